@@ -1,0 +1,59 @@
+"""How a step fails: a typed failure that says what went wrong, how to fix it, and if a retry may help."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from mwo.spec import RetryOn
+
+
+class FailureKind(str, Enum):
+    """Stable failure types recorded on step runs and shown to users."""
+
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"
+    HTTP_STATUS = "http_status"
+    REFUSED_ADDRESS = "refused_address"
+    TEMPLATE = "template"
+    CONFIG = "config"
+    REJECTED = "rejected"
+    OUTPUT_SHAPE = "output_shape"
+    DELIVERY = "delivery"
+    UNSUPPORTED = "unsupported"
+    CANCELLED = "cancelled"
+    INTERNAL = "internal"
+
+
+class StepFailed(Exception):
+    """Raised by an executor; the engine records it on the step run and applies the retry policy."""
+
+    def __init__(self, kind: FailureKind, message: str, fix: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.fix = fix
+        self.status = status
+
+    def retryable_under(self, retry_on: list[RetryOn]) -> bool:
+        """Whether a policy retrying on `retry_on` should try this failure again."""
+        wanted = set(retry_on)
+        if self.kind in (FailureKind.CANCELLED, FailureKind.REJECTED, FailureKind.REFUSED_ADDRESS):
+            return False
+        if RetryOn.ANY_ERROR in wanted:
+            return True
+        if self.kind is FailureKind.TIMEOUT:
+            return RetryOn.TIMEOUT in wanted
+        if self.kind is FailureKind.CONNECTION:
+            return RetryOn.CONNECTION in wanted
+        if self.kind is FailureKind.HTTP_STATUS and self.status is not None:
+            if self.status == 429:
+                return RetryOn.HTTP_429 in wanted
+            return self.status >= 500 and RetryOn.HTTP_5XX in wanted
+        return False
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"type": self.kind.value, "message": self.message, "fix": self.fix}
+        if self.status is not None:
+            data["status"] = self.status
+        return data

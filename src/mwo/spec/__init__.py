@@ -1,0 +1,43 @@
+"""The workflow language: models, YAML files, static checks, references and the JSON Schema."""
+
+from mwo.spec.checks import check_workflow
+from mwo.spec.errors import SpecError, SpecErrorCode, SpecFinding
+from mwo.spec.graph import Edge, StepGraph, edges_of
+from mwo.spec.policies import (
+    ApprovalTimeoutPolicy,
+    Backoff,
+    NetworkPolicy,
+    OnFailure,
+    RetryOn,
+    RetryPolicy,
+    WorkflowSettings,
+)
+from mwo.spec.schema import workflow_json_schema
+from mwo.spec.steps import (
+    END,
+    ApiCallStep,
+    ApprovalStep,
+    Channel,
+    ConditionStep,
+    DataTransformStep,
+    LlmCallStep,
+    NotificationStep,
+    PythonScriptStep,
+    Step,
+    StepBase,
+    StepType,
+)
+from mwo.spec.templating import Templates, TemplateError
+from mwo.spec.triggers import CronTrigger, EventTrigger, ManualTrigger, MisfirePolicy, OverlapPolicy, Trigger
+from mwo.spec.workflow import InputField, InputType, Workflow
+from mwo.spec.yaml_io import dump_workflow, load_workflow, parse_workflow, workflow_from_data
+
+__all__ = [
+    "END", "ApiCallStep", "ApprovalStep", "ApprovalTimeoutPolicy", "Backoff", "Channel", "ConditionStep",
+    "CronTrigger", "DataTransformStep", "Edge", "EventTrigger", "InputField", "InputType", "LlmCallStep",
+    "ManualTrigger", "MisfirePolicy", "NetworkPolicy", "NotificationStep", "OnFailure", "OverlapPolicy",
+    "PythonScriptStep", "RetryOn", "RetryPolicy", "SpecError", "SpecErrorCode", "SpecFinding", "Step",
+    "StepBase", "StepGraph", "StepType", "TemplateError", "Templates", "Trigger", "Workflow",
+    "WorkflowSettings", "check_workflow", "dump_workflow", "edges_of", "load_workflow", "parse_workflow",
+    "workflow_from_data", "workflow_json_schema",
+]

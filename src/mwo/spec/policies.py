@@ -1,0 +1,91 @@
+"""Policies a spec can choose, as enums and frozen config (compared with `is`)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Backoff(str, Enum):
+    """How the wait between attempts grows."""
+
+    NONE = "none"
+    FIXED = "fixed"
+    EXPONENTIAL = "exponential"
+
+
+class RetryOn(str, Enum):
+    """Which failures are worth another attempt. Everything else fails the step at once."""
+
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"
+    HTTP_5XX = "http_5xx"
+    HTTP_429 = "http_429"
+    ANY_ERROR = "any_error"
+
+
+class OnFailure(str, Enum):
+    """What a failed step (after its retries) does to the run."""
+
+    STOP = "stop"
+    CONTINUE = "continue"
+
+
+class ApprovalTimeoutPolicy(str, Enum):
+    """What happens when nobody answers an approval in time."""
+
+    REJECT = "reject"
+    APPROVE = "approve"
+    FAIL = "fail"
+
+
+class RetryPolicy(BaseModel):
+    """How often and how patiently a step is tried again."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_attempts: int = Field(default=1, ge=1, le=10, description="Total attempts, the first included.")
+    backoff: Backoff = Field(default=Backoff.EXPONENTIAL, description="How the delay grows.")
+    initial_delay_s: float = Field(default=1.0, ge=0, le=3600, description="Delay before the 2nd attempt.")
+    max_delay_s: float = Field(default=60.0, ge=0, le=86400, description="Upper bound of any delay.")
+    retry_on: list[RetryOn] = Field(
+        default_factory=lambda: [RetryOn.TIMEOUT, RetryOn.CONNECTION, RetryOn.HTTP_5XX, RetryOn.HTTP_429],
+        description="Failure kinds that are retried.",
+    )
+
+    def delay_before(self, attempt: int) -> float:
+        """Seconds to wait before `attempt` (2 = first retry); a pure function of the policy."""
+        if attempt <= 1 or self.backoff is Backoff.NONE:
+            return 0.0
+        if self.backoff is Backoff.FIXED:
+            return min(self.initial_delay_s, self.max_delay_s)
+        return float(min(self.initial_delay_s * 2 ** (attempt - 2), self.max_delay_s))
+
+
+class NetworkPolicy(BaseModel):
+    """Where API_CALL and NOTIFICATION may connect beyond the public internet (SSRF allow-list)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    allow: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Hosts, IP addresses or CIDR ranges that may be reached even though they are private, "
+            "loopback or link-local (e.g. 127.0.0.1, 10.0.0.0/8, intranet.local)."
+        ),
+    )
+    allow_schemes: list[str] = Field(
+        default_factory=list, description="Schemes beyond http and https to allow (rarely needed)."
+    )
+
+
+class WorkflowSettings(BaseModel):
+    """Run-wide settings."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timeout_s: float = Field(default=3600.0, gt=0, le=7 * 86400, description="Whole-run time limit.")
+    on_failure: OnFailure = Field(default=OnFailure.STOP, description="Default for steps that fail.")
+    retry: RetryPolicy = Field(default_factory=RetryPolicy, description="Default retry policy of steps.")
+    network: NetworkPolicy = Field(default_factory=NetworkPolicy)

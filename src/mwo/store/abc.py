@@ -1,0 +1,241 @@
+"""The store's interfaces: verbs only, the contract in the docstrings (implementations inherit them).
+
+Every backend (SQLite, PostgreSQL) passes `tests/contract/`. Times are passed in by the caller
+(`now`), so lease and expiry logic is testable without sleeping.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from mwo.spec import Workflow
+from mwo.store.records import (
+    ApprovalRecord,
+    ApprovalStatus,
+    FolderRecord,
+    InboxMessage,
+    LlmCallRecord,
+    LogLevel,
+    RunFilter,
+    RunRecord,
+    RunStatus,
+    StepLogRecord,
+    StepRunRecord,
+    StepStatus,
+    VersionRecord,
+    WorkflowRecord,
+)
+
+
+class WorkflowStore(ABC):
+    """Workflows, their immutable versions, folders and tags."""
+
+    @abstractmethod
+    def save_version(self, workflow: Workflow, spec_yaml: str, message: str = "") -> tuple[VersionRecord, bool]:
+        """Store `workflow` as the next version of the workflow of that name (created if new).
+
+        Returns (version, created). When the content hash equals the latest version's, nothing is
+        written and (latest, False) is returned. Versions are never modified afterwards.
+        """
+
+    @abstractmethod
+    def get_workflow(self, name: str) -> WorkflowRecord:
+        """The workflow called `name`; raises NotFound."""
+
+    @abstractmethod
+    def list_workflows(
+        self, folder: str | None = None, tag: str | None = None, search: str | None = None
+    ) -> list[WorkflowRecord]:
+        """Workflows sorted by name; `search` matches name or description (case-insensitive)."""
+
+    @abstractmethod
+    def get_version(self, name: str, number: int | None = None) -> VersionRecord:
+        """Version `number` of workflow `name` (latest when None); raises NotFound."""
+
+    @abstractmethod
+    def get_version_by_id(self, version_id: int) -> VersionRecord:
+        """Raises NotFound."""
+
+    @abstractmethod
+    def list_versions(self, name: str) -> list[VersionRecord]:
+        """All versions, oldest first; raises NotFound for an unknown workflow."""
+
+    @abstractmethod
+    def set_enabled(self, name: str, enabled: bool) -> WorkflowRecord:
+        """Enable or disable triggers of a workflow; raises NotFound."""
+
+    @abstractmethod
+    def delete_workflow(self, name: str) -> None:
+        """Delete a workflow, its versions, runs and everything under them; raises NotFound."""
+
+    @abstractmethod
+    def move_to_folder(self, name: str, folder: str | None) -> WorkflowRecord:
+        """Put a workflow in folder `folder` (a '/'-separated path, created as needed), or none."""
+
+    @abstractmethod
+    def list_folders(self) -> list[FolderRecord]:
+        """All folders sorted by path."""
+
+    @abstractmethod
+    def tag_workflow(self, name: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> WorkflowRecord:
+        """Add and remove tags (created as needed); raises NotFound."""
+
+
+class RunStore(ABC):
+    """Runs, step runs (one row per attempt) and step logs; leases for crash recovery."""
+
+    @abstractmethod
+    def create_run(
+        self, version_id: int, inputs: dict[str, Any], trigger: str, now: datetime, retry_of: str | None = None
+    ) -> RunRecord:
+        """A new run in state queued, pinned to `version_id`; its id is a new UUID string."""
+
+    @abstractmethod
+    def get_run(self, run_id: str) -> RunRecord:
+        """Raises NotFound. A unique prefix of at least 6 characters of the id is accepted."""
+
+    @abstractmethod
+    def list_runs(self, run_filter: RunFilter) -> list[RunRecord]:
+        """Newest first."""
+
+    @abstractmethod
+    def set_run_status(
+        self,
+        run_id: str,
+        status: RunStatus,
+        now: datetime,
+        *,
+        output: Any = None,
+        error: dict[str, Any] | None = None,
+    ) -> RunRecord:
+        """Move a run to `status`; sets started_at on the first RUNNING and finished_at on a final state.
+
+        A run in a final state is never changed again: raises Conflict.
+        """
+
+    @abstractmethod
+    def request_cancel(self, run_id: str) -> RunRecord:
+        """Flag the run; the engine stops it between steps. Raises Conflict if already final."""
+
+    @abstractmethod
+    def acquire_run(self, run_id: str, owner: str, until: datetime, now: datetime) -> bool:
+        """Take the run's lease if free or expired (acquired_until < now) or already ours; atomic."""
+
+    @abstractmethod
+    def release_run(self, run_id: str, owner: str) -> None:
+        """Drop the lease if `owner` holds it."""
+
+    @abstractmethod
+    def reap_abandoned_runs(self, now: datetime) -> list[RunRecord]:
+        """Runs in RUNNING or QUEUED whose lease has expired (or was never taken and is stale)."""
+
+    @abstractmethod
+    def start_step(
+        self, run_id: str, step_id: str, step_type: str, attempt: int, input: Any, now: datetime
+    ) -> StepRunRecord:
+        """Write the step-run row (RUNNING) before the step's side effects happen."""
+
+    @abstractmethod
+    def finish_step(
+        self,
+        step_run_id: int,
+        status: StepStatus,
+        now: datetime,
+        *,
+        output: Any = None,
+        error: dict[str, Any] | None = None,
+        input: Any = None,
+    ) -> StepRunRecord:
+        """Record the outcome of one attempt; `input`, when given, replaces the recorded input
+        (the engine records the step's config first and its rendered, redacted input here)."""
+
+    @abstractmethod
+    def list_step_runs(self, run_id: str) -> list[StepRunRecord]:
+        """All attempts of all steps of a run, in the order they started."""
+
+    @abstractmethod
+    def add_log(self, run_id: str, step_id: str | None, level: LogLevel, message: str, now: datetime) -> None:
+        """Append a log line (already free of secret values)."""
+
+    @abstractmethod
+    def list_logs(self, run_id: str) -> list[StepLogRecord]:
+        """In the order written."""
+
+
+class ApprovalStore(ABC):
+    @abstractmethod
+    def request_approval(
+        self, run_id: str, step_id: str, message: str, now: datetime, expires_at: datetime | None
+    ) -> ApprovalRecord:
+        """Create the pending approval for (run, step), or return the existing one (idempotent)."""
+
+    @abstractmethod
+    def decide_approval(
+        self, run_id: str, status: ApprovalStatus, by: str, comment: str | None, now: datetime
+    ) -> ApprovalRecord:
+        """Decide the run's pending approval. NotFound when none is pending; Conflict if decided."""
+
+    @abstractmethod
+    def get_approval(self, run_id: str, step_id: str) -> ApprovalRecord:
+        """Raises NotFound."""
+
+    @abstractmethod
+    def list_pending_approvals(self) -> list[ApprovalRecord]:
+        """Oldest first."""
+
+
+class SecretStore(ABC):
+    """Named secrets, encrypted at rest; values leave only through `reveal_secret`."""
+
+    @abstractmethod
+    def set_secret(self, name: str, value: str, now: datetime) -> None:
+        """Create or replace. Names match ^[A-Z][A-Z0-9_]*$ (ValueError otherwise)."""
+
+    @abstractmethod
+    def reveal_secret(self, name: str) -> str:
+        """The decrypted value; NotFound or SecretKeyError."""
+
+    @abstractmethod
+    def list_secret_names(self) -> list[str]:
+        """Sorted names, never values."""
+
+    @abstractmethod
+    def delete_secret(self, name: str) -> None:
+        """Raises NotFound."""
+
+
+class InboxStore(ABC):
+    """The offline notification channel."""
+
+    @abstractmethod
+    def post_message(self, title: str, body: str, now: datetime, run_id: str | None = None) -> InboxMessage:
+        """Store a message; returns it."""
+
+    @abstractmethod
+    def list_messages(self, unread_only: bool = False, limit: int = 50) -> list[InboxMessage]:
+        """Newest first."""
+
+    @abstractmethod
+    def mark_read(self, message_id: int, now: datetime) -> None:
+        """Raises NotFound."""
+
+
+class TraceStore(ABC):
+    @abstractmethod
+    def record_llm_call(self, call: LlmCallRecord, now: datetime) -> LlmCallRecord:
+        """Store a trace row (the caller has redacted secrets); returns it with id and created_at."""
+
+    @abstractmethod
+    def list_llm_calls(self, run_id: str | None = None, limit: int = 50) -> list[LlmCallRecord]:
+        """Newest first."""
+
+
+class Store(WorkflowStore, RunStore, ApprovalStore, SecretStore, InboxStore, TraceStore, ABC):
+    """Everything MWO persists, behind one object with one connection pool."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""

@@ -1,0 +1,29 @@
+"""Store errors: each names the missing or conflicting thing and what to do."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base of store errors; `code` is stable, `fix` tells the user what to do."""
+
+    code = "store_error"
+
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.fix = fix
+
+
+class NotFound(StoreError, LookupError):
+    code = "not_found"
+
+
+class Conflict(StoreError):
+    """The change contradicts what is stored (e.g. deciding an approval that is already decided)."""
+
+    code = "conflict"
+
+
+class SecretKeyError(StoreError):
+    """The secrets key is missing, unreadable or does not decrypt the stored secrets."""
+
+    code = "secret_key"
