@@ -34,7 +34,9 @@ class WorkflowStore(ABC):
     """Workflows, their immutable versions, folders and tags."""
 
     @abstractmethod
-    def save_version(self, workflow: Workflow, spec_yaml: str, message: str = "") -> tuple[VersionRecord, bool]:
+    def save_version(
+        self, workflow: Workflow, spec_yaml: str, message: str = ""
+    ) -> tuple[VersionRecord, bool]:
         """Store `workflow` as the next version of the workflow of that name (created if new).
 
         Returns (version, created). When the content hash equals the latest version's, nothing is
@@ -80,7 +82,9 @@ class WorkflowStore(ABC):
         """All folders sorted by path."""
 
     @abstractmethod
-    def tag_workflow(self, name: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> WorkflowRecord:
+    def tag_workflow(
+        self, name: str, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> WorkflowRecord:
         """Add and remove tags (created as needed); raises NotFound."""
 
 
@@ -89,7 +93,12 @@ class RunStore(ABC):
 
     @abstractmethod
     def create_run(
-        self, version_id: int, inputs: dict[str, Any], trigger: str, now: datetime, retry_of: str | None = None
+        self,
+        version_id: int,
+        inputs: dict[str, Any],
+        trigger: str,
+        now: datetime,
+        retry_of: str | None = None,
     ) -> RunRecord:
         """A new run in state queued, pinned to `version_id`; its id is a new UUID string."""
 
@@ -114,6 +123,13 @@ class RunStore(ABC):
         """Move a run to `status`; sets started_at on the first RUNNING and finished_at on a final state.
 
         A run in a final state is never changed again: raises Conflict.
+        """
+
+    @abstractmethod
+    def reopen_run(self, run_id: str, now: datetime) -> RunRecord:
+        """Move a FAILED run back to QUEUED (error and finished_at cleared) for retry-from-failed.
+
+        The only way out of a final state; raises Conflict for a run that is not FAILED.
         """
 
     @abstractmethod

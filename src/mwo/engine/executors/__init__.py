@@ -1,1 +1,28 @@
-"""One executor per step type."""
+"""One executor per step type, and the registry of those this installation has."""
+
+from __future__ import annotations
+
+from mwo.engine.executor import ExecutorRegistry
+from mwo.engine.executors.api_call import ApiCallExecutor
+from mwo.engine.executors.approval import ApprovalExecutor
+from mwo.engine.executors.condition import ConditionExecutor
+from mwo.engine.executors.data_transform import DataTransformExecutor
+from mwo.engine.executors.notification import NotificationExecutor
+from mwo.settings import Settings
+from mwo.store.abc import Store
+
+
+def default_registry(store: Store, settings: Settings) -> ExecutorRegistry:
+    """The executors available here. PYTHON_SCRIPT and LLM_CALL register themselves when they land."""
+    return ExecutorRegistry(
+        [
+            ApiCallExecutor(),
+            ConditionExecutor(),
+            ApprovalExecutor(store),
+            NotificationExecutor(),
+            DataTransformExecutor(),
+        ]
+    )
+
+
+__all__ = ["default_registry"]

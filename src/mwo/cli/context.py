@@ -1,0 +1,40 @@
+"""Opening services for one CLI command, and turning known errors into one-line messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from mwo.cli.output import fail
+from mwo.engine.errors import RunError
+from mwo.engine.failures import StepFailed
+from mwo.services import Services
+from mwo.settings import Settings
+from mwo.spec import SpecError
+from mwo.store.errors import StoreError
+
+
+@contextmanager
+def services(as_json: bool = False) -> Iterator[Services]:
+    """Services for the duration of a command; MWO's own errors end the command cleanly."""
+    with reporting_errors(as_json):
+        opened = Services.open(Settings())
+        try:
+            yield opened
+        finally:
+            opened.close()
+
+
+@contextmanager
+def reporting_errors(as_json: bool = False) -> Iterator[None]:
+    try:
+        yield
+    except SpecError as exc:
+        lines = [f.render(exc.file) for f in exc.findings]
+        message = lines[0] if len(lines) == 1 else f"{len(lines)} problems:\n  " + "\n  ".join(lines)
+        fail(message, "" if len(lines) > 1 else exc.fix, code="spec_invalid", as_json=as_json,
+             details=[f.as_dict() for f in exc.findings])
+    except (StoreError, RunError) as exc:
+        fail(str(exc), exc.fix, code=exc.code, as_json=as_json)
+    except StepFailed as exc:
+        fail(exc.message, exc.fix, code=exc.kind.value, as_json=as_json)

@@ -1,0 +1,228 @@
+"""Commands about runs: run, runs, logs, approve, reject, cancel, retry, recover, inbox."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from mwo.cli.context import services
+from mwo.clock import utc_now
+from mwo.cli.output import console, fail, print_json, status_style
+from mwo.engine.inputs import coerce_cli_value
+from mwo.services import Services
+from mwo.store.records import RunFilter, RunRecord, RunStatus, StepRunRecord
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+RunArg = Annotated[str, typer.Argument(help="Run id (a unique prefix of 6+ characters is enough).")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(run)
+    app.command()(runs)
+    app.command()(logs)
+    app.command()(approve)
+    app.command()(reject)
+    app.command()(cancel)
+    app.command()(retry)
+    app.command()(recover)
+    app.command()(inbox)
+
+
+def run(
+    name: str,
+    input: Annotated[list[str] | None, typer.Option("--input", "-i", help="name=value (repeatable).")] = None,
+    version: Annotated[int | None, typer.Option(help="Run this version (default: latest).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a workflow now and show each step's state, output and timing."""
+    with services(as_json) as s:
+        workflow = s.runs.workflow_of(s.store.get_version(name, version))
+        inputs = _parse_inputs(input or [], lambda k, v: coerce_cli_value(workflow, k, v), as_json)
+        record = s.runs.start(name, inputs, version=version)
+        show_run(s, record, as_json)
+    _exit_for(record)
+
+
+def runs(
+    workflow: Annotated[str | None, typer.Option(help="Only runs of this workflow.")] = None,
+    status: Annotated[list[RunStatus] | None, typer.Option(help="Only runs in this state (repeatable).")] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """List recent runs."""
+    with services(as_json) as s:
+        rows = s.store.list_runs(RunFilter(workflow_name=workflow, statuses=tuple(status or ()), limit=limit))
+    if as_json:
+        print_json({"ok": True, "runs": rows})
+        return
+    table = Table("run", "workflow", "v", "status", "trigger", "created", "duration")
+    for r in rows:
+        table.add_row(r.id[:8], r.workflow_name, str(r.version_number), _status(r.status.value), r.trigger,
+                      r.created_at.strftime("%Y-%m-%d %H:%M:%S"), _duration(r))
+    console.print(table if rows else "no runs yet")
+
+
+def logs(run_id: RunArg, as_json: JsonOpt = False) -> None:
+    """Show a run: every step attempt with its state, input, output, error and log lines."""
+    with services(as_json) as s:
+        record = s.store.get_run(run_id)
+        show_run(s, record, as_json, with_logs=True)
+
+
+def approve(
+    run_id: RunArg,
+    comment: Annotated[str | None, typer.Option(help="Why.")] = None,
+    by: Annotated[str | None, typer.Option(help="Who approves (default: your user name).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Approve the run's waiting approval step; the run continues here."""
+    with services(as_json) as s:
+        record = s.runs.approve(run_id, by or getpass.getuser(), comment)
+        show_run(s, record, as_json)
+
+
+def reject(
+    run_id: RunArg,
+    comment: Annotated[str | None, typer.Option(help="Why.")] = None,
+    by: Annotated[str | None, typer.Option(help="Who rejects (default: your user name).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Reject the run's waiting approval step; the run stops."""
+    with services(as_json) as s:
+        record = s.runs.reject(run_id, by or getpass.getuser(), comment)
+        show_run(s, record, as_json)
+
+
+def cancel(run_id: RunArg, as_json: JsonOpt = False) -> None:
+    """Cancel a run: at once if nothing executes it, else between steps."""
+    with services(as_json) as s:
+        record = s.runs.cancel(run_id)
+    if as_json:
+        print_json({"ok": True, "run": record})
+        return
+    console.print(f"run {record.id[:8]}: {_status(record.status.value)}"
+                  + ("" if record.status.is_final else " (cancel requested; stops before its next step)"))
+
+
+def retry(
+    run_id: RunArg,
+    from_failed: Annotated[bool, typer.Option("--from-failed", help="Re-run the failed step and what follows.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run again: the same version and inputs as a new run, or from the failed step on the same run."""
+    with services(as_json) as s:
+        record = s.runs.retry(run_id, from_failed=from_failed)
+        show_run(s, record, as_json)
+    _exit_for(record)
+
+
+def recover(as_json: JsonOpt = False) -> None:
+    """Resume runs left behind by a crashed process and apply expired approvals' time-out policies."""
+    with services(as_json) as s:
+        records = s.runs.recover()
+    if as_json:
+        print_json({"ok": True, "runs": records})
+        return
+    for r in records:
+        console.print(f"run {r.id[:8]} ({r.workflow_name}): {_status(r.status.value)}")
+    if not records:
+        console.print("nothing to recover")
+
+
+def inbox(
+    unread: Annotated[bool, typer.Option("--unread", help="Only unread messages.")] = False,
+    mark_read: Annotated[bool, typer.Option("--mark-read", help="Mark the listed messages read.")] = False,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Messages sent to the in-app inbox by NOTIFICATION steps (works offline)."""
+    with services(as_json) as s:
+        messages = s.store.list_messages(unread_only=unread, limit=limit)
+        if mark_read:
+            for m in messages:
+                if m.read_at is None:
+                    s.store.mark_read(m.id, utc_now())
+    if as_json:
+        print_json({"ok": True, "messages": messages})
+        return
+    for m in messages:
+        flag = "" if m.read_at else "[bold cyan]new[/] "
+        console.print(f"{flag}[bold]{m.title}[/]  [dim]{m.created_at:%Y-%m-%d %H:%M} run {(m.run_id or '')[:8]}[/]")
+        console.print(m.body, markup=False)
+        console.print()
+    if not messages:
+        console.print("inbox is empty")
+
+
+# --- showing a run ----------------------------------------------------------------------------------
+
+
+def show_run(s: Services, record: RunRecord, as_json: bool, *, with_logs: bool = False) -> None:
+    steps = s.store.list_step_runs(record.id)
+    log_rows = s.store.list_logs(record.id) if with_logs else []
+    if as_json:
+        payload: dict[str, Any] = {"ok": record.status is not RunStatus.FAILED, "run": record,
+                                   "steps": [_step_json(r) for r in steps]}
+        if with_logs:
+            payload["logs"] = log_rows
+        print_json(payload)
+        return
+    console.print(f"run [bold]{record.id}[/]  {record.workflow_name} v{record.version_number}  "
+                  f"{_status(record.status.value)}  {_duration(record)}")
+    table = Table("step", "type", "try", "status", "ms", "output / error", show_lines=False)
+    for r in steps:
+        table.add_row(r.step_id, r.step_type, str(r.attempt), _status(r.status.value),
+                      f"{r.duration_ms:.1f}" if r.duration_ms is not None else "", _summary(r))
+    console.print(table)
+    for line in log_rows:
+        stamp = Text(f"{line.created_at:%H:%M:%S} ", style="dim")
+        console.print(stamp + Text(f"{line.level.value:7} {line.step_id or '-':12} {line.message}"))
+    if record.error:
+        console.print(f"[red]error:[/] {record.error.get('message')}", markup=True)
+        if record.error.get("fix"):
+            console.print(f"[yellow]fix:[/] {record.error['fix']}")
+    if record.status is RunStatus.WAITING_APPROVAL:
+        console.print(f"waiting for approval: [bold]mwo approve {record.id[:8]}[/] or "
+                      f"[bold]mwo reject {record.id[:8]}[/]")
+
+
+def _step_json(r: StepRunRecord) -> dict[str, Any]:
+    return {"step_id": r.step_id, "type": r.step_type, "attempt": r.attempt, "status": r.status,
+            "input": r.input, "output": r.output, "error": r.error, "started_at": r.started_at,
+            "finished_at": r.finished_at, "duration_ms": r.duration_ms}
+
+
+def _summary(r: StepRunRecord) -> str:
+    value = r.error.get("message") if r.error else r.output
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 90 else text[:87] + "..."
+
+
+def _status(status: str) -> str:
+    return f"[{status_style(status)}]{status}[/]"
+
+
+def _duration(r: RunRecord) -> str:
+    if r.started_at and r.finished_at:
+        return f"{(r.finished_at - r.started_at).total_seconds() * 1000:.0f} ms"
+    return ""
+
+
+def _parse_inputs(pairs: list[str], coerce: Any, as_json: bool) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            fail(f"--input {pair!r} is not name=value", "write it as --input city=Seoul", as_json=as_json)
+        key, raw = pair.split("=", 1)
+        result[key.strip()] = coerce(key.strip(), raw)
+    return result
+
+
+def _exit_for(record: RunRecord) -> None:
+    if record.status is RunStatus.FAILED:
+        raise typer.Exit(1)

@@ -1,0 +1,55 @@
+"""Errors of running workflows, each with a stable code and the fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mwo.engine.failures import StepFailed
+
+
+class RunError(Exception):
+    """Base of run-level errors shown to users."""
+
+    code = "run_error"
+
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.fix = fix
+
+
+class InputError(RunError, ValueError):
+    """Run inputs that do not match the workflow's declared inputs."""
+
+    code = "bad_input"
+
+
+class RunBusy(RunError):
+    """Another live process holds the run's lease."""
+
+    code = "run_busy"
+
+
+class RunStateError(RunError):
+    """The run is not in a state that allows the request (e.g. approving a finished run)."""
+
+    code = "run_state"
+
+
+class StepAborted(Exception):
+    """Raised through the graph when a step failed for good and the run must stop."""
+
+    def __init__(self, step_id: str, failure: StepFailed) -> None:
+        super().__init__(f"step '{step_id}' failed: {failure.message}")
+        self.step_id = step_id
+        self.failure = failure
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"step": self.step_id, **self.failure.as_dict()}
+
+
+class RunCancelled(Exception):
+    """Raised through the graph when a cancel was requested; the run stops between steps."""
+
+    def __init__(self, step_id: str) -> None:
+        super().__init__(f"cancelled before step '{step_id}'")
+        self.step_id = step_id

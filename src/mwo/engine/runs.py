@@ -1,0 +1,211 @@
+"""RunService: start, resume, approve, reject, cancel, retry and recover runs (the engine's public face).
+
+Order of truth (DESIGN.md): the run row exists (queued, pinned to a version) before the graph
+starts; step rows are written around every step; the LangGraph thread (thread_id = run id) is how a
+run continues after an approval, a failure or a crash of the process that was running it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.types import Command
+
+from mwo.clock import utc_now
+from mwo.engine.compiler import compile_workflow
+from mwo.engine.errors import RunBusy, RunCancelled, RunError, RunStateError, StepAborted
+from mwo.engine.executor import ExecutorRegistry
+from mwo.engine.failures import FailureKind
+from mwo.engine.inputs import resolve_inputs
+from mwo.engine.redaction import Redactor
+from mwo.engine.scope import SecretsView
+from mwo.engine.step_runner import RunContext, StepRunner
+from mwo.settings import Settings
+from mwo.spec import ApprovalStep, ApprovalTimeoutPolicy, StepType, Workflow, parse_workflow
+from mwo.store.abc import Store
+from mwo.store.records import ApprovalStatus, RunRecord, RunStatus, VersionRecord
+
+
+def default_owner() -> str:
+    """Identifies this process as a lease holder."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class RunService:
+    """Runs workflow versions on LangGraph and keeps the store's run records true."""
+
+    def __init__(
+        self,
+        store: Store,
+        registry: ExecutorRegistry,
+        checkpointer: BaseCheckpointSaver[Any],
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], None] = time.sleep,
+        owner: str | None = None,
+    ) -> None:
+        self._store = store
+        self._registry = registry
+        self._checkpointer = checkpointer
+        self._settings = settings
+        self._clock = clock
+        self._owner = owner or default_owner()
+        self._runner = StepRunner(store, registry, settings, clock, sleep)
+        self._graphs: dict[int, Any] = {}
+        self._workflows: dict[int, Workflow] = {}
+
+    # --- starting -----------------------------------------------------------------------------------
+
+    def create_run(
+        self, name: str, inputs: Mapping[str, Any] | None = None, *, trigger: str = "manual",
+        version: int | None = None,
+    ) -> RunRecord:
+        """A queued run of the latest (or given) version, inputs checked; nothing executes yet."""
+        record = self._store.get_version(name, version)
+        workflow = self.workflow_of(record)
+        self._check_supported(workflow)
+        resolved = resolve_inputs(workflow, inputs or {})
+        return self._store.create_run(record.id, resolved, trigger, self._clock())
+
+    def start(
+        self, name: str, inputs: Mapping[str, Any] | None = None, *, trigger: str = "manual",
+        version: int | None = None,
+    ) -> RunRecord:
+        """Create a run and execute it here until it finishes or waits for an approval."""
+        run = self.create_run(name, inputs, trigger=trigger, version=version)
+        return self.execute(run.id)
+
+    def execute(self, run_id: str, resume: Any = None) -> RunRecord:
+        """Drive the run from where its checkpoint left it (the start, a failure, an approval)."""
+        run = self._store.get_run(run_id)
+        if run.status.is_final:
+            raise RunStateError(f"run {run.id} is already {run.status.value}",
+                                "start a new one with `mwo retry RUN`")
+        now = self._clock()
+        until = now + timedelta(seconds=self._settings.run_lease_s)
+        if not self._store.acquire_run(run.id, self._owner, until, now):
+            raise RunBusy(f"run {run.id} is being executed by {run.acquired_by}",
+                          "wait for it, or cancel it with `mwo cancel RUN`")
+        try:
+            return self._drive(run, resume, until)
+        finally:
+            self._store.release_run(run.id, self._owner)
+
+    # --- people's decisions ---------------------------------------------------------------------------
+
+    def approve(self, run_id: str, by: str, comment: str | None = None) -> RunRecord:
+        return self._decide(run_id, ApprovalStatus.APPROVED, by, comment)
+
+    def reject(self, run_id: str, by: str, comment: str | None = None) -> RunRecord:
+        return self._decide(run_id, ApprovalStatus.REJECTED, by, comment)
+
+    def cancel(self, run_id: str) -> RunRecord:
+        """Flag the run; a run nobody is executing (queued, waiting) is cancelled at once."""
+        run = self._store.request_cancel(run_id)
+        if run.status in (RunStatus.QUEUED, RunStatus.WAITING_APPROVAL) or self._abandoned(run):
+            run = self._store.set_run_status(run.id, RunStatus.CANCELLED, self._clock(),
+                                             error={"type": "cancelled", "message": "cancelled by request"})
+        return run
+
+    def retry(self, run_id: str, *, from_failed: bool = False) -> RunRecord:
+        """Run again: the whole version as a new run, or (from_failed) the failed step onwards."""
+        run = self._store.get_run(run_id)
+        if not from_failed:
+            new = self._store.create_run(run.version_id, run.inputs, "retry", self._clock(), retry_of=run.id)
+            return self.execute(new.id)
+        if run.status is not RunStatus.FAILED:
+            raise RunStateError(f"run {run.id} is {run.status.value}, not failed",
+                                "use `mwo retry RUN` (without --from-failed) to run it again")
+        self._store.reopen_run(run.id, self._clock())
+        return self.execute(run.id)
+
+    def recover(self) -> list[RunRecord]:
+        """Resume runs whose owner died, and apply time-out policies of expired approvals."""
+        results = [self._recover_one(run) for run in self._store.reap_abandoned_runs(self._clock())]
+        results.extend(self._expire_approvals())
+        return results
+
+    # --- helpers --------------------------------------------------------------------------------------
+
+    def workflow_of(self, version: VersionRecord) -> Workflow:
+        if version.id not in self._workflows:
+            self._workflows[version.id] = parse_workflow(version.spec_yaml)
+        return self._workflows[version.id]
+
+    def _drive(self, run: RunRecord, resume: Any, lease_until: datetime) -> RunRecord:
+        version = self._store.get_version_by_id(run.version_id)
+        workflow = self.workflow_of(version)
+        graph = self._graph(version, workflow)
+        config: Any = {"configurable": {"thread_id": run.id}}
+        resumed = self._checkpointer.get_tuple(config) is not None
+        run = self._store.set_run_status(run.id, RunStatus.RUNNING, self._clock())
+        redactor = Redactor()
+        rc = RunContext(run, workflow, self._owner, redactor, SecretsView(self._store, redactor), resumed,
+                        lease_until)
+        graph_input: Any = Command(resume=resume) if resume is not None else (
+            None if resumed else {"outputs": {}})
+        try:
+            result = graph.invoke(graph_input, config, context=rc, durability="sync")
+        except StepAborted as aborted:
+            status = RunStatus.CANCELLED if aborted.failure.kind is FailureKind.REJECTED else RunStatus.FAILED
+            return self._store.set_run_status(run.id, status, self._clock(), error=redactor.tree(aborted.as_dict()))
+        except RunCancelled as cancelled:
+            return self._store.set_run_status(run.id, RunStatus.CANCELLED, self._clock(), error={
+                "type": "cancelled", "message": str(cancelled), "step": cancelled.step_id})
+        if rc.waiting or result.get("__interrupt__"):
+            return self._store.set_run_status(run.id, RunStatus.WAITING_APPROVAL, self._clock())
+        return self._store.set_run_status(run.id, RunStatus.SUCCEEDED, self._clock(),
+                                          output=redactor.tree(result.get("outputs", {})))
+
+    def _graph(self, version: VersionRecord, workflow: Workflow) -> Any:
+        if version.id not in self._graphs:
+            self._graphs[version.id] = compile_workflow(workflow, self._runner, self._checkpointer)
+        return self._graphs[version.id]
+
+    def _check_supported(self, workflow: Workflow) -> None:
+        missing = sorted({StepType(s.type).value for s in workflow.steps} -
+                         {t.value for t in self._registry.supported()})
+        if missing:
+            raise RunError(f"this installation cannot run {', '.join(missing)} steps yet",
+                           "see `mwo doctor` for which step types are available")
+
+    def _decide(self, run_id: str, status: ApprovalStatus, by: str, comment: str | None) -> RunRecord:
+        run = self._store.get_run(run_id)
+        if run.status is not RunStatus.WAITING_APPROVAL:
+            raise RunStateError(f"run {run.id} is {run.status.value}, not waiting for approval",
+                                "list runs waiting for approval with `mwo runs --status waiting_approval`")
+        self._store.decide_approval(run.id, status, by, comment, self._clock())
+        return self.execute(run.id, resume={"decision": status.value, "by": by})
+
+    def _abandoned(self, run: RunRecord) -> bool:
+        return run.acquired_until is None or run.acquired_until < self._clock()
+
+    def _recover_one(self, run: RunRecord) -> RunRecord:
+        if run.cancel_requested:
+            return self._store.set_run_status(run.id, RunStatus.CANCELLED, self._clock(),
+                                              error={"type": "cancelled", "message": "cancelled by request"})
+        return self.execute(run.id)
+
+    def _expire_approvals(self) -> list[RunRecord]:
+        now = self._clock()
+        results = []
+        for approval in self._store.list_pending_approvals():
+            if approval.expires_at is None or approval.expires_at > now:
+                continue
+            run = self._store.get_run(approval.run_id)
+            step = self.workflow_of(self._store.get_version_by_id(run.version_id)).step(approval.step_id)
+            policy = step.on_timeout if isinstance(step, ApprovalStep) else ApprovalTimeoutPolicy.REJECT
+            status = {ApprovalTimeoutPolicy.APPROVE: ApprovalStatus.APPROVED,
+                      ApprovalTimeoutPolicy.REJECT: ApprovalStatus.REJECTED,
+                      ApprovalTimeoutPolicy.FAIL: ApprovalStatus.EXPIRED}[policy]
+            self._store.decide_approval(run.id, status, "timeout", "no answer in time", now)
+            results.append(self.execute(run.id, resume={"decision": status.value, "by": "timeout"}))
+        return results

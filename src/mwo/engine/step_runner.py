@@ -1,0 +1,197 @@
+"""Runs one step of one run: rows before and after, retries by policy, cancel checks, redaction.
+
+This is the engine's contract with the store (DESIGN.md, "How a run flows"): the step-run row is
+written before the executor's side effects and updated after; each attempt is its own row.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import jsonschema
+from langgraph.errors import GraphInterrupt
+
+from mwo.engine.errors import RunBusy, RunCancelled, StepAborted
+from mwo.engine.executor import ExecutorRegistry, StepContext
+from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.redaction import Redactor
+from mwo.engine.scope import SecretsView, build_scope
+from mwo.settings import Settings
+from mwo.spec import OnFailure, RetryPolicy, StepBase, StepType, Templates, Workflow
+from mwo.store.abc import Store
+from mwo.store.records import LogLevel, RunRecord, RunStatus, StepRunRecord, StepStatus
+
+
+@dataclass
+class RunContext:
+    """Per-execution facts handed to every node (LangGraph runtime context, never checkpointed)."""
+
+    run: RunRecord
+    workflow: Workflow
+    owner: str
+    redactor: Redactor
+    secrets: SecretsView
+    resumed: bool
+    """True when continuing from a checkpoint: earlier rows of a step must be looked at."""
+    lease_until: datetime | None = None
+    waiting: list[str] = field(default_factory=list)
+
+
+class StepRunner:
+    """Executes steps for the compiled graph's nodes."""
+
+    def __init__(
+        self,
+        store: Store,
+        registry: ExecutorRegistry,
+        settings: Settings,
+        clock: Callable[[], datetime],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._store = store
+        self._registry = registry
+        self._settings = settings
+        self._clock = clock
+        self._sleep = sleep
+        self._templates = Templates()
+
+    def run_step(self, step: StepBase, outputs: Mapping[str, Any], rc: RunContext) -> Any:
+        """Run `step` to success, or fail it for good (returning None under on_failure=continue)."""
+        self._check_cancel(step.id, rc)
+        self._keep_lease(rc)
+        policy = self._policy(step, rc.workflow)
+        attempt, reuse = self._first_attempt(step, rc)
+        while True:
+            try:
+                return self._attempt(step, outputs, rc, attempt, reuse)
+            except StepFailed as failure:
+                reuse = None
+                if attempt < policy.max_attempts and failure.retryable_under(policy.retry_on):
+                    delay = policy.delay_before(attempt + 1)
+                    self._log(rc, step.id, LogLevel.WARNING,
+                              f"attempt {attempt} failed ({failure.kind.value}); retrying in {delay:.1f}s")
+                    self._sleep(delay)
+                    self._check_cancel(step.id, rc)
+                    attempt += 1
+                    continue
+                return self._give_up(step, rc, failure)
+
+    def _attempt(
+        self, step: StepBase, outputs: Mapping[str, Any], rc: RunContext, attempt: int,
+        reuse: StepRunRecord | None,
+    ) -> Any:
+        executor = self._registry.get(StepType(step.type))
+        now = self._clock()
+        row = reuse or self._store.start_step(
+            rc.run.id, step.id, step.type.value, attempt, _config_of(step), now
+        )
+        ctx = self._context(step, outputs, rc, attempt)
+        try:
+            output = executor.execute(step, ctx)
+            _check_output_shape(step, output)
+        except GraphInterrupt:
+            self._store.finish_step(row.id, StepStatus.WAITING_APPROVAL, self._clock(),
+                                    input=rc.redactor.tree(ctx.rendered_input))
+            rc.waiting.append(step.id)
+            raise
+        except StepFailed as failure:
+            self._store.finish_step(row.id, StepStatus.FAILED, self._clock(),
+                                    error=rc.redactor.tree(failure.as_dict()),
+                                    input=rc.redactor.tree(ctx.rendered_input))
+            self._log(rc, step.id, LogLevel.ERROR, f"attempt {attempt} failed: {failure.message}")
+            raise
+        except Exception as exc:  # the step boundary: an executor bug must not leave a 'running' row
+            failure = StepFailed(FailureKind.INTERNAL, f"{type(exc).__name__}: {exc}",
+                                 "this is a bug in MWO; please report it with `mwo logs RUN`")
+            self._store.finish_step(row.id, StepStatus.FAILED, self._clock(),
+                                    error=rc.redactor.tree(failure.as_dict()))
+            raise failure from exc
+        self._store.finish_step(row.id, StepStatus.SUCCEEDED, self._clock(),
+                                output=rc.redactor.tree(output), input=rc.redactor.tree(ctx.rendered_input))
+        return output
+
+    def _context(self, step: StepBase, outputs: Mapping[str, Any], rc: RunContext, attempt: int) -> StepContext:
+        run = rc.run
+        scope = build_scope(run.inputs, outputs, rc.secrets,
+                            {"id": run.id, "workflow": run.workflow_name, "version": run.version_number,
+                             "now": self._clock().isoformat()})
+        ctx = StepContext(
+            run_id=run.id, workflow=rc.workflow, attempt=attempt, scope=scope, templates=self._templates,
+            settings=self._settings, inbox=self._store,
+            log=lambda level, message: self._log(rc, step.id, level, message),
+            now=self._clock, is_cancelled=lambda: self._store.get_run(run.id).cancel_requested,
+        )
+        ctx.current_step_id = step.id
+        return ctx
+
+    def _give_up(self, step: StepBase, rc: RunContext, failure: StepFailed) -> Any:
+        on_failure = step.on_failure or rc.workflow.settings.on_failure
+        if on_failure is OnFailure.CONTINUE and failure.kind is not FailureKind.REJECTED:
+            self._log(rc, step.id, LogLevel.WARNING, "step failed; continuing (on_failure: continue)")
+            return None
+        raise StepAborted(step.id, failure)
+
+    def _first_attempt(self, step: StepBase, rc: RunContext) -> tuple[int, StepRunRecord | None]:
+        """Attempt number to use, and a waiting approval row to reuse, after a resume."""
+        if not rc.resumed:
+            return 1, None
+        rows = [r for r in self._store.list_step_runs(rc.run.id) if r.step_id == step.id]
+        for row in rows:
+            if row.status is StepStatus.RUNNING:
+                self._store.finish_step(row.id, StepStatus.FAILED, self._clock(), error={
+                    "type": "interrupted", "message": "the process running this attempt stopped",
+                    "fix": "none needed: the step was run again"})
+        waiting = next((r for r in rows if r.status is StepStatus.WAITING_APPROVAL), None)
+        if waiting is not None:
+            return waiting.attempt, waiting
+        return (max((r.attempt for r in rows), default=0) + 1), None
+
+    def _policy(self, step: StepBase, workflow: Workflow) -> RetryPolicy:
+        if step.type is StepType.APPROVAL:
+            return RetryPolicy(max_attempts=1)
+        return step.retry or workflow.settings.retry
+
+    def _check_cancel(self, step_id: str, rc: RunContext) -> None:
+        if self._store.get_run(rc.run.id).cancel_requested:
+            raise RunCancelled(step_id)
+
+    def _keep_lease(self, rc: RunContext) -> None:
+        """Extend the run's lease once half of it is used, so a crashed owner is noticed in time."""
+        now = self._clock()
+        lease = timedelta(seconds=self._settings.run_lease_s)
+        if rc.lease_until is None or rc.lease_until - now < lease / 2:
+            until = now + lease
+            if not self._store.acquire_run(rc.run.id, rc.owner, until, now):
+                raise RunBusy(f"run {rc.run.id} was taken over by another process",
+                              "let that process finish it; see `mwo runs`")
+            rc.lease_until = until
+
+    def _log(self, rc: RunContext, step_id: str | None, level: LogLevel, message: str) -> None:
+        self._store.add_log(rc.run.id, step_id, level, rc.redactor.text(message), self._clock())
+
+
+def _config_of(step: StepBase) -> dict[str, Any]:
+    """The step's configuration as written (templates unrendered, so no secret values)."""
+    return step.model_dump(mode="json", by_alias=True, exclude_none=True,
+                           exclude={"id", "name", "description", "retry", "on_failure", "output", "next"})
+
+
+def _check_output_shape(step: StepBase, output: Any) -> None:
+    if step.output is None:
+        return
+    try:
+        jsonschema.validate(output, step.output)
+    except jsonschema.ValidationError as exc:
+        path = "/".join(str(p) for p in exc.absolute_path) or "(root)"
+        raise StepFailed(FailureKind.OUTPUT_SHAPE, f"output does not match the declared shape at {path}: "
+                         f"{exc.message}", "fix the step or its declared `output` schema") from None
+    except jsonschema.SchemaError as exc:
+        raise StepFailed(FailureKind.CONFIG, f"the declared `output` schema is invalid: {exc.message}",
+                         "write a valid JSON Schema under `output`") from None
+
+
+__all__ = ["RunContext", "RunStatus", "StepRunner"]

@@ -1,0 +1,74 @@
+"""Persistence for MWO: workflows and versions, runs and step runs, approvals, secrets, the inbox and
+LLM traces, behind the `Store` interface (`mwo.store.abc`) and its SQL implementation.
+
+    store = open_store(Settings())
+    version, created = store.save_version(workflow, spec_yaml)
+"""
+
+from __future__ import annotations
+
+from mwo.settings import Settings
+from mwo.store.abc import ApprovalStore, InboxStore, RunStore, SecretStore, Store, TraceStore, WorkflowStore
+from mwo.store.database import Database, create_store_engine
+from mwo.store.errors import Conflict, NotFound, SecretKeyError, StoreError
+from mwo.store.records import (
+    ApprovalRecord,
+    ApprovalStatus,
+    FolderRecord,
+    InboxMessage,
+    LlmCallRecord,
+    LogLevel,
+    RunFilter,
+    RunRecord,
+    RunStatus,
+    StepLogRecord,
+    StepRunRecord,
+    StepStatus,
+    VersionRecord,
+    WorkflowRecord,
+)
+from mwo.store.secret_key import SecretKeySource
+from mwo.store.sql_store import SqlStore
+
+
+def open_store(settings: Settings) -> Store:
+    """Connect to `settings.resolved_database_url()`, migrate the schema to the newest version, and
+    return the store. The secrets key is loaded only when a secret is first stored or read."""
+    database = Database(create_store_engine(settings))
+    try:
+        database.upgrade_schema()
+    except BaseException:
+        database.dispose()
+        raise
+    return SqlStore(database, SecretKeySource(settings), run_lease_s=settings.run_lease_s)
+
+
+__all__ = [
+    "ApprovalRecord",
+    "ApprovalStatus",
+    "ApprovalStore",
+    "Conflict",
+    "FolderRecord",
+    "InboxMessage",
+    "InboxStore",
+    "LlmCallRecord",
+    "LogLevel",
+    "NotFound",
+    "RunFilter",
+    "RunRecord",
+    "RunStatus",
+    "RunStore",
+    "SecretKeyError",
+    "SecretStore",
+    "SqlStore",
+    "StepLogRecord",
+    "StepRunRecord",
+    "StepStatus",
+    "Store",
+    "StoreError",
+    "TraceStore",
+    "VersionRecord",
+    "WorkflowRecord",
+    "WorkflowStore",
+    "open_store",
+]

@@ -1,0 +1,112 @@
+"""The database connection: the Engine built from Settings, units of work, and schema migrations.
+
+SQLite is the embedded default and needs three things on every connection: WAL (readers never block
+the writer), a busy timeout (several processes share the file), and `foreign_keys=ON` (SQLite ignores
+foreign keys otherwise, and deleting a workflow relies on ON DELETE CASCADE). Write transactions
+start with `BEGIN IMMEDIATE` so a read-then-write unit of work takes the write lock up front instead
+of failing with "database is locked" when it tries to upgrade its lock. Any other URL (PostgreSQL) is
+used as given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import StatementError
+from sqlalchemy.orm import Session, sessionmaker
+
+from mwo.settings import Settings
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+# Execution option read by the SQLite "begin" listener: write units of work take the lock at BEGIN.
+_IMMEDIATE = "mwo_sqlite_immediate"
+
+
+def create_store_engine(settings: Settings, **engine_kwargs: Any) -> Engine:
+    """The Engine for `settings.resolved_database_url()`; `engine_kwargs` go to `create_engine`."""
+    url = make_url(settings.resolved_database_url())
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **engine_kwargs)
+    settings.resolved_home().mkdir(parents=True, exist_ok=True)
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    connect_args = {
+        "timeout": settings.sqlite_busy_timeout_ms / 1000,
+        **engine_kwargs.pop("connect_args", {}),
+    }
+    engine = create_engine(url, connect_args=connect_args, **engine_kwargs)
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    event.listen(engine, "begin", _begin_sqlite_transaction)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    """Per-connection SQLite setup; the busy timeout is already set by sqlite3's `timeout` argument."""
+    # Let SQLAlchemy emit BEGIN itself (see _begin_sqlite_transaction): the sqlite3 module's own
+    # transaction handling does not begin on SELECT and cannot begin IMMEDIATE.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def _begin_sqlite_transaction(connection: Connection) -> None:
+    immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """Owns the Engine and hands out units of work; one per Store, passed in, never global."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        write_engine = engine.execution_options(**{_IMMEDIATE: True})
+        self._read_sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(bind=write_engine, expire_on_commit=False)
+
+    @contextmanager
+    def session_scope(self, *, read_only: bool = False) -> Iterator[Session]:
+        """Run the body as one transaction: commit when it returns, roll back when it raises.
+
+        `read_only=True` only lets SQLite skip the write lock; it does not forbid writes.
+        """
+        sessions = self._read_sessions if read_only else self._write_sessions
+        try:
+            with sessions.begin() as session:
+                yield session
+        except StatementError as exc:
+            # A value our column types refuse (a naive datetime, an unknown enum value) is the
+            # caller's mistake: surface the ValueError itself, not SQLAlchemy's wrapper around it.
+            if isinstance(exc.orig, ValueError):
+                raise exc.orig from exc
+            raise
+
+    def upgrade_schema(self) -> None:
+        """Bring the schema to the newest migration (a no-op when it is already there)."""
+        # On SQLite the immediate lock makes two processes opening a fresh file migrate one by one.
+        with self.engine.execution_options(**{_IMMEDIATE: True}).connect() as connection:
+            config = alembic_config(connection)
+            command.upgrade(config, "head")
+            connection.commit()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(connection: Connection) -> Config:
+    """An Alembic Config for the shipped migrations, bound to `connection` (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config

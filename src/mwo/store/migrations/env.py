@@ -1,0 +1,46 @@
+"""Alembic environment for MWO's shipped migrations.
+
+At run time `mwo.store.database.Database.upgrade_schema` passes an open connection in
+`config.attributes["connection"]`. For writing a new migration by hand or with autogenerate, the
+connection is built from `Settings()` (the MWO_* environment) instead.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from mwo.settings import Settings
+from mwo.store.database import create_store_engine
+from mwo.store.tables import Base
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = create_store_engine(Settings())
+    try:
+        with engine.connect() as own_connection:
+            _run(own_connection)
+            own_connection.commit()
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("MWO migrations run online only: they need a database connection")
+run_migrations_online()

@@ -1,0 +1,274 @@
+"""Runs, step runs and logs in SQL, with the lease that lets another process recover a crashed run."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from mwo.store.abc import RunStore
+from mwo.store.errors import Conflict, NotFound
+from mwo.store.records import (
+    LogLevel,
+    RunFilter,
+    RunRecord,
+    RunStatus,
+    StepLogRecord,
+    StepRunRecord,
+    StepStatus,
+)
+from mwo.store.sql_common import SqlBase, run_query, run_record, run_row, to_log, to_run, to_step_run
+from mwo.store.tables import RunRow, StepLogRow, StepRunRow, VersionRow, WorkflowRow
+
+MIN_RUN_ID_PREFIX = 6
+_FINAL_STEP_STATUSES = (StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANCELLED)
+
+
+class SqlRunStore(SqlBase, RunStore):
+    def create_run(
+        self,
+        version_id: int,
+        inputs: dict[str, Any],
+        trigger: str,
+        now: datetime,
+        retry_of: str | None = None,
+    ) -> RunRecord:
+        with self._db.session_scope() as session:
+            version = session.get(VersionRow, version_id)
+            if version is None:
+                raise NotFound(
+                    f"no workflow version with id {version_id}", fix="list workflows with `mwo list`"
+                )
+            if retry_of is not None:
+                run_row(session, retry_of)
+            run_id = str(uuid.uuid4())
+            session.add(
+                RunRow(
+                    id=run_id,
+                    workflow_id=version.workflow_id,
+                    version_id=version.id,
+                    status=RunStatus.QUEUED,
+                    trigger=trigger,
+                    inputs=inputs,
+                    created_at=now,
+                    cancel_requested=False,
+                    retry_of=retry_of,
+                )
+            )
+            session.flush()
+            return run_record(session, run_id)
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """Exact id first; otherwise a prefix of at least 6 characters that matches exactly one run."""
+        with self._db.session_scope(read_only=True) as session:
+            found = session.execute(run_query().where(RunRow.id == run_id)).one_or_none()
+            if found is not None:
+                return to_run(*found)
+            if len(run_id) < MIN_RUN_ID_PREFIX:
+                raise NotFound(
+                    f"no run with id {run_id!r}",
+                    fix=f"give the full run id or at least {MIN_RUN_ID_PREFIX} of its first characters",
+                )
+            matches = session.execute(
+                run_query().where(RunRow.id.startswith(run_id, autoescape=True)).limit(2)
+            ).all()
+            if not matches:
+                raise NotFound(f"no run id starts with {run_id!r}", fix="list runs with `mwo runs`")
+            if len(matches) > 1:
+                raise NotFound(
+                    f"run id prefix {run_id!r} is ambiguous: it matches several runs",
+                    fix="give more characters of the run id",
+                )
+            return to_run(*matches[0])
+
+    def list_runs(self, run_filter: RunFilter) -> list[RunRecord]:
+        statement = run_query().order_by(RunRow.created_at.desc(), RunRow.id).limit(run_filter.limit)
+        if run_filter.workflow_name is not None:
+            statement = statement.where(WorkflowRow.name == run_filter.workflow_name)
+        if run_filter.statuses:
+            statement = statement.where(RunRow.status.in_(run_filter.statuses))
+        with self._db.session_scope(read_only=True) as session:
+            return [to_run(*found) for found in session.execute(statement)]
+
+    def set_run_status(
+        self,
+        run_id: str,
+        status: RunStatus,
+        now: datetime,
+        *,
+        output: Any = None,
+        error: dict[str, Any] | None = None,
+    ) -> RunRecord:
+        """`output` and `error` are written only when given, so a status change never erases them."""
+        with self._db.session_scope() as session:
+            row = run_row(session, run_id, for_update=True)
+            _refuse_final(row, f"move it to {status.value}")
+            row.status = status
+            if status is RunStatus.RUNNING and row.started_at is None:
+                row.started_at = now
+            if status.is_final:
+                row.finished_at = now
+            if output is not None:
+                row.output = output
+            if error is not None:
+                row.error = error
+            session.flush()
+            return run_record(session, run_id)
+
+    def reopen_run(self, run_id: str, now: datetime) -> RunRecord:
+        """FAILED -> QUEUED with error and finished_at cleared; started_at and the step runs stay, so
+        the history shows the failed attempts before the retried ones."""
+        with self._db.session_scope() as session:
+            row = run_row(session, run_id, for_update=True)
+            if row.status is not RunStatus.FAILED:
+                raise Conflict(
+                    f"run {row.id} is {row.status.value}; only a failed run can be reopened",
+                    fix="start a new run with `mwo retry RUN` instead",
+                )
+            row.status = RunStatus.QUEUED
+            row.error = None
+            row.finished_at = None
+            session.flush()
+            return run_record(session, run_id)
+
+    def request_cancel(self, run_id: str) -> RunRecord:
+        with self._db.session_scope() as session:
+            row = run_row(session, run_id, for_update=True)
+            _refuse_final(row, "cancel it")
+            row.cancel_requested = True
+            session.flush()
+            return run_record(session, run_id)
+
+    def acquire_run(self, run_id: str, owner: str, until: datetime, now: datetime) -> bool:
+        """One conditional UPDATE, so two processes can never both believe they hold the lease."""
+        free = or_(RunRow.acquired_by.is_(None), RunRow.acquired_until < now, RunRow.acquired_by == owner)
+        statement = (
+            update(RunRow)
+            .where(RunRow.id == run_id, free)
+            .values(acquired_by=owner, acquired_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        with self._db.session_scope() as session:
+            result = cast("CursorResult[Any]", session.execute(statement))
+            if result.rowcount == 1:
+                return True
+            run_row(session, run_id)  # NotFound for an unknown run rather than a silent False
+            return False
+
+    def release_run(self, run_id: str, owner: str) -> None:
+        statement = (
+            update(RunRow)
+            .where(RunRow.id == run_id, RunRow.acquired_by == owner)
+            .values(acquired_by=None, acquired_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        with self._db.session_scope() as session:
+            session.execute(statement)
+
+    def reap_abandoned_runs(self, now: datetime) -> list[RunRecord]:
+        """Oldest first. A run nobody holds counts only once it is older than the run lease, so a
+        run just queued is not stolen from the process about to start it. Nothing is changed: the
+        caller takes each run with `acquire_run`, which settles races between reapers."""
+        expired = RunRow.acquired_until < now
+        stale_unowned = and_(RunRow.acquired_by.is_(None), RunRow.created_at < now - self._run_lease)
+        statement = (
+            run_query()
+            .where(RunRow.status.in_((RunStatus.RUNNING, RunStatus.QUEUED)), or_(expired, stale_unowned))
+            .order_by(RunRow.created_at, RunRow.id)
+        )
+        with self._db.session_scope(read_only=True) as session:
+            return [to_run(*found) for found in session.execute(statement)]
+
+    def start_step(
+        self, run_id: str, step_id: str, step_type: str, attempt: int, input: Any, now: datetime
+    ) -> StepRunRecord:
+        with self._db.session_scope() as session:
+            run_row(session, run_id)
+            row = StepRunRow(
+                run_id=run_id,
+                step_id=step_id,
+                step_type=step_type,
+                attempt=attempt,
+                status=StepStatus.RUNNING,
+                input=input,
+                started_at=now,
+            )
+            try:
+                with session.begin_nested():
+                    session.add(row)
+            except IntegrityError as exc:
+                raise Conflict(
+                    f"attempt {attempt} of step {step_id!r} in run {run_id} was already started",
+                    fix="start the next attempt number",
+                ) from exc
+            return to_step_run(row)
+
+    def finish_step(
+        self,
+        step_run_id: int,
+        status: StepStatus,
+        now: datetime,
+        *,
+        output: Any = None,
+        error: dict[str, Any] | None = None,
+        input: Any = None,
+    ) -> StepRunRecord:
+        """finished_at is set for a final status only (not WAITING_APPROVAL); a final attempt is
+        never changed again (Conflict): a new try is a new attempt."""
+        with self._db.session_scope() as session:
+            row = session.get(StepRunRow, step_run_id, with_for_update=True)
+            if row is None:
+                raise NotFound(
+                    f"no step run with id {step_run_id}", fix="start the step with start_step first"
+                )
+            if row.status in _FINAL_STEP_STATUSES:
+                raise Conflict(
+                    f"attempt {row.attempt} of step {row.step_id!r} in run {row.run_id} already "
+                    f"{row.status.value}",
+                    fix="record a new try as the next attempt",
+                )
+            row.status = status
+            if status in _FINAL_STEP_STATUSES:
+                row.finished_at = now
+            if output is not None:
+                row.output = output
+            if error is not None:
+                row.error = error
+            if input is not None:
+                row.input = input
+            session.flush()
+            return to_step_run(row)
+
+    def list_step_runs(self, run_id: str) -> list[StepRunRecord]:
+        statement = (
+            select(StepRunRow)
+            .where(StepRunRow.run_id == run_id)
+            .order_by(StepRunRow.started_at, StepRunRow.id)
+        )
+        with self._db.session_scope(read_only=True) as session:
+            return [to_step_run(row) for row in session.scalars(statement)]
+
+    def add_log(self, run_id: str, step_id: str | None, level: LogLevel, message: str, now: datetime) -> None:
+        with self._db.session_scope() as session:
+            row = StepLogRow(run_id=run_id, step_id=step_id, level=level, message=message, created_at=now)
+            try:
+                with session.begin_nested():
+                    session.add(row)
+            except IntegrityError as exc:  # the only constraint a log line can break is its run's key
+                raise NotFound(f"no run with id {run_id!r} to log to", fix="create the run first") from exc
+
+    def list_logs(self, run_id: str) -> list[StepLogRecord]:
+        statement = select(StepLogRow).where(StepLogRow.run_id == run_id).order_by(StepLogRow.id)
+        with self._db.session_scope(read_only=True) as session:
+            return [to_log(row) for row in session.scalars(statement)]
+
+
+def _refuse_final(row: RunRow, action: str) -> None:
+    if row.status.is_final:
+        raise Conflict(
+            f"run {row.id} is already {row.status.value}; cannot {action}",
+            fix="a finished run never changes: start a new run (retry) instead",
+        )

@@ -1,0 +1,60 @@
+"""The shipped migrations create exactly the schema the models describe (SQLite; the contract suite
+checks the same on every backend)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+from mwo.settings import Settings
+from mwo.store.database import Database, alembic_config, create_store_engine
+from mwo.store.tables import Base
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    settings = Settings(home=tmp_path / "home", database_url=None, _env_file=None)  # type: ignore[call-arg]
+    database = Database(create_store_engine(settings))
+    yield database
+    database.dispose()
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def test_upgrade_creates_exactly_the_models_tables(database: Database) -> None:
+    database.upgrade_schema()
+
+    with database.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+    assert _tables(database.engine) == set(Base.metadata.tables) | {"alembic_version"}
+
+
+def test_upgrading_twice_is_a_no_op_and_lands_on_the_single_head(database: Database) -> None:
+    database.upgrade_schema()
+    database.upgrade_schema()
+
+    with database.engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_heads()
+        heads = ScriptDirectory.from_config(alembic_config(connection)).get_heads()
+    assert len(heads) == 1
+    assert current == tuple(heads)
+
+
+def test_downgrade_to_base_removes_every_table(database: Database) -> None:
+    database.upgrade_schema()
+
+    with database.engine.connect() as connection:
+        command.downgrade(alembic_config(connection), "base")
+        connection.commit()
+
+    assert _tables(database.engine) == {"alembic_version"}
