@@ -7,8 +7,10 @@ Each PostgreSQL test runs in a fresh schema that is dropped afterwards.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -42,6 +44,11 @@ from mwo.store.tables import Base, SecretRow
 POSTGRES_URL = os.environ.get("MWO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 LEASE_S = 60.0
+
+
+def at(seconds: float) -> datetime:
+    """A moment `seconds` after T0."""
+    return T0 + timedelta(seconds=seconds)
 
 
 @dataclass
@@ -88,8 +95,12 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 
 
 def _open(tmp_path: Path, database_url: str | None) -> Iterator[Backend]:
-    settings = Settings(  # type: ignore[call-arg]
-        home=tmp_path / "home", database_url=database_url, run_lease_s=LEASE_S, secret_key=None, _env_file=None
+    settings = Settings(
+        home=tmp_path / "home",
+        database_url=database_url,
+        run_lease_s=LEASE_S,
+        secret_key=None,
+        _env_file=None,
     )
     store = open_store(settings)
     try:
@@ -143,7 +154,11 @@ def test_first_save_creates_the_workflow_and_version_1(store: Store) -> None:
     assert version.content_hash == workflow.content_hash()
     assert version.message == "first"
     record = store.get_workflow("daily-news")
-    assert (record.id, record.description, record.enabled) == (version.workflow_id, "매일 아침 경제 뉴스", True)
+    assert (record.id, record.description, record.enabled) == (
+        version.workflow_id,
+        "매일 아침 경제 뉴스",
+        True,
+    )
     assert (record.folder, record.tags, record.latest_version) == (None, (), 1)
     assert record.created_at.tzinfo is not None and record.created_at.utcoffset() == timedelta(0)
 
@@ -300,22 +315,20 @@ def test_a_new_run_is_queued_and_pinned_to_its_version(store: Store) -> None:
 
 def test_run_lifecycle_sets_timestamps_and_a_final_run_never_changes(store: Store) -> None:
     run_id = new_run(store)
-    started = store.set_run_status(run_id, RunStatus.RUNNING, T0 + timedelta(seconds=1))
-    store.set_run_status(run_id, RunStatus.WAITING_APPROVAL, T0 + timedelta(seconds=2))
-    resumed = store.set_run_status(run_id, RunStatus.RUNNING, T0 + timedelta(seconds=3))
-    done = store.set_run_status(
-        run_id, RunStatus.SUCCEEDED, T0 + timedelta(seconds=4), output={"text": "요약"}
-    )
+    started = store.set_run_status(run_id, RunStatus.RUNNING, at(1))
+    store.set_run_status(run_id, RunStatus.WAITING_APPROVAL, at(2))
+    resumed = store.set_run_status(run_id, RunStatus.RUNNING, at(3))
+    done = store.set_run_status(run_id, RunStatus.SUCCEEDED, at(4), output={"text": "요약"})
 
-    assert started.started_at == resumed.started_at == T0 + timedelta(seconds=1)
+    assert started.started_at == resumed.started_at == at(1)
     assert resumed.finished_at is None
     assert (done.status, done.finished_at, done.output) == (
         RunStatus.SUCCEEDED,
-        T0 + timedelta(seconds=4),
+        at(4),
         {"text": "요약"},
     )
     with pytest.raises(Conflict, match="already succeeded") as refused:
-        store.set_run_status(run_id, RunStatus.RUNNING, T0 + timedelta(seconds=5))
+        store.set_run_status(run_id, RunStatus.RUNNING, at(5))
     assert "new run" in refused.value.fix
     with pytest.raises(Conflict):
         store.request_cancel(run_id)
@@ -327,10 +340,10 @@ def test_run_lifecycle_sets_timestamps_and_a_final_run_never_changes(store: Stor
 def test_a_failed_run_keeps_its_error_and_can_be_reopened(store: Store) -> None:
     run_id = new_run(store)
     store.set_run_status(run_id, RunStatus.RUNNING, T0)
-    failed = store.set_run_status(run_id, RunStatus.FAILED, T0 + timedelta(seconds=2), error={"type": "http"})
-    assert (failed.error, failed.finished_at) == ({"type": "http"}, T0 + timedelta(seconds=2))
+    failed = store.set_run_status(run_id, RunStatus.FAILED, at(2), error={"type": "http"})
+    assert (failed.error, failed.finished_at) == ({"type": "http"}, at(2))
 
-    reopened = store.reopen_run(run_id, T0 + timedelta(seconds=3))
+    reopened = store.reopen_run(run_id, at(3))
 
     assert (reopened.status, reopened.error, reopened.finished_at) == (RunStatus.QUEUED, None, None)
     assert reopened.started_at == T0
@@ -347,7 +360,9 @@ def test_cancel_is_a_flag_on_an_unfinished_run(store: Store) -> None:
     assert store.set_run_status(run_id, RunStatus.CANCELLED, T0).status is RunStatus.CANCELLED
 
 
-def test_get_run_accepts_a_unique_prefix_of_six_characters(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_get_run_accepts_a_unique_prefix_of_six_characters(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ids = iter(
         uuid.UUID(text)
         for text in (
@@ -375,8 +390,8 @@ def test_get_run_accepts_a_unique_prefix_of_six_characters(store: Store, monkeyp
 
 def test_list_runs_is_newest_first_and_filters(store: Store) -> None:
     old = new_run(store, now=T0)
-    middle = new_run(store, name="other", now=T0 + timedelta(minutes=1))
-    newest = new_run(store, now=T0 + timedelta(minutes=2))
+    middle = new_run(store, name="other", now=at(60))
+    newest = new_run(store, now=at(120))
     store.set_run_status(old, RunStatus.FAILED, T0)
 
     assert [r.id for r in store.list_runs(RunFilter())] == [newest, middle, old]
@@ -402,24 +417,40 @@ def test_times_come_back_in_utc_and_naive_times_are_refused(store: Store) -> Non
 
 def test_only_one_owner_holds_a_lease_until_it_expires(store: Store) -> None:
     run_id = new_run(store)
-    until = T0 + timedelta(seconds=30)
+    until = at(30)
 
     assert store.acquire_run(run_id, "worker-a", until, T0) is True
-    assert store.acquire_run(run_id, "worker-b", T0 + timedelta(seconds=40), T0 + timedelta(seconds=10)) is False
-    assert store.acquire_run(run_id, "worker-a", T0 + timedelta(seconds=60), T0 + timedelta(seconds=20)) is True
-    assert store.get_run(run_id).acquired_until == T0 + timedelta(seconds=60)
+    assert store.acquire_run(run_id, "worker-b", at(40), at(10)) is False
+    assert store.acquire_run(run_id, "worker-a", at(60), at(20)) is True
+    assert store.get_run(run_id).acquired_until == at(60)
     # not expired exactly at `until`, only after it
-    assert store.acquire_run(run_id, "worker-b", T0 + timedelta(seconds=90), T0 + timedelta(seconds=60)) is False
-    assert store.acquire_run(run_id, "worker-b", T0 + timedelta(seconds=90), T0 + timedelta(seconds=61)) is True
+    assert store.acquire_run(run_id, "worker-b", at(90), at(60)) is False
+    assert store.acquire_run(run_id, "worker-b", at(90), at(61)) is True
     run = store.get_run(run_id)
-    assert (run.acquired_by, run.acquired_until) == ("worker-b", T0 + timedelta(seconds=90))
+    assert (run.acquired_by, run.acquired_until) == ("worker-b", at(90))
     with pytest.raises(NotFound):
         store.acquire_run("no-such-run", "worker-a", until, T0)
 
 
+def test_concurrent_owners_cannot_both_acquire(store: Store) -> None:
+    run_id = new_run(store)
+    owners = [f"worker-{index}" for index in range(8)]
+    start = threading.Barrier(len(owners))
+
+    def attempt(owner: str) -> bool:
+        start.wait()
+        return store.acquire_run(run_id, owner, at(30), T0)
+
+    with ThreadPoolExecutor(max_workers=len(owners)) as pool:
+        results = list(pool.map(attempt, owners))
+
+    assert results.count(True) == 1
+    assert store.get_run(run_id).acquired_by == owners[results.index(True)]
+
+
 def test_release_drops_only_the_owners_lease(store: Store) -> None:
     run_id = new_run(store)
-    store.acquire_run(run_id, "worker-a", T0 + timedelta(seconds=30), T0)
+    store.acquire_run(run_id, "worker-a", at(30), T0)
 
     store.release_run(run_id, "worker-b")
     assert store.get_run(run_id).acquired_by == "worker-a"
@@ -427,7 +458,7 @@ def test_release_drops_only_the_owners_lease(store: Store) -> None:
 
     run = store.get_run(run_id)
     assert (run.acquired_by, run.acquired_until) == (None, None)
-    assert store.acquire_run(run_id, "worker-b", T0 + timedelta(seconds=30), T0 + timedelta(seconds=1)) is True
+    assert store.acquire_run(run_id, "worker-b", at(30), at(1)) is True
 
 
 def test_reap_finds_expired_leases_and_stale_unowned_runs(store: Store) -> None:
@@ -435,15 +466,15 @@ def test_reap_finds_expired_leases_and_stale_unowned_runs(store: Store) -> None:
     queued = new_run(store)  # never acquired
     running = new_run(store)
     store.set_run_status(running, RunStatus.RUNNING, T0)
-    store.acquire_run(running, "worker-a", T0 + timedelta(seconds=30), T0)
+    store.acquire_run(running, "worker-a", at(30), T0)
     waiting = new_run(store)
     store.set_run_status(waiting, RunStatus.WAITING_APPROVAL, T0)
     finished = new_run(store)
-    store.acquire_run(finished, "worker-a", T0 + timedelta(seconds=30), T0)
+    store.acquire_run(finished, "worker-a", at(30), T0)
     store.set_run_status(finished, RunStatus.SUCCEEDED, T0)
 
-    assert store.reap_abandoned_runs(T0 + timedelta(seconds=10)) == []
-    assert [r.id for r in store.reap_abandoned_runs(T0 + timedelta(seconds=31))] == [running]
+    assert store.reap_abandoned_runs(at(10)) == []
+    assert [r.id for r in store.reap_abandoned_runs(at(31))] == [running]
     reaped = store.reap_abandoned_runs(T0 + lease + timedelta(seconds=1))
     assert sorted(r.id for r in reaped) == sorted([queued, running])
     # reaping changes nothing: the recovering process still has to take the lease
@@ -461,11 +492,15 @@ def test_step_attempts_are_recorded_before_and_after(store: Store) -> None:
     assert (first.status, first.finished_at, first.duration_ms) == (StepStatus.RUNNING, None, None)
 
     failed = store.finish_step(
-        first.id, StepStatus.FAILED, T0 + timedelta(milliseconds=250), error={"type": "timeout"}, input={"url": "u"}
+        first.id,
+        StepStatus.FAILED,
+        T0 + timedelta(milliseconds=250),
+        error={"type": "timeout"},
+        input={"url": "u"},
     )
-    second = store.start_step(run_id, "fetch", "API_CALL", 2, {"url": "u"}, T0 + timedelta(seconds=1))
-    done = store.finish_step(second.id, StepStatus.SUCCEEDED, T0 + timedelta(seconds=2), output={"json": [1, 2]})
-    clean = store.start_step(run_id, "clean", "PYTHON_SCRIPT", 1, None, T0 + timedelta(seconds=3))
+    second = store.start_step(run_id, "fetch", "API_CALL", 2, {"url": "u"}, at(1))
+    done = store.finish_step(second.id, StepStatus.SUCCEEDED, at(2), output={"json": [1, 2]})
+    clean = store.start_step(run_id, "clean", "PYTHON_SCRIPT", 1, None, at(3))
 
     assert (failed.error, failed.input, failed.duration_ms) == ({"type": "timeout"}, {"url": "u"}, 250.0)
     assert (done.output, done.input, done.attempt) == ({"json": [1, 2]}, {"url": "u"}, 2)
@@ -485,9 +520,9 @@ def test_step_attempt_rules(store: Store) -> None:
         store.start_step(run_id, "ask", "APPROVAL", 1, {}, T0)
     waiting = store.finish_step(row.id, StepStatus.WAITING_APPROVAL, T0)
     assert (waiting.status, waiting.finished_at) == (StepStatus.WAITING_APPROVAL, None)
-    store.finish_step(row.id, StepStatus.SUCCEEDED, T0 + timedelta(seconds=1))
+    store.finish_step(row.id, StepStatus.SUCCEEDED, at(1))
     with pytest.raises(Conflict, match="already succeeded"):
-        store.finish_step(row.id, StepStatus.FAILED, T0 + timedelta(seconds=2))
+        store.finish_step(row.id, StepStatus.FAILED, at(2))
     with pytest.raises(NotFound):
         store.finish_step(999_999, StepStatus.SUCCEEDED, T0)
     with pytest.raises(NotFound):
@@ -520,10 +555,14 @@ def test_requesting_an_approval_twice_returns_the_same_one(store: Store) -> None
     expires = T0 + timedelta(hours=1)
 
     first = store.request_approval(run_id, "ask", "send the mail?", T0, expires)
-    again = store.request_approval(run_id, "ask", "different text", T0 + timedelta(minutes=5), None)
+    again = store.request_approval(run_id, "ask", "different text", at(300), None)
 
     assert again == first
-    assert (first.status, first.message, first.expires_at) == (ApprovalStatus.PENDING, "send the mail?", expires)
+    assert (first.status, first.message, first.expires_at) == (
+        ApprovalStatus.PENDING,
+        "send the mail?",
+        expires,
+    )
     assert store.list_pending_approvals() == [first]
     with pytest.raises(NotFound):
         store.request_approval("no-such-run", "ask", "x", T0, None)
@@ -533,18 +572,22 @@ def test_deciding_an_approval_once(store: Store) -> None:
     run_id = new_run(store)
     other = new_run(store, name="other")
     store.request_approval(run_id, "ask", "ok?", T0, None)
-    store.request_approval(other, "ask", "ok?", T0 + timedelta(seconds=1), None)
+    store.request_approval(other, "ask", "ok?", at(1), None)
 
-    decided = store.decide_approval(run_id, ApprovalStatus.APPROVED, "kim", "looks good", T0 + timedelta(minutes=1))
+    decided = store.decide_approval(run_id, ApprovalStatus.APPROVED, "kim", "looks good", at(60))
 
-    assert (decided.status, decided.decided_by, decided.comment) == (ApprovalStatus.APPROVED, "kim", "looks good")
-    assert decided.decided_at == T0 + timedelta(minutes=1)
+    assert (decided.status, decided.decided_by, decided.comment) == (
+        ApprovalStatus.APPROVED,
+        "kim",
+        "looks good",
+    )
+    assert decided.decided_at == at(60)
     assert store.get_approval(run_id, "ask") == decided
     assert [a.run_id for a in store.list_pending_approvals()] == [other]
     with pytest.raises(Conflict, match="already approved by kim"):
-        store.decide_approval(run_id, ApprovalStatus.REJECTED, "lee", None, T0 + timedelta(minutes=2))
+        store.decide_approval(run_id, ApprovalStatus.REJECTED, "lee", None, at(120))
     # a resumed run asking again sees the decision
-    assert store.request_approval(run_id, "ask", "ok?", T0 + timedelta(minutes=3), None) == decided
+    assert store.request_approval(run_id, "ask", "ok?", at(180), None) == decided
     with pytest.raises(NotFound, match="no approval waiting"):
         store.decide_approval(new_run(store), ApprovalStatus.APPROVED, "kim", None, T0)
     with pytest.raises(NotFound):
@@ -559,7 +602,7 @@ def test_deciding_an_approval_once(store: Store) -> None:
 def test_secrets_round_trip_and_listing_shows_names_only(store: Store) -> None:
     store.set_secret("NAVER_CLIENT_SECRET", "s3cr3t-값", T0)
     store.set_secret("A_TOKEN", "first", T0)
-    store.set_secret("A_TOKEN", "second", T0 + timedelta(seconds=1))
+    store.set_secret("A_TOKEN", "second", at(1))
 
     assert store.reveal_secret("NAVER_CLIENT_SECRET") == "s3cr3t-값"
     assert store.reveal_secret("A_TOKEN") == "second"
@@ -603,16 +646,16 @@ def test_secret_names_are_checked_and_deleting_works(store: Store) -> None:
 def test_inbox_messages_newest_first_and_read_marks(store: Store) -> None:
     run_id = new_run(store)
     first = store.post_message("Run failed", "fetch timed out", T0, run_id=run_id)
-    second = store.post_message("오늘의 뉴스", "본문", T0 + timedelta(minutes=1))
-    third = store.post_message("Same time", "tie broken by id", T0 + timedelta(minutes=1))
+    second = store.post_message("오늘의 뉴스", "본문", at(60))
+    third = store.post_message("Same time", "tie broken by id", at(60))
 
     assert (first.run_id, first.read_at, second.run_id) == (run_id, None, None)
     assert [m.id for m in store.list_messages()] == [third.id, second.id, first.id]
     assert [m.id for m in store.list_messages(limit=2)] == [third.id, second.id]
-    store.mark_read(second.id, T0 + timedelta(minutes=2))
-    store.mark_read(second.id, T0 + timedelta(minutes=3))  # the first read time stays
+    store.mark_read(second.id, at(120))
+    store.mark_read(second.id, at(180))  # the first read time stays
     assert [m.id for m in store.list_messages(unread_only=True)] == [third.id, first.id]
-    assert store.list_messages()[1].read_at == T0 + timedelta(minutes=2)
+    assert store.list_messages()[1].read_at == at(120)
     with pytest.raises(NotFound):
         store.mark_read(999_999, T0)
 
@@ -634,7 +677,7 @@ def test_llm_calls_are_traced(store: Store) -> None:
 
     recorded = store.record_llm_call(call, T0)
     planner = store.record_llm_call(
-        LlmCallRecord(caller="planner", model="m", prompt="p", response="", error="timeout"), T0 + timedelta(seconds=1)
+        LlmCallRecord(caller="planner", model="m", prompt="p", response="", error="timeout"), at(1)
     )
 
     assert recorded.id is not None and recorded.created_at == T0

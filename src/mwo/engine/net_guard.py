@@ -18,7 +18,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,7 @@ __all__ = [
     "NetGuard",
     "Resolver",
     "Target",
+    "client_scope",
     "describe_origin",
     "describe_url",
     "refusal_reason",
@@ -297,6 +299,19 @@ class GuardedHttp:
                 raise _transport_failure(exc, shown, timeout_s) from exc
         assert error is not None
         raise _transport_failure(error, shown, timeout_s) from error
+
+
+@contextmanager
+def client_scope(shared: httpx.Client | None) -> Iterator[httpx.Client]:
+    """The shared client if the executor was given one (its owner closes it), else a fresh one, closed after.
+
+    Redirects are off whatever the client says: GuardedHttp follows them itself, checking each hop.
+    """
+    if shared is not None:
+        yield shared
+        return
+    with httpx.Client(follow_redirects=False) as client:
+        yield client
 
 
 def _pinned(request: httpx.Request, address: str, timeout_s: float) -> httpx.Request:

@@ -27,7 +27,7 @@ from mwo.spec.steps import (
     StepBase,
     StepType,
 )
-from mwo.spec.templating import Templates, TemplateError
+from mwo.spec.templating import TemplateError, Templates
 from mwo.spec.triggers import CronTrigger, EventTrigger, ManualTrigger, MisfirePolicy, OverlapPolicy, Trigger
 from mwo.spec.workflow import InputField, InputType, Workflow
 from mwo.spec.yaml_io import dump_workflow, load_workflow, parse_workflow, workflow_from_data

@@ -11,7 +11,7 @@ from typing import Any
 from mwo.spec.errors import SpecErrorCode, SpecFinding
 from mwo.spec.graph import StepGraph
 from mwo.spec.steps import END, ApiCallStep, PythonScriptStep, StepBase
-from mwo.spec.templating import Templates, TemplateError
+from mwo.spec.templating import TemplateError, Templates
 from mwo.spec.workflow import Workflow
 
 # Keys of a step's config that are names or code, never templates.

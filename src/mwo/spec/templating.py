@@ -15,7 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 ROOTS = ("steps", "inputs", "secrets", "item", "event", "run")
 COMPILED_CACHE_SIZE = 1024
@@ -80,21 +81,11 @@ class Templates:
         lone = _lone_expression(source)
         if lone is not None:
             return self.evaluate(lone, context)
-        try:
-            return self._env.from_string(source).render(**context)
-        except (UndefinedError, SecurityError, TypeError, TemplateSyntaxError) as exc:
-            raise TemplateError(f"cannot render {source!r}: {exc}", _fix_for(exc)) from exc
+        return self.compile_template(source)(context)
 
     def evaluate(self, expression: str, context: Mapping[str, Any]) -> Any:
-        """Evaluate one expression in the sandbox (no Python eval anywhere)."""
-        try:
-            compiled = self._env.compile_expression(expression, undefined_to_none=False)
-            value = compiled(**context)
-        except (UndefinedError, SecurityError, TypeError, TemplateSyntaxError, ZeroDivisionError) as exc:
-            raise TemplateError(f"cannot evaluate {expression!r}: {exc}", _fix_for(exc)) from exc
-        if isinstance(value, StrictUndefined):
-            raise TemplateError(f"{expression!r} is undefined", "check the step id and field names")
-        return value
+        """Evaluate one expression in the sandbox (no Python eval anywhere); compiled forms are cached."""
+        return self.compile_expression(expression)(context)
 
     def render_tree(self, value: Any, context: Mapping[str, Any]) -> Any:
         """Render every string inside nested dicts and lists."""
@@ -206,6 +197,7 @@ def _walk_references(tree: nodes.Node) -> Iterator[Reference]:
         if name_node.name in ROOTS and name_node.ctx == "load":
             yield Reference(name_node.name, None)
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        assert isinstance(node, (nodes.Getattr, nodes.Getitem))
         target = node.node
         if isinstance(target, nodes.Name) and target.name in ROOTS:
             key = _static_key(node)
@@ -223,7 +215,7 @@ def _static_key(node: nodes.Node) -> str | None:
 
 def _fix_for(exc: Exception) -> str:
     if isinstance(exc, UndefinedError):
-        return "the referenced step, input or field does not exist in this run; check names and the step order"
+        return "the referenced step, input or field does not exist in this run; check names and step order"
     if isinstance(exc, SecurityError):
         return "templates may only read values; calling methods or private attributes is not allowed"
     return "check the expression's types and syntax"

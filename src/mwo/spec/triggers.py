@@ -58,7 +58,9 @@ class CronTrigger(_TriggerBase):
                 "e.g. '0 9 * * *' for every day at 09:00"
             )
         if not croniter.is_valid(value):
-            raise ValueError(f"cron expression {value!r} is not valid; e.g. '0 9 * * 1-5' for weekdays at 09:00")
+            raise ValueError(
+                f"cron expression {value!r} is not valid; e.g. '0 9 * * 1-5' for weekdays at 09:00"
+            )
         return value
 
     @field_validator("timezone")

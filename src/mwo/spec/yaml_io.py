@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from mwo.spec.checks import check_workflow
 from mwo.spec.errors import SpecError, SpecErrorCode, SpecFinding
+from mwo.spec.steps import StepType
 from mwo.spec.workflow import Workflow
 
 
@@ -97,8 +98,9 @@ def _finding_from_pydantic(err: Any, data: dict[str, Any]) -> SpecFinding:
     field = ".".join(loc) or None
     message = err["msg"]
     if err["type"] == "union_tag_invalid":
-        message = f"unknown step type {err['input'].get('type')!r}" if isinstance(err["input"], dict) else message
-        fix = "use one of: LLM_CALL, API_CALL, PYTHON_SCRIPT, CONDITION, APPROVAL, NOTIFICATION, DATA_TRANSFORM"
+        if isinstance(err["input"], dict):
+            message = f"unknown step type {err['input'].get('type')!r}"
+        fix = "use one of: " + ", ".join(t.value for t in StepType)
     elif err["type"] == "union_tag_not_found":
         fix = "add a `type:` field"
     elif err["type"] == "extra_forbidden":

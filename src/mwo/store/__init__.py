@@ -7,10 +7,12 @@ LLM traces, behind the `Store` interface (`mwo.store.abc`) and its SQL implement
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 from mwo.settings import Settings
 from mwo.store.abc import ApprovalStore, InboxStore, RunStore, SecretStore, Store, TraceStore, WorkflowStore
 from mwo.store.database import Database, create_store_engine
-from mwo.store.errors import Conflict, NotFound, SecretKeyError, StoreError
+from mwo.store.errors import Conflict, InvalidInput, NotFound, SecretKeyError, StoreError
 from mwo.store.records import (
     ApprovalRecord,
     ApprovalStatus,
@@ -35,11 +37,10 @@ def open_store(settings: Settings) -> Store:
     """Connect to `settings.resolved_database_url()`, migrate the schema to the newest version, and
     return the store. The secrets key is loaded only when a secret is first stored or read."""
     database = Database(create_store_engine(settings))
-    try:
+    with ExitStack() as on_failure:
+        on_failure.callback(database.dispose)  # no pooled connection outlives a failed migration
         database.upgrade_schema()
-    except BaseException:
-        database.dispose()
-        raise
+        on_failure.pop_all()
     return SqlStore(database, SecretKeySource(settings), run_lease_s=settings.run_lease_s)
 
 
@@ -51,6 +52,7 @@ __all__ = [
     "FolderRecord",
     "InboxMessage",
     "InboxStore",
+    "InvalidInput",
     "LlmCallRecord",
     "LogLevel",
     "NotFound",

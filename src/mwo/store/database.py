@@ -17,7 +17,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +28,8 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 # Execution option read by the SQLite "begin" listener: write units of work take the lock at BEGIN.
 _IMMEDIATE = "mwo_sqlite_immediate"
+# Any constant shared by all MWO processes: the key of the PostgreSQL advisory lock around migrations.
+_MIGRATION_LOCK_ID = 0x6D776F  # "mwo"
 
 
 def create_store_engine(settings: Settings, **engine_kwargs: Any) -> Engine:
@@ -93,14 +95,20 @@ class Database:
             raise
 
     def upgrade_schema(self) -> None:
-        """Bring the schema to the newest migration (a no-op when it is already there)."""
-        # On SQLite the immediate lock makes two processes opening a fresh file migrate one by one.
-        with self.engine.execution_options(**{_IMMEDIATE: True}).connect() as connection:
-            config = alembic_config(connection)
-            command.upgrade(config, "head")
-            connection.commit()
+        """Bring the schema to the newest migration (a no-op when it is already there).
+
+        All migrations run in one transaction that first takes a database-wide lock (the write lock
+        on SQLite, an advisory lock on PostgreSQL), so processes starting together on a fresh
+        database migrate one after the other instead of racing to create the same tables.
+        """
+        immediate = self.engine.execution_options(**{_IMMEDIATE: True})
+        with immediate.connect() as connection, connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK_ID)))
+            command.upgrade(alembic_config(connection), "head")
 
     def dispose(self) -> None:
+        """Close every pooled connection (the store is closed)."""
         self.engine.dispose()
 
 

@@ -27,3 +27,9 @@ class SecretKeyError(StoreError):
     """The secrets key is missing, unreadable or does not decrypt the stored secrets."""
 
     code = "secret_key"
+
+
+class InvalidInput(StoreError, ValueError):
+    """A value the store refuses to keep (a malformed secret name, folder path or tag); a ValueError."""
+
+    code = "invalid_input"

@@ -16,22 +16,23 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 
 from mwo.settings import Settings
-from mwo.store.errors import SecretKeyError
+from mwo.store.errors import InvalidInput, SecretKeyError
 
 SECRET_NAME_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
 KEY_FILE_NAME = "secret.key"
 
 
 def check_secret_name(name: str) -> None:
-    """Raise ValueError unless `name` looks like an environment variable (upper case, digits, _)."""
+    """Raise InvalidInput (a ValueError) unless `name` looks like an environment variable."""
     if not SECRET_NAME_PATTERN.fullmatch(name):
-        raise ValueError(
-            f"invalid secret name {name!r}: use upper-case letters, digits and underscores, "
-            "starting with a letter (e.g. NAVER_CLIENT_ID)"
+        raise InvalidInput(
+            f"invalid secret name {name!r}",
+            fix="use upper-case letters, digits and underscores, starting with a letter: NAVER_CLIENT_ID",
         )
 
 
 def key_file_path(settings: Settings) -> Path:
+    """Where the key is kept when MWO_SECRET_KEY is not set."""
     return settings.resolved_home() / KEY_FILE_NAME
 
 
@@ -99,6 +100,7 @@ class SecretKeySource:
         return self._fernet
 
     def encrypt(self, value: str) -> str:
+        """A Fernet token (text) for `value`; it also records when it was made, so equal values differ."""
         return self._key().encrypt(value.encode()).decode()
 
     def decrypt(self, name: str, ciphertext: str) -> str:

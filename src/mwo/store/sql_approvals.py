@@ -8,13 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mwo.store.abc import ApprovalStore
-from mwo.store.errors import Conflict, NotFound, StoreError
+from mwo.store.errors import Conflict, InvalidInput, NotFound, StoreError
 from mwo.store.records import ApprovalRecord, ApprovalStatus
 from mwo.store.sql_common import SqlBase, insert_or_get, run_row, to_approval
 from mwo.store.tables import ApprovalRow
 
 
 class SqlApprovalStore(SqlBase, ApprovalStore):
+    """Approvals; a decision locks the pending row so two people deciding at once cannot both win."""
+
     def request_approval(
         self, run_id: str, step_id: str, message: str, now: datetime, expires_at: datetime | None
     ) -> ApprovalRecord:
@@ -42,7 +44,9 @@ class SqlApprovalStore(SqlBase, ApprovalStore):
     ) -> ApprovalRecord:
         """When several approvals of a run are pending (parallel branches), the oldest is decided."""
         if status is ApprovalStatus.PENDING:
-            raise ValueError("an approval is decided as approved, rejected or expired, not pending")
+            raise InvalidInput(
+                "an approval cannot be decided as pending", fix="decide it as approved, rejected or expired"
+            )
         with self._db.session_scope() as session:
             pending = session.scalars(
                 select(ApprovalRow)

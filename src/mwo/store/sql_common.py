@@ -79,6 +79,7 @@ def insert_or_get(session: Session, row: R, lookup: Select[R]) -> tuple[R, bool]
 
 
 def workflow_row(session: Session, name: str, *, for_update: bool = False) -> WorkflowRow:
+    """The workflow row called `name` (locked when `for_update`); raises NotFound."""
     statement = select(WorkflowRow).where(WorkflowRow.name == name)
     if for_update:
         statement = statement.with_for_update(of=WorkflowRow)
@@ -89,6 +90,7 @@ def workflow_row(session: Session, name: str, *, for_update: bool = False) -> Wo
 
 
 def run_row(session: Session, run_id: str, *, for_update: bool = False) -> RunRow:
+    """The run row with exactly this id (locked when `for_update`); raises NotFound."""
     row = session.get(RunRow, run_id, with_for_update=for_update)
     if row is None:
         raise NotFound(f"no run with id {run_id!r}", fix="list runs with `mwo runs`")
@@ -96,6 +98,7 @@ def run_row(session: Session, run_id: str, *, for_update: bool = False) -> RunRo
 
 
 def latest_version_number(session: Session, workflow_id: int) -> int:
+    """The newest version number of a workflow, 0 while it has none."""
     number = session.scalar(
         select(VersionRow.number)
         .where(VersionRow.workflow_id == workflow_id)
@@ -106,6 +109,7 @@ def latest_version_number(session: Session, workflow_id: int) -> int:
 
 
 def to_workflow(row: WorkflowRow, latest_version: int) -> WorkflowRecord:
+    """A WorkflowRecord; the folder and tags come from the row's eagerly loaded relationships."""
     return WorkflowRecord(
         id=row.id,
         name=row.name,
@@ -120,6 +124,7 @@ def to_workflow(row: WorkflowRow, latest_version: int) -> WorkflowRecord:
 
 
 def to_version(row: VersionRow) -> VersionRecord:
+    """A VersionRecord; the workflow name comes from the eagerly joined workflow row."""
     return VersionRecord(
         id=row.id,
         workflow_id=row.workflow_id,
@@ -142,6 +147,7 @@ def run_query() -> Select[RunRow, str, int]:
 
 
 def run_record(session: Session, run_id: str) -> RunRecord:
+    """The record of the run with exactly this id, as it is in this transaction; raises NotFound."""
     found = session.execute(run_query().where(RunRow.id == run_id)).one_or_none()
     if found is None:
         raise NotFound(f"no run with id {run_id!r}", fix="list runs with `mwo runs`")
@@ -149,6 +155,7 @@ def run_record(session: Session, run_id: str) -> RunRecord:
 
 
 def to_run(row: RunRow, workflow_name: str, version_number: int) -> RunRecord:
+    """A RunRecord from one row of `run_query()`."""
     return RunRecord(
         id=row.id,
         workflow_id=row.workflow_id,
@@ -168,6 +175,9 @@ def to_run(row: RunRow, workflow_name: str, version_number: int) -> RunRecord:
         acquired_until=row.acquired_until,
         retry_of=row.retry_of,
     )
+
+
+# The remaining converters copy columns one to one.
 
 
 def to_step_run(row: StepRunRow) -> StepRunRecord:
@@ -224,6 +234,7 @@ def to_message(row: InboxMessageRow) -> InboxMessage:
 
 
 def to_llm_call(row: LlmCallRow) -> LlmCallRecord:
+    """An LlmCallRecord with the id and created_at the store assigned."""
     extra: dict[str, Any] = dict(row.extra or {})
     return LlmCallRecord(
         id=row.id,

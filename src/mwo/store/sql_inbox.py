@@ -14,6 +14,8 @@ from mwo.store.tables import InboxMessageRow
 
 
 class SqlInboxStore(SqlBase, InboxStore):
+    """Inbox messages, newest first; `run_id` is kept as a plain reference."""
+
     def post_message(self, title: str, body: str, now: datetime, run_id: str | None = None) -> InboxMessage:
         with self._db.session_scope() as session:
             row = InboxMessageRow(run_id=run_id, title=title, body=body, created_at=now)

@@ -28,6 +28,9 @@ _FINAL_STEP_STATUSES = (StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANC
 
 
 class SqlRunStore(SqlBase, RunStore):
+    """Runs, step runs and logs. A state change reads the row locked (FOR UPDATE on PostgreSQL, the
+    write lock taken at BEGIN on SQLite), so the final-state rule holds between processes."""
+
     def create_run(
         self,
         version_id: int,

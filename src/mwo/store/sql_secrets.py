@@ -14,6 +14,8 @@ from mwo.store.tables import SecretRow
 
 
 class SqlSecretStore(SqlBase, SecretStore):
+    """Secrets encrypted with the installation's Fernet key before they reach the session."""
+
     def set_secret(self, name: str, value: str, now: datetime) -> None:
         check_secret_name(name)
         ciphertext = self._secret_key.encrypt(value)

@@ -13,6 +13,8 @@ from mwo.store.tables import LlmCallRow
 
 
 class SqlTraceStore(SqlBase, TraceStore):
+    """LLM call traces, append-only."""
+
     def record_llm_call(self, call: LlmCallRecord, now: datetime) -> LlmCallRecord:
         """`call.id` and `call.created_at` are ignored: the store assigns them."""
         with self._db.session_scope() as session:

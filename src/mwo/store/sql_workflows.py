@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from mwo.spec import Workflow
 from mwo.store.abc import WorkflowStore
-from mwo.store.errors import NotFound
+from mwo.store.errors import InvalidInput, NotFound
 from mwo.store.records import FolderRecord, VersionRecord, WorkflowRecord
 from mwo.store.sql_common import (
     LIST_WORKFLOWS_FIX,
@@ -24,6 +24,8 @@ from mwo.store.tables import FolderRow, TagRow, VersionRow, WorkflowRow, workflo
 
 
 class SqlWorkflowStore(SqlBase, WorkflowStore):
+    """Workflows and versions. Saving locks the workflow row so two saves cannot take one number."""
+
     def save_version(
         self, workflow: Workflow, spec_yaml: str, message: str = ""
     ) -> tuple[VersionRecord, bool]:
@@ -166,11 +168,14 @@ class SqlWorkflowStore(SqlBase, WorkflowStore):
 
     def tag_workflow(self, name: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> WorkflowRecord:
         """Tags are stripped of surrounding spaces; naming one tag in both `add` and `remove` is a
-        ValueError, since either order of applying them would surprise someone."""
+        ValueError (InvalidInput), since either order of applying them would surprise someone."""
         to_add = {_normalise_tag(tag) for tag in add}
         to_remove = {_normalise_tag(tag) for tag in remove}
         if both := to_add & to_remove:
-            raise ValueError(f"tags both added and removed: {', '.join(sorted(both))}")
+            raise InvalidInput(
+                f"tags both added and removed: {', '.join(sorted(both))}",
+                fix="name each tag either to add or to remove",
+            )
         with self._db.session_scope() as session:
             row = workflow_row(session, name, for_update=True)
             present = {tag.name for tag in row.tags}
@@ -192,10 +197,12 @@ class SqlWorkflowStore(SqlBase, WorkflowStore):
 
 
 def _normalise_folder(path: str) -> str:
-    """'/reports/daily/' -> 'reports/daily'; empty segments ('a//b') are a ValueError."""
+    """'/reports/daily/' -> 'reports/daily'; empty segments ('a//b') are InvalidInput (a ValueError)."""
     parts = path.strip().strip("/").split("/")
     if any(not part.strip() for part in parts):
-        raise ValueError(f"invalid folder path {path!r}: use names separated by '/', e.g. 'reports/daily'")
+        raise InvalidInput(
+            f"invalid folder path {path!r}", fix="use names separated by '/', e.g. 'reports/daily'"
+        )
     return "/".join(part.strip() for part in parts)
 
 
@@ -216,5 +223,5 @@ def _ensure_folder(session: Session, path: str) -> FolderRow:
 def _normalise_tag(tag: str) -> str:
     name = tag.strip()
     if not name:
-        raise ValueError("a tag name cannot be empty")
+        raise InvalidInput("a tag name cannot be empty", fix="give each tag at least one character")
     return name

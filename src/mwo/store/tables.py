@@ -94,6 +94,8 @@ class EnumText(TypeDecorator[E], Generic[E]):
 
 
 class Base(DeclarativeBase):
+    """The declarative base; the naming convention makes every constraint name predictable."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
@@ -106,6 +108,8 @@ workflow_tags = Table(
 
 
 class FolderRow(Base):
+    """A folder by its full '/'-separated path; each parent has its own row."""
+
     __tablename__ = "folders"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,6 +117,8 @@ class FolderRow(Base):
 
 
 class TagRow(Base):
+    """A tag name, shared by the workflows that carry it."""
+
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,6 +126,8 @@ class TagRow(Base):
 
 
 class WorkflowRow(Base):
+    """A workflow by name; its content lives in its versions."""
+
     __tablename__ = "workflows"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -197,6 +205,8 @@ class StepRunRow(Base):
 
 
 class StepLogRow(Base):
+    """A log line of a run (of one of its steps when `step_id` is set), ordered by id."""
+
     __tablename__ = "step_logs"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -55,10 +55,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         parts = urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        seen = Seen(self.command, parts.path, parse_qs(parts.query), {k.lower(): v for k, v in self.headers.items()},
-                    body)
+        seen = Seen(
+            self.command,
+            parts.path,
+            parse_qs(parts.query),
+            {k.lower(): v for k, v in self.headers.items()},
+            body,
+        )
         self.server.seen.append(seen)
-        route = self.server.routes.get(parts.path, lambda _: (404, {"Content-Type": "text/plain"}, b"no route"))
+        route = self.server.routes.get(parts.path, _no_route)
         status, headers, payload = route(seen)
         self.send_response(status)
         for name, value in {**headers, "Content-Length": str(len(payload))}.items():
@@ -70,6 +75,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the test asserts on `seen`, not on stderr."""
+
+
+def _no_route(_: Seen) -> Reply:
+    return 404, {"Content-Type": "text/plain"}, b"no route"
 
 
 def _json(status: int, data: Any) -> Reply:
@@ -114,8 +123,11 @@ def base(server: _Server) -> str:
 
 
 def workflow(*allow: str) -> Workflow:
-    data = {"name": "api-test", "steps": [{"id": "noop", "type": "APPROVAL"}],
-            "settings": {"network": {"allow": list(allow)}}}
+    data = {
+        "name": "api-test",
+        "steps": [{"id": "noop", "type": "APPROVAL"}],
+        "settings": {"network": {"allow": list(allow)}},
+    }
     return workflow_from_data(data)
 
 
@@ -203,7 +215,7 @@ def test_one_log_line_names_method_url_status_and_time(
     server: _Server, ctx: StepContext, logs: list[tuple[LogLevel, str]]
 ) -> None:
     run(api_step(base(server) + "/json", params={"q": "secret-ish"}), ctx)
-    (level, line), = logs
+    ((level, line),) = logs
     assert level is LogLevel.INFO
     assert line.startswith(f"GET {base(server)}/json -> 200 in ")
     assert line.endswith(" ms") and "secret-ish" not in line
@@ -215,13 +227,24 @@ TOKEN = "tok-9f8e7d6c"
 @pytest.mark.parametrize(
     ("auth", "check"),
     [
-        ({"kind": "bearer", "secret": "API_TOKEN"}, lambda s: s.headers["authorization"] == f"Bearer {TOKEN}"),
+        (
+            {"kind": "bearer", "secret": "API_TOKEN"},
+            lambda s: s.headers["authorization"] == f"Bearer {TOKEN}",
+        ),
         (
             {"kind": "basic", "secret": "API_TOKEN", "username": "{{ inputs.city }}"},
-            lambda s: s.headers["authorization"] == "Basic " + base64.b64encode(f"서울:{TOKEN}".encode()).decode(),
+            lambda s: (
+                s.headers["authorization"] == "Basic " + base64.b64encode(f"서울:{TOKEN}".encode()).decode()
+            ),
         ),
-        ({"kind": "header", "secret": "API_TOKEN", "name": "X-Api-Key"}, lambda s: s.headers["x-api-key"] == TOKEN),
-        ({"kind": "query", "secret": "API_TOKEN", "name": "api_key"}, lambda s: s.query["api_key"] == [TOKEN]),
+        (
+            {"kind": "header", "secret": "API_TOKEN", "name": "X-Api-Key"},
+            lambda s: s.headers["x-api-key"] == TOKEN,
+        ),
+        (
+            {"kind": "query", "secret": "API_TOKEN", "name": "api_key"},
+            lambda s: s.query["api_key"] == [TOKEN],
+        ),
     ],
     ids=["bearer", "basic", "header", "query"],
 )
@@ -236,7 +259,9 @@ def test_auth_kinds_arrive_and_the_secret_is_not_recorded(
     assert TOKEN not in output["url"]
 
 
-def test_a_missing_auth_secret_is_a_config_failure_before_any_request(server: _Server, ctx: StepContext) -> None:
+def test_a_missing_auth_secret_is_a_config_failure_before_any_request(
+    server: _Server, ctx: StepContext
+) -> None:
     failed = failure(api_step(base(server) + "/echo", auth={"kind": "bearer", "secret": "NOPE"}), ctx)
     assert failed.kind is FailureKind.CONFIG
     assert "NOPE" in failed.message and "mwo secrets set NOPE" in failed.fix
@@ -352,8 +377,11 @@ def test_a_redirect_loop_stops_after_five_hops(server: _Server, ctx: StepContext
 
 
 def test_credentials_are_not_carried_to_another_origin(server: _Server, ctx: StepContext) -> None:
-    step = api_step(base(server) + "/cross", headers={"X-Custom": "private"},
-                    auth={"kind": "bearer", "secret": "API_TOKEN"})
+    step = api_step(
+        base(server) + "/cross",
+        headers={"X-Custom": "private"},
+        auth={"kind": "bearer", "secret": "API_TOKEN"},
+    )
     run(step, ctx, resolver=fake_dns({"localhost": ["127.0.0.1"]}))
     first, second = server.seen
     assert first.headers["authorization"] == f"Bearer {TOKEN}" and first.headers["x-custom"] == "private"
@@ -366,8 +394,11 @@ def test_the_connection_goes_to_the_checked_address_under_the_real_host_name(
     server: _Server, ctx: StepContext
 ) -> None:
     port = server.server_address[1]
-    output = run(api_step(f"http://api.example.test:{port}/json"), ctx,
-                 resolver=fake_dns({"api.example.test": ["127.0.0.1"]}))
+    output = run(
+        api_step(f"http://api.example.test:{port}/json"),
+        ctx,
+        resolver=fake_dns({"api.example.test": ["127.0.0.1"]}),
+    )
     assert server.seen[0].headers["host"] == f"api.example.test:{port}"
     assert output["url"] == f"http://api.example.test:{port}/json"
 
@@ -377,6 +408,8 @@ def test_a_name_resolving_to_loopback_is_refused_without_the_allow_list(
 ) -> None:
     port = server.server_address[1]
     step = api_step(f"http://rebind.example.test:{port}/json")
-    failed = failure(step, make_ctx(workflow=workflow()), resolver=fake_dns({"rebind.example.test": ["127.0.0.1"]}))
+    failed = failure(
+        step, make_ctx(workflow=workflow()), resolver=fake_dns({"rebind.example.test": ["127.0.0.1"]})
+    )
     assert failed.kind is FailureKind.REFUSED_ADDRESS and "rebind.example.test" in failed.message
     assert server.seen == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import httpx
 import pytest
@@ -15,7 +15,7 @@ from mwo.spec import NetworkPolicy, RetryPolicy
 PUBLIC = "93.184.216.34"
 
 
-def dns(answers: dict[str, Sequence[str]]) -> Callable[[str], Sequence[str]]:
+def dns(answers: Mapping[str, Sequence[str]]) -> Callable[[str], Sequence[str]]:
     """A resolver that knows only `answers`; any other name is a test bug."""
 
     def resolve(host: str) -> Sequence[str]:
@@ -25,7 +25,7 @@ def dns(answers: dict[str, Sequence[str]]) -> Callable[[str], Sequence[str]]:
 
 
 def guard(
-    *allow: str, answers: dict[str, Sequence[str]] | None = None, schemes: Sequence[str] = ()
+    *allow: str, answers: Mapping[str, Sequence[str]] | None = None, schemes: Sequence[str] = ()
 ) -> NetGuard:
     policy = NetworkPolicy(allow=list(allow), allow_schemes=list(schemes))
     return NetGuard(policy, dns(answers or {}))

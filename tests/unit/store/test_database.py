@@ -13,7 +13,7 @@ from mwo.store.database import Database, create_store_engine
 
 
 def make_settings(tmp_path: Path, busy_ms: int = 1234) -> Settings:
-    return Settings(  # type: ignore[call-arg]
+    return Settings(
         home=tmp_path / "new" / "home", database_url=None, sqlite_busy_timeout_ms=busy_ms, _env_file=None
     )
 
@@ -24,8 +24,9 @@ def test_sqlite_connections_are_configured(tmp_path: Path) -> None:
     try:
         with engine.connect() as connection:
             pragmas = {
-                name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
-                for name in ("journal_mode", "busy_timeout", "foreign_keys")
+                "journal_mode": connection.exec_driver_sql("PRAGMA journal_mode").scalar(),
+                "busy_timeout": connection.exec_driver_sql("PRAGMA busy_timeout").scalar(),
+                "foreign_keys": connection.exec_driver_sql("PRAGMA foreign_keys").scalar(),
             }
     finally:
         engine.dispose()

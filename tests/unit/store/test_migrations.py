@@ -3,7 +3,9 @@ checks the same on every backend)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ from mwo.store.tables import Base
 
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[Database]:
-    settings = Settings(home=tmp_path / "home", database_url=None, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(home=tmp_path / "home", database_url=None, _env_file=None)
     database = Database(create_store_engine(settings))
     yield database
     database.dispose()
@@ -34,7 +36,9 @@ def test_upgrade_creates_exactly_the_models_tables(database: Database) -> None:
     database.upgrade_schema()
 
     with database.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
+        )
     assert diff == []
     assert _tables(database.engine) == set(Base.metadata.tables) | {"alembic_version"}
 
@@ -58,3 +62,21 @@ def test_downgrade_to_base_removes_every_table(database: Database) -> None:
         connection.commit()
 
     assert _tables(database.engine) == {"alembic_version"}
+
+
+def test_processes_opening_a_fresh_database_together_migrate_one_by_one(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home", database_url=None, _env_file=None)
+    databases = [Database(create_store_engine(settings)) for _ in range(4)]
+    start = threading.Barrier(len(databases))
+
+    def migrate(database: Database) -> None:
+        start.wait()
+        database.upgrade_schema()
+
+    try:
+        with ThreadPoolExecutor(max_workers=len(databases)) as pool:
+            list(pool.map(migrate, databases))  # re-raises the first failure, if any
+        assert _tables(databases[0].engine) == set(Base.metadata.tables) | {"alembic_version"}
+    finally:
+        for database in databases:
+            database.dispose()

@@ -10,16 +10,14 @@ import pytest
 from cryptography.fernet import Fernet
 
 from mwo.settings import Settings
-from mwo.store import SecretKeyError, open_store
+from mwo.store import InvalidInput, SecretKeyError, open_store
 from mwo.store.secret_key import check_secret_name, key_file_path, load_fernet
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
 def make_settings(tmp_path: Path, secret_key: str | None = None) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        home=tmp_path / "home", database_url=None, secret_key=secret_key, _env_file=None
-    )
+    return Settings(home=tmp_path / "home", database_url=None, secret_key=secret_key, _env_file=None)
 
 
 def test_key_file_is_created_0600_on_first_use_and_reused(tmp_path: Path) -> None:
@@ -96,5 +94,7 @@ def test_valid_secret_names(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["", "a", "_A", "9A", "A-B", "A B", "Ä"])
 def test_invalid_secret_names(name: str) -> None:
-    with pytest.raises(ValueError, match="upper-case letters"):
+    with pytest.raises(InvalidInput, match="invalid secret name") as caught:
         check_secret_name(name)
+    assert isinstance(caught.value, ValueError)
+    assert "upper-case letters" in caught.value.fix

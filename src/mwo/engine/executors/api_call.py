@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +17,15 @@ import httpx
 
 from mwo.engine.executor import StepContext
 from mwo.engine.failures import FailureKind, StepFailed
-from mwo.engine.net_guard import Exchange, GuardedHttp, NetGuard, Resolver, describe_url, system_resolver
+from mwo.engine.net_guard import (
+    Exchange,
+    GuardedHttp,
+    NetGuard,
+    Resolver,
+    client_scope,
+    describe_url,
+    system_resolver,
+)
 from mwo.spec import ApiCallStep, StepBase, StepType
 from mwo.spec.steps import ApiAuth, AuthKind, ResponseFormat
 from mwo.store.records import LogLevel
@@ -84,20 +90,12 @@ class ApiCallExecutor:
             _authorize(call, step.auth, ctx)
         ctx.rendered_input = call.record()
         timeout_s = step.timeout_s or step.request.timeout_s
-        with self._open_client() as client:
+        with client_scope(self._client) as client:
             http = GuardedHttp(NetGuard(ctx.network, self._resolver), client, ctx.log)
             exchange = http.send(_build(client, call, ctx.settings.http_user_agent), timeout_s)
         if step.request.fail_on_status and exchange.response.status_code >= 400:
             raise _status_failure(call.method, exchange, step.auth)
         return _output(exchange, step.request.response, ctx, hide=call.secret_params)
-
-    @contextmanager
-    def _open_client(self) -> Iterator[httpx.Client]:
-        if self._client is not None:
-            yield self._client
-            return
-        with httpx.Client() as client:
-            yield client
 
 
 def _render(step: ApiCallStep, ctx: StepContext) -> _Call:

@@ -28,7 +28,14 @@ import httpx
 
 from mwo.engine.executor import StepContext
 from mwo.engine.failures import FailureKind, StepFailed
-from mwo.engine.net_guard import GuardedHttp, NetGuard, Resolver, describe_origin, system_resolver
+from mwo.engine.net_guard import (
+    GuardedHttp,
+    NetGuard,
+    Resolver,
+    client_scope,
+    describe_origin,
+    system_resolver,
+)
 from mwo.settings import Settings
 from mwo.spec import Channel, NotificationStep, StepBase, StepType
 from mwo.store.records import LogLevel
@@ -120,7 +127,7 @@ class NotificationExecutor:
         """Render subject and body, hand them to the channel's sender, and report what it delivered."""
         if not isinstance(step, NotificationStep):
             raise TypeError(f"NotificationExecutor got a {type(step).__name__}")
-        with self._open_client() as client:
+        with client_scope(self._client) as client:
             http = GuardedHttp(
                 NetGuard(ctx.network, self._resolver), client, ctx.log, describe=describe_origin
             )
@@ -131,14 +138,6 @@ class NotificationExecutor:
             ctx.rendered_input = box.record
             detail = _SENDERS[step.channel](box)
         return {"channel": step.channel.value, "delivered": True, "detail": detail}
-
-    @contextmanager
-    def _open_client(self) -> Iterator[httpx.Client]:
-        if self._client is not None:
-            yield self._client
-            return
-        with httpx.Client() as client:
-            yield client
 
 
 def _render_text(ctx: StepContext, template: str | None, what: str) -> str:
@@ -215,13 +214,13 @@ def _recipients(box: _Outbox) -> list[str]:
 
 def _email_message(box: _Outbox, recipients: list[str]) -> EmailMessage:
     settings = box.ctx.settings
-    message = EmailMessage()  # the default policy encodes non-ASCII (Korean) headers and body as UTF-8
+    message = EmailMessage()  # the default policy writes non-ASCII (Korean) headers as UTF-8 words
     message["Subject"] = box.subject or box.ctx.workflow.name
     message["From"] = settings.smtp_from
     message["To"] = ", ".join(recipients)
     message["Date"] = format_datetime(box.ctx.now())
     message["Message-ID"] = _message_id(box.ctx.idempotency_key, settings.smtp_from)
-    message.set_content(box.body)
+    message.set_content(box.body, cte="base64")  # 7-bit safe through servers without 8BITMIME
     return message
 
 
@@ -268,26 +267,16 @@ def _smtp_session(
 def _smtp_failure(exc: OSError, settings: Settings) -> StepFailed:
     """An SMTP or socket error as a typed failure; refusals are DELIVERY, reachability CONNECTION."""
     where = f"the SMTP server {settings.smtp_host}:{settings.smtp_port}"
-    secret = settings.smtp_password_secret
     if isinstance(exc, smtplib.SMTPAuthenticationError):
+        secret = settings.smtp_password_secret
         return StepFailed(
             FailureKind.DELIVERY,
             f"{where} refused the login of '{settings.smtp_username}': {exc.smtp_code} {_smtp_text(exc)}",
             f"check MWO_SMTP_USERNAME and the password in the secret '{secret}' "
             f"(mwo secrets set {secret}); some providers need an app password",
         )
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return StepFailed(
-            FailureKind.DELIVERY,
-            f"{where} refused every recipient: {sorted(exc.recipients)}",
-            "check the addresses in the step's `to` list",
-        )
-    if isinstance(exc, smtplib.SMTPSenderRefused):
-        return StepFailed(
-            FailureKind.DELIVERY,
-            f"{where} refused the sender '{exc.sender}'",
-            "set MWO_SMTP_FROM to an address this server lets you send from",
-        )
+    if isinstance(exc, (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)):
+        return _smtp_address_refused(exc, where)
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return StepFailed(
             FailureKind.CONFIG,
@@ -295,14 +284,37 @@ def _smtp_failure(exc: OSError, settings: Settings) -> StepFailed:
             "match MWO_SMTP_STARTTLS / MWO_SMTP_SSL / MWO_SMTP_USERNAME to what the server offers",
         )
     if isinstance(exc, smtplib.SMTPResponseException):
-        transient = 400 <= exc.smtp_code < 500
+        return _smtp_answer(exc, where)
+    return _smtp_unreachable(exc, where)
+
+
+def _smtp_address_refused(
+    exc: smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused, where: str
+) -> StepFailed:
+    if isinstance(exc, smtplib.SMTPSenderRefused):
         return StepFailed(
-            FailureKind.CONNECTION if transient else FailureKind.DELIVERY,
-            f"{where} answered {exc.smtp_code} {_smtp_text(exc)}",
-            "the server deferred the message; a retry may pass"
-            if transient
-            else "the server refused the message; read its answer above",
+            FailureKind.DELIVERY,
+            f"{where} refused the sender '{exc.sender}'",
+            "set MWO_SMTP_FROM to an address this server lets you send from",
         )
+    return StepFailed(
+        FailureKind.DELIVERY,
+        f"{where} refused every recipient: {sorted(exc.recipients)}",
+        "check the addresses in the step's `to` list",
+    )
+
+
+def _smtp_answer(exc: smtplib.SMTPResponseException, where: str) -> StepFailed:
+    """A 4xx answer is the server deferring (a retry may pass); a 5xx answer is final."""
+    message = f"{where} answered {exc.smtp_code} {_smtp_text(exc)}"
+    if 400 <= exc.smtp_code < 500:
+        return StepFailed(
+            FailureKind.CONNECTION, message, "the server deferred the message; a retry may pass"
+        )
+    return StepFailed(FailureKind.DELIVERY, message, "the server refused the message; read its answer above")
+
+
+def _smtp_unreachable(exc: OSError, where: str) -> StepFailed:
     if isinstance(exc, ssl.SSLError):
         return StepFailed(
             FailureKind.CONFIG,

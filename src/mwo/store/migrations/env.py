@@ -7,12 +7,25 @@ connection is built from `Settings()` (the MWO_* environment) instead.
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
 from mwo.settings import Settings
 from mwo.store.database import create_store_engine
-from mwo.store.tables import Base
+from mwo.store.tables import Base, EnumText, UtcDateTime
+
+
+def _render_item(kind: str, item: Any, autogen_context: AutogenContext) -> str | Literal[False]:
+    """Autogenerate writes our column types as the plain types they store, so a migration never
+    imports `mwo.store.tables` and keeps working after the models change."""
+    if kind == "type" and isinstance(item, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    if kind == "type" and isinstance(item, EnumText):
+        return "sa.String(length=20)"
+    return False
 
 
 def _run(connection: Connection) -> None:
@@ -22,12 +35,14 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
 
 
 def run_migrations_online() -> None:
+    """Migrate on the caller's connection, or on one opened from the MWO_* settings."""
     connection = context.config.attributes.get("connection")
     if connection is not None:
         _run(connection)

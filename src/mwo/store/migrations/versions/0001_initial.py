@@ -35,6 +35,7 @@ def _fk(column: str, table: str, target: str, ondelete: str) -> sa.ForeignKeyCon
 
 
 def upgrade() -> None:
+    """Create every table, parents before children."""
     _workflow_tables()
     _run_tables()
     _other_tables()
@@ -205,6 +206,7 @@ def _other_tables() -> None:
 
 
 def downgrade() -> None:
+    """Drop every table, children before parents."""
     for table in (
         "llm_calls",
         "inbox_messages",

@@ -1,0 +1,20 @@
+"""Run every benchmark: `python -m bench [name ...]`."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import engine_overhead, runs_per_second
+
+BENCHMARKS = {"engine_overhead": engine_overhead.main, "runs_per_second": runs_per_second.main}
+
+
+def main(argv: list[str]) -> None:
+    names = argv or list(BENCHMARKS)
+    for name in names:
+        print(f"\n## {name}")
+        BENCHMARKS[name]()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
