@@ -9,7 +9,17 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from bench.harness import RECORDS, apply, chain_spec, light_work, mwo_services, p50, p95, plain_langgraph_chain, timed
+from bench.harness import (
+    RECORDS,
+    apply,
+    chain_spec,
+    light_work,
+    mwo_services,
+    p50,
+    p95,
+    plain_langgraph_chain,
+    timed,
+)
 from mwo.store.records import RunStatus
 
 STEPS = 40
@@ -31,10 +41,14 @@ def main() -> None:
         ours = timed(one_run, REPEAT)
     print(f"{STEPS}-step chain, p50 / p95 per run ({REPEAT} runs):")
     print(f"  python loop:               {p50(loop) * 1e3:8.2f} ms / {p95(loop) * 1e3:8.2f} ms")
-    print(f"  plain LangGraph + SQLite:  {p50(baseline) * 1e3:8.2f} ms / {p95(baseline) * 1e3:8.2f} ms"
-          f"   ({p50(baseline) / STEPS * 1e3:.2f} ms a step)")
-    print(f"  MWO engine (store+graph):  {p50(ours) * 1e3:8.2f} ms / {p95(ours) * 1e3:8.2f} ms"
-          f"   ({p50(ours) / STEPS * 1e3:.2f} ms a step)")
+    print(
+        f"  plain LangGraph + SQLite:  {p50(baseline) * 1e3:8.2f} ms / {p95(baseline) * 1e3:8.2f} ms"
+        f"   ({p50(baseline) / STEPS * 1e3:.2f} ms a step)"
+    )
+    print(
+        f"  MWO engine (store+graph):  {p50(ours) * 1e3:8.2f} ms / {p95(ours) * 1e3:8.2f} ms"
+        f"   ({p50(ours) / STEPS * 1e3:.2f} ms a step)"
+    )
     print(f"  ratio MWO / plain LangGraph: {p50(ours) / p50(baseline):.2f}x (target <= 1.3x)")
 
 

@@ -28,11 +28,23 @@ def light_work(value: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def chain_spec(name: str, steps: int) -> dict[str, Any]:
     """A workflow of `steps` DATA_TRANSFORM steps, each sorting and limiting the previous output."""
-    spec_steps = [{"id": "s0", "type": "DATA_TRANSFORM", "source": "inputs.records",
-                   "ops": [{"op": "sort", "by": "views", "descending": True}]}]
+    spec_steps = [
+        {
+            "id": "s0",
+            "type": "DATA_TRANSFORM",
+            "source": "inputs.records",
+            "ops": [{"op": "sort", "by": "views", "descending": True}],
+        }
+    ]
     for i in range(1, steps):
-        spec_steps.append({"id": f"s{i}", "type": "DATA_TRANSFORM", "source": f"steps.s{i - 1}.output.result",
-                           "ops": [{"op": "sort", "by": "views", "descending": True}]})
+        spec_steps.append(
+            {
+                "id": f"s{i}",
+                "type": "DATA_TRANSFORM",
+                "source": f"steps.s{i - 1}.output.result",
+                "ops": [{"op": "sort", "by": "views", "descending": True}],
+            }
+        )
     return {"name": name, "inputs": {"records": {"type": "array", "default": RECORDS}}, "steps": spec_steps}
 
 

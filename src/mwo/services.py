@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from mwo.engine.checkpoints import open_checkpointer
-from mwo.engine.executors import default_registry
 from mwo.engine.executor import ExecutorRegistry
+from mwo.engine.executors import default_registry
 from mwo.engine.runs import RunService
 from mwo.settings import Settings
 from mwo.spec import SpecError, Workflow, check_workflow, dump_workflow, load_workflow

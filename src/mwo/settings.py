@@ -32,7 +32,9 @@ class Settings(BaseSettings):
         default=None, description="Fernet key for secrets; default: read or create <home>/secret.key (0600)."
     )
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
-    run_lease_s: float = Field(default=300.0, gt=0, description="How long a run's owner holds it between steps.")
+    run_lease_s: float = Field(
+        default=300.0, gt=0, description="How long a run's owner holds it between steps."
+    )
 
     smtp_host: str = Field(default="localhost", description="SMTP server for email notifications.")
     smtp_port: int = 25

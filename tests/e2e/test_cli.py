@@ -51,8 +51,10 @@ def test_validate_apply_list_show_json(home: Path) -> None:
 
 def test_a_bad_file_is_one_clear_error_with_the_fix(home: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.mwo.yaml"
-    bad.write_text("name: bad\nsteps:\n- {id: a, type: NOTIFICATION, channel: inbox, body: '{{ steps.b.output }}'}\n")
-    code, out, err = invoke("apply", str(bad))
+    bad.write_text(
+        "name: bad\nsteps:\n- {id: a, type: NOTIFICATION, channel: inbox, body: '{{ steps.b.output }}'}\n"
+    )
+    code, _, err = invoke("apply", str(bad))
     assert code == 1
     assert "error:" in err and "bad.mwo.yaml: step 'a': body: refers to unknown step 'b'" in err
     assert "fix:" in err
@@ -74,8 +76,7 @@ def test_secrets_are_stored_encrypted_and_never_printed(home: Path) -> None:
     assert code == 0 and "very-secret-id" not in out
     code, payload = invoke_json("secrets", "list")
     assert payload["secrets"] == ["NAVER_CLIENT_ID"]
-    database = (home / "mwo.db").read_bytes() + b"".join(
-        p.read_bytes() for p in home.glob("mwo.db-*"))
+    database = (home / "mwo.db").read_bytes() + b"".join(p.read_bytes() for p in home.glob("mwo.db-*"))
     assert b"very-secret-id" not in database
     key = home / "secret.key"
     assert key.exists() and (key.stat().st_mode & 0o777) == 0o600
@@ -93,7 +94,9 @@ def test_run_json_shape_and_bad_input(home: Path) -> None:
     assert [s["step_id"] for s in payload["steps"]] == ["pick", "any_news", "nothing_today"]
     assert all(s["duration_ms"] is not None for s in payload["steps"])
     code, payload = invoke_json("run", "economy-digest", "--input", "min_views=lots")
-    assert code == 1 and payload["error"]["code"] == "bad_input" and "min_views" in payload["error"]["message"]
+    assert (
+        code == 1 and payload["error"]["code"] == "bad_input" and "min_views" in payload["error"]["message"]
+    )
 
 
 def test_schema_and_doctor(home: Path) -> None:
@@ -108,8 +111,9 @@ def test_schema_and_doctor(home: Path) -> None:
 
 def _mwo(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MWO_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "mwo", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "mwo", *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.slow
@@ -131,8 +135,18 @@ def test_approval_survives_a_restart_between_processes(home: Path) -> None:
 
 @pytest.mark.slow
 def test_make_demo_script_runs_offline(tmp_path: Path) -> None:
-    env = {**os.environ, "MWO_HOME": str(tmp_path / "demo"), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    result = subprocess.run(["bash", str(ROOT / "scripts" / "demo.sh")], env=env, capture_output=True, text=True,
-                            timeout=300, cwd=ROOT)
+    env = {
+        **os.environ,
+        "MWO_HOME": str(tmp_path / "demo"),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "demo.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr
     assert "succeeded" in result.stdout and "한국은행 기준금리" in result.stdout

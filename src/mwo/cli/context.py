@@ -32,8 +32,13 @@ def reporting_errors(as_json: bool = False) -> Iterator[None]:
     except SpecError as exc:
         lines = [f.render(exc.file) for f in exc.findings]
         message = lines[0] if len(lines) == 1 else f"{len(lines)} problems:\n  " + "\n  ".join(lines)
-        fail(message, "" if len(lines) > 1 else exc.fix, code="spec_invalid", as_json=as_json,
-             details=[f.as_dict() for f in exc.findings])
+        fail(
+            message,
+            "" if len(lines) > 1 else exc.fix,
+            code="spec_invalid",
+            as_json=as_json,
+            details=[f.as_dict() for f in exc.findings],
+        )
     except (StoreError, RunError) as exc:
         fail(str(exc), exc.fix, code=exc.code, as_json=as_json)
     except StepFailed as exc:

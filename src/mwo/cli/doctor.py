@@ -31,8 +31,14 @@ def doctor(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON 
     try:
         s = Services.open(settings)
     except Exception as exc:  # doctor reports every failure instead of stopping at the first
-        checks.append(Check("database", False, f"{type(exc).__name__}: {exc}",
-                            "check MWO_DATABASE_URL / MWO_HOME and file permissions"))
+        checks.append(
+            Check(
+                "database",
+                False,
+                f"{type(exc).__name__}: {exc}",
+                "check MWO_DATABASE_URL / MWO_HOME and file permissions",
+            )
+        )
     else:
         try:
             checks.extend(_service_checks(s))
@@ -62,25 +68,45 @@ def _service_checks(s: Services) -> list[Check]:
     supported = s.registry.supported()
     for step_type in StepType:
         ok = step_type in supported
-        checks.append(Check(f"step {step_type.value}", ok, "ready" if ok else "not installed yet",
-                            "" if ok else "arrives with its component (sandbox / LLM layer)"))
+        checks.append(
+            Check(
+                f"step {step_type.value}",
+                ok,
+                "ready" if ok else "not installed yet",
+                "" if ok else "arrives with its component (sandbox / LLM layer)",
+            )
+        )
     return checks
 
 
 def _host_checks(settings: Settings) -> list[Check]:
     bwrap = shutil.which("bwrap")
     checks = [
-        Check("sandbox", bwrap is not None, f"bubblewrap at {bwrap}" if bwrap else "bubblewrap not found",
-              "" if bwrap else "run `make setup` (installs bubblewrap) or apt-get install bubblewrap"),
-        Check("local model", False, "not assembled (the LLM layer is not installed yet)",
-              "LLM_CALL steps arrive with the LLM layer"),
+        Check(
+            "sandbox",
+            bwrap is not None,
+            f"bubblewrap at {bwrap}" if bwrap else "bubblewrap not found",
+            "" if bwrap else "run `make setup` (installs bubblewrap) or apt-get install bubblewrap",
+        ),
+        Check(
+            "local model",
+            False,
+            "not assembled (the LLM layer is not installed yet)",
+            "LLM_CALL steps arrive with the LLM layer",
+        ),
     ]
     try:
         with socket.create_connection((settings.smtp_host, settings.smtp_port), timeout=1.0):
             checks.append(Check("smtp", True, f"{settings.smtp_host}:{settings.smtp_port} reachable"))
     except OSError as exc:
-        checks.append(Check("smtp", False, f"{settings.smtp_host}:{settings.smtp_port}: {exc.strerror or exc}",
-                            "set MWO_SMTP_HOST / MWO_SMTP_PORT for email notifications"))
+        checks.append(
+            Check(
+                "smtp",
+                False,
+                f"{settings.smtp_host}:{settings.smtp_port}: {exc.strerror or exc}",
+                "set MWO_SMTP_HOST / MWO_SMTP_PORT for email notifications",
+            )
+        )
     return checks
 
 

@@ -34,8 +34,15 @@ def print_json(payload: dict[str, Any]) -> None:
     typer.echo(json.dumps(to_jsonable(payload), ensure_ascii=False, indent=2))
 
 
-def fail(message: str, fix: str, *, code: str = "error", as_json: bool = False, exit_code: int = 1,
-         details: Any = None) -> NoReturn:
+def fail(
+    message: str,
+    fix: str,
+    *,
+    code: str = "error",
+    as_json: bool = False,
+    exit_code: int = 1,
+    details: Any = None,
+) -> NoReturn:
     """Print an error (one line, then the fix) and exit non-zero."""
     if as_json:
         error: dict[str, Any] = {"code": code, "message": message, "fix": fix}
@@ -51,6 +58,10 @@ def fail(message: str, fix: str, *, code: str = "error", as_json: bool = False, 
 
 def status_style(status: str) -> str:
     return {
-        "succeeded": "green", "failed": "red", "cancelled": "yellow", "waiting_approval": "magenta",
-        "running": "cyan", "queued": "blue",
+        "succeeded": "green",
+        "failed": "red",
+        "cancelled": "yellow",
+        "waiting_approval": "magenta",
+        "running": "cyan",
+        "queued": "blue",
     }.get(status, "white")

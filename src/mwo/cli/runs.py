@@ -11,8 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from mwo.cli.context import services
-from mwo.clock import utc_now
 from mwo.cli.output import console, fail, print_json, status_style
+from mwo.clock import utc_now
 from mwo.engine.inputs import coerce_cli_value
 from mwo.services import Services
 from mwo.store.records import RunFilter, RunRecord, RunStatus, StepRunRecord
@@ -50,7 +50,9 @@ def run(
 
 def runs(
     workflow: Annotated[str | None, typer.Option(help="Only runs of this workflow.")] = None,
-    status: Annotated[list[RunStatus] | None, typer.Option(help="Only runs in this state (repeatable).")] = None,
+    status: Annotated[
+        list[RunStatus] | None, typer.Option(help="Only runs in this state (repeatable).")
+    ] = None,
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
@@ -62,8 +64,15 @@ def runs(
         return
     table = Table("run", "workflow", "v", "status", "trigger", "created", "duration")
     for r in rows:
-        table.add_row(r.id[:8], r.workflow_name, str(r.version_number), _status(r.status.value), r.trigger,
-                      r.created_at.strftime("%Y-%m-%d %H:%M:%S"), _duration(r))
+        table.add_row(
+            r.id[:8],
+            r.workflow_name,
+            str(r.version_number),
+            _status(r.status.value),
+            r.trigger,
+            r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            _duration(r),
+        )
     console.print(table if rows else "no runs yet")
 
 
@@ -105,13 +114,17 @@ def cancel(run_id: RunArg, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json({"ok": True, "run": record})
         return
-    console.print(f"run {record.id[:8]}: {_status(record.status.value)}"
-                  + ("" if record.status.is_final else " (cancel requested; stops before its next step)"))
+    console.print(
+        f"run {record.id[:8]}: {_status(record.status.value)}"
+        + ("" if record.status.is_final else " (cancel requested; stops before its next step)")
+    )
 
 
 def retry(
     run_id: RunArg,
-    from_failed: Annotated[bool, typer.Option("--from-failed", help="Re-run the failed step and what follows.")] = False,
+    from_failed: Annotated[
+        bool, typer.Option("--from-failed", help="Re-run the failed step and what follows.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Run again: the same version and inputs as a new run, or from the failed step on the same run."""
@@ -152,7 +165,9 @@ def inbox(
         return
     for m in messages:
         flag = "" if m.read_at else "[bold cyan]new[/] "
-        console.print(f"{flag}[bold]{m.title}[/]  [dim]{m.created_at:%Y-%m-%d %H:%M} run {(m.run_id or '')[:8]}[/]")
+        console.print(
+            f"{flag}[bold]{m.title}[/]  [dim]{m.created_at:%Y-%m-%d %H:%M} run {(m.run_id or '')[:8]}[/]"
+        )
         console.print(m.body, markup=False)
         console.print()
     if not messages:
@@ -166,18 +181,29 @@ def show_run(s: Services, record: RunRecord, as_json: bool, *, with_logs: bool =
     steps = s.store.list_step_runs(record.id)
     log_rows = s.store.list_logs(record.id) if with_logs else []
     if as_json:
-        payload: dict[str, Any] = {"ok": record.status is not RunStatus.FAILED, "run": record,
-                                   "steps": [_step_json(r) for r in steps]}
+        payload: dict[str, Any] = {
+            "ok": record.status is not RunStatus.FAILED,
+            "run": record,
+            "steps": [_step_json(r) for r in steps],
+        }
         if with_logs:
             payload["logs"] = log_rows
         print_json(payload)
         return
-    console.print(f"run [bold]{record.id}[/]  {record.workflow_name} v{record.version_number}  "
-                  f"{_status(record.status.value)}  {_duration(record)}")
+    console.print(
+        f"run [bold]{record.id}[/]  {record.workflow_name} v{record.version_number}  "
+        f"{_status(record.status.value)}  {_duration(record)}"
+    )
     table = Table("step", "type", "try", "status", "ms", "output / error", show_lines=False)
     for r in steps:
-        table.add_row(r.step_id, r.step_type, str(r.attempt), _status(r.status.value),
-                      f"{r.duration_ms:.1f}" if r.duration_ms is not None else "", _summary(r))
+        table.add_row(
+            r.step_id,
+            r.step_type,
+            str(r.attempt),
+            _status(r.status.value),
+            f"{r.duration_ms:.1f}" if r.duration_ms is not None else "",
+            _summary(r),
+        )
     console.print(table)
     for line in log_rows:
         stamp = Text(f"{line.created_at:%H:%M:%S} ", style="dim")
@@ -187,14 +213,25 @@ def show_run(s: Services, record: RunRecord, as_json: bool, *, with_logs: bool =
         if record.error.get("fix"):
             console.print(f"[yellow]fix:[/] {record.error['fix']}")
     if record.status is RunStatus.WAITING_APPROVAL:
-        console.print(f"waiting for approval: [bold]mwo approve {record.id[:8]}[/] or "
-                      f"[bold]mwo reject {record.id[:8]}[/]")
+        console.print(
+            f"waiting for approval: [bold]mwo approve {record.id[:8]}[/] or "
+            f"[bold]mwo reject {record.id[:8]}[/]"
+        )
 
 
 def _step_json(r: StepRunRecord) -> dict[str, Any]:
-    return {"step_id": r.step_id, "type": r.step_type, "attempt": r.attempt, "status": r.status,
-            "input": r.input, "output": r.output, "error": r.error, "started_at": r.started_at,
-            "finished_at": r.finished_at, "duration_ms": r.duration_ms}
+    return {
+        "step_id": r.step_id,
+        "type": r.step_type,
+        "attempt": r.attempt,
+        "status": r.status,
+        "input": r.input,
+        "output": r.output,
+        "error": r.error,
+        "started_at": r.started_at,
+        "finished_at": r.finished_at,
+        "duration_ms": r.duration_ms,
+    }
 
 
 def _summary(r: StepRunRecord) -> str:

@@ -18,13 +18,18 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 @secrets_app.command("set")
 def set_secret(
     name: Annotated[str, typer.Argument(help="UPPER_CASE name, used as {{ secrets.NAME }}.")],
-    value: Annotated[str | None, typer.Option(help="The value (default: read from stdin or a prompt).")] = None,
+    value: Annotated[
+        str | None, typer.Option(help="The value (default: read from stdin or a prompt).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create or replace a secret. Prefer stdin or the prompt: --value lands in shell history."""
     if value is None:
-        value = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else typer.prompt(
-            f"value of {name}", hide_input=True)
+        value = (
+            sys.stdin.readline().rstrip("\n")
+            if not sys.stdin.isatty()
+            else typer.prompt(f"value of {name}", hide_input=True)
+        )
     with services(as_json) as s:
         s.store.set_secret(name, value, utc_now())
     if as_json:

@@ -31,22 +31,36 @@ def init(as_json: JsonOpt = False) -> None:
     with services(as_json) as s:
         home = s.settings.resolved_home()
         s.store.list_secret_names()
-        payload = {"ok": True, "home": str(home), "database": s.settings.resolved_database_url(),
-                   "checkpoints": str(s.settings.resolved_checkpoint_path())}
+        payload = {
+            "ok": True,
+            "home": str(home),
+            "database": s.settings.resolved_database_url(),
+            "checkpoints": str(s.settings.resolved_checkpoint_path()),
+        }
     if as_json:
         print_json(payload)
         return
     console.print(f"MWO home: [bold]{home}[/]\ndatabase: {payload['database']}")
-    console.print("next: [bold]mwo apply examples/daily-digest.mwo.yaml[/] then [bold]mwo run daily-digest[/]")
+    console.print(
+        "next: [bold]mwo apply examples/daily-digest.mwo.yaml[/] then [bold]mwo run daily-digest[/]"
+    )
 
 
-def validate(file: Annotated[Path, typer.Argument(help="A *.mwo.yaml spec file.")], as_json: JsonOpt = False) -> None:
+def validate(
+    file: Annotated[Path, typer.Argument(help="A *.mwo.yaml spec file.")], as_json: JsonOpt = False
+) -> None:
     """Check a spec file (schema, graph, references, secrets) without saving anything."""
     with services(as_json) as s:
         workflow = s.validate_file(file)
     if as_json:
-        print_json({"ok": True, "name": workflow.name, "steps": len(workflow.steps),
-                    "content_hash": workflow.content_hash()})
+        print_json(
+            {
+                "ok": True,
+                "name": workflow.name,
+                "steps": len(workflow.steps),
+                "content_hash": workflow.content_hash(),
+            }
+        )
         return
     console.print(f"[green]valid:[/] {file} ({workflow.name}, {len(workflow.steps)} steps)")
 
@@ -66,8 +80,15 @@ def apply(
         if tag:
             s.store.tag_workflow(version.workflow_name, add=tag)
     if as_json:
-        print_json({"ok": True, "name": version.workflow_name, "version": version.number, "created": created,
-                    "content_hash": version.content_hash})
+        print_json(
+            {
+                "ok": True,
+                "name": version.workflow_name,
+                "version": version.number,
+                "created": created,
+                "content_hash": version.content_hash,
+            }
+        )
         return
     verb = "saved as version" if created else "unchanged, still version"
     console.print(f"[green]{version.workflow_name}[/]: {verb} {version.number} ({version.content_hash[:12]})")
@@ -87,8 +108,14 @@ def list_workflows(
         return
     table = Table("name", "version", "enabled", "folder", "tags", "description")
     for w in rows:
-        table.add_row(w.name, str(w.latest_version), "yes" if w.enabled else "no", w.folder or "",
-                      ", ".join(w.tags), w.description[:60])
+        table.add_row(
+            w.name,
+            str(w.latest_version),
+            "yes" if w.enabled else "no",
+            w.folder or "",
+            ", ".join(w.tags),
+            w.description[:60],
+        )
     console.print(table if rows else "no workflows yet: `mwo apply FILE` saves one")
 
 
@@ -104,8 +131,15 @@ def show(
         workflow = s.runs.workflow_of(record)
         meta = s.store.get_workflow(name)
     if as_json:
-        print_json({"ok": True, "workflow": meta, "version": record.number, "content_hash": record.content_hash,
-                    "spec": workflow.canonical_dict()})
+        print_json(
+            {
+                "ok": True,
+                "workflow": meta,
+                "version": record.number,
+                "content_hash": record.content_hash,
+                "spec": workflow.canonical_dict(),
+            }
+        )
         return
     if yaml:
         typer.echo(record.spec_yaml, nl=False)
@@ -114,13 +148,17 @@ def show(
     table = Table("step", "type", "goes to")
     graph = StepGraph(workflow.steps)
     for step in workflow.steps:
-        targets = [f"{e.target} (if {e.when})" if e.when else e.target for e in graph.edges if e.source == step.id]
+        targets = [
+            f"{e.target} (if {e.when})" if e.when else e.target for e in graph.edges if e.source == step.id
+        ]
         table.add_row(step.id, step.type.value, ", ".join(targets))
     console.print(table)
     console.print(Syntax(record.spec_yaml, "yaml", theme="ansi_dark"))
 
 
-def schema(output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None) -> None:
+def schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+) -> None:
     """Print the JSON Schema of the whole workflow language."""
     with reporting_errors():
         text = json.dumps(workflow_json_schema(), ensure_ascii=False, indent=2)
@@ -128,4 +166,3 @@ def schema(output: Annotated[Path | None, typer.Option("--output", "-o", help="W
         output.write_text(text + "\n", encoding="utf-8")
     else:
         typer.echo(text)
-

@@ -7,7 +7,7 @@ nodes through LangGraph's runtime context, never through the checkpointed state.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, TypedDict, cast
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END as GRAPH_END
@@ -32,9 +32,11 @@ def compile_workflow(
     workflow: Workflow, runner: StepRunner, checkpointer: BaseCheckpointSaver[Any] | None
 ) -> Any:
     """A compiled LangGraph graph for `workflow` (already checked by `mwo.spec.check_workflow`)."""
-    graph: StateGraph[RunState, RunContext, RunState, RunState] = StateGraph(RunState, context_schema=RunContext)
+    graph: StateGraph[RunState, RunContext, RunState, RunState] = StateGraph(
+        RunState, context_schema=RunContext
+    )
     for step in workflow.steps:
-        graph.add_node(step.id, _node(step, runner))
+        graph.add_node(step.id, cast(Any, _node(step, runner)))
     graph.add_edge(START, workflow.steps[0].id)
     for step in workflow.steps:
         _add_edges(graph, step, StepGraph(workflow.steps))

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from mwo.engine.failures import FailureKind, StepFailed
 from mwo.settings import Settings
-from mwo.spec import NetworkPolicy, StepBase, StepType, Templates, TemplateError, Workflow
+from mwo.spec import NetworkPolicy, StepBase, StepType, TemplateError, Templates, Workflow
 from mwo.store.abc import InboxStore
 from mwo.store.records import LogLevel
 

@@ -61,7 +61,9 @@ def _check_value(name: str, field: InputField, value: Any) -> Any:
             f"pass a {field.type.value}, e.g. {_example(field.type)}",
         )
     if field.enum is not None and value not in field.enum:
-        raise InputError(f"input '{name}' must be one of {field.enum}, got {value!r}", "pick an allowed value")
+        raise InputError(
+            f"input '{name}' must be one of {field.enum}, got {value!r}", "pick an allowed value"
+        )
     return value
 
 

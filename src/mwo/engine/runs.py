@@ -65,7 +65,11 @@ class RunService:
     # --- starting -----------------------------------------------------------------------------------
 
     def create_run(
-        self, name: str, inputs: Mapping[str, Any] | None = None, *, trigger: str = "manual",
+        self,
+        name: str,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        trigger: str = "manual",
         version: int | None = None,
     ) -> RunRecord:
         """A queued run of the latest (or given) version, inputs checked; nothing executes yet."""
@@ -76,7 +80,11 @@ class RunService:
         return self._store.create_run(record.id, resolved, trigger, self._clock())
 
     def start(
-        self, name: str, inputs: Mapping[str, Any] | None = None, *, trigger: str = "manual",
+        self,
+        name: str,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        trigger: str = "manual",
         version: int | None = None,
     ) -> RunRecord:
         """Create a run and execute it here until it finishes or waits for an approval."""
@@ -87,13 +95,16 @@ class RunService:
         """Drive the run from where its checkpoint left it (the start, a failure, an approval)."""
         run = self._store.get_run(run_id)
         if run.status.is_final:
-            raise RunStateError(f"run {run.id} is already {run.status.value}",
-                                "start a new one with `mwo retry RUN`")
+            raise RunStateError(
+                f"run {run.id} is already {run.status.value}", "start a new one with `mwo retry RUN`"
+            )
         now = self._clock()
         until = now + timedelta(seconds=self._settings.run_lease_s)
         if not self._store.acquire_run(run.id, self._owner, until, now):
-            raise RunBusy(f"run {run.id} is being executed by {run.acquired_by}",
-                          "wait for it, or cancel it with `mwo cancel RUN`")
+            raise RunBusy(
+                f"run {run.id} is being executed by {run.acquired_by}",
+                "wait for it, or cancel it with `mwo cancel RUN`",
+            )
         try:
             return self._drive(run, resume, until)
         finally:
@@ -111,8 +122,12 @@ class RunService:
         """Flag the run; a run nobody is executing (queued, waiting) is cancelled at once."""
         run = self._store.request_cancel(run_id)
         if run.status in (RunStatus.QUEUED, RunStatus.WAITING_APPROVAL) or self._abandoned(run):
-            run = self._store.set_run_status(run.id, RunStatus.CANCELLED, self._clock(),
-                                             error={"type": "cancelled", "message": "cancelled by request"})
+            run = self._store.set_run_status(
+                run.id,
+                RunStatus.CANCELLED,
+                self._clock(),
+                error={"type": "cancelled", "message": "cancelled by request"},
+            )
         return run
 
     def retry(self, run_id: str, *, from_failed: bool = False) -> RunRecord:
@@ -122,8 +137,10 @@ class RunService:
             new = self._store.create_run(run.version_id, run.inputs, "retry", self._clock(), retry_of=run.id)
             return self.execute(new.id)
         if run.status is not RunStatus.FAILED:
-            raise RunStateError(f"run {run.id} is {run.status.value}, not failed",
-                                "use `mwo retry RUN` (without --from-failed) to run it again")
+            raise RunStateError(
+                f"run {run.id} is {run.status.value}, not failed",
+                "use `mwo retry RUN` (without --from-failed) to run it again",
+            )
         self._store.reopen_run(run.id, self._clock())
         return self.execute(run.id)
 
@@ -148,22 +165,31 @@ class RunService:
         resumed = self._checkpointer.get_tuple(config) is not None
         run = self._store.set_run_status(run.id, RunStatus.RUNNING, self._clock())
         redactor = Redactor()
-        rc = RunContext(run, workflow, self._owner, redactor, SecretsView(self._store, redactor), resumed,
-                        lease_until)
-        graph_input: Any = Command(resume=resume) if resume is not None else (
-            None if resumed else {"outputs": {}})
+        rc = RunContext(
+            run, workflow, self._owner, redactor, SecretsView(self._store, redactor), resumed, lease_until
+        )
+        graph_input: Any = (
+            Command(resume=resume) if resume is not None else (None if resumed else {"outputs": {}})
+        )
         try:
             result = graph.invoke(graph_input, config, context=rc, durability="sync")
         except StepAborted as aborted:
             status = RunStatus.CANCELLED if aborted.failure.kind is FailureKind.REJECTED else RunStatus.FAILED
-            return self._store.set_run_status(run.id, status, self._clock(), error=redactor.tree(aborted.as_dict()))
+            return self._store.set_run_status(
+                run.id, status, self._clock(), error=redactor.tree(aborted.as_dict())
+            )
         except RunCancelled as cancelled:
-            return self._store.set_run_status(run.id, RunStatus.CANCELLED, self._clock(), error={
-                "type": "cancelled", "message": str(cancelled), "step": cancelled.step_id})
+            return self._store.set_run_status(
+                run.id,
+                RunStatus.CANCELLED,
+                self._clock(),
+                error={"type": "cancelled", "message": str(cancelled), "step": cancelled.step_id},
+            )
         if rc.waiting or result.get("__interrupt__"):
             return self._store.set_run_status(run.id, RunStatus.WAITING_APPROVAL, self._clock())
-        return self._store.set_run_status(run.id, RunStatus.SUCCEEDED, self._clock(),
-                                          output=redactor.tree(result.get("outputs", {})))
+        return self._store.set_run_status(
+            run.id, RunStatus.SUCCEEDED, self._clock(), output=redactor.tree(result.get("outputs", {}))
+        )
 
     def _graph(self, version: VersionRecord, workflow: Workflow) -> Any:
         if version.id not in self._graphs:
@@ -171,17 +197,22 @@ class RunService:
         return self._graphs[version.id]
 
     def _check_supported(self, workflow: Workflow) -> None:
-        missing = sorted({StepType(s.type).value for s in workflow.steps} -
-                         {t.value for t in self._registry.supported()})
+        missing = sorted(
+            {StepType(s.type).value for s in workflow.steps} - {t.value for t in self._registry.supported()}
+        )
         if missing:
-            raise RunError(f"this installation cannot run {', '.join(missing)} steps yet",
-                           "see `mwo doctor` for which step types are available")
+            raise RunError(
+                f"this installation cannot run {', '.join(missing)} steps yet",
+                "see `mwo doctor` for which step types are available",
+            )
 
     def _decide(self, run_id: str, status: ApprovalStatus, by: str, comment: str | None) -> RunRecord:
         run = self._store.get_run(run_id)
         if run.status is not RunStatus.WAITING_APPROVAL:
-            raise RunStateError(f"run {run.id} is {run.status.value}, not waiting for approval",
-                                "list runs waiting for approval with `mwo runs --status waiting_approval`")
+            raise RunStateError(
+                f"run {run.id} is {run.status.value}, not waiting for approval",
+                "list runs waiting for approval with `mwo runs --status waiting_approval`",
+            )
         self._store.decide_approval(run.id, status, by, comment, self._clock())
         return self.execute(run.id, resume={"decision": status.value, "by": by})
 
@@ -190,8 +221,12 @@ class RunService:
 
     def _recover_one(self, run: RunRecord) -> RunRecord:
         if run.cancel_requested:
-            return self._store.set_run_status(run.id, RunStatus.CANCELLED, self._clock(),
-                                              error={"type": "cancelled", "message": "cancelled by request"})
+            return self._store.set_run_status(
+                run.id,
+                RunStatus.CANCELLED,
+                self._clock(),
+                error={"type": "cancelled", "message": "cancelled by request"},
+            )
         return self.execute(run.id)
 
     def _expire_approvals(self) -> list[RunRecord]:
@@ -203,9 +238,11 @@ class RunService:
             run = self._store.get_run(approval.run_id)
             step = self.workflow_of(self._store.get_version_by_id(run.version_id)).step(approval.step_id)
             policy = step.on_timeout if isinstance(step, ApprovalStep) else ApprovalTimeoutPolicy.REJECT
-            status = {ApprovalTimeoutPolicy.APPROVE: ApprovalStatus.APPROVED,
-                      ApprovalTimeoutPolicy.REJECT: ApprovalStatus.REJECTED,
-                      ApprovalTimeoutPolicy.FAIL: ApprovalStatus.EXPIRED}[policy]
+            status = {
+                ApprovalTimeoutPolicy.APPROVE: ApprovalStatus.APPROVED,
+                ApprovalTimeoutPolicy.REJECT: ApprovalStatus.REJECTED,
+                ApprovalTimeoutPolicy.FAIL: ApprovalStatus.EXPIRED,
+            }[policy]
             self._store.decide_approval(run.id, status, "timeout", "no answer in time", now)
             results.append(self.execute(run.id, resume={"decision": status.value, "by": "timeout"}))
         return results

@@ -72,8 +72,12 @@ class StepRunner:
                 reuse = None
                 if attempt < policy.max_attempts and failure.retryable_under(policy.retry_on):
                     delay = policy.delay_before(attempt + 1)
-                    self._log(rc, step.id, LogLevel.WARNING,
-                              f"attempt {attempt} failed ({failure.kind.value}); retrying in {delay:.1f}s")
+                    self._log(
+                        rc,
+                        step.id,
+                        LogLevel.WARNING,
+                        f"attempt {attempt} failed ({failure.kind.value}); retrying in {delay:.1f}s",
+                    )
                     self._sleep(delay)
                     self._check_cancel(step.id, rc)
                     attempt += 1
@@ -81,10 +85,14 @@ class StepRunner:
                 return self._give_up(step, rc, failure)
 
     def _attempt(
-        self, step: StepBase, outputs: Mapping[str, Any], rc: RunContext, attempt: int,
+        self,
+        step: StepBase,
+        outputs: Mapping[str, Any],
+        rc: RunContext,
+        attempt: int,
         reuse: StepRunRecord | None,
     ) -> Any:
-        executor = self._registry.get(StepType(step.type))
+        executor = self._registry.get(step.type)
         now = self._clock()
         row = reuse or self._store.start_step(
             rc.run.id, step.id, step.type.value, attempt, _config_of(step), now
@@ -94,36 +102,66 @@ class StepRunner:
             output = executor.execute(step, ctx)
             _check_output_shape(step, output)
         except GraphInterrupt:
-            self._store.finish_step(row.id, StepStatus.WAITING_APPROVAL, self._clock(),
-                                    input=rc.redactor.tree(ctx.rendered_input))
+            self._store.finish_step(
+                row.id, StepStatus.WAITING_APPROVAL, self._clock(), input=rc.redactor.tree(ctx.rendered_input)
+            )
             rc.waiting.append(step.id)
             raise
         except StepFailed as failure:
-            self._store.finish_step(row.id, StepStatus.FAILED, self._clock(),
-                                    error=rc.redactor.tree(failure.as_dict()),
-                                    input=rc.redactor.tree(ctx.rendered_input))
+            self._store.finish_step(
+                row.id,
+                StepStatus.FAILED,
+                self._clock(),
+                error=rc.redactor.tree(failure.as_dict()),
+                input=rc.redactor.tree(ctx.rendered_input),
+            )
             self._log(rc, step.id, LogLevel.ERROR, f"attempt {attempt} failed: {failure.message}")
             raise
         except Exception as exc:  # the step boundary: an executor bug must not leave a 'running' row
-            failure = StepFailed(FailureKind.INTERNAL, f"{type(exc).__name__}: {exc}",
-                                 "this is a bug in MWO; please report it with `mwo logs RUN`")
-            self._store.finish_step(row.id, StepStatus.FAILED, self._clock(),
-                                    error=rc.redactor.tree(failure.as_dict()))
-            raise failure from exc
-        self._store.finish_step(row.id, StepStatus.SUCCEEDED, self._clock(),
-                                output=rc.redactor.tree(output), input=rc.redactor.tree(ctx.rendered_input))
+            bug = StepFailed(
+                FailureKind.INTERNAL,
+                f"{type(exc).__name__}: {exc}",
+                "this is a bug in MWO; please report it with `mwo logs RUN`",
+            )
+            self._store.finish_step(
+                row.id, StepStatus.FAILED, self._clock(), error=rc.redactor.tree(bug.as_dict())
+            )
+            raise bug from exc
+        self._store.finish_step(
+            row.id,
+            StepStatus.SUCCEEDED,
+            self._clock(),
+            output=rc.redactor.tree(output),
+            input=rc.redactor.tree(ctx.rendered_input),
+        )
         return output
 
-    def _context(self, step: StepBase, outputs: Mapping[str, Any], rc: RunContext, attempt: int) -> StepContext:
+    def _context(
+        self, step: StepBase, outputs: Mapping[str, Any], rc: RunContext, attempt: int
+    ) -> StepContext:
         run = rc.run
-        scope = build_scope(run.inputs, outputs, rc.secrets,
-                            {"id": run.id, "workflow": run.workflow_name, "version": run.version_number,
-                             "now": self._clock().isoformat()})
+        scope = build_scope(
+            run.inputs,
+            outputs,
+            rc.secrets,
+            {
+                "id": run.id,
+                "workflow": run.workflow_name,
+                "version": run.version_number,
+                "now": self._clock().isoformat(),
+            },
+        )
         ctx = StepContext(
-            run_id=run.id, workflow=rc.workflow, attempt=attempt, scope=scope, templates=self._templates,
-            settings=self._settings, inbox=self._store,
+            run_id=run.id,
+            workflow=rc.workflow,
+            attempt=attempt,
+            scope=scope,
+            templates=self._templates,
+            settings=self._settings,
+            inbox=self._store,
             log=lambda level, message: self._log(rc, step.id, level, message),
-            now=self._clock, is_cancelled=lambda: self._store.get_run(run.id).cancel_requested,
+            now=self._clock,
+            is_cancelled=lambda: self._store.get_run(run.id).cancel_requested,
         )
         ctx.current_step_id = step.id
         return ctx
@@ -142,9 +180,16 @@ class StepRunner:
         rows = [r for r in self._store.list_step_runs(rc.run.id) if r.step_id == step.id]
         for row in rows:
             if row.status is StepStatus.RUNNING:
-                self._store.finish_step(row.id, StepStatus.FAILED, self._clock(), error={
-                    "type": "interrupted", "message": "the process running this attempt stopped",
-                    "fix": "none needed: the step was run again"})
+                self._store.finish_step(
+                    row.id,
+                    StepStatus.FAILED,
+                    self._clock(),
+                    error={
+                        "type": "interrupted",
+                        "message": "the process running this attempt stopped",
+                        "fix": "none needed: the step was run again",
+                    },
+                )
         waiting = next((r for r in rows if r.status is StepStatus.WAITING_APPROVAL), None)
         if waiting is not None:
             return waiting.attempt, waiting
@@ -166,8 +211,10 @@ class StepRunner:
         if rc.lease_until is None or rc.lease_until - now < lease / 2:
             until = now + lease
             if not self._store.acquire_run(rc.run.id, rc.owner, until, now):
-                raise RunBusy(f"run {rc.run.id} was taken over by another process",
-                              "let that process finish it; see `mwo runs`")
+                raise RunBusy(
+                    f"run {rc.run.id} was taken over by another process",
+                    "let that process finish it; see `mwo runs`",
+                )
             rc.lease_until = until
 
     def _log(self, rc: RunContext, step_id: str | None, level: LogLevel, message: str) -> None:
@@ -176,8 +223,12 @@ class StepRunner:
 
 def _config_of(step: StepBase) -> dict[str, Any]:
     """The step's configuration as written (templates unrendered, so no secret values)."""
-    return step.model_dump(mode="json", by_alias=True, exclude_none=True,
-                           exclude={"id", "name", "description", "retry", "on_failure", "output", "next"})
+    return step.model_dump(
+        mode="json",
+        by_alias=True,
+        exclude_none=True,
+        exclude={"id", "name", "description", "retry", "on_failure", "output", "next"},
+    )
 
 
 def _check_output_shape(step: StepBase, output: Any) -> None:
@@ -187,11 +238,17 @@ def _check_output_shape(step: StepBase, output: Any) -> None:
         jsonschema.validate(output, step.output)
     except jsonschema.ValidationError as exc:
         path = "/".join(str(p) for p in exc.absolute_path) or "(root)"
-        raise StepFailed(FailureKind.OUTPUT_SHAPE, f"output does not match the declared shape at {path}: "
-                         f"{exc.message}", "fix the step or its declared `output` schema") from None
+        raise StepFailed(
+            FailureKind.OUTPUT_SHAPE,
+            f"output does not match the declared shape at {path}: {exc.message}",
+            "fix the step or its declared `output` schema",
+        ) from None
     except jsonschema.SchemaError as exc:
-        raise StepFailed(FailureKind.CONFIG, f"the declared `output` schema is invalid: {exc.message}",
-                         "write a valid JSON Schema under `output`") from None
+        raise StepFailed(
+            FailureKind.CONFIG,
+            f"the declared `output` schema is invalid: {exc.message}",
+            "write a valid JSON Schema under `output`",
+        ) from None
 
 
 __all__ = ["RunContext", "RunStatus", "StepRunner"]

@@ -17,9 +17,31 @@ from mwo.spec.workflow import Workflow
 # Keys of a step's config that are names or code, never templates.
 _PLAIN_KEYS = frozenset(
     {
-        "id", "name", "description", "type", "next", "goto", "default", "output", "retry",
-        "on_failure", "timeout_s", "output_schema", "code", "op", "by", "on", "other_on",
-        "channel", "kind", "method", "response", "secret", "secrets", "how", "descending",
+        "id",
+        "name",
+        "description",
+        "type",
+        "next",
+        "goto",
+        "default",
+        "output",
+        "retry",
+        "on_failure",
+        "timeout_s",
+        "output_schema",
+        "code",
+        "op",
+        "by",
+        "on",
+        "other_on",
+        "channel",
+        "kind",
+        "method",
+        "response",
+        "secret",
+        "secrets",
+        "how",
+        "descending",
     }
 )
 # Keys whose string value is an expression rather than a template.
@@ -59,8 +81,11 @@ def _check_ids_and_targets(workflow: Workflow) -> Iterator[SpecFinding]:
     for sid in ids:
         if sid in seen:
             yield SpecFinding(
-                SpecErrorCode.DUPLICATE_STEP, f"step id '{sid}' is used twice", "give each step its own id",
-                step=sid, field="id",
+                SpecErrorCode.DUPLICATE_STEP,
+                f"step id '{sid}' is used twice",
+                "give each step its own id",
+                step=sid,
+                field="id",
             )
         seen.add(sid)
     if END in seen:
@@ -115,8 +140,11 @@ def _check_step_references(
     for field, name in _declared_secret_names(step):
         if known_secrets is not None and name not in known_secrets:
             yield SpecFinding(
-                SpecErrorCode.UNKNOWN_SECRET, f"secret '{name}' is not set",
-                f"set it with: mwo secrets set {name}", step=step.id, field=field,
+                SpecErrorCode.UNKNOWN_SECRET,
+                f"secret '{name}' is not set",
+                f"set it with: mwo secrets set {name}",
+                step=step.id,
+                field=field,
             )
 
 
@@ -132,20 +160,35 @@ def _check_reference(
         return None
     if root == "steps":
         if name == step.id:
-            return (SpecErrorCode.BAD_REFERENCE, f"refers to its own output (steps.{name})",
-                    "a step can only read the outputs of steps that run before it")
+            return (
+                SpecErrorCode.BAD_REFERENCE,
+                f"refers to its own output (steps.{name})",
+                "a step can only read the outputs of steps that run before it",
+            )
         if name not in {s.id for s in workflow.steps}:
-            return (SpecErrorCode.BAD_REFERENCE, f"refers to unknown step '{name}'",
-                    f"use one of the earlier steps: {', '.join(sorted(ancestors)) or '(none)'}")
+            return (
+                SpecErrorCode.BAD_REFERENCE,
+                f"refers to unknown step '{name}'",
+                f"use one of the earlier steps: {', '.join(sorted(ancestors)) or '(none)'}",
+            )
         if name not in ancestors:
-            return (SpecErrorCode.BAD_REFERENCE, f"refers to step '{name}', which does not run before it",
-                    "move the step after the one it reads from, or read from an earlier step")
+            return (
+                SpecErrorCode.BAD_REFERENCE,
+                f"refers to step '{name}', which does not run before it",
+                "move the step after the one it reads from, or read from an earlier step",
+            )
     elif root == "inputs" and name not in workflow.inputs:
-        return (SpecErrorCode.UNKNOWN_INPUT, f"refers to input '{name}', which is not declared",
-                f"declare it under `inputs:` (declared: {', '.join(workflow.inputs) or 'none'})")
+        return (
+            SpecErrorCode.UNKNOWN_INPUT,
+            f"refers to input '{name}', which is not declared",
+            f"declare it under `inputs:` (declared: {', '.join(workflow.inputs) or 'none'})",
+        )
     elif root == "secrets" and known_secrets is not None and name not in known_secrets:
-        return (SpecErrorCode.UNKNOWN_SECRET, f"secret '{name}' is not set",
-                f"set it with: mwo secrets set {name}")
+        return (
+            SpecErrorCode.UNKNOWN_SECRET,
+            f"secret '{name}' is not set",
+            f"set it with: mwo secrets set {name}",
+        )
     return None
 
 

@@ -34,6 +34,7 @@ class StepBase(_Model):
     """Fields every step has."""
 
     id: str = Field(pattern=STEP_ID_PATTERN, description="Unique id, referenced as steps.<id>.")
+    type: StepType = Field(description="The step type; each subclass narrows it to its own.")
     name: str | None = Field(default=None, description="Human title.")
     description: str | None = None
     next: str | None = Field(

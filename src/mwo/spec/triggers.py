@@ -87,6 +87,4 @@ class WebhookTrigger(_TriggerBase):
     type: Literal["webhook"]
 
 
-Trigger = Annotated[
-    ManualTrigger | CronTrigger | EventTrigger | WebhookTrigger, Field(discriminator="type")
-]
+Trigger = Annotated[ManualTrigger | CronTrigger | EventTrigger | WebhookTrigger, Field(discriminator="type")]

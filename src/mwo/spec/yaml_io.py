@@ -46,14 +46,24 @@ def parse_workflow(text: str, *, file: str | None = None) -> Workflow:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise SpecError(
-            [SpecFinding(SpecErrorCode.YAML_SYNTAX, f"{where}{problem}",
-                         "fix the YAML syntax (indentation, a missing colon or quote)")],
+            [
+                SpecFinding(
+                    SpecErrorCode.YAML_SYNTAX,
+                    f"{where}{problem}",
+                    "fix the YAML syntax (indentation, a missing colon or quote)",
+                )
+            ],
             file=file,
         ) from exc
     if not isinstance(data, dict):
         raise SpecError(
-            [SpecFinding(SpecErrorCode.SCHEMA, "the file is not a mapping of workflow fields",
-                         "start the file with `name:`, `steps:` ... (see `mwo schema`)")],
+            [
+                SpecFinding(
+                    SpecErrorCode.SCHEMA,
+                    "the file is not a mapping of workflow fields",
+                    "start the file with `name:`, `steps:` ... (see `mwo schema`)",
+                )
+            ],
             file=file,
         )
     return workflow_from_data(data, file=file)
@@ -66,17 +76,15 @@ def workflow_from_data(data: dict[str, Any], *, file: str | None = None) -> Work
         raise SpecError([_finding_from_pydantic(err, data) for err in exc.errors()], file=file) from exc
 
 
-def load_workflow(
-    path: str | Path, known_secrets: set[str] | None = None, *, check: bool = True
-) -> Workflow:
+def load_workflow(path: str | Path, known_secrets: set[str] | None = None, *, check: bool = True) -> Workflow:
     """Read, parse and (by default) statically check a spec file."""
     file = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise SpecError(
-            [SpecFinding(SpecErrorCode.SCHEMA, f"cannot read the file: {exc.strerror}",
-                         "check the path")], file=file
+            [SpecFinding(SpecErrorCode.SCHEMA, f"cannot read the file: {exc.strerror}", "check the path")],
+            file=file,
         ) from exc
     workflow = parse_workflow(text, file=file)
     if check:

@@ -82,9 +82,7 @@ class WorkflowStore(ABC):
         """All folders sorted by path."""
 
     @abstractmethod
-    def tag_workflow(
-        self, name: str, add: Sequence[str] = (), remove: Sequence[str] = ()
-    ) -> WorkflowRecord:
+    def tag_workflow(self, name: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> WorkflowRecord:
         """Add and remove tags (created as needed); raises NotFound."""
 
 

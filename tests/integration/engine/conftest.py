@@ -48,15 +48,18 @@ class Env:
     def new_process(self) -> RunService:
         """A second RunService on the same files: what another process (or a restart) sees."""
         s = Services.open(self.services.settings)
-        return RunService(s.store, s.registry, s._checkpointer, s.settings, clock=self.clock, sleep=self.clock.sleep)
+        return RunService(
+            s.store, s.registry, s._checkpointer, s.settings, clock=self.clock, sleep=self.clock.sleep
+        )
 
 
 @pytest.fixture
 def env(settings: Settings) -> Iterator[Env]:
     clock = Clock()
     services = Services.open(settings)
-    runs = RunService(services.store, services.registry, services._checkpointer, settings, clock=clock,
-                      sleep=clock.sleep)
+    runs = RunService(
+        services.store, services.registry, services._checkpointer, settings, clock=clock, sleep=clock.sleep
+    )
     yield Env(services, clock, runs)
     services.close()
 
@@ -91,8 +94,9 @@ def http_server() -> Iterator[Recorder]:
         def _reply(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length).decode() if length else ""
-            recorder.requests.append({"method": self.command, "path": self.path, "body": body,
-                                      "headers": dict(self.headers)})
+            recorder.requests.append(
+                {"method": self.command, "path": self.path, "body": body, "headers": dict(self.headers)}
+            )
             path = self.path.split("?")[0]
             if path == "/block":
                 recorder.arrived.set()

@@ -19,8 +19,12 @@ def _gated(**approval: Any) -> dict[str, Any]:
         "inputs": {"amount": {"type": "integer", "default": 10}},
         "steps": [
             {"id": "ask", "type": "APPROVAL", "message": "pay {{ inputs.amount }}?", **approval},
-            {"id": "pay", "type": "NOTIFICATION", "channel": "inbox",
-             "body": "paid {{ inputs.amount }} ({{ steps.ask.output.by }})"},
+            {
+                "id": "pay",
+                "type": "NOTIFICATION",
+                "channel": "inbox",
+                "body": "paid {{ inputs.amount }} ({{ steps.ask.output.by }})",
+            },
         ],
     }
 

@@ -41,7 +41,9 @@ steps:
 
 
 @pytest.mark.slow
-def test_run_resumes_after_the_process_is_killed(settings: Settings, http_server: Recorder, tmp_path: Path) -> None:
+def test_run_resumes_after_the_process_is_killed(
+    settings: Settings, http_server: Recorder, tmp_path: Path
+) -> None:
     http_server.script["/block"] = [(200, {"n": 42})]
     spec = tmp_path / "crashy.mwo.yaml"
     spec.write_text(SPEC.format(base=http_server.base))
@@ -49,7 +51,9 @@ def test_run_resumes_after_the_process_is_killed(settings: Settings, http_server
     mwo = [sys.executable, "-m", "mwo"]
     subprocess.run([*mwo, "apply", str(spec)], env=env, check=True, capture_output=True)
 
-    child = subprocess.Popen([*mwo, "run", "crashy"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        [*mwo, "run", "crashy"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     assert http_server.arrived.wait(60), "the run never reached the blocking step"
     child.send_signal(signal.SIGKILL)
     child.wait(10)

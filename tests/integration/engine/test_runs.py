@@ -15,15 +15,31 @@ from .conftest import Env, Recorder, loopback_settings
 def _digest(min_views: int = 100) -> dict[str, Any]:
     return {
         "name": "digest",
-        "inputs": {"min_views": {"type": "integer", "default": min_views},
-                   "items": {"type": "array", "default": [{"t": "a", "v": 500}, {"t": "b", "v": 50}]}},
+        "inputs": {
+            "min_views": {"type": "integer", "default": min_views},
+            "items": {"type": "array", "default": [{"t": "a", "v": 500}, {"t": "b", "v": 50}]},
+        },
         "steps": [
-            {"id": "pick", "type": "DATA_TRANSFORM", "source": "inputs.items",
-             "ops": [{"op": "filter", "where": "item.v >= inputs.min_views"}]},
-            {"id": "check", "type": "CONDITION",
-             "branches": [{"when": "steps.pick.output.count > 0", "goto": "send"}], "default": "none"},
-            {"id": "send", "type": "NOTIFICATION", "channel": "inbox", "subject": "news",
-             "body": "{{ steps.pick.output.result | map(attribute='t') | join(',') }}", "next": "end"},
+            {
+                "id": "pick",
+                "type": "DATA_TRANSFORM",
+                "source": "inputs.items",
+                "ops": [{"op": "filter", "where": "item.v >= inputs.min_views"}],
+            },
+            {
+                "id": "check",
+                "type": "CONDITION",
+                "branches": [{"when": "steps.pick.output.count > 0", "goto": "send"}],
+                "default": "none",
+            },
+            {
+                "id": "send",
+                "type": "NOTIFICATION",
+                "channel": "inbox",
+                "subject": "news",
+                "body": "{{ steps.pick.output.result | map(attribute='t') | join(',') }}",
+                "next": "end",
+            },
             {"id": "none", "type": "NOTIFICATION", "channel": "inbox", "body": "nothing today"},
         ],
     }
@@ -37,8 +53,11 @@ def test_run_follows_the_branch_and_records_every_step(env: Env) -> None:
     env.apply(_digest())
     run = env.runs.start("digest")
     assert run.status is RunStatus.SUCCEEDED
-    assert _statuses(env, run.id) == [("pick", 1, StepStatus.SUCCEEDED), ("check", 1, StepStatus.SUCCEEDED),
-                                      ("send", 1, StepStatus.SUCCEEDED)]
+    assert _statuses(env, run.id) == [
+        ("pick", 1, StepStatus.SUCCEEDED),
+        ("check", 1, StepStatus.SUCCEEDED),
+        ("send", 1, StepStatus.SUCCEEDED),
+    ]
     assert [m.body for m in env.services.store.list_messages()] == ["a"]
     assert run.output["check"]["goto"] == "send"
     assert run.started_at is not None and run.finished_at is not None
@@ -85,19 +104,31 @@ def _api_flow(url: str, **step: Any) -> dict[str, Any]:
         "settings": loopback_settings(),
         "steps": [
             {"id": "fetch", "type": "API_CALL", "request": {"url": url, "timeout_s": 5}, **step},
-            {"id": "tell", "type": "NOTIFICATION", "channel": "inbox", "body": "got {{ steps.fetch.output.json.n }}"},
+            {
+                "id": "tell",
+                "type": "NOTIFICATION",
+                "channel": "inbox",
+                "body": "got {{ steps.fetch.output.json.n }}",
+            },
         ],
     }
 
 
 def test_retries_follow_the_policy_with_a_row_per_attempt(env: Env, http_server: Recorder) -> None:
     http_server.script["/flaky"] = [(500, {}), (503, {}), (200, {"n": 7})]
-    env.apply(_api_flow(f"{http_server.base}/flaky",
-                        retry={"max_attempts": 3, "backoff": "exponential", "initial_delay_s": 2}))
+    env.apply(
+        _api_flow(
+            f"{http_server.base}/flaky",
+            retry={"max_attempts": 3, "backoff": "exponential", "initial_delay_s": 2},
+        )
+    )
     run = env.runs.start("api-flow")
     assert run.status is RunStatus.SUCCEEDED
-    assert _statuses(env, run.id)[:3] == [("fetch", 1, StepStatus.FAILED), ("fetch", 2, StepStatus.FAILED),
-                                          ("fetch", 3, StepStatus.SUCCEEDED)]
+    assert _statuses(env, run.id)[:3] == [
+        ("fetch", 1, StepStatus.FAILED),
+        ("fetch", 2, StepStatus.FAILED),
+        ("fetch", 3, StepStatus.SUCCEEDED),
+    ]
     assert env.clock.slept == [2.0, 4.0]
     assert env.services.store.list_messages()[0].body == "got 7"
 
@@ -141,8 +172,11 @@ def test_retry_from_failed_reruns_only_the_failed_step(env: Env, http_server: Re
     assert failed.status is RunStatus.FAILED
     again = env.runs.retry(failed.id, from_failed=True)
     assert again.id == failed.id and again.status is RunStatus.SUCCEEDED
-    assert _statuses(env, failed.id) == [("fetch", 1, StepStatus.FAILED), ("fetch", 2, StepStatus.SUCCEEDED),
-                                         ("tell", 1, StepStatus.SUCCEEDED)]
+    assert _statuses(env, failed.id) == [
+        ("fetch", 1, StepStatus.FAILED),
+        ("fetch", 2, StepStatus.SUCCEEDED),
+        ("tell", 1, StepStatus.SUCCEEDED),
+    ]
 
 
 def test_retry_without_from_failed_is_a_new_run_of_the_same_version(env: Env) -> None:

@@ -40,7 +40,9 @@ def test_hash_ignores_layout_but_not_content() -> None:
     assert a.content_hash() == b.content_hash() != c.content_hash()
 
 
-def _findings(text: str, secrets: set[str] | None = None) -> list[tuple[SpecErrorCode, str | None, str | None]]:
+def _findings(
+    text: str, secrets: set[str] | None = None
+) -> list[tuple[SpecErrorCode, str | None, str | None]]:
     try:
         workflow = parse_workflow(text, file="bad.mwo.yaml")
     except SpecError as exc:
@@ -130,7 +132,10 @@ steps:
   auth: {kind: bearer, secret: TOKEN}
 """
     found = _findings(text, secrets={"KEY"})
-    assert found == [(SpecErrorCode.UNKNOWN_INPUT, "a", "request.url"), (SpecErrorCode.UNKNOWN_SECRET, "a", "auth.secret")]
+    assert found == [
+        (SpecErrorCode.UNKNOWN_INPUT, "a", "request.url"),
+        (SpecErrorCode.UNKNOWN_SECRET, "a", "auth.secret"),
+    ]
     assert (SpecErrorCode.UNKNOWN_SECRET, "a", "request.headers.K") in _findings(text, secrets=set())
 
 
@@ -148,15 +153,28 @@ def test_cron_and_time_zone_are_checked() -> None:
     with pytest.raises(SpecError, match="5 fields"):
         parse_workflow("name: x\ntrigger: {type: cron, cron: '0 9 * *'}\nsteps:\n- {id: a, type: APPROVAL}\n")
     with pytest.raises(SpecError, match="unknown time zone"):
-        parse_workflow("name: x\ntrigger: {type: cron, cron: '@daily', timezone: Mars/Base}\n"
-                       "steps:\n- {id: a, type: APPROVAL}\n")
+        parse_workflow(
+            "name: x\ntrigger: {type: cron, cron: '@daily', timezone: Mars/Base}\n"
+            "steps:\n- {id: a, type: APPROVAL}\n"
+        )
 
 
 def test_json_schema_covers_all_step_types_and_triggers() -> None:
     schema = workflow_json_schema()
     text = str(schema)
-    for name in ("LLM_CALL", "API_CALL", "PYTHON_SCRIPT", "CONDITION", "APPROVAL", "NOTIFICATION",
-                 "DATA_TRANSFORM", "cron", "webhook", "event", "manual"):
+    for name in (
+        "LLM_CALL",
+        "API_CALL",
+        "PYTHON_SCRIPT",
+        "CONDITION",
+        "APPROVAL",
+        "NOTIFICATION",
+        "DATA_TRANSFORM",
+        "cron",
+        "webhook",
+        "event",
+        "manual",
+    ):
         assert f"'{name}'" in text
     assert schema["$schema"].startswith("https://json-schema.org/")
 

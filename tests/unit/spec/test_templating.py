@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mwo.spec import Templates, TemplateError
+from mwo.spec import TemplateError, Templates
 
 SCOPE = {"steps": {"fetch": {"output": {"json": {"items": [{"title": "경제"}]}}}}, "inputs": {"n": 3}}
 
@@ -26,8 +26,9 @@ def test_undefined_reference_is_an_error_with_a_fix() -> None:
     assert caught.value.fix
 
 
-@pytest.mark.parametrize("source", ["inputs.__class__.__mro__", "''.__class__.__subclasses__()",
-                                    "inputs.update({'n': 4})"])
+@pytest.mark.parametrize(
+    "source", ["inputs.__class__.__mro__", "''.__class__.__subclasses__()", "inputs.update({'n': 4})"]
+)
 def test_sandbox_refuses_unsafe_access(source: str) -> None:
     with pytest.raises(TemplateError):
         Templates().evaluate(source, SCOPE)
@@ -35,9 +36,15 @@ def test_sandbox_refuses_unsafe_access(source: str) -> None:
 
 def test_references_are_found_statically() -> None:
     refs = Templates().references("{{ steps.a.output.x }} {{ inputs['city'] }} {{ secrets.K }}")
-    assert {(r.root, r.name) for r in refs if r.name} == {("steps", "a"), ("inputs", "city"), ("secrets", "K")}
+    assert {(r.root, r.name) for r in refs if r.name} == {
+        ("steps", "a"),
+        ("inputs", "city"),
+        ("secrets", "K"),
+    }
 
 
 def test_datetime_format_filter_in_a_zone() -> None:
-    out = Templates().render("{{ t | datetime_format('%Y%m%d %H', 'Asia/Seoul') }}", {"t": "2026-11-25T20:00:00+00:00"})
+    out = Templates().render(
+        "{{ t | datetime_format('%Y%m%d %H', 'Asia/Seoul') }}", {"t": "2026-11-25T20:00:00+00:00"}
+    )
     assert out == "20261126 05"

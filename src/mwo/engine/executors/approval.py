@@ -52,16 +52,19 @@ def _outcome(record: ApprovalRecord, ctx: StepContext) -> dict[str, Any]:
         return output
     if record.status is ApprovalStatus.PENDING:
         raise StepFailed(
-            FailureKind.INTERNAL, "the run was resumed while its approval is still pending",
+            FailureKind.INTERNAL,
+            "the run was resumed while its approval is still pending",
             "approve or reject it with `mwo approve RUN` / `mwo reject RUN`",
         )
     if record.status is ApprovalStatus.EXPIRED:
         raise StepFailed(
-            FailureKind.TIMEOUT, "nobody answered the approval in time (on_timeout: fail)",
+            FailureKind.TIMEOUT,
+            "nobody answered the approval in time (on_timeout: fail)",
             "start a new run (`mwo run NAME`), or give the step a longer expires_after_s",
         )
     raise StepFailed(
-        FailureKind.REJECTED, f"approval rejected by {record.decided_by}{_comment(record)}",
+        FailureKind.REJECTED,
+        f"approval rejected by {record.decided_by}{_comment(record)}",
         "start a new run (`mwo run NAME`) if the work should still happen",
     )
 
