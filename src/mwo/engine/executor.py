@@ -72,6 +72,9 @@ class StepExecutor(Protocol):
     """Runs one step type."""
 
     step_type: StepType
+    side_effects: bool
+    """False for steps that only compute (no I/O): their attempt row is written once, after they
+    run, instead of before and after (nothing outside can have happened if the process dies)."""
 
     def execute(self, step: StepBase, ctx: StepContext) -> Any:
         """Do the step's work and return its output; raise StepFailed on failure."""

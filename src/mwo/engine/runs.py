@@ -89,11 +89,13 @@ class RunService:
     ) -> RunRecord:
         """Create a run and execute it here until it finishes or waits for an approval."""
         run = self.create_run(name, inputs, trigger=trigger, version=version)
-        return self.execute(run.id)
+        return self._execute(run, None)
 
     def execute(self, run_id: str, resume: Any = None) -> RunRecord:
         """Drive the run from where its checkpoint left it (the start, a failure, an approval)."""
-        run = self._store.get_run(run_id)
+        return self._execute(self._store.get_run(run_id), resume)
+
+    def _execute(self, run: RunRecord, resume: Any) -> RunRecord:
         if run.status.is_final:
             raise RunStateError(
                 f"run {run.id} is already {run.status.value}", "start a new one with `mwo retry RUN`"
@@ -135,7 +137,7 @@ class RunService:
         run = self._store.get_run(run_id)
         if not from_failed:
             new = self._store.create_run(run.version_id, run.inputs, "retry", self._clock(), retry_of=run.id)
-            return self.execute(new.id)
+            return self._execute(new, None)
         if run.status is not RunStatus.FAILED:
             raise RunStateError(
                 f"run {run.id} is {run.status.value}, not failed",
@@ -158,11 +160,10 @@ class RunService:
         return self._workflows[version.id]
 
     def _drive(self, run: RunRecord, resume: Any, lease_until: datetime) -> RunRecord:
-        version = self._store.get_version_by_id(run.version_id)
-        workflow = self.workflow_of(version)
-        graph = self._graph(version, workflow)
+        workflow, graph = self._compiled(run.version_id)
         config: Any = {"configurable": {"thread_id": run.id}}
-        resumed = self._checkpointer.get_tuple(config) is not None
+        fresh = run.status is RunStatus.QUEUED and run.started_at is None
+        resumed = not fresh and self._checkpointer.get_tuple(config) is not None
         run = self._store.set_run_status(run.id, RunStatus.RUNNING, self._clock())
         redactor = Redactor()
         rc = RunContext(
@@ -191,10 +192,12 @@ class RunService:
             run.id, RunStatus.SUCCEEDED, self._clock(), output=redactor.tree(result.get("outputs", {}))
         )
 
-    def _graph(self, version: VersionRecord, workflow: Workflow) -> Any:
-        if version.id not in self._graphs:
-            self._graphs[version.id] = compile_workflow(workflow, self._runner, self._checkpointer)
-        return self._graphs[version.id]
+    def _compiled(self, version_id: int) -> tuple[Workflow, Any]:
+        """The version's workflow and graph, compiled once per process (versions never change)."""
+        if version_id not in self._graphs:
+            workflow = self.workflow_of(self._store.get_version_by_id(version_id))
+            self._graphs[version_id] = compile_workflow(workflow, self._runner, self._checkpointer)
+        return self._workflows[version_id], self._graphs[version_id]
 
     def _check_supported(self, workflow: Workflow) -> None:
         missing = sorted(

@@ -38,6 +38,7 @@ class RunContext:
     resumed: bool
     """True when continuing from a checkpoint: earlier rows of a step must be looked at."""
     lease_until: datetime | None = None
+    cancel_checked_at: datetime | None = None
     waiting: list[str] = field(default_factory=list)
 
 
@@ -93,28 +94,19 @@ class StepRunner:
         reuse: StepRunRecord | None,
     ) -> Any:
         executor = self._registry.get(step.type)
-        now = self._clock()
-        row = reuse or self._store.start_step(
-            rc.run.id, step.id, step.type.value, attempt, _config_of(step), now
-        )
+        attempt_row = _AttemptRow(self._store, rc, step, attempt, self._clock())
+        if executor.side_effects:
+            attempt_row.open(reuse)
         ctx = self._context(step, outputs, rc, attempt)
         try:
             output = executor.execute(step, ctx)
             _check_output_shape(step, output)
         except GraphInterrupt:
-            self._store.finish_step(
-                row.id, StepStatus.WAITING_APPROVAL, self._clock(), input=rc.redactor.tree(ctx.rendered_input)
-            )
+            attempt_row.wait(ctx.rendered_input)
             rc.waiting.append(step.id)
             raise
         except StepFailed as failure:
-            self._store.finish_step(
-                row.id,
-                StepStatus.FAILED,
-                self._clock(),
-                error=rc.redactor.tree(failure.as_dict()),
-                input=rc.redactor.tree(ctx.rendered_input),
-            )
+            attempt_row.close(StepStatus.FAILED, self._clock(), ctx.rendered_input, error=failure.as_dict())
             self._log(rc, step.id, LogLevel.ERROR, f"attempt {attempt} failed: {failure.message}")
             raise
         except Exception as exc:  # the step boundary: an executor bug must not leave a 'running' row
@@ -123,17 +115,9 @@ class StepRunner:
                 f"{type(exc).__name__}: {exc}",
                 "this is a bug in MWO; please report it with `mwo logs RUN`",
             )
-            self._store.finish_step(
-                row.id, StepStatus.FAILED, self._clock(), error=rc.redactor.tree(bug.as_dict())
-            )
+            attempt_row.close(StepStatus.FAILED, self._clock(), ctx.rendered_input, error=bug.as_dict())
             raise bug from exc
-        self._store.finish_step(
-            row.id,
-            StepStatus.SUCCEEDED,
-            self._clock(),
-            output=rc.redactor.tree(output),
-            input=rc.redactor.tree(ctx.rendered_input),
-        )
+        attempt_row.close(StepStatus.SUCCEEDED, self._clock(), ctx.rendered_input, output=output)
         return output
 
     def _context(
@@ -161,7 +145,7 @@ class StepRunner:
             inbox=self._store,
             log=lambda level, message: self._log(rc, step.id, level, message),
             now=self._clock,
-            is_cancelled=lambda: self._store.get_run(run.id).cancel_requested,
+            is_cancelled=lambda: self._store.is_cancel_requested(run.id),
         )
         ctx.current_step_id = step.id
         return ctx
@@ -201,7 +185,13 @@ class StepRunner:
         return step.retry or workflow.settings.retry
 
     def _check_cancel(self, step_id: str, rc: RunContext) -> None:
-        if self._store.get_run(rc.run.id).cancel_requested:
+        """Stop before `step_id` if a cancel was requested (read at most every settings.cancel_poll_s)."""
+        now = self._clock()
+        poll = timedelta(seconds=self._settings.cancel_poll_s)
+        if rc.cancel_checked_at is not None and now - rc.cancel_checked_at < poll:
+            return
+        rc.cancel_checked_at = now
+        if self._store.is_cancel_requested(rc.run.id):
             raise RunCancelled(step_id)
 
     def _keep_lease(self, rc: RunContext) -> None:
@@ -219,6 +209,74 @@ class StepRunner:
 
     def _log(self, rc: RunContext, step_id: str | None, level: LogLevel, message: str) -> None:
         self._store.add_log(rc.run.id, step_id, level, rc.redactor.text(message), self._clock())
+
+
+class _AttemptRow:
+    """The step-run row of one attempt: opened before a side effect, or written once at the end."""
+
+    def __init__(self, store: Store, rc: RunContext, step: StepBase, attempt: int, started: datetime) -> None:
+        self._store = store
+        self._rc = rc
+        self._step = step
+        self._attempt = attempt
+        self._started = started
+        self._row: StepRunRecord | None = None
+
+    def open(self, reuse: StepRunRecord | None) -> None:
+        self._row = reuse or self._store.start_step(
+            self._rc.run.id,
+            self._step.id,
+            self._step.type.value,
+            self._attempt,
+            _config_of(self._step),
+            self._started,
+        )
+
+    def wait(self, rendered_input: Any) -> None:
+        row = self._require_open()
+        self._store.finish_step(
+            row.id, StepStatus.WAITING_APPROVAL, self._started, input=self._rc.redactor.tree(rendered_input)
+        )
+
+    def close(
+        self,
+        status: StepStatus,
+        now: datetime,
+        rendered_input: Any,
+        *,
+        output: Any = None,
+        error: dict[str, Any] | None = None,
+    ) -> None:
+        redact = self._rc.redactor.tree
+        if self._row is not None:
+            self._store.finish_step(
+                self._row.id,
+                status,
+                now,
+                output=redact(output),
+                error=redact(error),
+                input=redact(rendered_input),
+            )
+            return
+        self._store.record_step(
+            self._rc.run.id,
+            self._step.id,
+            self._step.type.value,
+            self._attempt,
+            status,
+            self._started,
+            now,
+            input=redact(rendered_input) if rendered_input is not None else _config_of(self._step),
+            output=redact(output),
+            error=redact(error),
+        )
+
+    def _require_open(self) -> StepRunRecord:
+        if self._row is None:
+            raise RuntimeError(
+                f"step {self._step.id} paused without an open row: its executor must declare side_effects"
+            )
+        return self._row
 
 
 def _config_of(step: StepBase) -> dict[str, Any]:

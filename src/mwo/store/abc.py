@@ -124,6 +124,10 @@ class RunStore(ABC):
         """
 
     @abstractmethod
+    def is_cancel_requested(self, run_id: str) -> bool:
+        """Whether a cancel was requested: a cheap read the engine makes before every step."""
+
+    @abstractmethod
     def reopen_run(self, run_id: str, now: datetime) -> RunRecord:
         """Move a FAILED run back to QUEUED (error and finished_at cleared) for retry-from-failed.
 
@@ -151,6 +155,24 @@ class RunStore(ABC):
         self, run_id: str, step_id: str, step_type: str, attempt: int, input: Any, now: datetime
     ) -> StepRunRecord:
         """Write the step-run row (RUNNING) before the step's side effects happen."""
+
+    @abstractmethod
+    def record_step(
+        self,
+        run_id: str,
+        step_id: str,
+        step_type: str,
+        attempt: int,
+        status: StepStatus,
+        started_at: datetime,
+        finished_at: datetime,
+        *,
+        input: Any = None,
+        output: Any = None,
+        error: dict[str, Any] | None = None,
+    ) -> StepRunRecord:
+        """Write a finished attempt in one go: for steps without side effects, which need no row
+        before they run. `status` must be final (ValueError otherwise); Conflict as start_step."""
 
     @abstractmethod
     def finish_step(

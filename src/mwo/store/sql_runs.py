@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy import CursorResult, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mwo.store.abc import RunStore
@@ -25,6 +25,11 @@ from mwo.store.tables import RunRow, StepLogRow, StepRunRow, VersionRow, Workflo
 
 MIN_RUN_ID_PREFIX = 6
 _FINAL_STEP_STATUSES = (StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANCELLED)
+_STEP_COLUMNS = tuple(StepRunRow.__table__.columns)
+# Hot statements, built once and executed with parameters: every step of every run uses them, and a
+# statement object rebuilt per call costs more than the SQL itself (cache keys, coercions).
+_INSERT_STEP = insert(StepRunRow.__table__).returning(*_STEP_COLUMNS)
+_CANCEL_FLAG = select(RunRow.cancel_requested).where(RunRow.id == bindparam("run_id"))
 
 
 class SqlRunStore(SqlBase, RunStore):
@@ -188,26 +193,60 @@ class SqlRunStore(SqlBase, RunStore):
     def start_step(
         self, run_id: str, step_id: str, step_type: str, attempt: int, input: Any, now: datetime
     ) -> StepRunRecord:
-        with self._db.session_scope() as session:
-            run_row(session, run_id)
-            row = StepRunRow(
-                run_id=run_id,
-                step_id=step_id,
-                step_type=step_type,
-                attempt=attempt,
-                status=StepStatus.RUNNING,
-                input=input,
-                started_at=now,
-            )
-            try:
-                with session.begin_nested():
-                    session.add(row)
-            except IntegrityError as exc:
-                raise Conflict(
-                    f"attempt {attempt} of step {step_id!r} in run {run_id} was already started",
-                    fix="start the next attempt number",
-                ) from exc
-            return to_step_run(row)
+        return self._insert_step(
+            run_id=run_id,
+            step_id=step_id,
+            step_type=step_type,
+            attempt=attempt,
+            status=StepStatus.RUNNING,
+            input=input,
+            started_at=now,
+        )
+
+    def record_step(
+        self,
+        run_id: str,
+        step_id: str,
+        step_type: str,
+        attempt: int,
+        status: StepStatus,
+        started_at: datetime,
+        finished_at: datetime,
+        *,
+        input: Any = None,
+        output: Any = None,
+        error: dict[str, Any] | None = None,
+    ) -> StepRunRecord:
+        if status not in _FINAL_STEP_STATUSES:
+            raise ValueError(f"record_step records finished attempts only, not {status.value}")
+        return self._insert_step(
+            run_id=run_id,
+            step_id=step_id,
+            step_type=step_type,
+            attempt=attempt,
+            status=status,
+            input=input,
+            output=output,
+            error=error,
+            started_at=started_at,
+            finished_at=finished_at,
+        )
+
+    def _insert_step(self, **values: Any) -> StepRunRecord:
+        """One INSERT ... RETURNING (a cached statement: this runs for every step of every run)."""
+        row_values = {"input": None, "output": None, "error": None, "finished_at": None, **values}
+        try:
+            with self._db.connection_scope() as connection:
+                row = connection.execute(_INSERT_STEP, row_values).one()
+        except IntegrityError as exc:
+            with self._db.session_scope(read_only=True) as session:
+                run_row(session, values["run_id"])  # NotFound when the run is missing
+            raise Conflict(
+                f"attempt {values['attempt']} of step {values['step_id']!r} in run {values['run_id']} "
+                "was already started",
+                fix="start the next attempt number",
+            ) from exc
+        return to_step_run(cast(StepRunRow, row))
 
     def finish_step(
         self,
@@ -221,29 +260,41 @@ class SqlRunStore(SqlBase, RunStore):
     ) -> StepRunRecord:
         """finished_at is set for a final status only (not WAITING_APPROVAL); a final attempt is
         never changed again (Conflict): a new try is a new attempt."""
+        changes: dict[str, Any] = {"status": status}
+        if status in _FINAL_STEP_STATUSES:
+            changes["finished_at"] = now
+        for name, value in (("output", output), ("error", error), ("input", input)):
+            if value is not None:
+                changes[name] = value
+        statement = (
+            update(StepRunRow)
+            .where(StepRunRow.id == step_run_id, StepRunRow.status.not_in(_FINAL_STEP_STATUSES))
+            .values(**changes)
+            .returning(*_STEP_COLUMNS)
+            .execution_options(synchronize_session=False)
+        )
         with self._db.session_scope() as session:
-            row = session.get(StepRunRow, step_run_id, with_for_update=True)
+            row = session.execute(statement).one_or_none()
             if row is None:
-                raise NotFound(
-                    f"no step run with id {step_run_id}", fix="start the step with start_step first"
-                )
-            if row.status in _FINAL_STEP_STATUSES:
-                raise Conflict(
-                    f"attempt {row.attempt} of step {row.step_id!r} in run {row.run_id} already "
-                    f"{row.status.value}",
-                    fix="record a new try as the next attempt",
-                )
-            row.status = status
-            if status in _FINAL_STEP_STATUSES:
-                row.finished_at = now
-            if output is not None:
-                row.output = output
-            if error is not None:
-                row.error = error
-            if input is not None:
-                row.input = input
-            session.flush()
-            return to_step_run(row)
+                self._refuse_finish(session, step_run_id)
+        return to_step_run(cast(StepRunRow, row))
+
+    def _refuse_finish(self, session: Any, step_run_id: int) -> None:
+        existing = session.get(StepRunRow, step_run_id)
+        if existing is None:
+            raise NotFound(f"no step run with id {step_run_id}", fix="start the step with start_step first")
+        raise Conflict(
+            f"attempt {existing.attempt} of step {existing.step_id!r} in run {existing.run_id} already "
+            f"{existing.status.value}",
+            fix="record a new try as the next attempt",
+        )
+
+    def is_cancel_requested(self, run_id: str) -> bool:
+        with self._db.connection_scope(read_only=True) as connection:
+            flag = connection.execute(_CANCEL_FLAG, {"run_id": run_id}).scalar_one_or_none()
+        if flag is None:
+            raise NotFound(f"no run with id {run_id!r}", fix="list runs with `mwo runs`")
+        return bool(flag)
 
     def list_step_runs(self, run_id: str) -> list[StepRunRecord]:
         statement = (

@@ -76,6 +76,7 @@ class ApiCallExecutor:
     """
 
     step_type = StepType.API_CALL
+    side_effects = True
 
     def __init__(self, client: httpx.Client | None = None, resolver: Resolver = system_resolver) -> None:
         self._client = client

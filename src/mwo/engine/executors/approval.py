@@ -22,6 +22,7 @@ class ApprovalExecutor:
     """Asks for approval through the store and waits; the decision arrives as the resume value."""
 
     step_type = StepType.APPROVAL
+    side_effects = True
 
     def __init__(self, approvals: ApprovalStore) -> None:
         self._approvals = approvals

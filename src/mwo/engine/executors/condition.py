@@ -26,6 +26,7 @@ class ConditionExecutor:
     """
 
     step_type = StepType.CONDITION
+    side_effects = False
 
     def execute(self, step: StepBase, ctx: StepContext) -> dict[str, Any]:
         """Choose the next step; an expression that cannot be evaluated fails the step (TEMPLATE)."""

@@ -56,6 +56,7 @@ class DataTransformExecutor:
     """Evaluates `source`, applies the ops in order; output `{"result": value, "count": len or None}`."""
 
     step_type = StepType.DATA_TRANSFORM
+    side_effects = False
 
     def __init__(self) -> None:
         self._ops: Mapping[type[BaseModel], _OpFunction] = {

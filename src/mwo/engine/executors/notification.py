@@ -118,6 +118,7 @@ class NotificationExecutor:
     """
 
     step_type = StepType.NOTIFICATION
+    side_effects = True
 
     def __init__(self, client: httpx.Client | None = None, resolver: Resolver = system_resolver) -> None:
         self._client = client
