@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, bindparam, insert, or_, select, update
+from sqlalchemy import CursorResult, Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mwo.store.abc import RunStore
@@ -28,7 +28,7 @@ _FINAL_STEP_STATUSES = (StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANC
 _STEP_COLUMNS = tuple(StepRunRow.__table__.columns)
 # Hot statements, built once and executed with parameters: every step of every run uses them, and a
 # statement object rebuilt per call costs more than the SQL itself (cache keys, coercions).
-_INSERT_STEP = insert(StepRunRow.__table__).returning(*_STEP_COLUMNS)
+_INSERT_STEP = insert(cast(Table, StepRunRow.__table__)).returning(*_STEP_COLUMNS)
 _CANCEL_FLAG = select(RunRow.cancel_requested).where(RunRow.id == bindparam("run_id"))
 
 
