@@ -9,6 +9,7 @@ from typing import Any
 from mwo.engine.checkpoints import open_checkpointer
 from mwo.engine.executor import ExecutorRegistry
 from mwo.engine.executors import default_registry
+from mwo.engine.preflight import preflight_findings
 from mwo.engine.runs import RunService
 from mwo.settings import Settings
 from mwo.spec import SpecError, Workflow, check_workflow, dump_workflow, load_workflow
@@ -41,7 +42,11 @@ class Services:
 
     def validate_file(self, path: str | Path) -> Workflow:
         """Parse and check a spec file against this store's secrets; SpecError lists every problem."""
-        return load_workflow(path, known_secrets=set(self.store.list_secret_names()))
+        workflow = load_workflow(path, known_secrets=set(self.store.list_secret_names()))
+        findings = preflight_findings(workflow)
+        if findings:
+            raise SpecError(findings, file=str(path))
+        return workflow
 
     def apply_file(self, path: str | Path, message: str = "") -> tuple[VersionRecord, bool]:
         """Validate, then save as the workflow's next version (nothing saved when invalid)."""
@@ -50,6 +55,7 @@ class Services:
 
     def apply_workflow(self, workflow: Workflow, message: str = "") -> tuple[VersionRecord, bool]:
         findings = check_workflow(workflow, set(self.store.list_secret_names()))
+        findings = findings or preflight_findings(workflow)
         if findings:
             raise SpecError(findings)
         return self.store.save_version(workflow, dump_workflow(workflow), message)

@@ -64,6 +64,16 @@ def test_a_bad_file_is_one_clear_error_with_the_fix(home: Path, tmp_path: Path) 
     assert invoke_json("list")[1]["workflows"] == [], "nothing is half-saved"
 
 
+def test_a_refused_address_is_an_error_before_any_run(home: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "meta.mwo.yaml"
+    spec.write_text(
+        "name: meta\nsteps:\n- {id: steal, type: API_CALL, request: {url: 'http://169.254.169.254/latest'}}\n"
+    )
+    code, _, err = invoke("validate", str(spec))
+    assert code == 1 and "meta.mwo.yaml: step 'steal': request.url: refused" in err
+    assert "settings.network.allow" in err
+
+
 def test_unknown_workflow_and_run_say_how_to_find_them(home: Path) -> None:
     code, _, err = invoke("run", "nope")
     assert code == 1 and "nope" in err and "fix:" in err

@@ -169,6 +169,7 @@ class RunService:
         rc = RunContext(
             run, workflow, self._owner, redactor, SecretsView(self._store, redactor), resumed, lease_until
         )
+        rc.deadline = self._clock() + timedelta(seconds=workflow.settings.timeout_s)
         graph_input: Any = (
             Command(resume=resume) if resume is not None else (None if resumed else {"outputs": {}})
         )

@@ -39,6 +39,9 @@ class RunContext:
     """True when continuing from a checkpoint: earlier rows of a step must be looked at."""
     lease_until: datetime | None = None
     cancel_checked_at: datetime | None = None
+    deadline: datetime | None = None
+    """When this stretch of execution must end (settings.timeout_s after it began; waiting for an
+    approval does not count)."""
     waiting: list[str] = field(default_factory=list)
 
 
@@ -185,8 +188,19 @@ class StepRunner:
         return step.retry or workflow.settings.retry
 
     def _check_cancel(self, step_id: str, rc: RunContext) -> None:
-        """Stop before `step_id` if a cancel was requested (read at most every settings.cancel_poll_s)."""
+        """Stop before `step_id` if the run is out of time, or a cancel was requested (the flag is
+        read at most every settings.cancel_poll_s)."""
         now = self._clock()
+        if rc.deadline is not None and now > rc.deadline:
+            limit = rc.workflow.settings.timeout_s
+            raise StepAborted(
+                step_id,
+                StepFailed(
+                    FailureKind.TIMEOUT,
+                    f"the run went past its time limit of {limit:g} s before step '{step_id}'",
+                    "raise `settings.timeout_s` in the workflow, or make the slow steps faster",
+                ),
+            )
         poll = timedelta(seconds=self._settings.cancel_poll_s)
         if rc.cancel_checked_at is not None and now - rc.cancel_checked_at < poll:
             return

@@ -20,6 +20,7 @@ class SpecErrorCode(str, Enum):
     UNKNOWN_INPUT = "unknown_input"
     TEMPLATE_SYNTAX = "template_syntax"
     MISSING_INPUT = "missing_input"
+    REFUSED_ADDRESS = "refused_address"
 
 
 @dataclass(frozen=True)

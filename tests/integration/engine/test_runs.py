@@ -230,3 +230,19 @@ def test_secrets_are_used_but_never_stored_in_rows_or_logs(env: Env, http_server
     dumped = repr(store.list_step_runs(run.id)) + repr(store.list_logs(run.id)) + repr(store.get_run(run.id))
     assert "s3cr3t-value-123" not in dumped
     assert "***" in dumped
+
+
+def test_a_run_past_its_time_limit_stops_before_the_next_step(env: Env, http_server: Recorder) -> None:
+    flow = _api_flow(f"{http_server.base}/slow", retry={"max_attempts": 2, "initial_delay_s": 30})
+    flow["settings"]["timeout_s"] = 10
+    http_server.script["/slow"] = [(500, {}), (200, {"n": 1})]
+    env.apply(flow)
+    run = env.runs.start("api-flow")
+    assert run.status is RunStatus.FAILED
+    assert (
+        run.error is not None
+        and run.error["type"] == "timeout"
+        and "time limit of 10 s" in run.error["message"]
+    )
+    assert run.error["step"] == "fetch" and "settings.timeout_s" in run.error["fix"]
+    assert _statuses(env, run.id) == [("fetch", 1, StepStatus.FAILED)], "no second attempt after the deadline"
