@@ -1,49 +1,66 @@
-"""The services the CLI, API and UI call: one object that opens the store, engine and executors."""
+"""The services the CLI, API and UI call: one object that opens the store, engine and executors.
+
+The engine (LangGraph, executors, checkpointer) is opened on first use: commands that only read the
+store (`mwo list`, `mwo secrets list`) start without importing it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from mwo.engine.checkpoints import open_checkpointer
-from mwo.engine.executor import ExecutorRegistry
-from mwo.engine.executors import default_registry
-from mwo.engine.preflight import preflight_findings
-from mwo.engine.runs import RunService
 from mwo.settings import Settings
-from mwo.spec import SpecError, Workflow, check_workflow, dump_workflow, load_workflow
+from mwo.spec import SpecError, SpecFinding, Workflow, check_workflow, dump_workflow, load_workflow
 from mwo.store import Store, open_store
 from mwo.store.records import VersionRecord
 
+if TYPE_CHECKING:
+    from langgraph.checkpoint.sqlite import SqliteSaver
 
-@dataclass
+    from mwo.engine.executor import ExecutorRegistry
+    from mwo.engine.runs import RunService
+
+
 class Services:
     """Everything a front end needs, opened once per process."""
 
-    settings: Settings
-    store: Store
-    registry: ExecutorRegistry
-    runs: RunService
-    _checkpointer: Any
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Services:
         settings = settings or Settings()
-        store = open_store(settings)
-        registry = default_registry(store, settings)
-        checkpointer = open_checkpointer(settings)
-        runs = RunService(store, registry, checkpointer, settings)
-        return cls(settings, store, registry, runs, checkpointer)
+        return cls(settings, open_store(settings))
+
+    @cached_property
+    def registry(self) -> ExecutorRegistry:
+        from mwo.engine.executors import default_registry
+
+        return default_registry(self.store, self.settings)
+
+    @cached_property
+    def checkpointer(self) -> SqliteSaver:
+        from mwo.engine.checkpoints import open_checkpointer
+
+        return open_checkpointer(self.settings)
+
+    @cached_property
+    def runs(self) -> RunService:
+        from mwo.engine.runs import RunService
+
+        return RunService(self.store, self.registry, self.checkpointer, self.settings)
 
     def close(self) -> None:
         self.store.close()
-        self._checkpointer.conn.close()
+        if "checkpointer" in self.__dict__:
+            self.checkpointer.conn.close()
 
     def validate_file(self, path: str | Path) -> Workflow:
         """Parse and check a spec file against this store's secrets; SpecError lists every problem."""
         workflow = load_workflow(path, known_secrets=set(self.store.list_secret_names()))
-        findings = preflight_findings(workflow)
+        findings = self._preflight(workflow)
         if findings:
             raise SpecError(findings, file=str(path))
         return workflow
@@ -55,7 +72,23 @@ class Services:
 
     def apply_workflow(self, workflow: Workflow, message: str = "") -> tuple[VersionRecord, bool]:
         findings = check_workflow(workflow, set(self.store.list_secret_names()))
-        findings = findings or preflight_findings(workflow)
+        findings = findings or self._preflight(workflow)
         if findings:
             raise SpecError(findings)
         return self.store.save_version(workflow, dump_workflow(workflow), message)
+
+    def workflow_of(self, version: VersionRecord) -> Workflow:
+        """The parsed spec of a stored version (parsed once per process by the run service)."""
+        return self.runs.workflow_of(version) if "runs" in self.__dict__ else _parse(version)
+
+    @staticmethod
+    def _preflight(workflow: Workflow) -> list[SpecFinding]:
+        from mwo.engine.preflight import preflight_findings
+
+        return preflight_findings(workflow)
+
+
+def _parse(version: VersionRecord) -> Workflow:
+    from mwo.spec import parse_workflow
+
+    return parse_workflow(version.spec_yaml)

@@ -41,7 +41,7 @@ def run(
 ) -> None:
     """Run a workflow now and show each step's state, output and timing."""
     with services(as_json) as s:
-        workflow = s.runs.workflow_of(s.store.get_version(name, version))
+        workflow = s.workflow_of(s.store.get_version(name, version))
         inputs = _parse_inputs(input or [], lambda k, v: coerce_cli_value(workflow, k, v), as_json)
         record = s.runs.start(name, inputs, version=version)
         show_run(s, record, as_json)

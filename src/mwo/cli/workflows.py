@@ -128,7 +128,7 @@ def show(
     """Show a workflow: its latest (or given) version, steps and edges."""
     with services(as_json) as s:
         record = s.store.get_version(name, version)
-        workflow = s.runs.workflow_of(record)
+        workflow = s.workflow_of(record)
         meta = s.store.get_workflow(name)
     if as_json:
         print_json(

@@ -13,16 +13,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mwo.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+SCHEMA_HEAD = "0001"
+"""The newest migration's revision id. A database at this revision is opened without importing
+Alembic (0.7 s of every CLI start); `tests/unit/store/test_migrations.py` checks it is the real head,
+so adding a migration means updating it."""
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -118,11 +124,23 @@ class Database:
         on SQLite, an advisory lock on PostgreSQL), so processes starting together on a fresh
         database migrate one after the other instead of racing to create the same tables.
         """
+        if self.schema_revision() == SCHEMA_HEAD:
+            return
+        from alembic import command
+
         immediate = self.engine.execution_options(**{_IMMEDIATE: True})
         with immediate.connect() as connection, connection.begin():
             if connection.dialect.name == "postgresql":
                 connection.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK_ID)))
             command.upgrade(alembic_config(connection), "head")
+
+    def schema_revision(self) -> str | None:
+        """The migration the database is at (None for a new database)."""
+        try:
+            with self.engine.connect() as connection:
+                return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except DBAPIError:
+            return None
 
     def dispose(self) -> None:
         """Close every pooled connection (the store is closed)."""
@@ -131,6 +149,8 @@ class Database:
 
 def alembic_config(connection: Connection) -> Config:
     """An Alembic Config for the shipped migrations, bound to `connection` (no alembic.ini needed)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection

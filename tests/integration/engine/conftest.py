@@ -49,7 +49,7 @@ class Env:
         """A second RunService on the same files: what another process (or a restart) sees."""
         s = Services.open(self.services.settings)
         return RunService(
-            s.store, s.registry, s._checkpointer, s.settings, clock=self.clock, sleep=self.clock.sleep
+            s.store, s.registry, s.checkpointer, s.settings, clock=self.clock, sleep=self.clock.sleep
         )
 
 
@@ -58,7 +58,7 @@ def env(settings: Settings) -> Iterator[Env]:
     clock = Clock()
     services = Services.open(settings)
     runs = RunService(
-        services.store, services.registry, services._checkpointer, settings, clock=clock, sleep=clock.sleep
+        services.store, services.registry, services.checkpointer, settings, clock=clock, sleep=clock.sleep
     )
     yield Env(services, clock, runs)
     services.close()

@@ -65,7 +65,7 @@ def test_run_resumes_after_the_process_is_killed(
         assert run.status is RunStatus.RUNNING, "a killed owner leaves the run running"
         clock = Clock()
         clock.now = run.acquired_until + timedelta(seconds=1) if run.acquired_until else clock.now
-        runs = RunService(services.store, services.registry, services._checkpointer, settings, clock=clock)
+        runs = RunService(services.store, services.registry, services.checkpointer, settings, clock=clock)
         [recovered] = runs.recover()
         assert recovered.id == run.id and recovered.status is RunStatus.SUCCEEDED
         rows = [(r.step_id, r.attempt, r.status) for r in services.store.list_step_runs(run.id)]

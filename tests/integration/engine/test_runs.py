@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from mwo.engine.errors import InputError, RunError, RunStateError
+from mwo.spec import SpecError
 from mwo.store.records import RunStatus, StepStatus
 
 from .conftest import Env, Recorder, loopback_settings
@@ -156,9 +157,14 @@ def test_on_failure_continue_goes_on_with_no_output(env: Env, http_server: Recor
 
 
 def test_refused_address_fails_before_any_request(env: Env, http_server: Recorder) -> None:
-    flow = _api_flow(f"{http_server.base}/flaky")
-    flow["settings"] = {}
-    env.apply(flow)
+    literal = _api_flow(f"{http_server.base}/flaky")
+    literal["settings"] = {}
+    with pytest.raises(SpecError, match=r"refused to connect to '127\.0\.0\.1'"):
+        env.apply(literal)
+    templated = _api_flow("{{ inputs.base }}/flaky")
+    templated["settings"] = {}
+    templated["inputs"] = {"base": {"default": http_server.base}}
+    env.apply(templated)
     run = env.runs.start("api-flow")
     assert run.status is RunStatus.FAILED
     assert run.error is not None and run.error["type"] == "refused_address"

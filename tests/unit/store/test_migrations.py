@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from mwo.settings import Settings
-from mwo.store.database import Database, alembic_config, create_store_engine
+from mwo.store.database import SCHEMA_HEAD, Database, alembic_config, create_store_engine
 from mwo.store.tables import Base
 
 
@@ -80,3 +80,11 @@ def test_processes_opening_a_fresh_database_together_migrate_one_by_one(tmp_path
     finally:
         for database in databases:
             database.dispose()
+
+
+def test_schema_head_constant_is_the_real_head(database: Database) -> None:
+    with database.engine.connect() as connection:
+        head = ScriptDirectory.from_config(alembic_config(connection)).get_current_head()
+    assert head == SCHEMA_HEAD, "a migration was added: set mwo.store.database.SCHEMA_HEAD to its revision"
+    database.upgrade_schema()
+    assert database.schema_revision() == SCHEMA_HEAD
