@@ -109,6 +109,12 @@ def test_run_json_shape_and_bad_input(home: Path) -> None:
     )
 
 
+def test_a_bad_setting_is_named(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MWO_RUN_LEASE_S", "soon")
+    code, _, err = invoke("list")
+    assert code == 1 and "MWO_RUN_LEASE_S" in err and "fix:" in err
+
+
 def test_schema_and_doctor(home: Path) -> None:
     code, out, _ = invoke("schema")
     assert code == 0 and json.loads(out)["title"] == "Workflow"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from pydantic import ValidationError
+
 from mwo.cli.output import fail
 from mwo.engine.errors import RunError
 from mwo.engine.failures import StepFailed
@@ -43,3 +45,14 @@ def reporting_errors(as_json: bool = False) -> Iterator[None]:
         fail(str(exc), exc.fix, code=exc.code, as_json=as_json)
     except StepFailed as exc:
         fail(exc.message, exc.fix, code=exc.kind.value, as_json=as_json)
+    except ValidationError as exc:
+        if exc.title != Settings.__name__:
+            raise
+        first = exc.errors()[0]
+        name = "MWO_" + "_".join(str(p) for p in first["loc"]).upper()
+        fail(
+            f"setting {name} is invalid: {first['msg']}",
+            f"fix or unset {name} (environment or .env)",
+            code="settings",
+            as_json=as_json,
+        )

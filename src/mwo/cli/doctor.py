@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from mwo.cli.context import reporting_errors
 from mwo.cli.output import console, print_json
 from mwo.services import Services
 from mwo.settings import Settings
@@ -26,7 +27,8 @@ class Check:
 
 def doctor(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False) -> None:
     """Check the database, secrets key, checkpoints, step executors, sandbox, model and SMTP."""
-    settings = Settings()
+    with reporting_errors(as_json):
+        settings = Settings()
     checks: list[Check] = []
     try:
         s = Services.open(settings)
