@@ -217,8 +217,21 @@ class RunService:
                 f"run {run.id} is {run.status.value}, not waiting for approval",
                 "list runs waiting for approval with `mwo runs --status waiting_approval`",
             )
+        self._check_approver(run, by)
         self._store.decide_approval(run.id, status, by, comment, self._clock())
         return self.execute(run.id, resume={"decision": status.value, "by": by})
+
+    def _check_approver(self, run: RunRecord, by: str) -> None:
+        """Only the step's `approvers` (when it names any) may decide."""
+        pending = [a for a in self._store.list_pending_approvals() if a.run_id == run.id]
+        workflow, _ = self._compiled(run.version_id)
+        for approval in pending:
+            step = workflow.step(approval.step_id)
+            if isinstance(step, ApprovalStep) and step.approvers and by not in step.approvers:
+                raise RunStateError(
+                    f"{by} may not decide step '{step.id}' of run {run.id}",
+                    f"it is for: {', '.join(step.approvers)} (pass --by with one of them)",
+                )
 
     def _abandoned(self, run: RunRecord) -> bool:
         return run.acquired_until is None or run.acquired_until < self._clock()

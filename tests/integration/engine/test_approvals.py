@@ -82,3 +82,13 @@ def test_expired_approval_follows_its_timeout_policy(
     [result] = env.runs.recover()
     assert result.id == waiting.id and result.status is status
     assert len(env.services.store.list_messages()) == delivered
+
+
+def test_only_named_approvers_may_decide(env: Env) -> None:
+    env.apply(_gated(approvers=["kim", "park"]))
+    waiting = env.runs.start("gated")
+    with pytest.raises(RunStateError, match="lee may not decide step 'ask'") as refused:
+        env.runs.approve(waiting.id, "lee")
+    assert "kim, park" in refused.value.fix
+    assert env.services.store.get_approval(waiting.id, "ask").status is ApprovalStatus.PENDING
+    assert env.runs.approve(waiting.id, "park").status is RunStatus.SUCCEEDED
