@@ -512,6 +512,44 @@ def test_step_attempts_are_recorded_before_and_after(store: Store) -> None:
     assert store.list_step_runs(run_id)[-1] == clean
 
 
+def test_a_finished_attempt_can_be_recorded_in_one_write(store: Store) -> None:
+    run_id = new_run(store)
+    row = store.record_step(
+        run_id,
+        "pick",
+        "DATA_TRANSFORM",
+        1,
+        StepStatus.SUCCEEDED,
+        T0,
+        at(0.5),
+        input={"source": "x"},
+        output={"result": [1]},
+    )
+    assert (row.status, row.duration_ms, row.input, row.output, row.error) == (
+        StepStatus.SUCCEEDED,
+        500.0,
+        {"source": "x"},
+        {"result": [1]},
+        None,
+    )
+    assert store.list_step_runs(run_id) == [row]
+    with pytest.raises(Conflict, match="already started"):
+        store.record_step(run_id, "pick", "DATA_TRANSFORM", 1, StepStatus.FAILED, T0, at(1))
+    with pytest.raises(ValueError, match="finished attempts only"):
+        store.record_step(run_id, "pick", "DATA_TRANSFORM", 2, StepStatus.RUNNING, T0, at(1))
+    with pytest.raises(NotFound):
+        store.record_step("no-such-run", "pick", "DATA_TRANSFORM", 1, StepStatus.SUCCEEDED, T0, at(1))
+
+
+def test_the_cancel_flag_is_cheap_to_read(store: Store) -> None:
+    run_id = new_run(store)
+    assert store.is_cancel_requested(run_id) is False
+    store.request_cancel(run_id)
+    assert store.is_cancel_requested(run_id) is True
+    with pytest.raises(NotFound):
+        store.is_cancel_requested("no-such-run")
+
+
 def test_step_attempt_rules(store: Store) -> None:
     run_id = new_run(store)
     row = store.start_step(run_id, "ask", "APPROVAL", 1, {}, T0)

@@ -1,0 +1,78 @@
+"""The engine on PostgreSQL: the same workflow, approval and restart, with the store at a PostgreSQL URL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.schema import CreateSchema, DropSchema
+
+from mwo.services import Services
+from mwo.settings import Settings
+from mwo.spec import workflow_from_data
+from mwo.store.records import RunStatus
+
+POSTGRES_URL = os.environ.get("MWO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_settings(tmp_path: Path) -> Iterator[Settings]:
+    admin = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+    schema = f"e_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.begin() as connection:
+            connection.execute(CreateSchema(schema))
+    except OperationalError as exc:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}: {type(exc.orig).__name__}")
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield Settings(
+            home=tmp_path / "home", database_url=url.render_as_string(hide_password=False), _env_file=None
+        )
+    finally:
+        with admin.begin() as connection:
+            connection.execute(DropSchema(schema, cascade=True))
+        admin.dispose()
+
+
+def test_a_run_with_an_approval_across_processes_on_postgres(pg_settings: Settings) -> None:
+    first = Services.open(pg_settings)
+    try:
+        first.apply_workflow(
+            workflow_from_data(
+                {
+                    "name": "pg-flow",
+                    "inputs": {"who": {"default": "세계"}},
+                    "steps": [
+                        {"id": "ask", "type": "APPROVAL", "message": "send to {{ inputs.who }}?"},
+                        {
+                            "id": "send",
+                            "type": "NOTIFICATION",
+                            "channel": "inbox",
+                            "body": "안녕 {{ inputs.who }}",
+                        },
+                    ],
+                }
+            )
+        )
+        waiting = first.runs.start("pg-flow")
+        assert waiting.status is RunStatus.WAITING_APPROVAL
+    finally:
+        first.close()
+    second = Services.open(pg_settings)
+    try:
+        done = second.runs.approve(waiting.id, "kim")
+        assert done.status is RunStatus.SUCCEEDED
+        assert [m.body for m in second.store.list_messages()] == ["안녕 세계"]
+        assert [r.step_id for r in second.store.list_step_runs(done.id)] == ["ask", "send"]
+    finally:
+        second.close()
