@@ -31,6 +31,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         plain = plain_langgraph_chain(STEPS, Path(tmp) / "plain.db")
         baseline = timed(lambda i: plain(f"t{i}"), REPEAT)
+        kept = plain_langgraph_chain(STEPS, Path(tmp) / "kept.db", keep_outputs=True)
+        kept_baseline = timed(lambda i: kept(f"t{i}"), REPEAT)
     with mwo_services() as services:
         apply(services, chain_spec("chain40", STEPS))
 
@@ -46,10 +48,16 @@ def main() -> None:
         f"   ({p50(baseline) / STEPS * 1e3:.2f} ms a step)"
     )
     print(
+        f"  LangGraph, keeps all:      {p50(kept_baseline) * 1e3:8.2f} ms / "
+        f"{p95(kept_baseline) * 1e3:8.2f} ms"
+        f"   ({p50(kept_baseline) / STEPS * 1e3:.2f} ms a step)"
+    )
+    print(
         f"  MWO engine (store+graph):  {p50(ours) * 1e3:8.2f} ms / {p95(ours) * 1e3:8.2f} ms"
         f"   ({p50(ours) / STEPS * 1e3:.2f} ms a step)"
     )
     print(f"  ratio MWO / plain LangGraph: {p50(ours) / p50(baseline):.2f}x (target <= 1.3x)")
+    print(f"  ratio MWO / LangGraph keeping all outputs: {p50(ours) / p50(kept_baseline):.2f}x")
 
 
 def _python_loop() -> None:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Annotated, Any, TypedDict
 
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, StateGraph
@@ -66,11 +66,24 @@ class _State(TypedDict):
     value: list[dict[str, Any]]
 
 
-def plain_langgraph_chain(steps: int, path: Path) -> Callable[[str], None]:
-    """The same chain as a bare LangGraph graph with a SQLite checkpointer (WAL, like ours)."""
-    graph: StateGraph[_State, None, _State, _State] = StateGraph(_State)
+def _merge(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
+    return {**left, **right}
+
+
+class _KeptState(TypedDict):
+    value: list[dict[str, Any]]
+    outputs: Annotated[dict[str, Any], _merge]
+
+
+def plain_langgraph_chain(steps: int, path: Path, *, keep_outputs: bool = False) -> Callable[[str], None]:
+    """The same chain as a bare LangGraph graph with a SQLite checkpointer (WAL, like ours).
+
+    `keep_outputs`: every node also adds its result to a dict of all outputs in the state, as MWO
+    must (any later step may read any earlier step's output), so each checkpoint grows the same way.
+    """
+    graph: StateGraph[Any, None, Any, Any] = StateGraph(_KeptState if keep_outputs else _State)
     for i in range(steps):
-        graph.add_node(f"s{i}", lambda state: {"value": light_work(state["value"])})
+        graph.add_node(f"s{i}", _node(f"s{i}", keep_outputs))
     graph.add_edge(START, "s0")
     for i in range(1, steps):
         graph.add_edge(f"s{i - 1}", f"s{i}")
@@ -82,10 +95,20 @@ def plain_langgraph_chain(steps: int, path: Path) -> Callable[[str], None]:
     saver.setup()
     compiled = graph.compile(checkpointer=saver)
 
+    start: dict[str, Any] = {"value": RECORDS, "outputs": {}} if keep_outputs else {"value": RECORDS}
+
     def run(thread: str) -> None:
-        compiled.invoke({"value": RECORDS}, {"configurable": {"thread_id": thread}}, durability="sync")
+        compiled.invoke(start, {"configurable": {"thread_id": thread}}, durability="sync")
 
     return run
+
+
+def _node(name: str, keep_outputs: bool) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def node(state: dict[str, Any]) -> dict[str, Any]:
+        value = light_work(state["value"])
+        return {"value": value, "outputs": {name: {"result": value}}} if keep_outputs else {"value": value}
+
+    return node
 
 
 def timed(fn: Callable[[int], None], repeat: int, warmup: int = 2) -> list[float]:
