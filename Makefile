@@ -15,7 +15,8 @@ setup: $(STAMP) system-deps
 $(STAMP): pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	@UV="$$(command -v uv || echo "$(PYTHON) -m uv")"; \
-	  $$UV sync --frozen --extra dev --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
+	  echo "setting up $(VENV) from uv.lock (the first time takes a few minutes)"; \
+	  $$UV sync --quiet --frozen --extra dev --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
 	@touch $(STAMP)
 
 # Debian packages the product uses; installed when missing and we may (root with apt-get).
