@@ -109,6 +109,16 @@ def test_run_json_shape_and_bad_input(home: Path) -> None:
     )
 
 
+def test_logs_prints_one_step_in_full(home: Path) -> None:
+    invoke("apply", str(EXAMPLE))
+    _, payload = invoke_json("run", "economy-digest", "--input", "min_views=100000")
+    run_id = payload["run"]["id"]
+    code, out, _ = invoke("logs", run_id[:8], "--step", "pick")
+    assert code == 0 and "pick attempt 1: succeeded" in out and '"count": 0' in out
+    code, _, err = invoke("logs", run_id[:8], "--step", "nope")
+    assert code == 1 and "no attempt of step 'nope'" in err
+
+
 def test_a_bad_setting_is_named(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MWO_RUN_LEASE_S", "soon")
     code, _, err = invoke("list")

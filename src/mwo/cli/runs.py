@@ -76,11 +76,31 @@ def runs(
     console.print(table if rows else "no runs yet")
 
 
-def logs(run_id: RunArg, as_json: JsonOpt = False) -> None:
+def logs(
+    run_id: RunArg,
+    step: Annotated[
+        str | None, typer.Option(help="Print this step's attempts in full (input, output, error).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Show a run: every step attempt with its state, input, output, error and log lines."""
     with services(as_json) as s:
         record = s.store.get_run(run_id)
         show_run(s, record, as_json, with_logs=True)
+        if step is not None and not as_json:
+            _show_step_in_full(s, record, step)
+
+
+def _show_step_in_full(s: Services, record: RunRecord, step_id: str) -> None:
+    attempts = [r for r in s.store.list_step_runs(record.id) if r.step_id == step_id]
+    if not attempts:
+        fail(f"run {record.id[:8]} has no attempt of step '{step_id}'", "see the step ids in the table above")
+    for r in attempts:
+        console.rule(f"{r.step_id} attempt {r.attempt}: {r.status.value}")
+        for label, value in (("input", r.input), ("output", r.output), ("error", r.error)):
+            if value is not None:
+                console.print(f"[bold]{label}[/]")
+                console.print_json(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def approve(
