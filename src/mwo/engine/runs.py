@@ -30,7 +30,7 @@ from mwo.engine.step_runner import RunContext, StepRunner
 from mwo.settings import Settings
 from mwo.spec import ApprovalStep, ApprovalTimeoutPolicy, StepType, Workflow, parse_workflow
 from mwo.store.abc import Store
-from mwo.store.records import ApprovalStatus, RunRecord, RunStatus, VersionRecord
+from mwo.store.records import ApprovalStatus, RunFilter, RunRecord, RunStatus, VersionRecord
 
 
 def default_owner() -> str:
@@ -147,10 +147,19 @@ class RunService:
         return self.execute(run.id)
 
     def recover(self) -> list[RunRecord]:
-        """Resume runs whose owner died, and apply time-out policies of expired approvals."""
+        """Resume runs whose owner died, runs whose approval was decided but not yet acted on (the
+        deciding process died in between), and apply time-out policies of expired approvals."""
         results = [self._recover_one(run) for run in self._store.reap_abandoned_runs(self._clock())]
+        results.extend(self._resume_decided())
         results.extend(self._expire_approvals())
         return results
+
+    def _resume_decided(self) -> list[RunRecord]:
+        waiting = self._store.list_runs(RunFilter(statuses=(RunStatus.WAITING_APPROVAL,), limit=10_000))
+        pending = {a.run_id for a in self._store.list_pending_approvals()}
+        return [
+            self.execute(run.id, resume={"decision": "recovered"}) for run in waiting if run.id not in pending
+        ]
 
     # --- helpers --------------------------------------------------------------------------------------
 

@@ -92,3 +92,13 @@ def test_only_named_approvers_may_decide(env: Env) -> None:
     assert "kim, park" in refused.value.fix
     assert env.services.store.get_approval(waiting.id, "ask").status is ApprovalStatus.PENDING
     assert env.runs.approve(waiting.id, "park").status is RunStatus.SUCCEEDED
+
+
+def test_a_decision_whose_process_died_before_resuming_is_picked_up_by_recover(env: Env) -> None:
+    env.apply(_gated())
+    waiting = env.runs.start("gated")
+    env.services.store.decide_approval(waiting.id, ApprovalStatus.APPROVED, "kim", None, env.clock())
+    assert env.services.store.get_run(waiting.id).status is RunStatus.WAITING_APPROVAL
+    [recovered] = env.runs.recover()
+    assert recovered.id == waiting.id and recovered.status is RunStatus.SUCCEEDED
+    assert [m.body for m in env.services.store.list_messages()] == ["paid 10 (kim)"]
