@@ -252,3 +252,32 @@ def test_a_run_past_its_time_limit_stops_before_the_next_step(env: Env, http_ser
     )
     assert run.error["step"] == "fetch" and "settings.timeout_s" in run.error["fix"]
     assert _statuses(env, run.id) == [("fetch", 1, StepStatus.FAILED)], "no second attempt after the deadline"
+
+
+def test_branches_join_again_and_the_join_runs_once(env: Env) -> None:
+    env.apply(
+        {
+            "name": "join",
+            "inputs": {"n": {"type": "integer", "default": 5}},
+            "steps": [
+                {
+                    "id": "check",
+                    "type": "CONDITION",
+                    "branches": [{"when": "inputs.n > 3", "goto": "big"}],
+                    "default": "small",
+                },
+                {"id": "big", "type": "DATA_TRANSFORM", "source": "'big'", "next": "report"},
+                {"id": "small", "type": "DATA_TRANSFORM", "source": "'small'"},
+                {
+                    "id": "report",
+                    "type": "NOTIFICATION",
+                    "channel": "inbox",
+                    "body": "{{ steps.check.output.goto }}",
+                },
+            ],
+        }
+    )
+    assert env.runs.start("join").status is RunStatus.SUCCEEDED
+    run = env.runs.start("join", {"n": 1})
+    assert [s for s, _, _ in _statuses(env, run.id)] == ["check", "small", "report"]
+    assert [m.body for m in env.services.store.list_messages()] == ["small", "big"]
