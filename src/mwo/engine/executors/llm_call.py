@@ -1,0 +1,96 @@
+"""LLM_CALL: asks the configured language model; output `{"text"}`, or `{"data", "text"}` with a schema.
+
+The prompt and system prompt are templates (sandboxed Jinja2 over inputs, earlier outputs and
+secrets). The call goes through the process's LlmService, which writes the trace row (secrets
+masked with the run's redactor). Side effects: yes, a call costs time or money and is traced, so its
+step-run row is written before it starts.
+
+Failures keep their LLM type's fix and map onto the engine's kinds: an unreachable endpoint or a
+time-out may be retried by the step's policy; a wrong key, a missing model, a truncated or
+malformed answer may not (the same call would fail the same way).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mwo.engine.executor import StepContext
+from mwo.engine.failures import FailureKind, StepFailed
+from mwo.llm.errors import LlmError
+from mwo.llm.service import LlmRequest, LlmService
+from mwo.spec import LlmCallStep, StepBase, StepType
+from mwo.store.records import LogLevel
+
+CALLER = "step:LLM_CALL"
+
+
+class LlmCallExecutor:
+    """Runs LLM_CALL steps through one LlmService (which owns the loaded local model)."""
+
+    step_type = StepType.LLM_CALL
+    side_effects = True
+
+    def __init__(self, llm: LlmService) -> None:
+        self._llm = llm
+
+    def execute(self, step: StepBase, ctx: StepContext) -> dict[str, Any]:
+        if not isinstance(step, LlmCallStep):
+            raise TypeError(f"LlmCallExecutor got a {type(step).__name__}")
+        request = LlmRequest(
+            prompt=_text(ctx, step.prompt, "prompt"),
+            system=_text(ctx, step.system, "system") if step.system else None,
+            schema=step.output_schema,
+            temperature=step.temperature,
+            max_tokens=step.max_tokens,
+            model=step.model,
+        )
+        ctx.rendered_input = {
+            "model": self._llm.model_name(step.model),
+            "prompt": request.prompt,
+            "system": request.system,
+            "temperature": request.temperature,
+            "max_tokens": request.max_tokens,
+            "structured": request.schema is not None,
+        }
+        try:
+            answer = self._llm.ask(
+                request, caller=CALLER, run_id=ctx.run_id, step_id=ctx.current_step_id, redact=ctx.redact
+            )
+        except LlmError as exc:
+            raise StepFailed(_kind(exc), exc.message, exc.fix, status=exc.status) from exc
+        ctx.log(
+            LogLevel.INFO,
+            f"{answer.model}: {answer.prompt_tokens} prompt + {answer.completion_tokens} completion "
+            f"tokens in {answer.latency_ms / 1000:.1f} s",
+        )
+        if answer.truncated:
+            ctx.log(
+                LogLevel.WARNING,
+                f"the answer was cut off at max_tokens={step.max_tokens}; raise max_tokens for all of it",
+            )
+        if request.schema is not None:
+            return {"data": answer.data, "text": answer.text}
+        return {"text": answer.text}
+
+
+def _text(ctx: StepContext, template: str, what: str) -> str:
+    value = ctx.render(template)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    if not text.strip():
+        raise StepFailed(
+            FailureKind.CONFIG,
+            f"the {what} is empty after rendering",
+            f"check the step's {what} and the values it refers to",
+        )
+    return text
+
+
+def _kind(exc: LlmError) -> FailureKind:
+    try:
+        return FailureKind(exc.kind)
+    except ValueError:
+        return FailureKind.INTERNAL
+
+
+__all__ = ["LlmCallExecutor"]

@@ -1,0 +1,83 @@
+"""The one factory for chat models: which kind answers is a setting (MWO_LLM_PROVIDER).
+
+- `local` (default): the embedded llama.cpp model; no key, no network. The caller passes the
+  LocalModel it owns, so the loaded model is shared by every chat model of the process.
+- `openai`: any OpenAI-compatible endpoint (MWO_LLM_BASE_URL, MWO_LLM_MODEL); the key is
+  MWO_LLM_API_KEY, or the secret named by MWO_LLM_API_KEY_SECRET (a server without keys needs none).
+- `fake`: the scripted fake, for tests.
+"""
+
+from __future__ import annotations
+
+from langchain_core.language_models import BaseChatModel
+from pydantic import SecretStr
+
+from mwo.llm.errors import LlmConfigError
+from mwo.llm.fake import FakeChatModel
+from mwo.llm.local import LocalChatModel, LocalModel
+from mwo.llm.model_files import ModelFiles
+from mwo.llm.openai_compat import OpenAICompatChatModel
+from mwo.settings import Settings
+from mwo.store.abc import SecretStore
+from mwo.store.errors import NotFound
+
+
+def local_model(settings: Settings) -> LocalModel:
+    """A LocalModel configured by settings (nothing is loaded until its first call)."""
+    return LocalModel(
+        ModelFiles(settings.resolved_llm_model_dir()),
+        context_tokens=settings.llm_context_tokens,
+        threads=settings.llm_threads,
+        prompt_cache=settings.llm_prompt_cache,
+        prompt_cache_bytes=settings.llm_prompt_cache_mb << 20,
+        prompt_cache_dir=settings.resolved_home() / "llm-prompt-cache",
+    )
+
+
+def make_chat_model(
+    settings: Settings,
+    *,
+    local: LocalModel | None = None,
+    secrets: SecretStore | None = None,
+    model: str | None = None,
+) -> BaseChatModel:
+    """The chat model settings ask for; `model` (a step's choice) overrides the endpoint's model name."""
+    if settings.llm_provider == "local":
+        return LocalChatModel(host=local or local_model(settings))
+    if settings.llm_provider == "fake":
+        return FakeChatModel()
+    if not settings.llm_base_url:
+        raise LlmConfigError(
+            "MWO_LLM_PROVIDER=openai needs an endpoint, and MWO_LLM_BASE_URL is not set",
+            "set MWO_LLM_BASE_URL (e.g. https://api.openai.com/v1), or MWO_LLM_PROVIDER=local",
+        )
+    name = model or settings.llm_model
+    if not name:
+        raise LlmConfigError(
+            "MWO_LLM_PROVIDER=openai needs a model name, and MWO_LLM_MODEL is not set",
+            "set MWO_LLM_MODEL (e.g. gpt-4o-mini), or `model:` on the step",
+        )
+    key, source = _api_key(settings, secrets)
+    return OpenAICompatChatModel(
+        base_url=settings.llm_base_url,
+        model_name=name,
+        api_key=key,
+        key_source=source,
+        timeout_s=settings.llm_timeout_s,
+        user_agent=settings.http_user_agent,
+    )
+
+
+def _api_key(settings: Settings, secrets: SecretStore | None) -> tuple[SecretStr | None, str]:
+    if settings.llm_api_key is not None:
+        return settings.llm_api_key, "MWO_LLM_API_KEY"
+    source = f"secret {settings.llm_api_key_secret}"
+    if secrets is None:
+        return None, source
+    try:
+        return SecretStr(secrets.reveal_secret(settings.llm_api_key_secret)), source
+    except NotFound:
+        return None, f"{source} (not set)"
+
+
+__all__ = ["local_model", "make_chat_model"]

@@ -1,0 +1,231 @@
+"""Any OpenAI-compatible chat endpoint (OpenAI, vLLM, llama.cpp server, Ollama, LM Studio) over httpx.
+
+Why not langchain-openai: it brings the openai SDK and tiktoken for what is one POST; with httpx
+(already a dependency) every failure is ours to name: unreachable, time-out, wrong key, another
+status, or an answer that is not a chat completion. The endpoint is the operator's setting
+(MWO_LLM_BASE_URL), not a workflow's, so it does not go through the API_CALL network guard.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from pydantic import Field, SecretStr
+
+from mwo.llm.chat import chat_result, openai_messages, option, usage
+from mwo.llm.errors import (
+    EndpointAuthFailed,
+    EndpointRejected,
+    EndpointTimeout,
+    EndpointUnreachable,
+    GarbageResponse,
+)
+
+
+class OpenAICompatChatModel(BaseChatModel):
+    """POSTs `{base_url}/chat/completions`; JSON Schema output via `response_format: json_schema`."""
+
+    base_url: str
+    model_name: str
+    api_key: SecretStr | None = Field(default=None, exclude=True)
+    key_source: str = "MWO_LLM_API_KEY"
+    """Where the key came from, for the fix of a 401 (a setting or a secret's name)."""
+    timeout_s: float = 120.0
+    temperature: float = 0.2
+    max_tokens: int = 512
+    user_agent: str = "mwo"
+
+    @property
+    def _llm_type(self) -> str:
+        return "mwo-openai-compatible"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, "base_url": self.base_url}
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        body = self._body(messages, stop, kwargs, stream=False)
+        with self._client() as client:
+            response = self._send(client, body)
+            answer = _json_of(response, self.base_url)
+        try:
+            choice = answer["choices"][0]
+            text = choice["message"].get("content") or ""
+            finish = choice.get("finish_reason")
+            tokens = answer.get("usage") or {}
+            return chat_result(
+                str(text),
+                model=str(answer.get("model") or self.model_name),
+                finish_reason=finish,
+                prompt_tokens=int(tokens.get("prompt_tokens") or 0),
+                completion_tokens=int(tokens.get("completion_tokens") or 0),
+            )
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+            raise _garbage(self.base_url, f"no choices[0].message in the answer ({exc!r})") from None
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        """Server-sent events `data: {...}` until `data: [DONE]`."""
+        body = self._body(messages, stop, kwargs, stream=True)
+        finish: str | None = None
+        pieces = 0
+        with self._client() as client:
+            for data in self._events(client, body):
+                try:
+                    choice = json.loads(data)["choices"][0]
+                except (ValueError, KeyError, IndexError, TypeError):
+                    detail = f"a stream event is not a chunk: {data[:80]!r}"
+                    raise _garbage(self.base_url, detail) from None
+                finish = choice.get("finish_reason") or finish
+                text = (choice.get("delta") or {}).get("content") or ""
+                if text:
+                    pieces += 1
+                    if run_manager:
+                        run_manager.on_llm_new_token(text)
+                    yield ChatGenerationChunk(message=AIMessageChunk(content=text))
+        yield ChatGenerationChunk(
+            message=AIMessageChunk(
+                content="",
+                response_metadata={"finish_reason": finish, "model_name": self.model_name},
+                usage_metadata=usage(0, pieces),
+            )
+        )
+
+    def _events(self, client: httpx.Client, body: dict[str, Any]) -> Iterator[str]:
+        """The `data:` payloads of the answer's server-sent events, up to `[DONE]`."""
+        try:
+            response = client.send(client.build_request("POST", self._url, json=body), stream=True)
+        except httpx.TimeoutException as exc:
+            raise self._timeout(exc) from None
+        except httpx.TransportError as exc:
+            raise self._unreachable(exc) from None
+        try:
+            if not response.is_success:
+                response.read()
+                self._raise_status(response)
+            for line in response.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    return
+                yield data
+        except httpx.TimeoutException as exc:
+            raise self._timeout(exc) from None
+        except httpx.TransportError as exc:
+            raise self._unreachable(exc) from None
+        finally:
+            response.close()
+
+    @property
+    def _url(self) -> str:
+        return self.base_url.rstrip("/") + "/chat/completions"
+
+    def _client(self) -> httpx.Client:
+        headers = {"User-Agent": self.user_agent}
+        if self.api_key is not None:
+            headers["Authorization"] = f"Bearer {self.api_key.get_secret_value()}"
+        return httpx.Client(timeout=self.timeout_s, headers=headers)
+
+    def _body(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": option(kwargs, "model", self.model_name),
+            "messages": openai_messages(messages),
+            "temperature": option(kwargs, "temperature", self.temperature),
+            "max_tokens": option(kwargs, "max_tokens", self.max_tokens),
+            "stream": stream,
+        }
+        if stop:
+            body["stop"] = stop
+        schema = kwargs.get("json_schema")
+        if schema is not None:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "output", "schema": schema},
+            }
+        return body
+
+    def _send(self, client: httpx.Client, body: dict[str, Any]) -> httpx.Response:
+        try:
+            response = client.post(self._url, json=body)
+        except httpx.TimeoutException as exc:
+            raise self._timeout(exc) from None
+        except httpx.TransportError as exc:
+            raise self._unreachable(exc) from None
+        if not response.is_success:
+            self._raise_status(response)
+        return response
+
+    def _timeout(self, exc: Exception) -> EndpointTimeout:
+        return EndpointTimeout(
+            f"the model endpoint {self.base_url} did not answer within {self.timeout_s:g} s "
+            f"({type(exc).__name__})",
+            "raise MWO_LLM_TIMEOUT_S, lower the step's max_tokens, or use a faster endpoint",
+        )
+
+    def _unreachable(self, exc: Exception) -> EndpointUnreachable:
+        return EndpointUnreachable(
+            f"cannot reach the model endpoint {self.base_url}: {exc or type(exc).__name__}",
+            "check MWO_LLM_BASE_URL and that the server runs (or set MWO_LLM_PROVIDER=local)",
+        )
+
+    def _raise_status(self, response: httpx.Response) -> None:
+        status = response.status_code
+        excerpt = " ".join(response.text[:200].split())
+        message = f"the model endpoint {self.base_url} answered {status} {response.reason_phrase}" + (
+            f": {excerpt}" if excerpt else ""
+        )
+        if status in (401, 403):
+            raise EndpointAuthFailed(
+                message,
+                f"the key from {self.key_source} was refused: set the right one "
+                "(`mwo secrets set NAME`, the name in MWO_LLM_API_KEY_SECRET, or MWO_LLM_API_KEY)",
+                status=status,
+            )
+        if status == 404:
+            fix = "check MWO_LLM_BASE_URL (usually ends in /v1) and MWO_LLM_MODEL (or the step's model)"
+        elif status == 429 or status >= 500:
+            fix = "the endpoint is busy or failing; the step's retry policy retries 429 and 5xx"
+        else:
+            fix = "check the step's model, max_tokens and output_schema against what the endpoint accepts"
+        raise EndpointRejected(message, fix, status=status)
+
+
+def _json_of(response: httpx.Response, base_url: str) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        raise _garbage(base_url, f"the answer is not JSON: {response.text[:80]!r}") from None
+    if not isinstance(data, dict):
+        raise _garbage(base_url, "the answer is not a JSON object")
+    return data
+
+
+def _garbage(base_url: str, detail: str) -> GarbageResponse:
+    return GarbageResponse(
+        f"the model endpoint {base_url} did not send a chat completion: {detail}",
+        "check that MWO_LLM_BASE_URL points to an OpenAI-compatible API (…/v1), not a web page or proxy",
+    )
+
+
+__all__ = ["OpenAICompatChatModel"]

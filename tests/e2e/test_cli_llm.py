@@ -1,0 +1,68 @@
+"""`mwo llm` as a user drives it: status (no load), chat streamed on the fake, errors with their fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mwo.cli import app
+from mwo.llm.model_files import MODEL_SHA256
+from mwo.settings import Settings
+from mwo.store import open_store
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "home"
+    monkeypatch.setenv("MWO_HOME", str(path))
+    monkeypatch.delenv("MWO_DATABASE_URL", raising=False)
+    return path
+
+
+def test_status_reports_the_local_model_without_loading_it(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MWO_LLM_MODEL_DIR", str(tmp_path / "models"))
+    result = CliRunner().invoke(app, ["llm", "status", "--json"])
+    assert result.exit_code == 0, result.output
+    status = json.loads(result.stdout)
+    assert status["provider"] == "local" and status["sha256"] == MODEL_SHA256
+    assert status["path"] == str(tmp_path / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
+    assert (status["assembled"], status["loaded"], status["parts_installed"]) == (False, False, "22/22")
+
+
+def test_a_corrupt_model_file_says_to_pull(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf").write_bytes(b"GGUF not really")
+    monkeypatch.setenv("MWO_LLM_MODEL_DIR", str(models))
+    result = CliRunner().invoke(app, ["llm", "chat", "hello"])
+    assert result.exit_code == 1
+    assert "mwo llm pull" in result.stderr
+
+
+def test_chat_streams_and_traces(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MWO_LLM_PROVIDER", "fake")  # the fake echoes the prompt
+    result = CliRunner().invoke(app, ["llm", "chat", "echo this back"])
+    assert result.exit_code == 0, result.output
+    assert "echo this back" in result.stdout
+    store = open_store(Settings(_env_file=None))  # type: ignore[call-arg]
+    try:
+        [row] = store.list_llm_calls()
+    finally:
+        store.close()
+    assert (row.caller, row.prompt) == ("cli:chat", "user: echo this back")
+
+
+def test_an_unreachable_endpoint_names_the_setting(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MWO_LLM_PROVIDER", "openai")
+    monkeypatch.setenv("MWO_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("MWO_LLM_MODEL", "m")
+    result = CliRunner().invoke(app, ["llm", "chat", "hi"])
+    assert result.exit_code == 1
+    assert "MWO_LLM_BASE_URL" in result.stderr

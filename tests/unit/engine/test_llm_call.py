@@ -1,0 +1,79 @@
+"""LLM_CALL on the scripted fake: rendered prompts, output shapes, LLM errors as step failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from mwo.engine.executor import StepContext
+from mwo.engine.executors.llm_call import LlmCallExecutor
+from mwo.engine.failures import FailureKind, StepFailed
+from mwo.llm.errors import EndpointRejected, EndpointTimeout, ModelFileCorrupt
+from mwo.llm.fake import FakeChatModel, FakeReply
+from mwo.llm.service import LlmService
+from mwo.settings import Settings
+from mwo.spec import LlmCallStep, RetryOn
+
+Build = Callable[..., StepContext]
+
+
+def _step(**fields: Any) -> LlmCallStep:
+    return LlmCallStep.model_validate({"id": "ask", "type": "LLM_CALL", "prompt": "hi", **fields})
+
+
+def _run(settings: Settings, make_ctx: Build, step: LlmCallStep, *script: FakeReply | str) -> Any:
+    fake = FakeChatModel(script=list(script))
+    ctx = make_ctx(
+        scope={"inputs": {"topic": "금리"}, "steps": {"fetch": {"output": {"n": 3}}}, "secrets": {}}
+    )
+    return LlmCallExecutor(LlmService(settings, None, chat_model=fake)).execute(step, ctx), fake, ctx
+
+
+def test_prompt_and_system_are_rendered_and_the_output_is_text(settings: Settings, make_ctx: Build) -> None:
+    step = _step(
+        prompt="{{ inputs.topic }} 기사 {{ steps.fetch.output.n }}개", system="한 문장으로", max_tokens=40
+    )
+    output, fake, ctx = _run(settings, make_ctx, step, "요약입니다")
+    assert output == {"text": "요약입니다"}
+    assert fake.calls[0]["messages"] == [
+        {"role": "system", "content": "한 문장으로"},
+        {"role": "user", "content": "금리 기사 3개"},
+    ]
+    assert (fake.calls[0]["max_tokens"], fake.calls[0]["temperature"]) == (40, 0.2)
+    assert ctx.rendered_input["prompt"] == "금리 기사 3개"
+
+
+def test_with_a_schema_the_output_has_data_and_text(settings: Settings, make_ctx: Build) -> None:
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    output, _, _ = _run(settings, make_ctx, _step(output_schema=schema), '{"n": 2}')
+    assert output == {"data": {"n": 2}, "text": '{"n": 2}'}
+
+
+@pytest.mark.parametrize(
+    ("reply", "kind", "retried"),
+    [
+        (FakeReply('{"n": "two"}'), FailureKind.OUTPUT_SHAPE, False),
+        (FakeReply('{"n": 2', finish_reason="length"), FailureKind.OUTPUT_SHAPE, False),
+        (FakeReply(error=EndpointTimeout("slow", "raise MWO_LLM_TIMEOUT_S")), FailureKind.TIMEOUT, True),
+        (FakeReply(error=ModelFileCorrupt("bad file", "run `mwo llm pull`")), FailureKind.CONFIG, False),
+        (FakeReply(error=EndpointRejected("503", "busy", status=503)), FailureKind.HTTP_STATUS, True),
+    ],
+)
+def test_llm_errors_become_step_failures_with_the_fix(
+    settings: Settings, make_ctx: Build, reply: FakeReply, kind: FailureKind, retried: bool
+) -> None:
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    with pytest.raises(StepFailed) as caught:
+        _run(settings, make_ctx, _step(output_schema=schema), reply)
+    assert caught.value.kind is kind
+    assert caught.value.fix
+    policy = [RetryOn.TIMEOUT, RetryOn.CONNECTION, RetryOn.HTTP_5XX]
+    assert caught.value.retryable_under(policy) is retried
+
+
+def test_an_empty_prompt_after_rendering_is_a_config_failure(settings: Settings, make_ctx: Build) -> None:
+    with pytest.raises(StepFailed) as caught:
+        _run(settings, make_ctx, _step(prompt="{{ inputs.missing | default('') }}"))
+    assert caught.value.kind is FailureKind.CONFIG
