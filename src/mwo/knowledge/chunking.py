@@ -1,0 +1,106 @@
+"""Splitting documents into retrieval-sized chunks without cutting Korean sentences in half.
+
+A chunk is a run of whole paragraphs up to `max_chars`; a paragraph that is too long is split into
+sentences by Kiwi (which knows Korean sentence endings such as "-다", "-요" even without a full
+stop), and only a single over-long sentence is cut by length. Code blocks stay whole, because half
+an example teaches the wrong thing. Each chunk starts with its section heading so that both the
+vector and the keyword side see what the chunk is about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mwo.knowledge.text import KoreanText
+
+_BLANK_LINES = re.compile(r"\n\s*\n")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A unit a loader produces: a page, a markdown section, a sheet's rows."""
+
+    text: str
+    page: int | None = None
+    heading: str = ""
+    records: bool = False  # lines are independent records (spreadsheet rows): never sentence-split
+
+
+@dataclass(frozen=True)
+class ChunkText:
+    text: str
+    page: int | None
+
+
+def paragraphs(text: str) -> list[str]:
+    """Blank-line separated paragraphs; a fenced code block is one paragraph even with blank lines."""
+    out: list[str] = []
+    current: list[str] = []
+    in_fence = False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            if not in_fence and current and not _is_blank(current):
+                out.append("\n".join(current).strip())
+                current = []
+            current.append(line)
+            in_fence = not in_fence
+            if not in_fence:
+                out.append("\n".join(current).strip())
+                current = []
+            continue
+        if not in_fence and not line.strip():
+            if current and not _is_blank(current):
+                out.append("\n".join(current).strip())
+            current = []
+            continue
+        current.append(line)
+    if current and not _is_blank(current):
+        out.append("\n".join(current).strip())
+    return [p for p in out if p]
+
+
+def _is_blank(lines: list[str]) -> bool:
+    return not any(line.strip() for line in lines)
+
+
+class Chunker:
+    """Packs paragraphs (or sentences of long paragraphs) into chunks of at most `max_chars`."""
+
+    def __init__(self, text: KoreanText, max_chars: int = 600) -> None:
+        self._text = text
+        self.max_chars = max_chars
+
+    def _units(self, section: Section) -> list[str]:
+        if section.records:
+            return [line for line in section.text.splitlines() if line.strip()]
+        units: list[str] = []
+        for para in paragraphs(section.text):
+            if len(para) <= self.max_chars or _FENCE.match(para):
+                units.append(para)
+                continue
+            for sentence in self._text.sentences(para):
+                units.extend(self._hard_split(sentence))
+        return units
+
+    def _hard_split(self, sentence: str) -> list[str]:
+        step = self.max_chars
+        return [sentence[i : i + step] for i in range(0, len(sentence), step)] or [sentence]
+
+    def split(self, sections: list[Section]) -> list[ChunkText]:
+        chunks: list[ChunkText] = []
+        for section in sections:
+            prefix = f"{section.heading}\n" if section.heading else ""
+            budget = max(self.max_chars - len(prefix), self.max_chars // 2)
+            current: list[str] = []
+            size = 0
+            for unit in self._units(section):
+                if current and size + len(unit) + 1 > budget:
+                    chunks.append(ChunkText(prefix + "\n".join(current), section.page))
+                    current, size = [], 0
+                current.append(unit)
+                size += len(unit) + 1
+            if current:
+                chunks.append(ChunkText(prefix + "\n".join(current), section.page))
+        return chunks
