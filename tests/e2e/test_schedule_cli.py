@@ -1,0 +1,83 @@
+"""`mwo schedule ...` as a user drives it: preview (the JSON shape is a contract), list, pause, resume."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mwo.cli import app
+
+SPEC = """\
+name: morning
+trigger: {type: cron, cron: "30 2 * * *", timezone: America/New_York, misfire: run_all, overlap: queue}
+inputs: {records: {type: array, default: [{v: 1}]}}
+steps:
+  - {id: sort, type: DATA_TRANSFORM, source: inputs.records, ops: [{op: sort, by: v}]}
+"""
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "home"
+    monkeypatch.setenv("MWO_HOME", str(path))
+    monkeypatch.delenv("MWO_DATABASE_URL", raising=False)
+    return path
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_preview_json_is_the_contract_shape_in_utc() -> None:
+    code, out, _ = invoke(
+        "schedule", "preview", "--cron", "30 2 * * *", "--tz", "America/New_York",
+        "--after", "2026-03-07T00:00:00Z", "--count", "3", "--json",
+    )  # fmt: skip
+    assert code == 0
+    assert json.loads(out) == {
+        "fires": ["2026-03-07T07:30:00Z", "2026-03-08T07:00:00Z", "2026-03-09T06:30:00Z"]
+    }
+
+
+def test_preview_of_a_bad_expression_is_one_error_with_a_fix() -> None:
+    code, _, err = invoke("schedule", "preview", "--cron", "0 9 * *")
+    assert code == 1 and "5 fields" in err and "fix:" in err
+    code, _, err = invoke("schedule", "preview", "--cron", "0 9 * * *", "--after", "2026-01-01")
+    assert code == 1 and "no time zone" in err
+
+
+def test_saved_workflow_preview_list_pause_resume(home: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "morning.mwo.yaml"
+    spec.write_text(SPEC)
+    assert invoke("apply", str(spec))[0] == 0
+    code, out, _ = invoke(
+        "schedule", "preview", "morning", "--after", "2026-11-01T00:00:00Z", "--count", "2", "--json"
+    )
+    assert json.loads(out) == {"fires": ["2026-11-01T07:30:00Z", "2026-11-02T07:30:00Z"]}
+    code, out, _ = invoke("schedule", "list", "--json")
+    (listed,) = json.loads(out)["schedules"]
+    assert (listed["workflow"], listed["misfire"], listed["overlap"], listed["paused"]) == (
+        "morning",
+        "run_all",
+        "queue",
+        False,
+    )
+    assert listed["next_fire_at"].endswith(":30:00Z")
+    code, out, _ = invoke("schedule", "pause", "morning", "--json")
+    assert json.loads(out)["schedule"]["paused"] is True
+    code, out, _ = invoke("schedule", "resume", "morning")
+    assert code == 0 and "morning: active" in out
+    code, _, err = invoke("schedule", "preview", "nope")
+    assert code == 1 and "nope" in err
+
+
+def test_run_once_ticks_and_exits(home: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "morning.mwo.yaml"
+    spec.write_text(SPEC)
+    invoke("apply", str(spec))
+    code, _, err = invoke("schedule", "run", "--once")
+    assert code == 0, err
