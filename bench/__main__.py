@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import sys
 
-from bench import engine_overhead, runs_per_second
+from bench import engine_overhead, llm, rag, runs_per_second
+from bench import sandbox as sandbox_bench
+from bench import triggers as triggers_bench
 
-BENCHMARKS = {"engine_overhead": engine_overhead.main, "runs_per_second": runs_per_second.main}
+BENCHMARKS = {
+    "engine_overhead": engine_overhead.main,
+    "runs_per_second": runs_per_second.main,
+    "llm": llm.main,
+    "sandbox": sandbox_bench.main,
+    "rag": rag.main,
+    "triggers": triggers_bench.main,
+}
 
 
 def main(argv: list[str]) -> None:

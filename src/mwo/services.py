@@ -10,10 +10,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mwo.clock import utc_now
 from mwo.settings import Settings
 from mwo.spec import SpecError, SpecFinding, Workflow, check_workflow, dump_workflow, load_workflow
 from mwo.store import Store, open_store
 from mwo.store.records import VersionRecord
+from mwo.triggers.registration import schedule_findings, sync_schedule
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.sqlite import SqliteSaver
@@ -53,6 +55,8 @@ class Services:
         return RunService(self.store, self.registry, self.checkpointer, self.settings)
 
     def close(self) -> None:
+        if "registry" in self.__dict__:  # executors may hold processes (the sandbox's warm pool)
+            self.registry.close()
         self.store.close()
         if "checkpointer" in self.__dict__:
             self.checkpointer.conn.close()
@@ -72,10 +76,12 @@ class Services:
 
     def apply_workflow(self, workflow: Workflow, message: str = "") -> tuple[VersionRecord, bool]:
         findings = check_workflow(workflow, set(self.store.list_secret_names()))
-        findings = findings or self._preflight(workflow)
+        findings = findings or self._preflight(workflow) or schedule_findings(workflow, utc_now())
         if findings:
             raise SpecError(findings)
-        return self.store.save_version(workflow, dump_workflow(workflow), message)
+        saved = self.store.save_version(workflow, dump_workflow(workflow), message)
+        sync_schedule(self.store, workflow, utc_now())  # a cron trigger (un)registers its schedule
+        return saved
 
     def workflow_of(self, version: VersionRecord) -> Workflow:
         """The parsed spec of a stored version (parsed once per process by the run service)."""

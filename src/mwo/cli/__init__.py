@@ -6,6 +6,10 @@ import typer
 
 from mwo.cli import runs, workflows
 from mwo.cli.doctor import doctor
+from mwo.cli.kb import kb_app
+from mwo.cli.llm import llm_app
+from mwo.cli.sandbox import sandbox_app
+from mwo.cli.schedules import schedule_app
 from mwo.cli.secrets import secrets_app
 
 app = typer.Typer(
@@ -18,6 +22,10 @@ app = typer.Typer(
 workflows.register(app)
 runs.register(app)
 app.add_typer(secrets_app, name="secrets")
+app.add_typer(schedule_app, name="schedule")
+app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(llm_app, name="llm")
+app.add_typer(kb_app, name="kb")
 app.command()(doctor)
 
 

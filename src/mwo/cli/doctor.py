@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 from dataclasses import dataclass
 from typing import Annotated
@@ -12,6 +11,7 @@ from rich.table import Table
 
 from mwo.cli.context import reporting_errors
 from mwo.cli.output import console, print_json
+from mwo.sandbox import Sandbox, SandboxUnavailable, config_from_settings
 from mwo.services import Services
 from mwo.settings import Settings
 from mwo.spec import StepType
@@ -82,20 +82,9 @@ def _service_checks(s: Services) -> list[Check]:
 
 
 def _host_checks(settings: Settings) -> list[Check]:
-    bwrap = shutil.which("bwrap")
     checks = [
-        Check(
-            "sandbox",
-            bwrap is not None,
-            f"bubblewrap at {bwrap}" if bwrap else "bubblewrap not found",
-            "" if bwrap else "run `make setup` (installs bubblewrap) or apt-get install bubblewrap",
-        ),
-        Check(
-            "local model",
-            False,
-            "not assembled (the LLM layer is not installed yet)",
-            "LLM_CALL steps arrive with the LLM layer",
-        ),
+        _sandbox_check(settings),
+        _model_check(settings),
     ]
     try:
         with socket.create_connection((settings.smtp_host, settings.smtp_port), timeout=1.0):
@@ -112,8 +101,61 @@ def _host_checks(settings: Settings) -> list[Check]:
     return checks
 
 
+def _sandbox_check(settings: Settings) -> Check:
+    """The isolation PYTHON_SCRIPT steps really get here: one sandbox started, not the binary looked up."""
+    sandbox = Sandbox(config_from_settings(settings))
+    try:
+        isolation = sandbox.isolation
+        python = f"; python {sandbox.interpreter.version} at {sandbox.interpreter.executable}"
+    except SandboxUnavailable as exc:
+        return Check("sandbox", False, exc.message, exc.hint)
+    finally:
+        sandbox.close()
+    packages = settings.sandbox_packages_dir
+    extra = f"; packages from {packages}" if packages else "; standard library only (no sandbox_packages_dir)"
+    detail = f"{isolation.mode.value}: {isolation.detail}{python}{extra}"
+    if isolation.isolated:
+        return Check("sandbox", True, detail)
+    refuses = settings.sandbox_require_isolation
+    note = " (PYTHON_SCRIPT steps refuse to run: MWO_SANDBOX_REQUIRE_ISOLATION)" if refuses else ""
+    return Check("sandbox", False, detail + note, isolation.fix)
+
+
 def _redact_url(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
         return f"{scheme}://***@{rest.split('@', 1)[1]}"
     return url
+
+
+def _model_check(settings: Settings) -> Check:
+    """The language model as configured: for the local one, llama.cpp, the parts and the file."""
+    import importlib.util
+
+    from mwo.llm.errors import LlmError
+    from mwo.llm.model_files import ModelFiles, part_paths
+
+    if settings.llm_provider == "openai":
+        ok = bool(settings.llm_base_url and settings.llm_model)
+        detail = f"OpenAI-compatible: {settings.llm_base_url or 'no base URL'}, model {settings.llm_model}"
+        return Check("language model", ok, detail, "" if ok else "set MWO_LLM_BASE_URL and MWO_LLM_MODEL")
+    if settings.llm_provider == "fake":
+        return Check("language model", False, "the scripted fake (tests only)", "unset MWO_LLM_PROVIDER")
+    if importlib.util.find_spec("llama_cpp") is None:
+        return Check("local model", False, "llama-cpp-python is not installed", "run `make setup`")
+    files = ModelFiles(settings.resolved_llm_model_dir())
+    state = files.status()
+    if state.verified:
+        return Check("local model", True, f"{state.path} ({state.size / 1e9:.2f} GB, sha256 verified)")
+    try:
+        part_paths()
+    except LlmError as exc:
+        return Check("local model", False, exc.message, exc.fix)
+    if state.exists:
+        return Check("local model", False, f"{state.path} is not verified (changed?)", "run `mwo llm pull`")
+    return Check(
+        "local model",
+        False,
+        "parts installed, not assembled yet (happens on first use, ~10 s)",
+        "run `mwo llm pull` to do it now",
+    )

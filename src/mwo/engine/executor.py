@@ -37,6 +37,8 @@ class StepContext:
     """Writes a step log line; secret values are masked by the engine."""
     now: Callable[[], datetime]
     is_cancelled: Callable[[], bool] = field(default=lambda: False)
+    redact: Callable[[str], str] = field(default=lambda text: text)
+    """Masks the run's secret values in text an executor stores itself (e.g. LLM call traces)."""
     rendered_input: Any = None
     """Set by the executor to what it actually used (rendered config); recorded, redacted, on the step run."""
 
@@ -105,3 +107,10 @@ class ExecutorRegistry:
 
     def supported(self) -> set[StepType]:
         return set(self._by_type)
+
+    def close(self) -> None:
+        """Release what executors hold (the sandbox's warm pool); executors without `close` hold nothing."""
+        for executor in self._by_type.values():
+            close = getattr(executor, "close", None)
+            if callable(close):
+                close()

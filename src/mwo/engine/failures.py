@@ -23,6 +23,17 @@ class FailureKind(str, Enum):
     UNSUPPORTED = "unsupported"
     CANCELLED = "cancelled"
     INTERNAL = "internal"
+    MEMORY = "memory"
+    """A PYTHON_SCRIPT step went over its memory_mb."""
+    VIOLATION = "violation"
+    """A PYTHON_SCRIPT step tried what its sandbox forbids (host files, processes, network); never retried."""
+    EXCEPTION = "exception"
+    """A PYTHON_SCRIPT step's script raised; the message carries its trimmed traceback."""
+
+
+_NEVER_RETRIED = frozenset(
+    {FailureKind.CANCELLED, FailureKind.REJECTED, FailureKind.REFUSED_ADDRESS, FailureKind.VIOLATION}
+)
 
 
 class StepFailed(Exception):
@@ -38,7 +49,7 @@ class StepFailed(Exception):
     def retryable_under(self, retry_on: list[RetryOn]) -> bool:
         """Whether a policy retrying on `retry_on` should try this failure again."""
         wanted = set(retry_on)
-        if self.kind in (FailureKind.CANCELLED, FailureKind.REJECTED, FailureKind.REFUSED_ADDRESS):
+        if self.kind in _NEVER_RETRIED:
             return False
         if RetryOn.ANY_ERROR in wanted:
             return True

@@ -149,6 +149,7 @@ class StepRunner:
             log=lambda level, message: self._log(rc, step.id, level, message),
             now=self._clock,
             is_cancelled=lambda: self._store.is_cancel_requested(run.id),
+            redact=rc.redactor.text,
         )
         ctx.current_step_id = step.id
         return ctx

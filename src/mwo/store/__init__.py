@@ -10,12 +10,23 @@ from __future__ import annotations
 from contextlib import ExitStack
 
 from mwo.settings import Settings
-from mwo.store.abc import ApprovalStore, InboxStore, RunStore, SecretStore, Store, TraceStore, WorkflowStore
+from mwo.store.abc import (
+    ApprovalStore,
+    InboxStore,
+    RunStore,
+    ScheduleStore,
+    SecretStore,
+    Store,
+    TraceStore,
+    WorkflowStore,
+)
 from mwo.store.database import Database, create_store_engine
 from mwo.store.errors import Conflict, InvalidInput, NotFound, SecretKeyError, StoreError
 from mwo.store.records import (
     ApprovalRecord,
     ApprovalStatus,
+    FireClaim,
+    FireOutcome,
     FolderRecord,
     InboxMessage,
     LlmCallRecord,
@@ -23,6 +34,9 @@ from mwo.store.records import (
     RunFilter,
     RunRecord,
     RunStatus,
+    ScheduleFireRecord,
+    ScheduleRecord,
+    ScheduleSpec,
     StepLogRecord,
     StepRunRecord,
     StepStatus,
@@ -49,6 +63,8 @@ __all__ = [
     "ApprovalStatus",
     "ApprovalStore",
     "Conflict",
+    "FireClaim",
+    "FireOutcome",
     "FolderRecord",
     "InboxMessage",
     "InboxStore",
@@ -60,6 +76,10 @@ __all__ = [
     "RunRecord",
     "RunStatus",
     "RunStore",
+    "ScheduleFireRecord",
+    "ScheduleRecord",
+    "ScheduleSpec",
+    "ScheduleStore",
     "SecretKeyError",
     "SecretStore",
     "SqlStore",

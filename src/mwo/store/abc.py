@@ -15,6 +15,8 @@ from mwo.spec import Workflow
 from mwo.store.records import (
     ApprovalRecord,
     ApprovalStatus,
+    FireClaim,
+    FireOutcome,
     FolderRecord,
     InboxMessage,
     LlmCallRecord,
@@ -22,6 +24,9 @@ from mwo.store.records import (
     RunFilter,
     RunRecord,
     RunStatus,
+    ScheduleFireRecord,
+    ScheduleRecord,
+    ScheduleSpec,
     StepLogRecord,
     StepRunRecord,
     StepStatus,
@@ -269,7 +274,114 @@ class TraceStore(ABC):
         """Newest first."""
 
 
-class Store(WorkflowStore, RunStore, ApprovalStore, SecretStore, InboxStore, TraceStore, ABC):
+class ScheduleStore(ABC):
+    """Cron schedules and their fires. Exactly once: a fire is a row, UNIQUE(schedule_id, fire_time),
+    inserted in the same transaction that moves the schedule's stored next fire on (`claim_fires`).
+    A claimed fire carries a lease (`acquired_by`/`acquired_until`) until its run exists, so a
+    scheduler that crashes in between loses nothing: `reap_abandoned_fires` hands the fire on.
+    """
+
+    @abstractmethod
+    def save_schedule(
+        self,
+        workflow_name: str,
+        spec: ScheduleSpec,
+        next_fire_at: datetime | None,
+        next_due_at: datetime | None,
+        now: datetime,
+    ) -> ScheduleRecord:
+        """Create or update the workflow's schedule (one per workflow); raises NotFound.
+
+        The stored next fire is replaced by (`next_fire_at`, `next_due_at`) only when the schedule is
+        new or its cron, time zone or start/end changed: re-applying a version keeps the fire times.
+        """
+
+    @abstractmethod
+    def delete_schedule(self, workflow_name: str) -> bool:
+        """Remove the workflow's schedule (and its fires); False when it had none."""
+
+    @abstractmethod
+    def get_schedule(self, workflow_name: str) -> ScheduleRecord:
+        """Raises NotFound."""
+
+    @abstractmethod
+    def list_schedules(self) -> list[ScheduleRecord]:
+        """All schedules, by workflow name."""
+
+    @abstractmethod
+    def set_schedule_paused(
+        self,
+        workflow_name: str,
+        paused: bool,
+        now: datetime,
+        next_fire_at: datetime | None = None,
+        next_due_at: datetime | None = None,
+    ) -> ScheduleRecord:
+        """Pause or resume; on resume the caller passes the next fire from now (no catch-up of a
+        deliberate pause). Raises NotFound."""
+
+    @abstractmethod
+    def due_schedules(self, now: datetime, limit: int = 500) -> list[ScheduleRecord]:
+        """Schedules of enabled workflows, not paused, with `next_due_at <= now`, earliest first."""
+
+    @abstractmethod
+    def claim_fires(
+        self,
+        schedule_id: int,
+        expected_next_fire_at: datetime,
+        fires: Sequence[FireClaim],
+        next_fire_at: datetime | None,
+        next_due_at: datetime | None,
+        owner: str,
+        lease_until: datetime,
+        now: datetime,
+    ) -> list[ScheduleFireRecord]:
+        """In one transaction: if the schedule's stored next fire still equals `expected_next_fire_at`,
+        insert `fires` (PENDING, leased to `owner` until `lease_until`; a fire time already stored is
+        left alone) and store the new next fire. Returns the fires this call inserted: [] when
+        another scheduler advanced the schedule first. NotFound for a deleted schedule.
+        """
+
+    @abstractmethod
+    def finish_fire(
+        self,
+        fire_id: int,
+        owner: str,
+        outcome: FireOutcome,
+        now: datetime,
+        run_id: str | None = None,
+        note: str = "",
+    ) -> ScheduleFireRecord:
+        """Record a PENDING fire's outcome (final) and its run; the lease is dropped.
+
+        Conflict when the fire is already final or leased to another owner (it was reaped)."""
+
+    @abstractmethod
+    def release_fire(self, fire_id: int, owner: str, until: datetime | None = None) -> None:
+        """Keep the fire PENDING but let it go: to anyone at once (until=None), or hold it to `until`
+        (waiting for its jitter). No-op when `owner` does not hold it."""
+
+    @abstractmethod
+    def start_fire_run(
+        self, fire_id: int, owner: str, version_id: int, inputs: dict[str, Any], now: datetime
+    ) -> RunRecord:
+        """In one transaction: create the fire's run (QUEUED, trigger `schedule:<fire id>`) and mark
+        the fire STARTED with it. Conflict when the fire is final or leased to another owner, so a
+        fire whose lease was taken over never gets a second run. NotFound for an unknown version.
+        """
+
+    @abstractmethod
+    def reap_abandoned_fires(
+        self, owner: str, lease_until: datetime, now: datetime
+    ) -> list[ScheduleFireRecord]:
+        """Lease to `owner` and return PENDING fires whose lease expired or was released, oldest first."""
+
+    @abstractmethod
+    def list_fires(self, workflow_name: str | None = None, limit: int = 100) -> list[ScheduleFireRecord]:
+        """Newest fire time first."""
+
+
+class Store(WorkflowStore, RunStore, ApprovalStore, SecretStore, InboxStore, TraceStore, ScheduleStore, ABC):
     """Everything MWO persists, behind one object with one connection pool."""
 
     @abstractmethod

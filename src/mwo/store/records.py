@@ -178,3 +178,80 @@ class RunFilter:
     workflow_name: str | None = None
     statuses: tuple[RunStatus, ...] = ()
     limit: int = 50
+
+
+class FireOutcome(str, Enum):
+    """What became of one claimed schedule fire.
+
+    PENDING: claimed, its run not started yet (waiting for its jitter, a queued overlap, or a
+    scheduler that crashed: the lease `acquired_until` tells). The others are final.
+    """
+
+    PENDING = "pending"
+    STARTED = "started"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+    @property
+    def is_final(self) -> bool:
+        return self is not FireOutcome.PENDING
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """What a workflow version's cron trigger asks for, as the store keeps it (policies as strings of
+    the spec's enums, so the store needs no knowledge of what they mean)."""
+
+    cron: str
+    timezone: str
+    misfire: str
+    overlap: str
+    catch_up_window_s: float
+    jitter_s: float
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleRecord:
+    """A workflow's schedule; `next_fire_at` is the stored next nominal fire (None: no more fires) and
+    `next_due_at` the same plus its jitter: the schedule is due when `next_due_at <= now`.
+    `updated_at` changes when the definition does (a version applied, a pause), not when it fires."""
+
+    id: int
+    workflow_id: int
+    workflow_name: str
+    spec: ScheduleSpec
+    paused: bool
+    enabled: bool
+    next_fire_at: datetime | None
+    next_due_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class FireClaim:
+    """One fire to claim: its nominal time and when its run may start (the time plus jitter)."""
+
+    fire_time: datetime
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class ScheduleFireRecord:
+    """One fire of a schedule: at most one row per (schedule, fire_time), whoever claims it."""
+
+    id: int
+    schedule_id: int
+    workflow_name: str
+    fire_time: datetime
+    due_at: datetime
+    outcome: FireOutcome
+    run_id: str | None
+    claimed_by: str
+    claimed_at: datetime
+    acquired_by: str | None
+    acquired_until: datetime | None
+    finished_at: datetime | None
+    note: str

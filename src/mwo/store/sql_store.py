@@ -10,13 +10,21 @@ from mwo.store.abc import Store
 from mwo.store.sql_approvals import SqlApprovalStore
 from mwo.store.sql_inbox import SqlInboxStore
 from mwo.store.sql_runs import SqlRunStore
+from mwo.store.sql_schedules import SqlScheduleStore
 from mwo.store.sql_secrets import SqlSecretStore
 from mwo.store.sql_traces import SqlTraceStore
 from mwo.store.sql_workflows import SqlWorkflowStore
 
 
 class SqlStore(
-    SqlWorkflowStore, SqlRunStore, SqlApprovalStore, SqlSecretStore, SqlInboxStore, SqlTraceStore, Store
+    SqlWorkflowStore,
+    SqlRunStore,
+    SqlApprovalStore,
+    SqlSecretStore,
+    SqlInboxStore,
+    SqlTraceStore,
+    SqlScheduleStore,
+    Store,
 ):
     """Everything MWO persists, in one SQL database (see `mwo.store.open_store`)."""
 

@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from mwo.store.records import ApprovalStatus, LogLevel, RunStatus, StepStatus
+from mwo.store.records import ApprovalStatus, FireOutcome, LogLevel, RunStatus, StepStatus
 
 E = TypeVar("E", bound=Enum)
 
@@ -277,3 +277,51 @@ class LlmCallRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ScheduleRow(Base):
+    """A workflow's cron schedule (at most one per workflow), with its next fire stored, not derived."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (Index("ix_schedules_next_due_at", "next_due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workflow_id: Mapped[int] = mapped_column(ForeignKey("workflows.id", ondelete="CASCADE"), unique=True)
+    cron: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(100))
+    misfire: Mapped[str] = mapped_column(String(20))
+    overlap: Mapped[str] = mapped_column(String(20))
+    catch_up_window_s: Mapped[float] = mapped_column(Float)
+    jitter_s: Mapped[float] = mapped_column(Float)
+    start_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    end_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_fire_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    workflow: Mapped[WorkflowRow] = relationship(lazy="joined", innerjoin=True)
+
+
+class ScheduleFireRow(Base):
+    """One claimed fire; UNIQUE(schedule_id, fire_time) is what makes a fire happen exactly once."""
+
+    __tablename__ = "schedule_fires"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "fire_time"),
+        Index("ix_schedule_fires_outcome", "outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"))
+    fire_time: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    outcome: Mapped[FireOutcome] = mapped_column(EnumText(FireOutcome))
+    run_id: Mapped[str | None] = mapped_column(String(36))
+    claimed_by: Mapped[str] = mapped_column(String(200))
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    acquired_by: Mapped[str | None] = mapped_column(String(200))
+    acquired_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 from mwo.engine.errors import InputError, RunError, RunStateError
+from mwo.engine.executor import ExecutorRegistry
+from mwo.engine.runs import RunService
 from mwo.spec import SpecError
 from mwo.store.records import RunStatus, StepStatus
 
@@ -218,8 +220,10 @@ def test_cancel_requested_while_running_stops_before_the_next_step(env: Env) -> 
 
 def test_unsupported_step_types_are_refused_before_running(env: Env) -> None:
     env.apply({"name": "llm", "steps": [{"id": "ask", "type": "LLM_CALL", "prompt": "hi"}]})
+    s = env.services
+    bare = RunService(s.store, ExecutorRegistry([]), s.checkpointer, s.settings, clock=env.clock)
     with pytest.raises(RunError, match="LLM_CALL"):
-        env.runs.start("llm")
+        bare.start("llm")
 
 
 def test_secrets_are_used_but_never_stored_in_rows_or_logs(env: Env, http_server: Recorder) -> None:

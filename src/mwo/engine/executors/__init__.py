@@ -7,7 +7,10 @@ from mwo.engine.executors.api_call import ApiCallExecutor
 from mwo.engine.executors.approval import ApprovalExecutor
 from mwo.engine.executors.condition import ConditionExecutor
 from mwo.engine.executors.data_transform import DataTransformExecutor
+from mwo.engine.executors.llm_call import LlmCallExecutor
 from mwo.engine.executors.notification import NotificationExecutor
+from mwo.engine.executors.python_script import PythonScriptExecutor
+from mwo.llm.service import LlmService
 from mwo.settings import Settings
 from mwo.store.abc import Store
 
@@ -21,6 +24,8 @@ def default_registry(store: Store, settings: Settings) -> ExecutorRegistry:
             ApprovalExecutor(store),
             NotificationExecutor(),
             DataTransformExecutor(),
+            LlmCallExecutor(LlmService(settings, store)),
+            PythonScriptExecutor(settings),
         ]
     )
 
