@@ -27,6 +27,7 @@ from mwo.engine.inputs import resolve_inputs
 from mwo.engine.redaction import Redactor
 from mwo.engine.scope import SecretsView
 from mwo.engine.step_runner import RunContext, StepRunner
+from mwo.llm.tracing import LangSmithWiring
 from mwo.settings import Settings
 from mwo.spec import ApprovalStep, ApprovalTimeoutPolicy, StepType, Workflow, parse_workflow
 from mwo.store.abc import Store
@@ -51,6 +52,7 @@ class RunService:
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
         owner: str | None = None,
+        langsmith: LangSmithWiring | None = None,
     ) -> None:
         self._store = store
         self._registry = registry
@@ -58,6 +60,7 @@ class RunService:
         self._settings = settings
         self._clock = clock
         self._owner = owner or default_owner()
+        self._langsmith = langsmith if langsmith is not None else LangSmithWiring.from_env()
         self._runner = StepRunner(store, registry, settings, clock, sleep)
         self._graphs: dict[int, Any] = {}
         self._workflows: dict[int, Workflow] = {}
@@ -170,11 +173,13 @@ class RunService:
 
     def _drive(self, run: RunRecord, resume: Any, lease_until: datetime) -> RunRecord:
         workflow, graph = self._compiled(run.version_id)
-        config: Any = {"configurable": {"thread_id": run.id}}
+        config: Any = {"configurable": {"thread_id": run.id}, "run_name": f"workflow:{workflow.name}"}
         fresh = run.status is RunStatus.QUEUED and run.started_at is None
         resumed = not fresh and self._checkpointer.get_tuple(config) is not None
         run = self._store.set_run_status(run.id, RunStatus.RUNNING, self._clock())
         redactor = Redactor()
+        if self._langsmith is not None:  # the whole run, each step and each LLM call, secrets masked
+            config["callbacks"] = [self._langsmith.tracer(redactor.text)]
         rc = RunContext(
             run, workflow, self._owner, redactor, SecretsView(self._store, redactor), resumed, lease_until
         )
