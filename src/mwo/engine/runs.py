@@ -63,6 +63,7 @@ class RunService:
         self._langsmith = langsmith if langsmith is not None else LangSmithWiring.from_env()
         self._runner = StepRunner(store, registry, settings, clock, sleep)
         self._graphs: dict[int, Any] = {}
+        self._listeners: list[Callable[[RunRecord], None]] = []
         self._workflows: dict[int, Workflow] = {}
 
     # --- starting -----------------------------------------------------------------------------------
@@ -111,9 +112,20 @@ class RunService:
                 "wait for it, or cancel it with `mwo cancel RUN`",
             )
         try:
-            return self._drive(run, resume, until)
+            result = self._drive(run, resume, until)
         finally:
             self._store.release_run(run.id, self._owner)
+        self._announce(result)
+        return result
+
+    def on_finished(self, listener: Callable[[RunRecord], None]) -> None:
+        """Call `listener` with every run this service brings to a final state (event triggers)."""
+        self._listeners.append(listener)
+
+    def _announce(self, run: RunRecord) -> None:
+        if run.status.is_final:
+            for listener in self._listeners:
+                listener(run)
 
     # --- people's decisions ---------------------------------------------------------------------------
 
