@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -132,6 +133,7 @@ def test_schema_and_doctor(home: Path) -> None:
     assert code == 0 and payload["ok"] is True
     checks = {c["name"]: c for c in payload["checks"]}
     assert checks["database"]["ok"] and checks["step API_CALL"]["ok"]
+    assert checks["ocr"]["ok"] is (shutil.which("tesseract") is not None), checks["ocr"]
     assert checks["step LLM_CALL"]["ok"]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -85,6 +87,7 @@ def _host_checks(settings: Settings) -> list[Check]:
     checks = [
         _sandbox_check(settings),
         _model_check(settings),
+        _ocr_check(),
     ]
     try:
         with socket.create_connection((settings.smtp_host, settings.smtp_port), timeout=1.0):
@@ -99,6 +102,19 @@ def _host_checks(settings: Settings) -> list[Check]:
             )
         )
     return checks
+
+
+def _ocr_check() -> Check:
+    """Korean OCR for the knowledge base: tesseract with the `kor` language data."""
+    binary = shutil.which("tesseract")
+    fix = "run `make setup` (installs tesseract-ocr tesseract-ocr-kor) or apt-get install them"
+    if binary is None:
+        return Check("ocr", False, "tesseract not found: scanned PDFs and images cannot be ingested", fix)
+    listed = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=10, check=False)
+    languages = set(listed.stdout.split())
+    if "kor" not in languages:
+        return Check("ocr", False, f"tesseract at {binary} has no Korean (kor) data", fix)
+    return Check("ocr", True, f"tesseract at {binary} with kor+eng")
 
 
 def _sandbox_check(settings: Settings) -> Check:
