@@ -16,12 +16,14 @@ from mwo.spec import SpecError, SpecFinding, Workflow, check_workflow, dump_work
 from mwo.store import Store, open_store
 from mwo.store.records import VersionRecord
 from mwo.triggers.registration import schedule_findings, sync_schedule
+from mwo.triggers.webhooks import ensure_webhook_secret
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     from mwo.engine.executor import ExecutorRegistry
     from mwo.engine.runs import RunService
+    from mwo.triggers.events import EventDispatcher
 
 
 class Services:
@@ -52,7 +54,20 @@ class Services:
     def runs(self) -> RunService:
         from mwo.engine.runs import RunService
 
-        return RunService(self.store, self.registry, self.checkpointer, self.settings)
+        runs = RunService(self.store, self.registry, self.checkpointer, self.settings)
+        runs.on_finished(self.events.on_run_finished)
+        return runs
+
+    @cached_property
+    def events(self) -> EventDispatcher:
+        """Named events and run-finished events start the workflows that listen to them."""
+        from mwo.triggers.events import EventDispatcher
+
+        return EventDispatcher(
+            self.store,
+            self.workflow_of,
+            lambda name, inputs, trigger: self.runs.start(name, inputs, trigger=trigger),
+        )
 
     def close(self) -> None:
         if "registry" in self.__dict__:  # executors may hold processes (the sandbox's warm pool)
@@ -81,6 +96,7 @@ class Services:
             raise SpecError(findings)
         saved = self.store.save_version(workflow, dump_workflow(workflow), message)
         sync_schedule(self.store, workflow, utc_now())  # a cron trigger (un)registers its schedule
+        ensure_webhook_secret(self.store, workflow, utc_now())  # a webhook trigger gets its secret
         return saved
 
     def workflow_of(self, version: VersionRecord) -> Workflow:

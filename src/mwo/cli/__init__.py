@@ -6,11 +6,13 @@ import typer
 
 from mwo.cli import runs, workflows
 from mwo.cli.doctor import doctor
+from mwo.cli.events import events_app
 from mwo.cli.kb import kb_app
 from mwo.cli.llm import llm_app
 from mwo.cli.sandbox import sandbox_app
 from mwo.cli.schedules import schedule_app
 from mwo.cli.secrets import secrets_app
+from mwo.cli.webhooks import webhooks_app
 
 app = typer.Typer(
     name="mwo",
@@ -26,6 +28,8 @@ app.add_typer(schedule_app, name="schedule")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(llm_app, name="llm")
 app.add_typer(kb_app, name="kb")
+app.add_typer(events_app, name="event")
+app.add_typer(webhooks_app, name="webhooks")
 app.command()(doctor)
 
 

@@ -381,7 +381,47 @@ class ScheduleStore(ABC):
         """Newest fire time first."""
 
 
-class Store(WorkflowStore, RunStore, ApprovalStore, SecretStore, InboxStore, TraceStore, ScheduleStore, ABC):
+class WebhookStore(ABC):
+    """Per-workflow webhook signing secrets (encrypted like secrets) and received deliveries.
+
+    Several secrets may be active at once (rotation): a secret is active until its `expires_at`
+    (None = no end). A delivery is a row with UNIQUE(workflow, webhook_id), inserted in the same
+    transaction as its run, so a retried delivery never starts a second run.
+    """
+
+    @abstractmethod
+    def add_webhook_secret(
+        self, workflow_name: str, secret: str, now: datetime, retire_others_at: datetime | None = None
+    ) -> None:
+        """Store a new active secret; active secrets without an end get `retire_others_at` as their
+        end (None keeps them open). Raises NotFound for an unknown workflow."""
+
+    @abstractmethod
+    def list_webhook_secrets(self, workflow_name: str, now: datetime) -> list[str]:
+        """The decrypted secrets active at `now`, newest first; [] when none. NotFound for an
+        unknown workflow."""
+
+    @abstractmethod
+    def start_webhook_run(
+        self, workflow_name: str, webhook_id: str, version_id: int, inputs: dict[str, Any], now: datetime
+    ) -> tuple[RunRecord, bool]:
+        """In one transaction: create a QUEUED run (trigger `webhook:<webhook_id>`) of `version_id`
+        and record the delivery. When (workflow, webhook_id) was already delivered, nothing is
+        created and (that delivery's run, False) is returned; else (new run, True).
+        NotFound for an unknown workflow or version."""
+
+
+class Store(
+    WorkflowStore,
+    RunStore,
+    ApprovalStore,
+    SecretStore,
+    InboxStore,
+    TraceStore,
+    ScheduleStore,
+    WebhookStore,
+    ABC,
+):
     """Everything MWO persists, behind one object with one connection pool."""
 
     @abstractmethod

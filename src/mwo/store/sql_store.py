@@ -13,6 +13,7 @@ from mwo.store.sql_runs import SqlRunStore
 from mwo.store.sql_schedules import SqlScheduleStore
 from mwo.store.sql_secrets import SqlSecretStore
 from mwo.store.sql_traces import SqlTraceStore
+from mwo.store.sql_webhooks import SqlWebhookStore
 from mwo.store.sql_workflows import SqlWorkflowStore
 
 
@@ -24,6 +25,7 @@ class SqlStore(
     SqlInboxStore,
     SqlTraceStore,
     SqlScheduleStore,
+    SqlWebhookStore,
     Store,
 ):
     """Everything MWO persists, in one SQL database (see `mwo.store.open_store`)."""

@@ -325,3 +325,28 @@ class ScheduleFireRow(Base):
     acquired_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class WebhookSecretRow(Base):
+    """A workflow's webhook signing secret as a Fernet token; active until `expires_at` (None: open)."""
+
+    __tablename__ = "webhook_secrets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workflow_id: Mapped[int] = mapped_column(ForeignKey("workflows.id", ondelete="CASCADE"), index=True)
+    ciphertext: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class WebhookDeliveryRow(Base):
+    """A received delivery; UNIQUE(workflow_id, webhook_id) is what makes a retry start no second run."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("workflow_id", "webhook_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workflow_id: Mapped[int] = mapped_column(ForeignKey("workflows.id", ondelete="CASCADE"))
+    webhook_id: Mapped[str] = mapped_column(String(200))
+    run_id: Mapped[str] = mapped_column(String(36))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,68 @@
+"""`mwo webhooks show|rotate NAME`: a secret exists once a webhook workflow is applied; rotation adds
+one and keeps the previous one valid (the JSON shape is a contract)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mwo.cli import app
+
+SPEC = """\
+name: hooked
+trigger: {type: webhook}
+inputs: {x: {required: true}}
+steps:
+  - {id: tell, type: NOTIFICATION, channel: inbox, subject: hook, body: "got {{ inputs.x }}"}
+"""
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "home"
+    monkeypatch.setenv("MWO_HOME", str(path))
+    monkeypatch.delenv("MWO_DATABASE_URL", raising=False)
+    monkeypatch.delenv("MWO_PUBLIC_URL", raising=False)
+    return path
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_show_and_rotate_json(home: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "hooked.mwo.yaml"
+    spec.write_text(SPEC)
+    assert invoke("apply", str(spec))[0] == 0
+
+    code, out, _ = invoke("webhooks", "show", "hooked", "--json")
+    shown = json.loads(out)
+    assert code == 0 and set(shown) == {"ok", "workflow", "url", "secrets"}
+    assert shown["ok"] is True and shown["workflow"] == "hooked"
+    assert shown["url"] == "http://127.0.0.1:8000/hooks/hooked"
+    [first] = shown["secrets"]
+    assert first.startswith("whsec_")
+
+    assert invoke("apply", str(spec))[0] == 0  # applying again keeps the secret
+    assert json.loads(invoke("webhooks", "show", "hooked", "--json")[1])["secrets"] == [first]
+
+    code, out, _ = invoke("webhooks", "rotate", "hooked", "--json")
+    rotated = json.loads(out)
+    assert code == 0 and rotated["secrets"][1] == first and rotated["secrets"][0] != first
+    assert rotated["previous_valid_until"]
+    code, out, _ = invoke("webhooks", "show", "hooked")
+    assert code == 0 and rotated["secrets"][0] in out and first in out
+
+
+def test_show_of_a_workflow_without_webhook_is_an_error_with_a_fix(home: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "manual.mwo.yaml"
+    spec.write_text(SPEC.replace("name: hooked", "name: manual").replace("{type: webhook}", "{type: manual}"))
+    assert invoke("apply", str(spec))[0] == 0
+    code, out, _ = invoke("webhooks", "show", "manual", "--json")
+    assert code == 1 and json.loads(out)["error"]["code"] == "not_webhook"
+    code, out, _ = invoke("webhooks", "show", "nope", "--json")
+    assert code == 1 and json.loads(out)["ok"] is False
