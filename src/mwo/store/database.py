@@ -94,28 +94,16 @@ class Database:
         `read_only=True` only lets SQLite skip the write lock; it does not forbid writes.
         """
         sessions = self._read_sessions if read_only else self._write_sessions
-        try:
-            with sessions.begin() as session:
-                yield session
-        except StatementError as exc:
-            # A value our column types refuse (a naive datetime, an unknown enum value) is the
-            # caller's mistake: surface the ValueError itself, not SQLAlchemy's wrapper around it.
-            if isinstance(exc.orig, ValueError):
-                raise exc.orig from exc
-            raise
+        with _refused_values_as_value_errors(), sessions.begin() as session:
+            yield session
 
     @contextmanager
     def connection_scope(self, *, read_only: bool = False) -> Iterator[Connection]:
         """Like `session_scope`, for Core statements on the hot path (a step's row, the cancel flag):
         a Connection costs about half of a Session per unit of work."""
         engine = self.engine if read_only else self._write_engine
-        try:
-            with engine.begin() as connection:
-                yield connection
-        except StatementError as exc:
-            if isinstance(exc.orig, ValueError):
-                raise exc.orig from exc
-            raise
+        with _refused_values_as_value_errors(), engine.begin() as connection:
+            yield connection
 
     def upgrade_schema(self) -> None:
         """Bring the schema to the newest migration (a no-op when it is already there).
@@ -145,6 +133,18 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection (the store is closed)."""
         self.engine.dispose()
+
+
+@contextmanager
+def _refused_values_as_value_errors() -> Iterator[None]:
+    """A value our column types refuse (a naive datetime, an unknown enum value) is the caller's
+    mistake: surface the ValueError itself, not SQLAlchemy's wrapper around it."""
+    try:
+        yield
+    except StatementError as exc:
+        if isinstance(exc.orig, ValueError):
+            raise exc.orig from exc
+        raise
 
 
 def alembic_config(connection: Connection) -> Config:
