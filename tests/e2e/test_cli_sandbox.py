@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +64,82 @@ def test_exec_network_flag_still_refuses_loopback(home: Path, tmp_path: Path) ->
     code = "import socket\ndef main(inputs):\n    socket.create_connection(('127.0.0.1', 9), timeout=1)\n"
     status, payload = _exec(tmp_path, code, "--allow-net")
     assert status == 1 and payload["error"]["type"] == "violation"
+
+
+SECRET_VALUE = "tok-5ecret-4711-value"
+SECRET_SCRIPT = """
+import glob, hashlib
+
+def main(inputs, secrets):
+    token = secrets["API_TOKEN"]
+    print("using token", token)
+    seen = []
+    for path in glob.glob("/proc/*/environ") + glob.glob("/proc/*/cmdline"):
+        try:
+            if token in open(path, "rb").read().decode(errors="replace"):
+                seen.append(path)
+        except OSError:
+            pass
+    return {"sha": hashlib.sha256(token.encode()).hexdigest(), "echo": token, "seen_in": seen}
+"""
+
+
+def test_exec_passes_stored_secrets_on_stdin_and_redacts_them(home: Path, tmp_path: Path) -> None:
+    stored = CliRunner().invoke(app, ["secrets", "set", "API_TOKEN", "--value", SECRET_VALUE])
+    assert stored.exit_code == 0, stored.output
+    script = tmp_path / "script.py"
+    script.write_text(SECRET_SCRIPT)
+    result = CliRunner().invoke(app, ["sandbox", "exec", str(script), "--secret", "API_TOKEN", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["output"]["sha"] == hashlib.sha256(SECRET_VALUE.encode()).hexdigest()  # it arrived
+    assert payload["output"]["seen_in"] == []  # in no environment and no command line of the sandbox
+    assert payload["output"]["echo"] == "***" and payload["log"] == "using token ***\n"
+    assert SECRET_VALUE not in result.output
+    plain = CliRunner().invoke(app, ["sandbox", "exec", str(script), "--secret", "API_TOKEN"])
+    assert plain.exit_code == 0 and SECRET_VALUE not in plain.output and "***" in plain.output
+
+
+def test_exec_with_an_unknown_secret_says_how_to_set_it(home: Path, tmp_path: Path) -> None:
+    status, payload = _exec(tmp_path, "def main(i, s):\n    return {}\n", "--secret", "MISSING_TOKEN")
+    assert status == 1 and payload["ok"] is False
+    assert "MISSING_TOKEN" in payload["error"]["message"]
+    assert "mwo secrets set MISSING_TOKEN" in payload["error"]["fix"]
+
+
+FETCH = """
+import urllib.request
+
+def main(inputs):
+    with urllib.request.urlopen(inputs["url"], timeout=5) as answer:
+        return {"body": answer.read().decode()}
+"""
+
+
+def test_exec_reaches_an_internal_host_only_when_net_allow_names_it(home: Path, tmp_path: Path) -> None:
+    class Answer(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"hi")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = json.dumps({"url": f"http://localhost:{server.server_address[1]}/"})
+    try:
+        status, payload = _exec(tmp_path, FETCH, "--input", url, "--allow-net", "--net-allow", "localhost")
+        assert status == 0 and payload["output"] == {"body": "hi"}, payload
+        status, payload = _exec(tmp_path, FETCH, "--input", url, "--allow-net")
+        assert status == 1 and payload["error"]["type"] == "violation"
+        assert "403: refused by MWO's network policy" in payload["error"]["message"]
+        assert "settings.network.allow" in payload["error"]["hint"]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_exec_with_bad_input_is_one_line_with_the_fix(home: Path, tmp_path: Path) -> None:

@@ -165,11 +165,19 @@ class NetGuard:
                 f"the {url.scheme} URL has no host",
                 "write a full URL, e.g. https://api.example.com/path",
             )
-        addresses = self._resolve(url.host)
-        if _normal_host(url.host) not in self._hosts:
+        return Target(url, self.vet_host(url.host))
+
+    def vet_host(self, host: str) -> tuple[str, ...]:
+        """The addresses `host` may be reached at: all it resolves to when the policy names the host,
+        else each one checked (AddressRefused for any that is not public and not allowed).
+
+        The egress proxy of PYTHON_SCRIPT steps asks this for every CONNECT and http:// request.
+        """
+        addresses = self._resolve(host)
+        if _normal_host(host) not in self._hosts:
             for address in addresses:
-                self._check_address(url.host, address)
-        return Target(url, tuple(addresses))
+                self._check_address(host, address)
+        return tuple(addresses)
 
     def _resolve(self, host: str) -> list[str]:
         literal = _parse_ip(host)

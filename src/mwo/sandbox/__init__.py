@@ -4,13 +4,16 @@ Use `Sandbox(SandboxConfig(...)).run(code, inputs, secrets, limits, net)`; see r
 imports nothing of MWO's other packages, so the engine, the CLI and the validator can all use it.
 """
 
+from mwo.sandbox.egress import EgressRefused, Gate
 from mwo.sandbox.errors import ErrorType, SandboxError, SandboxUnavailable
 from mwo.sandbox.policy import IsolationMode, Limits, NetAccess
 from mwo.sandbox.probe import Isolation
 from mwo.sandbox.runner import Sandbox, SandboxConfig, SandboxResult, config_from_settings, limits_for
 
 __all__ = [
+    "EgressRefused",
     "ErrorType",
+    "Gate",
     "Isolation",
     "IsolationMode",
     "Limits",

@@ -3,20 +3,18 @@
 What the script sees: `/work` (its private tmpfs, the current directory, also $HOME and $TMPDIR; /tmp
 points there), the interpreter and its standard library, the shared libraries, the allow-listed
 packages at /opt/mwo/packages, a private /proc and a minimal /dev; from /etc only ld.so.cache and
-localtime, plus what name resolution and TLS need when the step may use the network. Nothing else
-of the host: no home directories, no MWO database, no /etc/shadow, no shell. The tmpfs mounts are
+localtime, plus the CA certificates TLS needs when the step may use the network. Nothing else of
+the host: no home directories, no MWO database, no /etc/shadow, no shell. The tmpfs mounts are
 sized: their pages are host memory that RLIMIT_AS does not count.
 
-Namespaces: `--unshare-all` (user, pid, net, ipc, uts, cgroup), then `--share-net` only for a step
-that sets allow_net. `--die-with-parent` ties the sandbox to the thread that started it;
-`--new-session` stops a script from pushing keystrokes into our terminal (TIOCSTI); `--seccomp`
-installs the no-new-processes filter (seccomp.py).
+Namespaces: `--unshare-all` (user, pid, net, ipc, uts, cgroup), for every step. `--die-with-parent`
+ties the sandbox to the thread that started it; `--new-session` stops a script from pushing
+keystrokes into our terminal (TIOCSTI); `--seccomp` installs the no-new-processes filter (seccomp.py).
 
-A step with the network shares the host's network namespace, so the SSRF rule (public addresses
-only) is enforced by the harness's audit hook, in the script's own process. To keep scripts from
-stepping around the hook, such a sandbox has no `_ctypes` (the extension file is covered by
-/dev/null: raw memory and foreign calls are how pure Python gets past an audit hook) and, by the
-seccomp filter, cannot start a second interpreter without the hook.
+A step with the network does not share the host's network namespace either: its namespace has a
+loopback device and no route. The egress proxy's directory is bind-mounted read-only at
+/run/mwo-egress, and its Unix socket is the one way out (egress.py); the SSRF rule is applied there,
+on the host side, where nothing the script does in its own process can reach it.
 """
 
 from __future__ import annotations
@@ -24,6 +22,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from mwo.sandbox.egress import SANDBOX_DIR as EGRESS_DIR
 from mwo.sandbox.interpreter import Interpreter
 from mwo.sandbox.policy import NOBODY, Limits
 
@@ -31,11 +30,6 @@ WORK_DIR = "/work"
 PACKAGES_DIR = "/opt/mwo/packages"
 _ALWAYS_ETC = ("/etc/ld.so.cache", "/etc/localtime")
 _NETWORK_ETC = (
-    "/etc/resolv.conf",
-    "/etc/hosts",
-    "/etc/nsswitch.conf",
-    "/etc/gai.conf",
-    "/etc/host.conf",
     "/etc/ssl",
     "/etc/ca-certificates",
     "/usr/share/ca-certificates",
@@ -68,15 +62,17 @@ def bwrap_argv(
     harness_source: str,
     limits: Limits,
     *,
-    allow_net: bool,
+    egress: Path | None = None,
     packages: Path | None = None,
     seccomp_fd: int | None = None,
 ) -> list[str]:
-    """The full command line: bwrap options, then the interpreter running the harness."""
+    """The full command line: bwrap options, then the interpreter running the harness.
+
+    `egress`: the egress proxy's directory, for a step that may use the network (see egress.py).
+    """
     argv = [
         bwrap,
         "--unshare-all",
-        *(["--share-net"] if allow_net else []),
         "--die-with-parent",
         "--new-session",
         "--uid", str(NOBODY),
@@ -90,11 +86,11 @@ def bwrap_argv(
     argv += _top_level_links()
     for path in interpreter.read_paths:
         argv += ["--ro-bind", str(path), str(path)]
-    for name in (*_ALWAYS_ETC, *(_NETWORK_ETC if allow_net else ())):
+    for name in (*_ALWAYS_ETC, *(_NETWORK_ETC if egress is not None else ())):
         if os.path.exists(name):
             argv += ["--ro-bind", name, name]
-    if allow_net and interpreter.ctypes_module is not None:
-        argv += ["--ro-bind", "/dev/null", str(interpreter.ctypes_module)]
+    if egress is not None:
+        argv += ["--ro-bind", str(egress), EGRESS_DIR]
     if packages is not None:
         argv += ["--ro-bind", str(packages), PACKAGES_DIR]
     if seccomp_fd is not None:

@@ -13,8 +13,14 @@ Pre-spawned interpreters also learn their step's limits only when the request ar
 The audit hook gives clear error messages; it is not the boundary, which is the namespaces
 (bubblewrap), the seccomp filter and the rlimits: code using ctypes can get past a hook, and finds
 the kernel's refusal behind it. The hook refuses new processes, raising limits, signals to other
-processes, and network use the step did not declare; for a step with the network it is also where
-the SSRF rule is enforced, which is why such a step's sandbox has no ctypes (see bwrap.py).
+processes, and network use the step did not declare.
+
+A step with the network still has no route out of its network namespace: the request names the
+egress proxy's Unix socket (see mwo/sandbox/egress.py) and carries forwarder.py, which the harness
+runs before the script: a thread from a port on the sandbox's own 127.0.0.1 to that socket, and
+HTTP_PROXY/HTTPS_PROXY set to it. The hook then refuses every other connection with a message saying
+how to get out (an HTTP client through the proxy); the kernel would refuse them too (no route).
+Only on a host without namespaces (the rlimits-only fallback) is the hook itself the SSRF rule.
 
 Protocol: the request is marshal data (written by MWO, so trusted here; the `json` module and the `re`
 it imports would add ~6 ms to every sandbox start). stdout carries exactly one JSON object, written by
@@ -35,7 +41,8 @@ if TYPE_CHECKING:  # typing costs milliseconds at every sandbox start; only the 
     from collections.abc import Callable
     from typing import Any
 
-    _Checker = Callable[[Any, Any], None]
+    _Checker = Callable[[str, tuple[Any, ...]], None]
+    """Called with a network audit event and its arguments; raises SandboxViolation to refuse."""
 
 
 SCRIPT_FILE = "script.py"
@@ -44,6 +51,7 @@ _PROCESS_EVENTS = frozenset(
 )
 _NAME_EVENTS = frozenset({"socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr"})
 _SEND_EVENTS = frozenset({"socket.connect", "socket.sendto", "socket.sendmsg", "socket.bind"})
+_CHECKED_EVENTS = frozenset({"socket.connect", "socket.sendto", "socket.sendmsg", *_NAME_EVENTS})
 _DENIED_ERRNOS = frozenset({1, 13, 30, 101, 97})
 """EPERM, EACCES, EROFS, ENETUNREACH, EAFNOSUPPORT: what a hidden or read-only system answers."""
 
@@ -61,7 +69,11 @@ def main() -> None:
     if request.get("packages"):
         sys.path.append(request["packages"])
     net = request.get("net") or {}
-    checker = _address_checker(net.get("allowed_networks") or []) if net.get("enabled") else None
+    checker: _Checker | None = None
+    if net.get("proxy"):
+        checker = _forwarding(net["proxy"], net["forwarder"])
+    elif net.get("enabled"):
+        checker = _address_checker(net.get("allowed_networks") or [])
     sys.addaudithook(_policy_hook(bool(net.get("enabled")), checker))
     try:
         reply = {"ok": True, "output": _run(request)}
@@ -104,8 +116,8 @@ def _policy_hook(net_enabled: bool, checker: _Checker | None) -> Callable[[str, 
             raise SandboxViolation(f"sending signals to process {args[0]} is not allowed in the sandbox")
         if not net_enabled and (event in _NAME_EVENTS or event in _SEND_EVENTS):
             _refuse_offline(event, args)
-        elif checker is not None and event in ("socket.connect", "socket.sendto") and len(args) >= 2:
-            checker(args[0], args[-1])
+        elif checker is not None and event in _CHECKED_EVENTS:
+            checker(event, args)
 
     return hook
 
@@ -118,8 +130,20 @@ def _refuse_offline(event: str, args: tuple[Any, ...]) -> None:
     raise SandboxViolation(f"network access ({event}) is not allowed: the step does not set allow_net: true")
 
 
+def _forwarding(socket_path: str, source: str) -> _Checker:
+    """Start the forwarder to the egress proxy (forwarder.py, sent with the request so that steps
+    without the network do not compile it at every sandbox start); its connection rule."""
+    namespace: dict[str, Any] = {"__name__": "forwarder"}
+    exec(compile(source, "forwarder.py", "exec"), namespace)  # MWO's own module, not the script
+    checker: _Checker = namespace["start"](socket_path, SandboxViolation)
+    return checker
+
+
 def _address_checker(allowed: list[str]) -> _Checker:
-    """The SSRF rule of API_CALL: public addresses only, unless the workflow allows the network."""
+    """The SSRF rule of API_CALL: public addresses only, unless the workflow allows the network.
+
+    Used only on hosts without namespaces (no egress proxy there): in-process, CIDR entries only.
+    """
     import ipaddress
     import socket
 
@@ -134,7 +158,10 @@ def _address_checker(allowed: list[str]) -> _Checker:
             return False
         return address in metadata or not address.is_global or address.is_multicast
 
-    def check(sock: Any, target: Any) -> None:
+    def check(event: str, args: tuple[Any, ...]) -> None:
+        if event not in ("socket.connect", "socket.sendto") or len(args) < 2:
+            return
+        sock, target = args[0], args[-1]
         if int(getattr(sock, "family", 0)) not in (socket.AF_INET, socket.AF_INET6):
             return
         host, port = target[0], target[1]
@@ -199,9 +226,6 @@ def _describe(exc: BaseException, code: str) -> dict[str, Any]:
             "message": f"MemoryError: the script ran out of memory {exc}".strip(),
             "traceback": trace,
         }
-    if isinstance(exc, ImportError) and exc.name in ("ctypes", "_ctypes"):
-        message = "ctypes is not available to a script that may use the network (allow_net: true)"
-        return {"type": "violation", "message": message, "traceback": trace}
     if isinstance(exc, SystemExit):
         return {"type": "exception", "message": f"the script called exit({exc.code!r})", "traceback": trace}
     if _is_denial(exc):

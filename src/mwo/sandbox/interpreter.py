@@ -20,8 +20,7 @@ _ASK = (
     "import json, sys, sysconfig; print(json.dumps({'executable': sys.executable, "
     "'stdlib': sysconfig.get_path('stdlib'), 'platstdlib': sysconfig.get_path('platstdlib'), "
     "'libdir': sysconfig.get_config_var('LIBDIR'), 'multiarch': sysconfig.get_config_var('MULTIARCH'), "
-    "'version': '%d.%d' % sys.version_info[:2], "
-    "'ctypes': getattr(__import__('importlib.util').util.find_spec('_ctypes'), 'origin', None)}))"
+    "'version': '%d.%d' % sys.version_info[:2]}))"
 )
 
 
@@ -33,8 +32,6 @@ class Interpreter:
     version: str
     read_paths: tuple[Path, ...]
     """Directories (and the executable) to show read-only inside the sandbox."""
-    ctypes_module: Path | None = None
-    """The `_ctypes` extension, hidden from scripts that may use the network (see bwrap.py)."""
 
 
 def default_python() -> Path:
@@ -76,6 +73,4 @@ def inspect_interpreter(python: Path) -> Interpreter:
         real = Path(os.path.realpath(candidate))
         if real.exists() and real not in paths:
             paths.append(real)
-    ctypes = facts.get("ctypes")
-    ctypes_module = Path(ctypes) if ctypes and Path(ctypes).is_file() else None
-    return Interpreter(executable, facts["version"], tuple(paths), ctypes_module)
+    return Interpreter(executable, facts["version"], tuple(paths))

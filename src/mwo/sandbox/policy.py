@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mwo.sandbox.egress import Gate
 
 NOBODY = 65534
 """The unprivileged uid and gid scripts run as (on the host when MWO runs as root, and inside the
@@ -51,12 +54,14 @@ class Limits:
 
 @dataclass(frozen=True)
 class NetAccess:
-    """Whether a script may open network connections, and which private networks it may still reach.
+    """Whether a script may open network connections, and who decides where to.
 
-    `allowed_networks` are the CIDR entries of the workflow's network policy (settings.network.allow):
-    public addresses are always allowed when `enabled`; private, loopback and metadata addresses only
-    when listed, the same rule as API_CALL's SSRF guard.
+    `gate` is the egress proxy's judge (see egress.py): (host, port) -> checked addresses, or
+    EgressRefused. The engine builds it from the workflow's network policy with the same guard as
+    API_CALL; None refuses every connection (fail closed). `allowed_networks` (the CIDR entries of
+    that policy) serve only hosts without namespaces, where the harness's hook checks addresses.
     """
 
     enabled: bool = False
     allowed_networks: tuple[str, ...] = field(default_factory=tuple)
+    gate: Gate | None = field(default=None, compare=False)

@@ -45,7 +45,8 @@ def probe_namespaces(bwrap: str | None, attempt: Callable[[], str | None]) -> Is
     if reason is None:
         return Isolation(
             IsolationMode.NAMESPACES,
-            f"bubblewrap at {bwrap}: user, pid, net, ipc, uts and mount namespaces, uid 65534, rlimits",
+            f"bubblewrap at {bwrap}: user, pid, net, ipc, uts and mount namespaces, uid 65534, rlimits; "
+            "allow_net steps reach HTTP(S) only through MWO's egress proxy",
         )
     return Isolation(
         IsolationMode.RLIMITS_ONLY,

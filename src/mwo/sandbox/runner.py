@@ -2,7 +2,8 @@
 
 A Sandbox is built once (per executor, per CLI command) from settings; it learns the interpreter's
 paths and the host's isolation mode on first use, keeps a warm pool for the common case (no
-network), and turns each process's answer into a SandboxResult with a typed error.
+network), and turns each process's answer into a SandboxResult with a typed error. A step with the
+network gets a sandbox started for it, with an egress proxy of its own for the length of the run.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mwo.sandbox import bwrap as cmd
+from mwo.sandbox.egress import REFUSAL_MARKER, SANDBOX_DIR, SOCKET_NAME, EgressProxy, Refusal, refuse_all
 from mwo.sandbox.errors import ErrorType, SandboxError, SandboxUnavailable
 from mwo.sandbox.interpreter import Interpreter, default_python, inspect_interpreter
 from mwo.sandbox.policy import NOBODY, Limits, NetAccess
@@ -35,6 +37,11 @@ if TYPE_CHECKING:
 
 _SIGNAL_EXIT = 128
 """bubblewrap exits with 128 + n when the script was killed by signal n."""
+_EGRESS_SOCKET = f"{SANDBOX_DIR}/{SOCKET_NAME}"
+_REFUSED_HINT = (
+    "reach only public addresses, or add the host (or its address or network) to "
+    "settings.network.allow in the workflow if this internal address is intended"
+)
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,11 @@ class Sandbox:
         return (Path(__file__).parent / "harness.py").read_text(encoding="utf-8")
 
     @cached_property
+    def forwarder(self) -> str:
+        """forwarder.py's source, sent with the request of a step with the network (see harness.py)."""
+        return (Path(__file__).parent / "forwarder.py").read_text(encoding="utf-8")
+
+    @cached_property
     def interpreter(self) -> Interpreter:
         return inspect_interpreter(self.config.python)
 
@@ -129,13 +141,21 @@ class Sandbox:
                     f"{isolation.fix}; or set MWO_SANDBOX_REQUIRE_ISOLATION=false to accept rlimits only",
                 )
             warnings = (f"sandbox without namespace isolation: {isolation.detail}",)
+            if net.enabled:
+                warnings += (
+                    "no egress proxy without namespaces: the script shares the host's network, checked "
+                    "only by an in-process hook (addresses and CIDRs of settings.network.allow only)",
+                )
         request = self._request(code, inputs, secrets or {}, limits, net)
-        if isolation.isolated:
-            process = self._namespaced(net)
+        refusals: tuple[Refusal, ...] = ()
+        if isolation.isolated and net.enabled:
+            answer, refusals = self._networked(request, limits, net, cancelled)
+        elif isolation.isolated:
+            process = self._namespaced()
             answer = exchange(process, request, limits.timeout_s, limits.max_output_bytes, cancelled)
         else:
             answer = self._unisolated(request, limits, cancelled)
-        return _result(answer, limits, warnings)
+        return _result(answer, limits, warnings, refusals)
 
     def close(self) -> None:
         with self._lock:
@@ -151,23 +171,29 @@ class Sandbox:
         if self.config.packages is not None:
             isolated = self.isolation.isolated
             packages = cmd.PACKAGES_DIR if isolated else str(self.config.packages)
+        proxied = net.enabled and self.isolation.isolated
         payload = {
             "code": code,
             "inputs": inputs,
             "secrets": secrets,
             "limits": limits.as_json() if os.geteuid() == 0 else {**limits.as_json(), "max_processes": None},
-            "net": {"enabled": net.enabled, "allowed_networks": list(net.allowed_networks)},
+            "net": {
+                "enabled": net.enabled,
+                "allowed_networks": list(net.allowed_networks),
+                "proxy": _EGRESS_SOCKET if proxied else None,
+                "forwarder": self.forwarder if proxied else None,
+            },
             "packages": packages,
         }
         return _marshal(payload)
 
-    def _start(self, allow_net: bool) -> subprocess.Popen[bytes]:
+    def _start(self, egress: Path | None = None) -> subprocess.Popen[bytes]:
         """Start one namespaced sandbox; its seccomp filter goes to bubblewrap through a pipe."""
         assert self.config.bwrap is not None
         program = no_new_processes_filter()
         if program is None:
             argv = cmd.bwrap_argv(
-                self.config.bwrap, self.interpreter, self.harness, Limits(), allow_net=allow_net,
+                self.config.bwrap, self.interpreter, self.harness, Limits(), egress=egress,
                 packages=self.config.packages,
             )  # fmt: skip
             return spawn(argv, env={})
@@ -176,7 +202,7 @@ class Sandbox:
             os.write(write_end, program)  # a few hundred bytes: never blocks on a fresh pipe
             os.close(write_end)
             argv = cmd.bwrap_argv(
-                self.config.bwrap, self.interpreter, self.harness, Limits(), allow_net=allow_net,
+                self.config.bwrap, self.interpreter, self.harness, Limits(), egress=egress,
                 packages=self.config.packages, seccomp_fd=read_end,
             )  # fmt: skip
             return spawn(argv, env={}, pass_fds=(read_end,))
@@ -184,12 +210,19 @@ class Sandbox:
             os.close(read_end)
 
     def _start_offline(self) -> subprocess.Popen[bytes]:
-        return self._start(False)
+        return self._start()
 
-    def _namespaced(self, net: NetAccess) -> subprocess.Popen[bytes]:
-        """A fresh sandbox: from the warm pool when the step has no network, else started now."""
-        if net.enabled:
-            return self._start(True)
+    def _networked(
+        self, request: bytes, limits: Limits, net: NetAccess, cancelled: Callable[[], bool]
+    ) -> tuple[Exchange, tuple[Refusal, ...]]:
+        """A sandbox started now, whose one way out is an egress proxy that lives as long as the run."""
+        with EgressProxy(net.gate or refuse_all) as proxy:
+            process = self._start(proxy.directory)
+            answer = exchange(process, request, limits.timeout_s, limits.max_output_bytes, cancelled)
+        return answer, proxy.refusals
+
+    def _namespaced(self) -> subprocess.Popen[bytes]:
+        """A fresh sandbox without the network, from the warm pool."""
         with self._lock:
             if self._pool is None and not self._closed and self.config.pool_size > 0:
                 fillers = os.cpu_count() or 1
@@ -211,7 +244,7 @@ class Sandbox:
 
     def _try_namespaces(self) -> str | None:
         try:
-            process = self._start(False)
+            process = self._start()
         except OSError as exc:
             return str(exc)
         request = self._probe_request()
@@ -235,10 +268,13 @@ def _marshal(payload: dict[str, Any]) -> bytes:
         return marshal.dumps(json.loads(json.dumps(payload, default=str)), 4)
 
 
-def _result(answer: Exchange, limits: Limits, warnings: tuple[str, ...]) -> SandboxResult:
+def _result(
+    answer: Exchange, limits: Limits, warnings: tuple[str, ...], refusals: tuple[Refusal, ...] = ()
+) -> SandboxResult:
     log = answer.stderr.decode("utf-8", errors="replace")
     seconds = answer.seconds
     reply = _reply(answer.stdout)
+    warnings += tuple(refusal.describe() for refusal in refusals)
     if answer.cancelled:
         error = SandboxError(ErrorType.CANCELLED, "the script was stopped: the run was cancelled")
     elif answer.timed_out:
@@ -254,8 +290,19 @@ def _result(answer: Exchange, limits: Limits, warnings: tuple[str, ...]) -> Sand
     elif reply.get("ok") is True and isinstance(reply.get("output"), dict):
         return SandboxResult(reply["output"], None, seconds, log, warnings)
     else:
-        error = _reply_error(reply)
+        error = _refused(_reply_error(reply), refusals)
     return SandboxResult(None, error, seconds, log, warnings)
+
+
+def _refused(error: SandboxError, refusals: tuple[Refusal, ...]) -> SandboxError:
+    """A script that failed on the proxy's refusal (its 403 in the error) failed by a violation."""
+    if not refusals or error.type is not ErrorType.EXCEPTION:
+        return error
+    if REFUSAL_MARKER not in error.message and REFUSAL_MARKER not in error.traceback:
+        return error
+    missing = [refusal.describe() for refusal in refusals if refusal.reason not in error.message]
+    message = "\n".join([error.message, *missing])
+    return SandboxError(ErrorType.VIOLATION, message, _REFUSED_HINT, error.traceback)
 
 
 def _reply(stdout: bytes) -> dict[str, Any] | None:

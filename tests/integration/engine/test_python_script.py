@@ -9,7 +9,7 @@ import pytest
 from mwo.sandbox import Sandbox, SandboxConfig
 from mwo.store.records import RunStatus, StepStatus
 
-from .conftest import Env
+from .conftest import Env, Recorder, loopback_settings
 
 CLEAN = """
 import html, re
@@ -106,3 +106,41 @@ def test_a_script_over_its_time_limit_times_out(env: Env) -> None:
     run = env.runs.start("scripted")
     row = env.services.store.list_step_runs(run.id)[0]
     assert row.error is not None and row.error["type"] == "timeout"
+
+
+FETCH = """
+import urllib.request
+
+def main(inputs):
+    with urllib.request.urlopen(inputs["url"], timeout=5) as answer:
+        return {"body": answer.read().decode()}
+"""
+
+
+def _fetching(url: str, network: dict[str, Any] | None) -> dict[str, Any]:
+    retry = {"max_attempts": 3, "backoff": "fixed", "initial_delay_s": 0.01, "retry_on": ["any_error"]}
+    data = _workflow(FETCH, allow_net=True, retry=retry)
+    data["steps"][0]["inputs"] = {"url": url}
+    if network is not None:
+        data["settings"] = network
+    return data
+
+
+def test_a_step_with_the_network_reaches_what_the_workflow_allows(env: Env, http_server: Recorder) -> None:
+    env.apply(_fetching(f"{http_server.base}/internal", loopback_settings()))
+    run = env.runs.start("scripted")
+    assert run.status is RunStatus.SUCCEEDED, run.error
+    assert env.services.store.list_step_runs(run.id)[0].output == {"body": '{"ok": true}'}
+    assert [request["path"] for request in http_server.requests] == ["/internal"]
+
+
+def test_the_proxy_refusing_an_address_fails_the_step_as_a_violation(env: Env, http_server: Recorder) -> None:
+    env.apply(_fetching(f"{http_server.base}/internal", None))
+    run = env.runs.start("scripted")
+    assert run.status is RunStatus.FAILED
+    rows = env.services.store.list_step_runs(run.id)
+    assert len(rows) == 1 and rows[0].error is not None  # a violation is never retried
+    assert rows[0].error["type"] == "violation" and "127.0.0.1 is loopback" in rows[0].error["message"]
+    logs = " ".join(log.message for log in env.services.store.list_logs(run.id))
+    assert "egress proxy refused 127.0.0.1" in logs
+    assert http_server.requests == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mwo.sandbox import ErrorType, Limits, Sandbox, SandboxConfig, SandboxUnavailable
+from mwo.sandbox import ErrorType, Limits, NetAccess, Sandbox, SandboxConfig, SandboxUnavailable
 from tests.integration.sandbox.conftest import run, script
 
 
@@ -106,6 +106,20 @@ def test_without_namespaces_runs_are_warned_about() -> None:
         assert result.warnings and "without namespace isolation" in result.warnings[0]
         memory = fallback.run(script("def main(i):", "    return {'n': len(bytearray(8 * 1024**3))}"), {}, {})
         assert memory.error is not None and memory.error.type is ErrorType.MEMORY
+    finally:
+        fallback.close()
+
+
+def test_without_namespaces_a_network_step_is_checked_in_process_and_warned_about() -> None:
+    fallback = Sandbox(SandboxConfig(bwrap=None, pool_size=0))
+    loopback = script(
+        "import socket", "def main(i):", "    socket.create_connection(('127.0.0.1', 9), timeout=1)"
+    )
+    try:
+        result = fallback.run(loopback, {}, {}, Limits(timeout_s=5), NetAccess(True))
+        assert result.error is not None and result.error.type is ErrorType.VIOLATION
+        assert "not a public address" in result.error.message
+        assert any("no egress proxy without namespaces" in warning for warning in result.warnings)
     finally:
         fallback.close()
 

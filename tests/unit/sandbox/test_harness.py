@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mwo.sandbox import harness
+from mwo.sandbox import forwarder, harness
 
 
 def _raised(exc: BaseException) -> BaseException:
@@ -64,15 +64,34 @@ def test_the_traceback_keeps_only_the_scripts_frames() -> None:
         ("192.168.7.7", False),  # allowed by the workflow's network policy below
     ],
 )
-def test_the_ssrf_rule_matches_api_call(address: str, refused: bool) -> None:
+def test_the_fallback_ssrf_rule_matches_api_call(address: str, refused: bool) -> None:
+    """The in-process rule of hosts without namespaces (elsewhere the egress proxy decides)."""
     check = harness._address_checker(["192.168.0.0/16"])
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
         if refused:
             with pytest.raises(harness.SandboxViolation):
-                check(sock, (address, 80))
+                check("socket.connect", (sock, (address, 80)))
         else:
-            check(sock, (address, 80))
+            check("socket.connect", (sock, (address, 80)))
+
+
+def test_with_the_egress_proxy_the_proxy_port_is_the_only_destination() -> None:
+    check = forwarder._proxy_only(3128, harness.SandboxViolation)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        check("socket.connect", (sock, ("127.0.0.1", 3128)))
+        for target in (("127.0.0.1", 5432), ("93.184.216.34", 443), ("10.0.0.1", 3128)):
+            with pytest.raises(harness.SandboxViolation, match="egress proxy"):
+                check("socket.connect", (sock, target))
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as unix:
+        check("socket.connect", (unix, "/run/mwo-egress/proxy.sock"))
+    check("socket.getaddrinfo", ("127.0.0.1", 3128, 0, 0, 0))
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as connected:
+        check("socket.sendmsg", (connected, None))  # no address: the connect was the checked step
+        with pytest.raises(harness.SandboxViolation):
+            check("socket.sendmsg", (connected, ("10.0.0.1", 53)))
+    with pytest.raises(harness.SandboxViolation, match="resolved by MWO's egress proxy"):
+        check("socket.getaddrinfo", ("example.com", 443, 0, 0, 0))
 
 
 @pytest.mark.parametrize(

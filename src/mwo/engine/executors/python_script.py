@@ -4,17 +4,24 @@ Inputs are rendered templates; secrets are the step's declared names, their valu
 scope only now and sent on the sandbox's stdin (never in its environment or argv). What the script
 prints becomes the step's log; sandbox errors map onto StepFailed kinds, the script's traceback
 (trimmed to its own frames) in the message.
+
+A step with `allow_net` reaches the network only through the sandbox's egress proxy, whose gate is
+the same NetGuard as API_CALL's, built from the workflow's `settings.network` (see script_net_access).
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from typing import Any
 
 from mwo.engine.executor import StepContext
 from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.net_guard import AddressRefused, NetGuard, Resolver, system_resolver
 from mwo.sandbox import (
+    EgressRefused,
     ErrorType,
+    Gate,
     NetAccess,
     Sandbox,
     SandboxError,
@@ -23,10 +30,10 @@ from mwo.sandbox import (
     limits_for,
 )
 from mwo.settings import Settings
-from mwo.spec import PythonScriptStep, StepBase, StepType
+from mwo.spec import NetworkPolicy, PythonScriptStep, StepBase, StepType
 from mwo.store.records import LogLevel
 
-__all__ = ["DEFAULT_TIMEOUT_S", "PythonScriptExecutor"]
+__all__ = ["DEFAULT_TIMEOUT_S", "PythonScriptExecutor", "script_net_access"]
 
 DEFAULT_TIMEOUT_S = 60.0
 """An attempt's time limit when the step sets no timeout_s."""
@@ -50,8 +57,11 @@ class PythonScriptExecutor:
     step_type = StepType.PYTHON_SCRIPT
     side_effects = True
 
-    def __init__(self, settings: Settings, sandbox: Sandbox | None = None) -> None:
+    def __init__(
+        self, settings: Settings, sandbox: Sandbox | None = None, resolver: Resolver = system_resolver
+    ) -> None:
         self._settings = settings
+        self._resolver = resolver
         self.sandbox = sandbox or Sandbox(config_from_settings(settings))
 
     def execute(self, step: StepBase, ctx: StepContext) -> dict[str, Any]:
@@ -60,7 +70,7 @@ class PythonScriptExecutor:
         ctx.rendered_input = {"inputs": inputs, "secrets": list(step.secrets), "allow_net": step.allow_net}
         secrets = {name: _secret(ctx, name) for name in step.secrets}
         limits = limits_for(ctx.settings, step.timeout_s or DEFAULT_TIMEOUT_S, step.memory_mb)
-        net = NetAccess(step.allow_net, tuple(_networks(ctx.network.allow)))
+        net = script_net_access(ctx.network, step.allow_net, self._resolver)
         try:
             result = self.sandbox.run(step.code, inputs, secrets, limits, net, ctx.is_cancelled)
         except SandboxUnavailable as exc:
@@ -90,8 +100,32 @@ def _secret(ctx: StepContext, name: str) -> str:
         ) from None
 
 
+def script_net_access(
+    policy: NetworkPolicy, allow_net: bool, resolver: Resolver = system_resolver
+) -> NetAccess:
+    """What a script may reach: nothing, or what API_CALL may reach under `policy`, via the egress proxy."""
+    if not allow_net:
+        return NetAccess()
+    return NetAccess(True, tuple(_networks(policy.allow)), _gate(NetGuard(policy, resolver)))
+
+
+def _gate(guard: NetGuard) -> Gate:
+    """The guard as the egress proxy's gate: the checked addresses, or EgressRefused saying why and how."""
+
+    def gate(host: str, port: int) -> Sequence[str]:
+        try:
+            return guard.vet_host(host)
+        except AddressRefused as exc:
+            raise EgressRefused(f"{exc.message}; {exc.fix}") from None
+        except StepFailed as exc:  # unresolvable: not a refusal, the proxy answers 502
+            raise OSError(exc.message) from None
+
+    return gate
+
+
 def _networks(entries: list[str]) -> list[str]:
-    """The CIDR and IP entries of the network policy (host names cannot be checked at connect time)."""
+    """The CIDR and IP entries of the network policy, for the in-process check of hosts without
+    namespaces (there is no egress proxy there, and host names cannot be checked at connect time)."""
     kept = []
     for entry in entries:
         try:
