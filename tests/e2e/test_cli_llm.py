@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -66,3 +71,27 @@ def test_an_unreachable_endpoint_names_the_setting(home: Path, monkeypatch: pyte
     result = CliRunner().invoke(app, ["llm", "chat", "hi"])
     assert result.exit_code == 1
     assert "MWO_LLM_BASE_URL" in result.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_long_chat_on_the_real_model_cleanly(home: Path) -> None:
+    """A ~2,000-token prompt takes half a minute or more to process here; Ctrl-C a few seconds in
+    must end the command as interrupted (exit 130), not with a traceback or after the answer."""
+    prompt = " ".join(f"item {i} costs {i * 7 % 100} won." for i in range(250)) + " Which costs most?"
+    env = {**os.environ, "MWO_HOME": str(home)}
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "mwo", "llm", "chat", prompt, "--max-tokens", "50"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=lambda: signal.signal(
+            signal.SIGINT, signal.SIG_DFL
+        ),  # a shell's background job ignores it
+    )
+    time.sleep(6)  # the model is loaded and the prompt is being processed
+    chat.send_signal(signal.SIGINT)
+    output, _ = chat.communicate(timeout=300)
+    assert chat.returncode == 130, output
+    assert "Traceback" not in output
+    assert "qwen2.5-coder" not in output  # no "model · N s" footer: the answer was not finished

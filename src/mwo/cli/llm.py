@@ -125,6 +125,7 @@ def chat(
 ) -> None:
     """Ask one question; the answer is printed as it is generated (and traced)."""
     from mwo.cli.context import services
+    from mwo.llm.interrupt import Interrupt
     from mwo.llm.service import LlmRequest, LlmService
 
     with services() as s, _llm_errors():
@@ -132,7 +133,9 @@ def chat(
         request = LlmRequest(prompt=prompt, system=system, max_tokens=max_tokens, temperature=temperature)
         started = time.perf_counter()
         try:
-            for piece in llm.stream(request, caller="cli:chat"):
+            # With an interrupt, llama.cpp runs Python between graph nodes, so Ctrl-C stops even a
+            # long prompt at once (the KeyboardInterrupt is re-raised after the abort).
+            for piece in llm.stream(request, caller="cli:chat", interrupt=Interrupt(lambda: None)):
                 console.print(piece, end="", markup=False, highlight=False)
         finally:
             llm.close()

@@ -37,6 +37,9 @@ class StepContext:
     """Writes a step log line; secret values are masked by the engine."""
     now: Callable[[], datetime]
     is_cancelled: Callable[[], bool] = field(default=lambda: False)
+    """Reads the run's cancel flag (a database read: long steps poll it, rate-limited, to stop early)."""
+    deadline: datetime | None = None
+    """When the run's time limit (workflow settings.timeout_s) ends; long steps stop by then."""
     redact: Callable[[str], str] = field(default=lambda text: text)
     """Masks the run's secret values in text an executor stores itself (e.g. LLM call traces)."""
     rendered_input: Any = None

@@ -149,6 +149,7 @@ class StepRunner:
             log=lambda level, message: self._log(rc, step.id, level, message),
             now=self._clock,
             is_cancelled=lambda: self._store.is_cancel_requested(run.id),
+            deadline=rc.deadline,
             redact=rc.redactor.text,
         )
         ctx.current_step_id = step.id
@@ -156,7 +157,8 @@ class StepRunner:
 
     def _give_up(self, step: StepBase, rc: RunContext, failure: StepFailed) -> Any:
         on_failure = step.on_failure or rc.workflow.settings.on_failure
-        if on_failure is OnFailure.CONTINUE and failure.kind is not FailureKind.REJECTED:
+        stopped = failure.kind in (FailureKind.REJECTED, FailureKind.CANCELLED)  # never "continue"
+        if on_failure is OnFailure.CONTINUE and not stopped:
             self._log(rc, step.id, LogLevel.WARNING, "step failed; continuing (on_failure: continue)")
             return None
         raise StepAborted(step.id, failure)

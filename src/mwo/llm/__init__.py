@@ -3,7 +3,8 @@
 Modules: `model_files` (the embedded GGUF, joined from PyPI parts), `local` (llama.cpp, loaded once
 per process), `openai_compat` (any OpenAI-compatible endpoint), `fake` (tests), `factory` (which
 one, by settings), `structured` (JSON Schema answers), `tracing` (llm_calls rows, LangSmith),
-`errors` (typed errors with fixes), `service` (the entry point).
+`errors` (typed errors with fixes), `interrupt` (stopping a call in flight: cancel, deadline),
+`prompt_cache` (saved prompt states in RAM or on disk), `service` (the entry point).
 """
 
 from mwo.llm.errors import LlmError

@@ -22,6 +22,21 @@ class LlmError(Exception):
         self.status = status
 
 
+class LlmInterrupted(LlmError):
+    """The caller stopped the call while it ran (a cancelled run, or one past its time limit).
+
+    `reason` is what the caller's check answered (the LLM_CALL executor uses "cancelled" and
+    "timeout"), so the caller can tell its own reasons apart.
+    """
+
+    code = "llm_interrupted"
+    kind = "cancelled"
+
+    def __init__(self, message: str, fix: str, *, reason: str) -> None:
+        super().__init__(message, fix)
+        self.reason = reason
+
+
 class ModelFilesMissing(LlmError):
     """A model part package is not installed, or the assembled model file is absent."""
 
@@ -122,6 +137,7 @@ __all__ = [
     "InvalidJson",
     "LlmConfigError",
     "LlmError",
+    "LlmInterrupted",
     "ModelFileCorrupt",
     "ModelFilesMissing",
     "ModelLoadFailed",

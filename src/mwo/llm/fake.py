@@ -7,6 +7,7 @@ malformed or truncated answer to see the checks above it fire.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import Field
 
 from mwo.llm.chat import chat_result, openai_messages, usage
+from mwo.llm.interrupt import Interrupt
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class FakeReply:
     prompt_tokens: int = 7
     completion_tokens: int = 3
     error: Exception | None = None
+    pause_s: float = 0.0
+    """Seconds between words: a slow generation, for tests that stop a call in flight."""
 
 
 class FakeChatModel(BaseChatModel):
@@ -38,6 +42,8 @@ class FakeChatModel(BaseChatModel):
     calls: list[dict[str, Any]] = Field(default_factory=list, repr=False)
     """What each call received: OpenAI-shaped messages and the per-call options."""
     model_name: str = "fake"
+    words_produced: int = 0
+    """Words generated so far over all calls (a stopped call produces fewer than its reply has)."""
 
     @property
     def _llm_type(self) -> str:
@@ -51,8 +57,9 @@ class FakeChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         reply = self._next(messages, kwargs)
+        text = " ".join(self._words(reply, kwargs.get("interrupt")))
         return chat_result(
-            reply.text,
+            text,
             model=self.model_name,
             finish_reason=reply.finish_reason,
             prompt_tokens=reply.prompt_tokens,
@@ -67,7 +74,7 @@ class FakeChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         reply = self._next(messages, kwargs)
-        for word in reply.text.split(" "):
+        for word in self._words(reply, kwargs.get("interrupt")):
             yield ChatGenerationChunk(message=AIMessageChunk(content=word + " "))
         yield ChatGenerationChunk(
             message=AIMessageChunk(
@@ -76,6 +83,16 @@ class FakeChatModel(BaseChatModel):
                 usage_metadata=usage(reply.prompt_tokens, reply.completion_tokens),
             )
         )
+
+    def _words(self, reply: FakeReply, interrupt: Interrupt | None) -> Iterator[str]:
+        """The reply word by word, `pause_s` apart, stopping when the caller's interrupt asks."""
+        for word in reply.text.split(" "):
+            if interrupt is not None:
+                interrupt.raise_if_requested()
+            if reply.pause_s:
+                time.sleep(reply.pause_s)
+            self.words_produced += 1
+            yield word
 
     def _next(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> FakeReply:
         sent = openai_messages(messages)

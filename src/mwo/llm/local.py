@@ -18,12 +18,13 @@ The object is owned by whoever builds the services (the LLM service of a process
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, runtime_checkable
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
@@ -33,12 +34,19 @@ from pydantic import ConfigDict, Field
 
 from mwo.llm.chat import chat_result, openai_messages, option, usage
 from mwo.llm.errors import LlmError, ModelLoadFailed, PromptTooLong
+from mwo.llm.interrupt import Interrupt
 from mwo.llm.model_files import MODEL_NAME, ModelFiles
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
 
 PromptCache = Literal["ram", "disk", "off"]
+
+
+@runtime_checkable
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
 
 BUILD_FIX = (
     "install llama-cpp-python 0.3.x (`make setup`; it builds with portable CPU flags, "
@@ -74,16 +82,29 @@ class LocalModel:
         return self._llama is not None
 
     @contextmanager
-    def session(self) -> Iterator[Llama]:
-        """The model, for exactly one caller at a time (hold it for the whole call, streaming too)."""
-        with self._lock:
+    def session(self, interrupt: Interrupt | None = None) -> Iterator[Llama]:
+        """The model, for exactly one caller at a time (hold it for the whole call, streaming too).
+
+        With `interrupt`, waiting for the lock (another run's call may take minutes) also stops when
+        the caller no longer wants the answer.
+        """
+        if interrupt is None:
+            self._lock.acquire()
+        else:
+            while not self._lock.acquire(timeout=max(interrupt.every_s, 0.01)):
+                interrupt.raise_if_requested()
+        try:
             if self._llama is None:
                 self._llama = self._load()
             yield self._llama
+        finally:
+            self._lock.release()
 
     def close(self) -> None:
         with self._lock:
             if self._llama is not None:
+                if isinstance(self._llama.cache, _Closable):
+                    self._llama.cache.close()
                 self._llama.close()
                 self._llama = None
 
@@ -113,19 +134,17 @@ class LocalModel:
         return llama
 
     def _attach_cache(self, llama: Llama) -> None:
+        """Our prompt caches (mwo.llm.prompt_cache says why not llama-cpp-python's own)."""
+        if self.prompt_cache == "off":
+            return
+        from mwo.llm.prompt_cache import DiskPromptCache, RamPromptCache
+
         if self.prompt_cache == "ram":
-            from llama_cpp.llama_cache import LlamaRAMCache
-
-            llama.set_cache(LlamaRAMCache(capacity_bytes=self.prompt_cache_bytes))
-        elif self.prompt_cache == "disk":
-            from llama_cpp.llama_cache import LlamaDiskCache
-
-            if self.prompt_cache_dir is None:
-                raise LlmError("the disk prompt cache needs a directory", "set MWO_HOME")
-            self.prompt_cache_dir.mkdir(parents=True, exist_ok=True)
-            llama.set_cache(
-                LlamaDiskCache(cache_dir=str(self.prompt_cache_dir), capacity_bytes=self.prompt_cache_bytes)
-            )
+            llama.set_cache(RamPromptCache(self.prompt_cache_bytes))
+            return
+        if self.prompt_cache_dir is None:
+            raise LlmError("the disk prompt cache needs a directory", "set MWO_HOME")
+        llama.set_cache(DiskPromptCache(self.prompt_cache_dir, self.prompt_cache_bytes))
 
 
 class LocalChatModel(BaseChatModel):
@@ -158,7 +177,12 @@ class LocalChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        with self.host.session() as llama, _context_errors(self.host.context_tokens):
+        interrupt = kwargs.get("interrupt")
+        with (
+            self.host.session(interrupt) as llama,
+            _context_errors(self.host.context_tokens),
+            _stoppable(llama, interrupt),
+        ):
             answer = cast(
                 "dict[str, Any]",
                 llama.create_chat_completion(**self._request(messages, stop, kwargs), stream=False),
@@ -182,7 +206,12 @@ class LocalChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         """Pieces as llama.cpp samples them; the last chunk carries finish_reason and token counts."""
         request = self._request(messages, stop, kwargs)
-        with self.host.session() as llama, _context_errors(self.host.context_tokens):
+        interrupt = kwargs.get("interrupt")
+        with (
+            self.host.session(interrupt) as llama,
+            _context_errors(self.host.context_tokens),
+            _stoppable(llama, interrupt),
+        ):
             prompt_tokens = len(llama.tokenize(_prompt_text(request["messages"]).encode(), special=True))
             pieces = 0
             finish: str | None = None
@@ -214,6 +243,74 @@ class LocalChatModel(BaseChatModel):
         if schema is not None:
             request["response_format"] = {"type": "json_object", "schema": schema}
         return request
+
+
+@contextmanager
+def _stoppable(llama: Llama, interrupt: Interrupt | None) -> Iterator[None]:
+    """While the block runs, llama.cpp asks `interrupt` between graph nodes and stops when told to.
+
+    llama.cpp's abort callback runs on the thread that called decode, between the nodes of the
+    compute graph: a stop is seen within one node (milliseconds) in prompt processing and between
+    tokens alike, where a check between tokens would wait out a whole prompt (seconds to minutes).
+    An aborted decode drops the positions of its batch from the KV cache and llama-cpp-python raises
+    RuntimeError, so the context stays consistent and the next call (after the lock is released by
+    `session`) works. The callback's cost is one Python call per graph node (a few µs against ~100 ms
+    a token; docs/performance.md finds none above the noise); calls without an interrupt skip it.
+    """
+    if interrupt is None:
+        yield
+        return
+    import llama_cpp
+
+    def abort(_data: Any) -> bool:
+        if interrupt.error is not None:
+            return True
+        try:
+            return interrupt.requested()
+        except BaseException as exc:  # re-raised below, on the caller's side of llama.cpp
+            interrupt.error = exc
+            return True
+
+    callback = llama_cpp.ggml_abort_callback(abort)
+    context = llama._ctx.ctx
+    llama_cpp.llama_set_abort_callback(context, callback, None)
+    try:
+        with _unraisable_into(interrupt, abort):
+            yield
+    except RuntimeError:
+        if interrupt.error is None and interrupt.reason is None:
+            raise
+    finally:
+        llama_cpp.llama_set_abort_callback(context, llama_cpp.ggml_abort_callback(0), None)
+    if interrupt.error is not None:
+        raise interrupt.error
+    if interrupt.reason is not None:
+        raise interrupt.interrupted()
+
+
+@contextmanager
+def _unraisable_into(interrupt: Interrupt, function: Callable[..., Any]) -> Iterator[None]:
+    """Exceptions that escape `function` as a ctypes callback go to `interrupt.error`.
+
+    A signal handler's exception (Ctrl-C's KeyboardInterrupt) can be raised on entering the
+    callback, before its `try`; ctypes then swallows it ("Exception ignored ...") and a foreground
+    `mwo run` or `mwo llm chat` would lose the Ctrl-C. The hook is Python's own reporting point for
+    such exceptions, set only while the call runs (one call at a time: the model's lock), and passes
+    every other report on unchanged.
+    """
+    previous = sys.unraisablehook
+
+    def capture(unraisable: Any) -> None:
+        if unraisable.object is function and interrupt.error is None:
+            interrupt.error = unraisable.exc_value
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = capture
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
 
 
 @contextmanager

@@ -9,7 +9,9 @@ status, or an answer that is not a chat completion. The endpoint is the operator
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
+from contextlib import suppress
 from typing import Any
 
 import httpx
@@ -27,6 +29,7 @@ from mwo.llm.errors import (
     EndpointUnreachable,
     GarbageResponse,
 )
+from mwo.llm.interrupt import Interrupt, relay
 
 
 class OpenAICompatChatModel(BaseChatModel):
@@ -57,6 +60,9 @@ class OpenAICompatChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        interrupt = kwargs.get("interrupt")
+        if interrupt is not None:
+            return self._generate_streamed(messages, stop, kwargs, interrupt)
         body = self._body(messages, stop, kwargs, stream=False)
         with self._client() as client:
             response = self._send(client, body)
@@ -76,6 +82,42 @@ class OpenAICompatChatModel(BaseChatModel):
         except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
             raise _garbage(self.base_url, f"no choices[0].message in the answer ({exc!r})") from None
 
+    def _generate_streamed(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        interrupt: Interrupt,
+    ) -> ChatResult:
+        """One answer, read as a stream so that a stop closes the connection (the server then stops
+        generating) instead of waiting for the whole answer; token counts from the final usage chunk."""
+        body = self._body(messages, stop, kwargs, stream=True)
+        body["stream_options"] = {"include_usage": True}
+        pieces: list[str] = []
+        finish: str | None = None
+        tokens: dict[str, Any] = {}
+        model = self.model_name
+        choices = 0
+        with self._client() as client:
+            for chunk in self._chunks(client, body, interrupt):
+                tokens = chunk.get("usage") or tokens
+                model = str(chunk.get("model") or model)
+                choice = _first_choice(chunk)
+                if choice is None:
+                    continue
+                choices += 1
+                finish = choice.get("finish_reason") or finish
+                pieces.append((choice.get("delta") or {}).get("content") or "")
+        if not choices:
+            raise _garbage(self.base_url, "the stream ended without a single choices[0] chunk")
+        return chat_result(
+            "".join(pieces),
+            model=model,
+            finish_reason=finish,
+            prompt_tokens=int(tokens.get("prompt_tokens") or 0),
+            completion_tokens=int(tokens.get("completion_tokens") or sum(1 for p in pieces if p)),
+        )
+
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -88,12 +130,10 @@ class OpenAICompatChatModel(BaseChatModel):
         finish: str | None = None
         pieces = 0
         with self._client() as client:
-            for data in self._events(client, body):
-                try:
-                    choice = json.loads(data)["choices"][0]
-                except (ValueError, KeyError, IndexError, TypeError):
-                    detail = f"a stream event is not a chunk: {data[:80]!r}"
-                    raise _garbage(self.base_url, detail) from None
+            for chunk in self._chunks(client, body, kwargs.get("interrupt")):
+                choice = _first_choice(chunk)
+                if choice is None:
+                    continue
                 finish = choice.get("finish_reason") or finish
                 text = (choice.get("delta") or {}).get("content") or ""
                 if text:
@@ -109,7 +149,25 @@ class OpenAICompatChatModel(BaseChatModel):
             )
         )
 
-    def _events(self, client: httpx.Client, body: dict[str, Any]) -> Iterator[str]:
+    def _chunks(
+        self, client: httpx.Client, body: dict[str, Any], interrupt: Interrupt | None
+    ) -> Iterator[dict[str, Any]]:
+        """The stream's chunks as JSON objects; with an interrupt, read in a helper thread so a stop
+        is seen while the server is silent, and the connection is shut down then."""
+        connection = _Connection()
+        events = self._events(client, body, connection)
+        if interrupt is not None:
+            events = relay(events, interrupt, connection.shut_down)
+        for data in events:
+            try:
+                chunk = json.loads(data)
+            except ValueError:
+                raise _garbage(self.base_url, f"a stream event is not JSON: {data[:80]!r}") from None
+            if not isinstance(chunk, dict):
+                raise _garbage(self.base_url, f"a stream event is not a chunk: {data[:80]!r}")
+            yield chunk
+
+    def _events(self, client: httpx.Client, body: dict[str, Any], connection: _Connection) -> Iterator[str]:
         """The `data:` payloads of the answer's server-sent events, up to `[DONE]`."""
         try:
             response = client.send(client.build_request("POST", self._url, json=body), stream=True)
@@ -117,6 +175,7 @@ class OpenAICompatChatModel(BaseChatModel):
             raise self._timeout(exc) from None
         except httpx.TransportError as exc:
             raise self._unreachable(exc) from None
+        connection.response = response
         try:
             if not response.is_success:
                 response.read()
@@ -209,6 +268,30 @@ class OpenAICompatChatModel(BaseChatModel):
         else:
             fix = "check the step's model, max_tokens and output_schema against what the endpoint accepts"
         raise EndpointRejected(message, fix, status=status)
+
+
+class _Connection:
+    """The streamed response being read, so a stop can end its blocking read from another thread."""
+
+    def __init__(self) -> None:
+        self.response: httpx.Response | None = None
+
+    def shut_down(self) -> None:
+        """Shut the socket down (a close from another thread would not wake a blocked read)."""
+        stream = self.response.extensions.get("network_stream") if self.response is not None else None
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+def _first_choice(chunk: dict[str, Any]) -> dict[str, Any] | None:
+    """choices[0] of a chunk; None for the usage chunk (no choices) that ends a stream."""
+    choices = chunk.get("choices")
+    if not choices:
+        return None
+    choice = choices[0] if isinstance(choices, list) else None
+    return choice if isinstance(choice, dict) else None
 
 
 def _json_of(response: httpx.Response, base_url: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from langchain_core.runnables import RunnableConfig
 from mwo.clock import utc_now
 from mwo.llm.errors import LlmError
 from mwo.llm.factory import local_model, make_chat_model
+from mwo.llm.interrupt import Interrupt
 from mwo.llm.local import LocalModel
 from mwo.llm.model_files import MODEL_NAME
 from mwo.llm.structured import check_schema, parse_structured, schema_instruction
@@ -120,8 +121,13 @@ class LlmService:
         run_id: str | None = None,
         step_id: str | None = None,
         redact: Redact = no_redaction,
+        interrupt: Interrupt | None = None,
     ) -> LlmAnswer:
-        """One answer; with `request.schema`, its checked JSON value in `data`. LlmError on failure."""
+        """One answer; with `request.schema`, its checked JSON value in `data`. LlmError on failure.
+
+        With `interrupt`, the call stops soon after it asks (LlmInterrupted; the local model's lock is
+        released), so a cancelled run or one past its deadline does not wait for the whole answer.
+        """
         if request.schema is not None:
             check_schema(request.schema)
         messages = _messages(request)
@@ -129,7 +135,7 @@ class LlmService:
         call = _Call(caller, model, _trace_prompt(messages), run_id, step_id, request)
         try:
             message = self.chat_model(request.model).invoke(
-                messages, self._config(caller, redact), **_options(request)
+                messages, self._config(caller, redact), **_options(request, interrupt)
             )
             answer = _answer(message, call)
             if request.schema is not None:
@@ -141,7 +147,14 @@ class LlmService:
         self._trace(call, redact, answer=answer)
         return answer
 
-    def stream(self, request: LlmRequest, *, caller: str, redact: Redact = no_redaction) -> Iterator[str]:
+    def stream(
+        self,
+        request: LlmRequest,
+        *,
+        caller: str,
+        redact: Redact = no_redaction,
+        interrupt: Interrupt | None = None,
+    ) -> Iterator[str]:
         """The answer's text as it is generated (no schema); traced once it is complete."""
         messages = _messages(request)
         call = _Call(caller, self.model_name(request.model), _trace_prompt(messages), None, None, request)
@@ -149,7 +162,7 @@ class LlmService:
         merged: AIMessageChunk | None = None
         try:
             for chunk in self.chat_model(request.model).stream(
-                messages, self._config(caller, redact), **_options(request)
+                messages, self._config(caller, redact), **_options(request, interrupt)
             ):
                 merged = chunk if merged is None else merged + chunk
                 text = chunk.text
@@ -221,8 +234,10 @@ def _messages(request: LlmRequest) -> list[BaseMessage]:
     return messages
 
 
-def _options(request: LlmRequest) -> dict[str, Any]:
+def _options(request: LlmRequest, interrupt: Interrupt | None) -> dict[str, Any]:
     options: dict[str, Any] = {"temperature": request.temperature, "max_tokens": request.max_tokens}
+    if interrupt is not None:
+        options["interrupt"] = interrupt
     if request.schema is not None:
         options["json_schema"] = request.schema
     if request.model is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from dataclasses import asdict
 from typing import Any
 
@@ -12,6 +14,7 @@ from mwo.engine.executors.llm_call import LlmCallExecutor
 from mwo.llm.errors import EndpointAuthFailed
 from mwo.llm.fake import FakeChatModel, FakeReply
 from mwo.llm.service import LlmService
+from mwo.services import Services
 from mwo.store.records import RunStatus, StepStatus
 
 from ...conftest import FIXED_NOW
@@ -105,6 +108,39 @@ def test_a_refused_key_fails_the_step_cleanly_with_the_fix(env: Env) -> None:
     assert trace.error is not None and "401" in trace.error
 
 
+def test_a_cancel_while_the_model_generates_stops_the_call_and_the_run(env: Env) -> None:
+    env.services.store.set_secret("API_TOKEN", "unused-value", FIXED_NOW)
+    long_answer = " ".join(f"w{i}" for i in range(2000))
+    fake = _use_fake(env, FakeReply(long_answer, pause_s=0.005), "the next answer")
+    env.apply(_workflow())
+    run = env.runs.create_run("summary")
+    other = Services.open(env.services.settings)  # what `mwo cancel RUN` does from another process
+
+    def cancel_once_generating() -> None:
+        for _ in range(2000):
+            if fake.words_produced >= 3:
+                break
+            time.sleep(0.005)
+        other.store.request_cancel(run.id)
+
+    helper = threading.Thread(target=cancel_once_generating, daemon=True)
+    helper.start()
+    result = env.runs.execute(run.id)
+    helper.join(10)
+    other.close()
+    assert result.status is RunStatus.CANCELLED
+    assert result.error is not None and result.error["type"] == "cancelled"
+    [row] = env.services.store.list_step_runs(run.id)  # the notify step never ran
+    assert row.status is StepStatus.FAILED
+    assert row.error is not None and row.error["type"] == "cancelled"
+    assert 3 <= fake.words_produced < 2000
+    [trace] = env.services.store.list_llm_calls(run.id)
+    assert trace.extra["error_code"] == "llm_interrupted"
+    again = env.runs.start("summary")
+    assert again.status is RunStatus.SUCCEEDED
+    assert env.services.store.list_step_runs(again.id)[0].output == {"text": "the next answer"}
+
+
 @pytest.mark.slow
 def test_a_workflow_asks_the_real_local_model(env: Env) -> None:
     """The default registry's LLM_CALL on the embedded model, end to end through RunService."""
@@ -134,3 +170,64 @@ def test_a_workflow_asks_the_real_local_model(env: Env) -> None:
     assert row.output is not None and row.output["data"] == {"topic": "economy"}
     [trace] = env.services.store.list_llm_calls(run.id)
     assert trace.model == "qwen2.5-coder-1.5b-instruct-q4_k_m" and trace.completion_tokens > 0
+
+
+@pytest.mark.slow
+def test_a_cancel_stops_the_real_local_model_mid_generation(env: Env) -> None:
+    """A long answer (minutes on 2 cores) is stopped within a poll once the cancel arrives; the
+    model's lock is released and the next run gets its answer from the same loaded model."""
+    env.apply(
+        {
+            "name": "story",
+            "steps": [
+                {
+                    "id": "write",
+                    "type": "LLM_CALL",
+                    "prompt": "Write a very long story about a cat who learns to cook.",
+                    "max_tokens": 2000,
+                },
+                {
+                    "id": "tell",
+                    "type": "NOTIFICATION",
+                    "channel": "inbox",
+                    "body": "{{ steps.write.output.text }}",
+                },
+            ],
+        }
+    )
+    run = env.runs.create_run("story")
+    other = Services.open(env.services.settings)
+
+    def cancel_once_generating() -> None:
+        for _ in range(1200):  # wait (up to 2 min) for the step to start, then let it generate a while
+            if any(r.status is StepStatus.RUNNING for r in other.store.list_step_runs(run.id)):
+                break
+            time.sleep(0.1)
+        time.sleep(3)
+        other.store.request_cancel(run.id)
+
+    helper = threading.Thread(target=cancel_once_generating, daemon=True)
+    helper.start()
+    result = env.runs.execute(run.id)
+    helper.join(30)
+    other.close()
+    assert result.status is RunStatus.CANCELLED
+    [row] = env.services.store.list_step_runs(run.id)
+    assert row.error is not None and row.error["type"] == "cancelled"
+    env.apply(
+        {
+            "name": "capital",
+            "steps": [
+                {
+                    "id": "ask",
+                    "type": "LLM_CALL",
+                    "prompt": "One word: the capital of France.",
+                    "max_tokens": 6,
+                }
+            ],
+        }
+    )
+    again = env.runs.start("capital")
+    assert again.status is RunStatus.SUCCEEDED
+    [answer] = env.services.store.list_step_runs(again.id)
+    assert answer.output is not None and "paris" in answer.output["text"].lower()

@@ -20,8 +20,10 @@ from mwo.llm.errors import (
     EndpointTimeout,
     EndpointUnreachable,
     GarbageResponse,
+    LlmInterrupted,
     OutputTruncated,
 )
+from mwo.llm.interrupt import Interrupt
 from mwo.llm.service import LlmRequest, LlmService
 from mwo.settings import Settings
 
@@ -206,3 +208,84 @@ def test_streaming_reads_server_sent_events(tmp_path: Path, store: Any, endpoint
     assert endpoint.requests[0]["body"]["stream"] is True
     [row] = store.list_llm_calls()
     assert (row.response, row.extra["finish_reason"]) == ("안녕하세요", "stop")
+
+
+def test_with_an_interrupt_the_answer_is_streamed_and_usage_read_from_the_last_chunk(
+    tmp_path: Path, store: Any, endpoint: Endpoint
+) -> None:
+    events = [
+        {"model": "loop-model", "choices": [{"delta": {"content": '{"city": '}, "finish_reason": None}]},
+        {"choices": [{"delta": {"content": '"Busan"}'}, "finish_reason": "stop"}]},
+        {"choices": [], "usage": {"prompt_tokens": 21, "completion_tokens": 6}},
+    ]
+    endpoint.replies.append(Reply(body=events))
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    answer = _service(tmp_path, store, endpoint.base_url).ask(
+        LlmRequest("where?", schema=schema), caller="t", interrupt=Interrupt(lambda: None)
+    )
+    assert (answer.data, answer.prompt_tokens, answer.completion_tokens) == ({"city": "Busan"}, 21, 6)
+    body = endpoint.requests[0]["body"]
+    assert (body["stream"], body["stream_options"]) == (True, {"include_usage": True})
+    assert body["response_format"]["json_schema"]["schema"] == schema
+
+
+def test_a_stream_without_choices_is_garbage(tmp_path: Path, store: Any, endpoint: Endpoint) -> None:
+    endpoint.replies.append(Reply(body=[{"object": "error", "message": "no"}]))
+    with pytest.raises(GarbageResponse):
+        _service(tmp_path, store, endpoint.base_url).ask(
+            LlmRequest("x"), caller="t", interrupt=Interrupt(lambda: None)
+        )
+
+
+@dataclass
+class SlowStream:
+    """A server that streams one event every 50 ms for 20 s, and notes when the client hangs up."""
+
+    port: int = 0
+    sent: int = 0
+    hung_up: threading.Event = field(default_factory=threading.Event)
+
+
+@pytest.fixture
+def slow_stream() -> Iterator[SlowStream]:
+    state = SlowStream()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["content-length"]))
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream")
+            self.end_headers()
+            event = {"choices": [{"delta": {"content": "word "}, "finish_reason": None}]}
+            try:
+                for _ in range(400):
+                    self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                    self.wfile.flush()
+                    state.sent += 1
+                    time.sleep(0.05)
+            except OSError:
+                state.hung_up.set()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_interrupt_closes_the_stream_so_the_server_stops(
+    tmp_path: Path, store: Any, slow_stream: SlowStream
+) -> None:
+    service = _service(tmp_path, store, f"http://127.0.0.1:{slow_stream.port}/v1")
+    interrupt = Interrupt(lambda: "cancelled" if slow_stream.sent >= 3 else None, every_s=0.01)
+    with pytest.raises(LlmInterrupted) as caught:
+        service.ask(LlmRequest("write a lot"), caller="t", interrupt=interrupt)
+    assert caught.value.reason == "cancelled"
+    assert slow_stream.hung_up.wait(10)  # its next write failed: the connection was shut down
+    assert slow_stream.sent < 400
+    [row] = store.list_llm_calls()
+    assert row.extra["error_code"] == "llm_interrupted"

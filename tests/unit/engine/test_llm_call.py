@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -77,3 +78,36 @@ def test_an_empty_prompt_after_rendering_is_a_config_failure(settings: Settings,
     with pytest.raises(StepFailed) as caught:
         _run(settings, make_ctx, _step(prompt="{{ inputs.missing | default('') }}"))
     assert caught.value.kind is FailureKind.CONFIG
+
+
+def _slow_answer() -> FakeReply:
+    return FakeReply(" ".join(f"w{i}" for i in range(1000)), pause_s=0.001)
+
+
+def test_a_cancel_during_the_call_stops_it_as_cancelled(settings: Settings, make_ctx: Build) -> None:
+    fake = FakeChatModel(script=[_slow_answer()])
+    ctx = make_ctx()
+    asked: list[bool] = []
+
+    def cancelled_after_a_few_asks() -> bool:
+        asked.append(True)
+        return len(asked) >= 3
+
+    ctx.is_cancelled = cancelled_after_a_few_asks
+    ctx.settings = settings.model_copy(update={"cancel_poll_s": 0.0})  # ask as often as allowed
+    with pytest.raises(StepFailed) as caught:
+        LlmCallExecutor(LlmService(settings, None, chat_model=fake)).execute(_step(), ctx)
+    assert caught.value.kind is FailureKind.CANCELLED
+    assert not caught.value.retryable_under([RetryOn.ANY_ERROR])
+    assert len(asked) == 3 and fake.words_produced < 1000  # stopped at the third ask
+
+
+def test_the_runs_deadline_stops_the_call_as_a_timeout(settings: Settings, make_ctx: Build) -> None:
+    fake = FakeChatModel(script=[_slow_answer()])
+    ctx = make_ctx()
+    ctx.deadline = ctx.now() - timedelta(seconds=1)
+    with pytest.raises(StepFailed) as caught:
+        LlmCallExecutor(LlmService(settings, None, chat_model=fake)).execute(_step(), ctx)
+    assert caught.value.kind is FailureKind.TIMEOUT
+    assert "timeout_s" in caught.value.fix
+    assert fake.words_produced == 0

@@ -12,6 +12,7 @@ import requests
 from mwo.engine.redaction import Redactor
 from mwo.llm.errors import EndpointAuthFailed
 from mwo.llm.fake import FakeChatModel, FakeReply
+from mwo.llm.interrupt import Interrupt
 from mwo.llm.service import LlmRequest, LlmService
 from mwo.llm.tracing import LangSmithWiring
 from mwo.settings import Settings
@@ -90,7 +91,12 @@ def test_langsmith_gets_each_call_with_secrets_masked(settings: Settings) -> Non
     )
     fake = FakeChatModel(script=[f"reply with {SECRET}"])
     service = LlmService(settings, None, chat_model=fake, langsmith=wiring)
-    service.ask(LlmRequest(f"prompt with {SECRET}"), caller="step:LLM_CALL", redact=_redactor().text)
+    service.ask(  # with an interrupt, as an LLM_CALL step asks: it must not break the payloads
+        LlmRequest(f"prompt with {SECRET}"),
+        caller="step:LLM_CALL",
+        redact=_redactor().text,
+        interrupt=Interrupt(lambda: None),
+    )
     assert [(m, u.split("/runs")[0]) for m, u, _ in session.sent] == [
         ("POST", "http://langsmith.test"),
         ("PATCH", "http://langsmith.test"),

@@ -5,6 +5,10 @@ secrets). The call goes through the process's LlmService, which writes the trace
 masked with the run's redactor). Side effects: yes, a call costs time or money and is traced, so its
 step-run row is written before it starts.
 
+A cancel of the run, or the run's deadline, stops the call in flight (the LLM layer polls them every
+settings.cancel_poll_s): the step fails as `cancelled` (the run ends cancelled) or `timeout`, and the
+local model is free for the next call at once.
+
 Failures keep their LLM type's fix and map onto the engine's kinds: an unreachable endpoint or a
 time-out may be retried by the step's policy; a wrong key, a missing model, a truncated or
 malformed answer may not (the same call would fail the same way).
@@ -17,12 +21,18 @@ from typing import Any
 
 from mwo.engine.executor import StepContext
 from mwo.engine.failures import FailureKind, StepFailed
-from mwo.llm.errors import LlmError
+from mwo.llm.errors import LlmError, LlmInterrupted
+from mwo.llm.interrupt import Interrupt
 from mwo.llm.service import LlmRequest, LlmService
 from mwo.spec import LlmCallStep, StepBase, StepType
 from mwo.store.records import LogLevel
 
 CALLER = "step:LLM_CALL"
+TIMEOUT = "timeout"
+CANCELLED = "cancelled"
+MIN_POLL_S = 0.01
+"""MWO_CANCEL_POLL_S=0 means "before every step"; inside a call that would be a database read after
+every compute-graph node, so the call reads the flag at most this often."""
 
 
 class LlmCallExecutor:
@@ -55,8 +65,17 @@ class LlmCallExecutor:
         }
         try:
             answer = self._llm.ask(
-                request, caller=CALLER, run_id=ctx.run_id, step_id=ctx.current_step_id, redact=ctx.redact
+                request,
+                caller=CALLER,
+                run_id=ctx.run_id,
+                step_id=ctx.current_step_id,
+                redact=ctx.redact,
+                interrupt=Interrupt(
+                    lambda: _why_stop(ctx), every_s=max(ctx.settings.cancel_poll_s, MIN_POLL_S)
+                ),
             )
+        except LlmInterrupted as exc:
+            raise _stopped(ctx, exc.reason) from exc
         except LlmError as exc:
             raise StepFailed(_kind(exc), exc.message, exc.fix, status=exc.status) from exc
         ctx.log(
@@ -84,6 +103,31 @@ def _text(ctx: StepContext, template: str, what: str) -> str:
             f"check the step's {what} and the values it refers to",
         )
     return text
+
+
+def _why_stop(ctx: StepContext) -> str | None:
+    """Whether the run still wants the answer: "timeout" past its deadline, "cancelled" on request."""
+    if ctx.deadline is not None and ctx.now() > ctx.deadline:
+        return TIMEOUT
+    if ctx.is_cancelled():
+        return CANCELLED
+    return None
+
+
+def _stopped(ctx: StepContext, reason: str) -> StepFailed:
+    step = ctx.current_step_id
+    if reason == TIMEOUT:
+        limit = ctx.workflow.settings.timeout_s
+        return StepFailed(
+            FailureKind.TIMEOUT,
+            f"the run went past its time limit of {limit:g} s while step '{step}' waited for the model",
+            "raise `settings.timeout_s` in the workflow, lower the step's max_tokens, or shorten the prompt",
+        )
+    return StepFailed(
+        FailureKind.CANCELLED,
+        f"the run was cancelled while step '{step}' waited for the model; the call was stopped",
+        "none needed; start the workflow again to get an answer",
+    )
 
 
 def _kind(exc: LlmError) -> FailureKind:
