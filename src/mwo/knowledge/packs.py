@@ -16,10 +16,15 @@ from typing import Any
 import yaml
 
 from mwo.knowledge.errors import PackError
-from mwo.knowledge.ingest.text_files import split_front_matter
+from mwo.knowledge.ingest import LoadedDocument
+from mwo.knowledge.ingest.text_files import load_markdown, split_front_matter
 
 PACKS_DIR = Path(__file__).parent / "packs"
 PACK_VECTORS = PACKS_DIR / "vectors.npz"  # precomputed by `python -m mwo.knowledge.pack_vectors`
+# A pack document ends with a "## Sources" section saying where each fact was checked. It is for
+# people reviewing the pack, not an answer: indexed, its URLs and API names matched many questions
+# and pushed real answers out of the top 5. The document's main source URL stays on every passage.
+SOURCES_HEADING = "Sources"
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,17 @@ def load_pack(directory: Path) -> Pack:
             PackDocument(path.name, front["title"], front["source"], path, hashlib.sha256(raw).hexdigest())
         )
     return Pack(profile, version, documents)
+
+
+def load_pack_document(path: Path) -> LoadedDocument:
+    """A pack document as indexed: its sections without the trailing Sources list."""
+    loaded = load_markdown(path)
+    loaded.sections = [
+        section
+        for section in loaded.sections
+        if not section.heading.rsplit(" > ", 1)[-1].startswith(SOURCES_HEADING)
+    ]
+    return loaded
 
 
 def shipped_packs(root: Path = PACKS_DIR) -> list[Pack]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,13 +24,18 @@ import numpy as np
 from mwo.knowledge.catalog import Catalog
 from mwo.knowledge.chunking import Chunker
 from mwo.knowledge.domains import DomainDetector
-from mwo.knowledge.embeddings import CachedEmbedder, Embedder, embedder_from_settings, load_vector_file
+from mwo.knowledge.embeddings import (
+    CachedEmbedder,
+    Embedder,
+    Vectors,
+    embedder_from_settings,
+    load_vector_file,
+)
 from mwo.knowledge.errors import EmbeddingMismatch, InvalidDomain, UnknownDocument
 from mwo.knowledge.fusion import reciprocal_rank_fusion
 from mwo.knowledge.ingest import LoadedDocument, Ocr, load_document
-from mwo.knowledge.ingest.text_files import load_markdown
 from mwo.knowledge.keyword_index import KeywordIndex
-from mwo.knowledge.packs import PACK_VECTORS, Pack, PackDocument, shipped_packs
+from mwo.knowledge.packs import PACK_VECTORS, Pack, PackDocument, load_pack_document, shipped_packs
 from mwo.knowledge.records import AddResult, Chunk, DocumentRecord, DomainMatch, Passage
 from mwo.knowledge.text import KoreanText
 from mwo.knowledge.vector_index import VectorIndex
@@ -40,6 +46,9 @@ SearchMode = Literal["hybrid", "vector", "keyword"]
 COMMON = "common"
 DOMAIN_PATTERN = re.compile(r"^[a-z](?:[a-z0-9_-]{0,38}[a-z0-9])?$")  # also a valid Chroma name
 EMBED_BATCH = 32
+# Embedding the question is most of a query's cost (about 1 ms a token); callers often ask about the
+# same text twice in a row (`detect_domains`, then `retrieve`), so the last few are remembered.
+QUERY_VECTORS_KEPT = 256
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -88,6 +97,8 @@ class KnowledgeService:
         self.packs = packs if packs is not None else shipped_packs()
         self.detector = DomainDetector([p.profile for p in self.packs], self.embedder, always=COMMON)
         self._user_domains_cache: tuple[int, list[str]] | None = None
+        self._sizes_cache: tuple[int, dict[str, int]] | None = None
+        self._query_vectors: OrderedDict[str, Vectors] = OrderedDict()
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> KnowledgeService:
@@ -154,7 +165,7 @@ class KnowledgeService:
     def _index_pack_document(
         self, pack: Pack, doc_id: str, document: PackDocument, progress: Progress
     ) -> None:
-        loaded = load_markdown(document.path)
+        loaded = load_pack_document(document.path)
         self._index(
             loaded,
             DocumentRecord(
@@ -259,9 +270,31 @@ class KnowledgeService:
         return self.catalog.documents(domain)
 
     # questions -------------------------------------------------------------------------------------
+    def query_vector(self, text: str) -> Vectors:
+        """The embedded question, remembered for the next few calls with the same text."""
+        vector = self._query_vectors.get(text)
+        if vector is None:
+            vector = self.embedder.embed_queries([text])[0]
+            self._query_vectors[text] = vector
+            if len(self._query_vectors) > QUERY_VECTORS_KEPT:
+                self._query_vectors.popitem(last=False)
+        else:
+            self._query_vectors.move_to_end(text)
+        return vector
+
+    def forget_query_vectors(self) -> None:
+        """Embed every question afresh from now on (benchmarks measure cold queries this way)."""
+        self._query_vectors.clear()
+
     def detect_domains(self, text: str) -> list[DomainMatch]:
         """Every pack domain (common excluded: it is always searched), best first, with confidence."""
-        return self.detector.detect(text)
+        return self.detector.detect(text, self.query_vector(text))
+
+    def _domain_sizes(self, generation: int) -> dict[str, int]:
+        """Chunks per domain, re-counted only when the catalog changed."""
+        if self._sizes_cache is None or self._sizes_cache[0] != generation:
+            self._sizes_cache = (generation, self.catalog.chunk_counts())
+        return self._sizes_cache[1]
 
     def _user_domains(self) -> list[str]:
         """Domains of uploaded documents, re-read only when the catalog changed (it is a full scan)."""
@@ -285,11 +318,14 @@ class KnowledgeService:
     ) -> list[Passage]:
         """The k passages that best answer `text`, over the detected domains plus common."""
         self.ensure_ready()
-        query = self.embedder.embed_queries([text])[0]
+        query = self.query_vector(text)
         if domains is None:
             domains = self.search_domains(text, self.detector.detect(text, query))
         pool = max(4 * k, 20)
-        vector_hits = self.vectors.query(query, domains, pool) if mode != "keyword" else []
+        generation = self.catalog.generation()
+        self.vectors.sync(generation)
+        sizes = self._domain_sizes(generation)
+        vector_hits = self.vectors.query(query, domains, pool, sizes) if mode != "keyword" else []
         keyword_hits = self.keywords.query(text, domains, pool) if mode != "vector" else []
         fused = reciprocal_rank_fusion(vector_hits, keyword_hits)[:k]
         chunks = self.catalog.chunks([f.chunk_id for f in fused])

@@ -8,6 +8,7 @@ model; opening it with another model raises `EmbeddingMismatch` instead of mixin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import numpy as np
 
 from mwo.knowledge.embeddings import Embedder, Vectors
 from mwo.knowledge.errors import EmbeddingMismatch
+from mwo.knowledge.exact_vectors import ExactVectors
 from mwo.knowledge.records import Chunk
 
 COLLECTION_PREFIX = "kb_"
@@ -91,6 +93,7 @@ class VectorIndex:
         self._embedder = embedder
         self._adapter = _ChromaAdapter(embedder)
         self._collections: dict[str, Any] = {}
+        self._exact = ExactVectors(self._stored_vectors)
 
     def _collection(self, domain: str, create: bool = True) -> Any:
         if domain in self._collections:
@@ -147,15 +150,46 @@ class VectorIndex:
             if c.name.startswith(COLLECTION_PREFIX):
                 self._client.delete_collection(c.name)
         self._collections.clear()
+        self._exact.clear()
 
     def count(self, domain: str) -> int:
         collection = self._collection(domain, create=False)
         return 0 if collection is None else int(collection.count())
 
-    def query(self, vector: Vectors, domains: list[str], n: int) -> list[VectorHit]:
-        """Best `n` chunks over the domains by cosine similarity (comparable across collections)."""
+    def _stored_vectors(self, domain: str) -> tuple[list[str], Vectors]:
+        """Every (id, vector) of a domain's collection, for the in-memory exact search."""
+        empty = np.zeros((0, self._embedder.dim), dtype=np.float32)
+        collection = self._collection(domain, create=False)
+        if collection is None:
+            return [], empty
+        stored = collection.get(include=["embeddings"])
+        ids = [str(i) for i in stored["ids"]]
+        if not ids:
+            return [], empty
+        rows = np.asarray(stored["embeddings"], dtype=np.float32).reshape(len(ids), -1)
+        return ids, rows
+
+    def sync(self, generation: int) -> None:
+        """Drop in-memory vectors loaded before the catalog's `generation` changed."""
+        self._exact.sync(generation)
+
+    def query(
+        self, vector: Vectors, domains: list[str], n: int, sizes: Mapping[str, int] | None = None
+    ) -> list[VectorHit]:
+        """Best `n` chunks over the domains by cosine similarity (comparable across collections).
+
+        With `sizes` (chunks per domain, from the catalog), empty domains are skipped and domains
+        up to `ExactVectors.limit` chunks are scored exactly in memory; the rest, or every domain
+        when `sizes` is None, are asked through Chroma's HNSW index. Call `sync` first.
+        """
         hits: list[VectorHit] = []
         for domain in domains:
+            size = None if sizes is None else sizes.get(domain, 0)
+            if size == 0:
+                continue
+            if size is not None and size <= self._exact.limit:
+                hits.extend(VectorHit(cid, score) for cid, score in self._exact.search(domain, vector, n))
+                continue
             collection = self._collection(domain, create=False)
             if collection is None:
                 continue

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from mwo.knowledge import KnowledgeService
-from mwo.knowledge.embeddings import CachedEmbedder
+from mwo.knowledge.embeddings import CachedEmbedder, Vectors
+from mwo.knowledge.records import Chunk
 from mwo.knowledge.text import KoreanText
 from mwo.settings import Settings
 
@@ -88,3 +89,65 @@ def test_detection_examples(packs_kb: KnowledgeService, text: str, expected: set
 def test_search_domains_add_common_and_user_domains(packs_kb: KnowledgeService, tmp_path: Path) -> None:
     assert packs_kb.search_domains("네이버 뉴스")[:2] == ["naver", "common"]
     assert set(packs_kb.search_domains("hello there")) >= {"naver", "kma", "kakao", "common"}
+
+
+def test_exact_search_of_small_domains_agrees_with_chroma(packs_kb: KnowledgeService) -> None:
+    """The packs are searched in memory; the answer must be the one HNSW gives on so few vectors."""
+    domains = ["naver", "kma", "kakao", "common"]
+    generation = packs_kb.catalog.generation()
+    packs_kb.vectors.sync(generation)
+    sizes = packs_kb.catalog.chunk_counts()
+    for question in ("카카오톡 나에게 보내기", "강수확률 코드", "Slack webhook payload"):
+        vector = packs_kb.embedder.embed_queries([question])[0]
+        exact = packs_kb.vectors.query(vector, domains, 10, sizes)
+        chroma = packs_kb.vectors.query(vector, domains, 10)
+        assert [h.chunk_id for h in exact[:5]] == [h.chunk_id for h in chroma[:5]]
+        for e, c in zip(exact, chroma, strict=True):
+            assert abs(e.score - c.score) < 1e-3
+
+
+class _CountingEmbedder:
+    """Delegates to the shared embedder and counts the questions it had to embed."""
+
+    def __init__(self, inner: CachedEmbedder) -> None:
+        self.inner = inner
+        self.questions: list[str] = []
+        self.model_id = inner.model_id
+        self.dim = inner.dim
+
+    def embed_queries(self, texts: list[str]) -> Vectors:
+        self.questions.extend(texts)
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: list[str]) -> Vectors:
+        return self.inner.embed_passages(texts)
+
+
+def test_detect_then_retrieve_embeds_the_question_once(
+    tmp_path: Path, embedder: CachedEmbedder, korean: KoreanText
+) -> None:
+    counting = _CountingEmbedder(embedder)
+    service = KnowledgeService(Settings(home=tmp_path, _env_file=None), embedder=counting, text=korean)  # type: ignore[call-arg]
+    try:
+        service.init()
+        service.detector.warm()
+        counting.questions.clear()
+        question = "내일 서울 비 오면 카톡으로 알려줘"
+        matches = service.detect_domains(question)
+        service.retrieve(question, k=5, domains=service.search_domains(question, matches))
+        assert counting.questions == [question]
+        service.forget_query_vectors()
+        service.retrieve(question, k=5)
+        assert counting.questions == [question, question]
+    finally:
+        service.close()
+
+
+def test_a_domain_emptied_since_it_was_counted_answers_nothing(kb: KnowledgeService) -> None:
+    """Another process may remove a document between our count and our search: no error, no hits."""
+    vector = kb.embedder.embed_queries(["주차 등록"])[0]
+    chunk = Chunk("office:memo#0", "office:memo", "office", "주차 등록 안내", "memo.txt", "memo", None, 0)
+    kb.vectors.add([chunk], vector.reshape(1, -1))
+    kb.vectors.delete_document("office", "office:memo")
+    kb.vectors.sync(kb.catalog.generation() + 1)
+    assert kb.vectors.query(vector, ["office"], 5, {"office": 1}) == []
