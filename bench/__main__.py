@@ -7,6 +7,7 @@ import sys
 from bench import engine_overhead, llm, rag, runs_per_second
 from bench import sandbox as sandbox_bench
 from bench import triggers as triggers_bench
+from bench import webhooks as webhooks_bench
 
 BENCHMARKS = {
     "engine_overhead": engine_overhead.main,
@@ -15,6 +16,7 @@ BENCHMARKS = {
     "sandbox": sandbox_bench.main,
     "rag": rag.main,
     "triggers": triggers_bench.main,
+    "webhooks": webhooks_bench.main,
 }
 
 

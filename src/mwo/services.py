@@ -8,19 +8,21 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mwo.clock import utc_now
 from mwo.settings import Settings
 from mwo.spec import SpecError, SpecFinding, Workflow, check_workflow, dump_workflow, load_workflow
 from mwo.store import Store, open_store
 from mwo.store.records import VersionRecord
+from mwo.triggers.folders import folder_findings
 from mwo.triggers.registration import schedule_findings, sync_schedule
 from mwo.triggers.webhooks import ensure_webhook_secret
 
 if TYPE_CHECKING:
-    from langgraph.checkpoint.sqlite import SqliteSaver
+    from langgraph.checkpoint.base import BaseCheckpointSaver
 
+    from mwo.engine.checkpoints import OpenedCheckpointer
     from mwo.engine.executor import ExecutorRegistry
     from mwo.engine.runs import RunService
     from mwo.triggers.events import EventDispatcher
@@ -32,6 +34,7 @@ class Services:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
+        self._parsed: dict[int, Workflow] = {}
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Services:
@@ -45,10 +48,15 @@ class Services:
         return default_registry(self.store, self.settings)
 
     @cached_property
-    def checkpointer(self) -> SqliteSaver:
+    def checkpoints(self) -> OpenedCheckpointer:
+        """The LangGraph checkpointer beside the store (PostgreSQL or a SQLite file)."""
         from mwo.engine.checkpoints import open_checkpointer
 
         return open_checkpointer(self.settings)
+
+    @property
+    def checkpointer(self) -> BaseCheckpointSaver[Any]:
+        return self.checkpoints.saver
 
     @cached_property
     def runs(self) -> RunService:
@@ -73,8 +81,8 @@ class Services:
         if "registry" in self.__dict__:  # executors may hold processes (the sandbox's warm pool)
             self.registry.close()
         self.store.close()
-        if "checkpointer" in self.__dict__:
-            self.checkpointer.conn.close()
+        if "checkpoints" in self.__dict__:
+            self.checkpoints.close()
 
     def validate_file(self, path: str | Path) -> Workflow:
         """Parse and check a spec file against this store's secrets; SpecError lists every problem."""
@@ -91,7 +99,12 @@ class Services:
 
     def apply_workflow(self, workflow: Workflow, message: str = "") -> tuple[VersionRecord, bool]:
         findings = check_workflow(workflow, set(self.store.list_secret_names()))
-        findings = findings or self._preflight(workflow) or schedule_findings(workflow, utc_now())
+        findings = (
+            findings
+            or self._preflight(workflow)
+            or schedule_findings(workflow, utc_now())
+            or folder_findings(workflow)  # a watched folder must exist
+        )
         if findings:
             raise SpecError(findings)
         saved = self.store.save_version(workflow, dump_workflow(workflow), message)
@@ -100,8 +113,13 @@ class Services:
         return saved
 
     def workflow_of(self, version: VersionRecord) -> Workflow:
-        """The parsed spec of a stored version (parsed once per process by the run service)."""
-        return self.runs.workflow_of(version) if "runs" in self.__dict__ else _parse(version)
+        """The parsed spec of a stored version, parsed once per process (versions never change):
+        by the run service once it is open, else here (the webhook intake asks on every delivery)."""
+        if "runs" in self.__dict__:
+            return self.runs.workflow_of(version)
+        if version.id not in self._parsed:
+            self._parsed[version.id] = _parse(version)
+        return self._parsed[version.id]
 
     @staticmethod
     def _preflight(workflow: Workflow) -> list[SpecFinding]:

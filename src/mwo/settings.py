@@ -28,7 +28,11 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; default sqlite:///<home>/mwo.db (WAL mode)."
     )
     checkpoint_path: Path | None = Field(
-        default=None, description="LangGraph checkpoint database; default <home>/checkpoints.db."
+        default=None,
+        description=(
+            "LangGraph checkpoint database (SQLite); default <home>/checkpoints.db. Unused with a "
+            "PostgreSQL database_url: checkpoints then live in that database."
+        ),
     )
     secret_key: str | None = Field(
         default=None, description="Fernet key for secrets; default: read or create <home>/secret.key (0600)."
@@ -42,8 +46,76 @@ class Settings(BaseSettings):
         ge=0,
         description=(
             "At a step boundary, re-read the run's cancel flag if it was last read longer ago than this "
-            "(0: before every step). Saves a query per step in chains of sub-millisecond steps."
+            "(0: before every step). Saves a query per step in chains of sub-millisecond steps. A "
+            "running LLM_CALL re-reads it (and the run's deadline) at this interval to stop early."
         ),
+    )
+
+    executor: Literal["local", "celery"] = Field(
+        default="local",
+        description=(
+            "Who executes runs that `mwo serve` starts: its own bounded worker pool (local), or "
+            "`mwo worker` processes through a Celery broker (celery_broker_url)."
+        ),
+    )
+    celery_broker_url: str | None = Field(
+        default=None,
+        description="Celery broker for executor=celery, e.g. redis://127.0.0.1:6379/0 or amqp://...",
+    )
+    celery_queue: str = Field(
+        default="mwo-runs", description="Celery queue of runs; one per MWO installation sharing a broker."
+    )
+    celery_publish_timeout_s: float = Field(
+        default=5.0, gt=0, description="How long sending a run to the broker may take before it stays queued."
+    )
+    serve_host: str = Field(default="127.0.0.1", description="`mwo serve`: address to listen on.")
+    serve_port: int = Field(
+        default=8000,
+        ge=0,
+        le=65535,
+        description="`mwo serve`: port to listen on (8000: where `mwo webhooks show` says senders post).",
+    )
+    workers: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description=(
+            "`mwo serve`: runs executed at the same time (worker threads). 2 matches the sandbox's warm "
+            "pool and SQLite's single writer; raise it for I/O-bound workflows on PostgreSQL."
+        ),
+    )
+    worker_queue_size: int = Field(
+        default=100,
+        ge=1,
+        description=(
+            "`mwo serve`: runs waiting in memory for a worker. When full, new runs stay queued in the "
+            "database and the reaper hands them over later: nothing is refused or lost."
+        ),
+    )
+    drain_grace_s: float = Field(
+        default=30.0,
+        ge=0,
+        description=(
+            "`mwo serve` on SIGTERM: how long running runs may go on; then their leases are released "
+            "so another process (or the next start) resumes them."
+        ),
+    )
+    reaper_interval_s: float = Field(
+        default=15.0,
+        gt=0,
+        description=(
+            "`mwo serve`: seconds between recovery passes (runs whose owner vanished, decided or "
+            "expired approvals, queued runs no worker took)."
+        ),
+    )
+    scheduler_tick_s: float = Field(
+        default=1.0, gt=0, description="`mwo serve`: seconds between scheduler ticks."
+    )
+    watch_poll_s: float = Field(
+        default=1.0, gt=0, description="`mwo serve`: seconds between scans of watched folders."
+    )
+    webhook_max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1, description="Largest webhook body accepted (413 above it)."
     )
 
     smtp_host: str = Field(default="localhost", description="SMTP server for email notifications.")

@@ -222,6 +222,19 @@ def test_list_workflows_is_sorted_and_searches_name_and_description_ignoring_cas
     assert store.list_workflows()[0].latest_version == 1
 
 
+def test_latest_version_ids_of_enabled_workflows_in_one_call(store: Store) -> None:
+    store.save_version(make_workflow("weather"), "x\n")
+    latest_weather, _ = store.save_version(make_workflow("weather", step_id="changed"), "y\n")
+    news, _ = store.save_version(make_workflow("news"), "x\n")
+    store.set_enabled("news", False)
+
+    assert store.list_latest_version_ids() == {"weather": latest_weather.id}
+    assert store.list_latest_version_ids(enabled_only=False) == {
+        "news": news.id,
+        "weather": latest_weather.id,
+    }
+
+
 def test_folders_are_created_on_demand_with_their_parents(store: Store) -> None:
     store.save_version(make_workflow("daily"), "x\n")
     store.save_version(make_workflow("weekly"), "x\n")

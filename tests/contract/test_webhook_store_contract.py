@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 
-from mwo.store import NotFound, RunFilter, RunStatus, Store
+from mwo.store import Conflict, NotFound, RunFilter, RunStatus, Store
 from tests.contract.test_store_contract import Backend, at, make_workflow
 
 
@@ -82,6 +82,17 @@ def test_unknown_workflow_or_foreign_version_raise_not_found(store: Store) -> No
     with pytest.raises(NotFound):
         store.start_webhook_run("two", "msg", version_id, {}, at(0))
     assert store.list_runs(RunFilter()) == []
+
+
+def test_a_disabled_workflow_takes_no_delivery(store: Store) -> None:
+    version_id = saved(store)
+    store.set_enabled("hooked", False)
+    with pytest.raises(Conflict, match="disabled") as refused:
+        store.start_webhook_run("hooked", "msg", version_id, {}, at(0))
+    assert "mwo enable hooked" in refused.value.fix
+    assert store.list_runs(RunFilter()) == []
+    store.set_enabled("hooked", True)
+    assert store.start_webhook_run("hooked", "msg", version_id, {}, at(1))[1], "the id was not used up"
 
 
 def test_concurrent_repeats_of_one_delivery_start_exactly_one_run(store: Store) -> None:

@@ -81,3 +81,22 @@ def test_run_once_ticks_and_exits(home: Path, tmp_path: Path) -> None:
     invoke("apply", str(spec))
     code, _, err = invoke("schedule", "run", "--once")
     assert code == 0, err
+
+
+def test_saved_workflow_preview_stays_within_its_start_and_end_dates(home: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "window.mwo.yaml"
+    spec.write_text(
+        SPEC.replace("name: morning", "name: window").replace(
+            "overlap: queue}", "overlap: queue, start: 2026-11-03, end: 2026-11-04}"
+        )
+    )
+    assert invoke("apply", str(spec))[0] == 0
+    code, out, _ = invoke(
+        "schedule", "preview", "window", "--after", "2026-11-01T00:00:00Z", "--count", "5", "--json"
+    )
+    assert code == 0
+    assert json.loads(out) == {"fires": ["2026-11-03T07:30:00Z", "2026-11-04T07:30:00Z"]}
+    code, out, _ = invoke("schedule", "list", "--json")
+    (listed,) = json.loads(out)["schedules"]
+    assert listed["start_at"] == "2026-11-03T05:00:00Z"  # midnight in New York (EST)
+    assert listed["end_at"].startswith("2026-11-05T04:59:59")

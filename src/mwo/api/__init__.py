@@ -1,4 +1,5 @@
-"""MWO's HTTP API (FastAPI): `create_app(services)`; the webhook intake lives in `mwo.api.hooks`."""
+"""MWO's HTTP API (FastAPI): `create_app(services)`; the REST resources (one module each, joined in
+`mwo.api.routes`, bearer tokens from `mwo.auth`), the webhook intake in `mwo.api.hooks`."""
 
 from __future__ import annotations
 

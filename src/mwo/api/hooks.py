@@ -1,6 +1,6 @@
 """`POST /hooks/{workflow}`: a signed delivery starts a run of the workflow with its JSON body as inputs.
 
-Answers: 202 `{"run_id": ...}` as soon as the run is queued (it executes in a background task);
+Answers: 202 `{"run_id": ...}` as soon as the run is queued (it executes on the dispatcher's workers);
 400 malformed (missing headers, unreadable signature or timestamp, non-JSON or non-object body);
 401 not authentic (no matching signature with any active secret, timestamp outside +-5 min);
 404 unknown workflow or one without a webhook trigger; 409 a `webhook-id` already delivered (the
@@ -10,51 +10,40 @@ limit (1 MiB); 422 a body that is not valid inputs of the workflow. Nothing runs
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from mwo.api.bodies import read_limited
 from mwo.api.problems import Problem
 from mwo.clock import utc_now
-from mwo.engine.errors import InputError, RunError
+from mwo.engine.dispatch import RunDispatcher
+from mwo.engine.errors import InputError
 from mwo.engine.inputs import resolve_inputs
 from mwo.services import Services
-from mwo.store.errors import NotFound
+from mwo.store.errors import Conflict, NotFound
 from mwo.triggers.webhooks import Delivery, WebhookRejected, is_webhook_workflow, verify_delivery
 
 MAX_BODY_BYTES = 1024 * 1024
 
 
-def hooks_router(services: Services, max_body_bytes: int = MAX_BODY_BYTES) -> APIRouter:
+def hooks_router(
+    services: Services, dispatcher: RunDispatcher, max_body_bytes: int = MAX_BODY_BYTES
+) -> APIRouter:
+    """The intake; accepted runs go to the dispatcher (the server's workers), never inline."""
     router = APIRouter()
 
     @router.post("/hooks/{workflow}", status_code=202, summary="Deliver a signed webhook")
-    async def deliver(workflow: str, request: Request, background: BackgroundTasks) -> JSONResponse:
-        body = await _read_limited(request, max_body_bytes)
+    async def deliver(workflow: str, request: Request) -> JSONResponse:
+        body = await read_limited(request, max_body_bytes)
         headers = dict(request.headers)
         run_id = await run_in_threadpool(_accept, services, workflow, body, headers)
-        background.add_task(_execute, services, run_id)
+        dispatcher.execute(run_id)
         return JSONResponse({"run_id": run_id}, status_code=202)
 
     return router
-
-
-async def _read_limited(request: Request, limit: int) -> bytes:
-    too_large = Problem(413, "Payload too large", f"the body must be at most {limit} bytes")
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _accept(services: Services, name: str, body: bytes, headers: dict[str, str]) -> str:
@@ -78,11 +67,10 @@ def _accept(services: Services, name: str, body: bytes, headers: dict[str, str])
         resolved = resolve_inputs(workflow, inputs)
     except InputError as exc:
         raise Problem(422, "Invalid inputs", str(exc)) from None
-    if not services.store.get_workflow(name).enabled:
-        raise Problem(
-            409, "Workflow disabled", f"workflow {name!r} is disabled; enable it to take deliveries"
-        )
-    run, created = services.store.start_webhook_run(name, delivery.webhook_id, version.id, resolved, now)
+    try:
+        run, created = services.store.start_webhook_run(name, delivery.webhook_id, version.id, resolved, now)
+    except Conflict as exc:  # disabled, checked in the transaction that would record the delivery
+        raise Problem(409, "Workflow disabled", f"{exc}; {exc.fix}") from None
     if not created:
         raise Problem(
             409,
@@ -97,9 +85,3 @@ def _inputs(delivery: Delivery) -> dict[str, Any]:
     if not isinstance(delivery.payload, dict):
         raise Problem(400, "Body is not an object", "the body must be a JSON object of the workflow's inputs")
     return delivery.payload
-
-
-def _execute(services: Services, run_id: str) -> None:
-    """Run in the background; the run's own record says how it went."""
-    with contextlib.suppress(RunError):  # busy (another executor has it) or already final
-        services.runs.execute(run_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -42,7 +43,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_validation(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         return problem_response(
-            422, "Invalid request", "the request does not match the API", errors=exc.errors()
+            422,
+            "Invalid request",
+            "the request does not match the API",
+            errors=jsonable_encoder(exc.errors()),  # an error's `input` may be bytes
         )
 
     app.add_exception_handler(Problem, on_problem)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mwo.cli import runs, workflows
+from mwo.cli import manage, runs, workflows
 from mwo.cli.doctor import doctor
 from mwo.cli.events import events_app
 from mwo.cli.kb import kb_app
@@ -12,7 +12,10 @@ from mwo.cli.llm import llm_app
 from mwo.cli.sandbox import sandbox_app
 from mwo.cli.schedules import schedule_app
 from mwo.cli.secrets import secrets_app
+from mwo.cli.serve import serve
+from mwo.cli.tokens import tokens_app
 from mwo.cli.webhooks import webhooks_app
+from mwo.cli.worker import worker
 
 app = typer.Typer(
     name="mwo",
@@ -23,6 +26,7 @@ app = typer.Typer(
 )
 workflows.register(app)
 runs.register(app)
+manage.register(app)
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(sandbox_app, name="sandbox")
@@ -30,7 +34,10 @@ app.add_typer(llm_app, name="llm")
 app.add_typer(kb_app, name="kb")
 app.add_typer(events_app, name="event")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(tokens_app, name="tokens")
 app.command()(doctor)
+app.command()(serve)
+app.command()(worker)
 
 
 def main() -> None:

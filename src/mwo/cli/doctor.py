@@ -61,6 +61,21 @@ def doctor(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON 
         raise typer.Exit(1)
 
 
+def _checkpoints_check(s: Services, url: str) -> Check:
+    """Opens the checkpointer for real (tables created), where runs continue from after a crash."""
+    try:
+        backend = s.checkpoints.backend
+    except Exception as exc:  # any failure to open is what this check reports
+        return Check(
+            "checkpoints",
+            False,
+            f"cannot open: {type(exc).__name__}: {exc}",
+            "check MWO_DATABASE_URL (PostgreSQL) or MWO_CHECKPOINT_PATH (SQLite)",
+        )
+    where = _redact_url(url) if backend == "postgresql" else str(s.settings.resolved_checkpoint_path())
+    return Check("checkpoints", True, f"{backend}: {where}")
+
+
 def _service_checks(s: Services) -> list[Check]:
     checks = []
     url = s.settings.resolved_database_url()
@@ -68,7 +83,7 @@ def _service_checks(s: Services) -> list[Check]:
     checks.append(Check("database", True, f"{_redact_url(url)} ({count} workflows)"))
     names = s.store.list_secret_names()
     checks.append(Check("secrets key", True, f"{len(names)} secret(s) readable"))
-    checks.append(Check("checkpoints", True, str(s.settings.resolved_checkpoint_path())))
+    checks.append(_checkpoints_check(s, url))
     supported = s.registry.supported()
     for step_type in StepType:
         ok = step_type in supported

@@ -4,12 +4,10 @@ schedules, and run the scheduler in the foreground."""
 from __future__ import annotations
 
 import json
-import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from types import FrameType
 from typing import Annotated
 
 import typer
@@ -22,7 +20,8 @@ from mwo.services import Services
 from mwo.spec import CronTrigger
 from mwo.store.records import ScheduleRecord
 from mwo.triggers import CronSchedule, TriggerError, next_fires
-from mwo.triggers.registration import resume_schedule
+from mwo.triggers.registration import resume_schedule, upcoming_fires
+from mwo.workers.signals import stop_on_signals
 
 schedule_app = typer.Typer(
     help="Cron schedules: preview fire times, list, pause, resume, run.", no_args_is_help=True
@@ -56,9 +55,10 @@ def preview(
 ) -> None:
     """Print the next fire instants, by exactly the rules the scheduler uses (DST included)."""
     with _trigger_errors(as_json):
-        schedule = _schedule_for(name, cron, tz, as_json)
+        schedule, trigger = _schedule_for(name, cron, tz, as_json)
         start = _parse_instant(after, as_json) if after else utc_now()
-        fires = next_fires(schedule, start, count)
+        # a saved workflow's start/end dates bound its fires, exactly as when it is registered
+        fires = upcoming_fires(trigger, start, count) if trigger else next_fires(schedule, start, count)
     if as_json:
         typer.echo(json.dumps({"fires": [utc_text(f) for f in fires]}))
         return
@@ -68,7 +68,9 @@ def preview(
     console.print(table)
 
 
-def _schedule_for(name: str | None, cron: str | None, tz: str, as_json: bool) -> CronSchedule:
+def _schedule_for(
+    name: str | None, cron: str | None, tz: str, as_json: bool
+) -> tuple[CronSchedule, CronTrigger | None]:
     if (name is None) == (cron is None):
         fail(
             "give either a workflow NAME or --cron",
@@ -77,7 +79,7 @@ def _schedule_for(name: str | None, cron: str | None, tz: str, as_json: bool) ->
             as_json=as_json,
         )
     if cron is not None:
-        return CronSchedule.parse(cron, tz)
+        return CronSchedule.parse(cron, tz), None
     with services(as_json) as s:
         trigger = s.workflow_of(s.store.get_version(str(name))).trigger
     if not isinstance(trigger, CronTrigger):
@@ -87,7 +89,7 @@ def _schedule_for(name: str | None, cron: str | None, tz: str, as_json: bool) ->
             code="no_schedule",
             as_json=as_json,
         )
-    return CronSchedule.parse(trigger.cron, trigger.timezone)
+    return CronSchedule.parse(trigger.cron, trigger.timezone), trigger
 
 
 def _parse_instant(text: str, as_json: bool) -> datetime:
@@ -141,6 +143,8 @@ def _schedule_json(r: ScheduleRecord) -> dict[str, object]:
         "overlap": r.spec.overlap,
         "catch_up_window_s": r.spec.catch_up_window_s,
         "jitter_s": r.spec.jitter_s,
+        "start_at": utc_text(r.spec.start_at) if r.spec.start_at else None,
+        "end_at": utc_text(r.spec.end_at) if r.spec.end_at else None,
         "paused": r.paused,
         "enabled": r.enabled,
         "next_fire_at": utc_text(r.next_fire_at) if r.next_fire_at else None,
@@ -190,22 +194,15 @@ def run(
 ) -> None:
     """Run the scheduler here (several may run on one database; each fire happens once).
     Stops cleanly on SIGTERM or Ctrl-C after the tick in progress."""
-    with reporting_errors(), services() as s:
-        _loop(s, once, interval, recover_every)
+    with reporting_errors(), services() as s, stop_on_signals() as stop:
+        _loop(s, stop, once, interval, recover_every)
 
 
-def _loop(s: Services, once: bool, interval: float, recover_every: float) -> None:
+def _loop(s: Services, stop: threading.Event, once: bool, interval: float, recover_every: float) -> None:
     from mwo.engine.runs import default_owner  # the engine loads only for the commands that run
     from mwo.triggers.launcher import EngineLauncher
     from mwo.triggers.scheduler import Scheduler, SchedulerConfig
 
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
     scheduler = Scheduler(s.store, EngineLauncher(s.runs, s.store), default_owner(), SchedulerConfig())
     last_recover = 0.0
     while not stop.is_set():

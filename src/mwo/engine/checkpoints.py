@@ -1,20 +1,50 @@
-"""The LangGraph checkpointer: SQLite (WAL) in MWO's home, beside the main database."""
+"""The LangGraph checkpointer, beside the store: PostgreSQL when the store is PostgreSQL (so any
+server process on any host can resume any run), else SQLite (WAL) in MWO's home.
+
+A checkpoint is how a run continues after an approval, a failure or a crash of the process that was
+running it; the other process must see it, which only a checkpointer in the shared database gives.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from sqlalchemy.engine import make_url
 
 from mwo.settings import Settings
 
+POSTGRES_POOL_SIZE = 4
 
-def open_checkpointer(settings: Settings) -> SqliteSaver:
-    """A SqliteSaver on `<home>/checkpoints.db` (or settings.checkpoint_path), tables created.
+
+@dataclass(frozen=True)
+class OpenedCheckpointer:
+    """A checkpointer and how to release its connections."""
+
+    saver: BaseCheckpointSaver[Any]
+    close: Callable[[], None]
+    backend: str
+
+
+def open_checkpointer(settings: Settings) -> OpenedCheckpointer:
+    """The checkpointer for this store, its tables created or migrated."""
+    url = make_url(settings.resolved_database_url())
+    if url.get_backend_name() == "postgresql":
+        return _open_postgres(url.set(drivername="postgresql").render_as_string(hide_password=False))
+    return _open_sqlite(settings)
+
+
+def _open_sqlite(settings: Settings) -> OpenedCheckpointer:
+    """A SqliteSaver on `<home>/checkpoints.db` (or settings.checkpoint_path).
 
     A file of its own rather than the main database: LangGraph writes checkpoints on its own
     connection, and two writers in one SQLite file would queue behind each other on every step.
     """
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
     path = settings.resolved_checkpoint_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=settings.sqlite_busy_timeout_ms / 1000)
@@ -22,4 +52,28 @@ def open_checkpointer(settings: Settings) -> SqliteSaver:
     conn.execute("PRAGMA synchronous=NORMAL")
     saver = SqliteSaver(conn)
     saver.setup()
-    return saver
+    return OpenedCheckpointer(saver, conn.close, "sqlite")
+
+
+def _open_postgres(conninfo: str) -> OpenedCheckpointer:
+    """A PostgresSaver over a small connection pool (reconnects after a database restart) in the
+    store's own database and schema (`options=-csearch_path=...` in the URL is honoured by libpq)."""
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from psycopg.rows import dict_row
+    from psycopg_pool import ConnectionPool
+
+    pool: ConnectionPool[Any] = ConnectionPool(
+        conninfo,
+        min_size=1,
+        max_size=POSTGRES_POOL_SIZE,
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        check=ConnectionPool.check_connection,
+        open=True,
+    )
+    try:
+        saver = PostgresSaver(pool)
+        saver.setup()
+    except Exception:
+        pool.close()
+        raise
+    return OpenedCheckpointer(saver, pool.close, "postgresql")

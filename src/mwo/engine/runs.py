@@ -29,9 +29,16 @@ from mwo.engine.scope import SecretsView
 from mwo.engine.step_runner import RunContext, StepRunner
 from mwo.llm.tracing import LangSmithWiring
 from mwo.settings import Settings
-from mwo.spec import ApprovalStep, ApprovalTimeoutPolicy, StepType, Workflow, parse_workflow
+from mwo.spec import (
+    AbandonedRunPolicy,
+    ApprovalStep,
+    ApprovalTimeoutPolicy,
+    StepType,
+    Workflow,
+    parse_workflow,
+)
 from mwo.store.abc import Store
-from mwo.store.records import ApprovalStatus, RunFilter, RunRecord, RunStatus, VersionRecord
+from mwo.store.records import ApprovalStatus, RunFilter, RunRecord, RunStatus, StepStatus, VersionRecord
 
 
 def default_owner() -> str:
@@ -65,6 +72,11 @@ class RunService:
         self._graphs: dict[int, Any] = {}
         self._listeners: list[Callable[[RunRecord], None]] = []
         self._workflows: dict[int, Workflow] = {}
+
+    @property
+    def owner(self) -> str:
+        """The name this service holds run leases under (a server expires them when it stops)."""
+        return self._owner
 
     # --- starting -----------------------------------------------------------------------------------
 
@@ -149,17 +161,20 @@ class RunService:
 
     def retry(self, run_id: str, *, from_failed: bool = False) -> RunRecord:
         """Run again: the whole version as a new run, or (from_failed) the failed step onwards."""
+        return self.execute(self.prepare_retry(run_id, from_failed=from_failed).id)
+
+    def prepare_retry(self, run_id: str, *, from_failed: bool = False) -> RunRecord:
+        """The queued run a retry executes (a new run, or the failed run reopened), without executing
+        it: the API answers at once and hands `execute(run.id)` to its worker pool."""
         run = self._store.get_run(run_id)
         if not from_failed:
-            new = self._store.create_run(run.version_id, run.inputs, "retry", self._clock(), retry_of=run.id)
-            return self._execute(new, None)
+            return self._store.create_run(run.version_id, run.inputs, "retry", self._clock(), retry_of=run.id)
         if run.status is not RunStatus.FAILED:
             raise RunStateError(
                 f"run {run.id} is {run.status.value}, not failed",
                 "use `mwo retry RUN` (without --from-failed) to run it again",
             )
-        self._store.reopen_run(run.id, self._clock())
-        return self.execute(run.id)
+        return self._store.reopen_run(run.id, self._clock())
 
     def recover(self) -> list[RunRecord]:
         """Resume runs whose owner died, runs whose approval was decided but not yet acted on (the
@@ -202,7 +217,8 @@ class RunService:
         try:
             result = graph.invoke(graph_input, config, context=rc, durability="sync")
         except StepAborted as aborted:
-            status = RunStatus.CANCELLED if aborted.failure.kind is FailureKind.REJECTED else RunStatus.FAILED
+            stopped = aborted.failure.kind in (FailureKind.REJECTED, FailureKind.CANCELLED)
+            status = RunStatus.CANCELLED if stopped else RunStatus.FAILED
             return self._store.set_run_status(
                 run.id, status, self._clock(), error=redactor.tree(aborted.as_dict())
             )
@@ -237,6 +253,13 @@ class RunService:
             )
 
     def _decide(self, run_id: str, status: ApprovalStatus, by: str, comment: str | None) -> RunRecord:
+        run = self.decide(run_id, status, by, comment)
+        return self.resume_decided(run.id, status, by)
+
+    def decide(self, run_id: str, status: ApprovalStatus, by: str, comment: str | None = None) -> RunRecord:
+        """Record a person's decision on the run's waiting approval without acting on it (the run
+        stays waiting_approval); `resume_decided` continues it. The API does the second half on its
+        worker pool; if that never happens, `recover()` resumes decided runs."""
         run = self._store.get_run(run_id)
         if run.status is not RunStatus.WAITING_APPROVAL:
             raise RunStateError(
@@ -245,7 +268,11 @@ class RunService:
             )
         self._check_approver(run, by)
         self._store.decide_approval(run.id, status, by, comment, self._clock())
-        return self.execute(run.id, resume={"decision": status.value, "by": by})
+        return run
+
+    def resume_decided(self, run_id: str, status: ApprovalStatus, by: str) -> RunRecord:
+        """Continue a run after `decide`: approved runs go on, rejected ones stop."""
+        return self.execute(run_id, resume={"decision": status.value, "by": by})
 
     def _check_approver(self, run: RunRecord, by: str) -> None:
         """Only the step's `approvers` (when it names any) may decide."""
@@ -270,7 +297,34 @@ class RunService:
                 self._clock(),
                 error={"type": "cancelled", "message": "cancelled by request"},
             )
+        workflow, _ = self._compiled(run.version_id)
+        if run.status is RunStatus.RUNNING and workflow.settings.on_abandoned is AbandonedRunPolicy.FAIL:
+            return self._fail_abandoned(run)
         return self.execute(run.id)
+
+    def _fail_abandoned(self, run: RunRecord) -> RunRecord:
+        """`on_abandoned: fail`: end the run (and its interrupted attempt) as failed under our lease,
+        so exactly one reaper does it; `mwo retry RUN --from-failed` continues it later."""
+        now = self._clock()
+        if not self._store.acquire_run(run.id, self._owner, now + timedelta(seconds=60), now):
+            return self._store.get_run(run.id)  # another reaper took it first
+        try:
+            interrupted = [r for r in self._store.list_step_runs(run.id) if r.status is StepStatus.RUNNING]
+            error = {
+                "type": "abandoned",
+                "message": f"the process running it ({run.acquired_by or 'unknown'}) stopped during the run",
+                "fix": "check what the interrupted step did, then `mwo retry RUN --from-failed` continues it",
+            }
+            for row in interrupted:
+                self._store.finish_step(
+                    row.id, StepStatus.FAILED, now, error={**error, "type": "interrupted"}
+                )
+            step = {"step": interrupted[-1].step_id} if interrupted else {}
+            failed = self._store.set_run_status(run.id, RunStatus.FAILED, now, error={**error, **step})
+        finally:
+            self._store.release_run(run.id, self._owner)
+        self._announce(failed)
+        return failed
 
     def _expire_approvals(self) -> list[RunRecord]:
         now = self._clock()

@@ -4,6 +4,7 @@ from mwo.spec.checks import check_workflow
 from mwo.spec.errors import SpecError, SpecErrorCode, SpecFinding
 from mwo.spec.graph import Edge, StepGraph, edges_of
 from mwo.spec.policies import (
+    AbandonedRunPolicy,
     ApprovalTimeoutPolicy,
     Backoff,
     NetworkPolicy,
@@ -28,12 +29,21 @@ from mwo.spec.steps import (
     StepType,
 )
 from mwo.spec.templating import TemplateError, Templates
-from mwo.spec.triggers import CronTrigger, EventTrigger, ManualTrigger, MisfirePolicy, OverlapPolicy, Trigger
+from mwo.spec.triggers import (
+    CronTrigger,
+    EventTrigger,
+    FileTrigger,
+    ManualTrigger,
+    MisfirePolicy,
+    OverlapPolicy,
+    Trigger,
+)
 from mwo.spec.workflow import InputField, InputType, Workflow
 from mwo.spec.yaml_io import dump_workflow, load_workflow, parse_workflow, workflow_from_data
 
 __all__ = [
     "END",
+    "AbandonedRunPolicy",
     "ApiCallStep",
     "ApprovalStep",
     "ApprovalTimeoutPolicy",
@@ -44,6 +54,7 @@ __all__ = [
     "DataTransformStep",
     "Edge",
     "EventTrigger",
+    "FileTrigger",
     "InputField",
     "InputType",
     "LlmCallStep",

@@ -21,6 +21,7 @@ class SpecErrorCode(str, Enum):
     TEMPLATE_SYNTAX = "template_syntax"
     MISSING_INPUT = "missing_input"
     REFUSED_ADDRESS = "refused_address"
+    MISSING_FOLDER = "missing_folder"
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,15 @@ class ApprovalTimeoutPolicy(str, Enum):
     FAIL = "fail"
 
 
+class AbandonedRunPolicy(str, Enum):
+    """What recovery does with a run whose executor vanished (a crash, a killed worker, a server
+    that could not drain in time): continue it from its last checkpoint (its interrupted step runs
+    again), or end it as failed so a person decides (for steps that must never run twice)."""
+
+    RESUME = "resume"
+    FAIL = "fail"
+
+
 class RetryPolicy(BaseModel):
     """How often and how patiently a step is tried again."""
 
@@ -89,3 +98,10 @@ class WorkflowSettings(BaseModel):
     on_failure: OnFailure = Field(default=OnFailure.STOP, description="Default for steps that fail.")
     retry: RetryPolicy = Field(default_factory=RetryPolicy, description="Default retry policy of steps.")
     network: NetworkPolicy = Field(default_factory=NetworkPolicy)
+    on_abandoned: AbandonedRunPolicy = Field(
+        default=AbandonedRunPolicy.RESUME,
+        description=(
+            "A run whose executor vanished: resume it from its last checkpoint, or fail it "
+            "(`mwo retry RUN --from-failed` continues it when a person decides)."
+        ),
+    )

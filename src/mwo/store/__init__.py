@@ -17,12 +17,14 @@ from mwo.store.abc import (
     ScheduleStore,
     SecretStore,
     Store,
+    TokenStore,
     TraceStore,
     WorkflowStore,
 )
 from mwo.store.database import Database, create_store_engine
 from mwo.store.errors import Conflict, InvalidInput, NotFound, SecretKeyError, StoreError
 from mwo.store.records import (
+    ApiTokenRecord,
     ApprovalRecord,
     ApprovalStatus,
     FireClaim,
@@ -40,6 +42,7 @@ from mwo.store.records import (
     StepLogRecord,
     StepRunRecord,
     StepStatus,
+    TokenScope,
     VersionRecord,
     WorkflowRecord,
 )
@@ -59,6 +62,7 @@ def open_store(settings: Settings) -> Store:
 
 
 __all__ = [
+    "ApiTokenRecord",
     "ApprovalRecord",
     "ApprovalStatus",
     "ApprovalStore",
@@ -88,6 +92,8 @@ __all__ = [
     "StepStatus",
     "Store",
     "StoreError",
+    "TokenScope",
+    "TokenStore",
     "TraceStore",
     "VersionRecord",
     "WorkflowRecord",

@@ -13,6 +13,7 @@ from typing import Any
 
 from mwo.spec import Workflow
 from mwo.store.records import (
+    ApiTokenRecord,
     ApprovalRecord,
     ApprovalStatus,
     FireClaim,
@@ -22,14 +23,17 @@ from mwo.store.records import (
     LlmCallRecord,
     LogLevel,
     RunFilter,
+    RunOutcome,
     RunRecord,
     RunStatus,
     ScheduleFireRecord,
     ScheduleRecord,
     ScheduleSpec,
+    StepFailureCount,
     StepLogRecord,
     StepRunRecord,
     StepStatus,
+    TokenScope,
     VersionRecord,
     WorkflowRecord,
 )
@@ -69,6 +73,11 @@ class WorkflowStore(ABC):
     @abstractmethod
     def list_versions(self, name: str) -> list[VersionRecord]:
         """All versions, oldest first; raises NotFound for an unknown workflow."""
+
+    @abstractmethod
+    def list_latest_version_ids(self, enabled_only: bool = True) -> dict[str, int]:
+        """{workflow name: id of its latest version} in one query, for callers that look at every
+        workflow's trigger on a hot path (a run that finishes looks for event listeners)."""
 
     @abstractmethod
     def set_enabled(self, name: str, enabled: bool) -> WorkflowRecord:
@@ -408,7 +417,64 @@ class WebhookStore(ABC):
         """In one transaction: create a QUEUED run (trigger `webhook:<webhook_id>`) of `version_id`
         and record the delivery. When (workflow, webhook_id) was already delivered, nothing is
         created and (that delivery's run, False) is returned; else (new run, True).
-        NotFound for an unknown workflow or version."""
+        NotFound for an unknown workflow or version; Conflict for a disabled workflow (checked in
+        the same transaction, so a delivery never slips past a disable)."""
+
+
+class StatsStore(ABC):
+    """What run statistics are computed from: narrow reads over many runs, filtered in the database."""
+
+    @abstractmethod
+    def list_run_outcomes(
+        self, workflow_name: str | None = None, since: datetime | None = None
+    ) -> list[RunOutcome]:
+        """Runs created at or after `since` (all when None), of one workflow or all, oldest first.
+        NotFound for an unknown workflow name."""
+
+    @abstractmethod
+    def count_step_failures(
+        self, workflow_name: str | None = None, since: datetime | None = None
+    ) -> list[StepFailureCount]:
+        """Failed step attempts (retried ones included) of runs created at or after `since`, grouped
+        by (workflow, step, step type, error type), most frequent first. NotFound as above."""
+
+
+class TokenStore(ABC):
+    """API tokens: the store keeps a token's hash and metadata, never the token itself.
+
+    A token is found by its public `token_id` (the part between `mwo_` and the secret); the caller
+    compares the hash (`mwo.auth.tokens` does, in constant time).
+    """
+
+    @abstractmethod
+    def create_api_token(
+        self,
+        name: str,
+        token_id: str,
+        secret_hash: str,
+        scope: TokenScope,
+        now: datetime,
+        expires_at: datetime | None = None,
+    ) -> ApiTokenRecord:
+        """Store a new token. Conflict when `name` or `token_id` is taken (revoked tokens keep their
+        name, for the audit trail)."""
+
+    @abstractmethod
+    def find_api_token(self, token_id: str) -> tuple[ApiTokenRecord, str]:
+        """(record, secret hash) of the token with this public id; NotFound."""
+
+    @abstractmethod
+    def list_api_tokens(self) -> list[ApiTokenRecord]:
+        """Every token (revoked and expired ones too), by name."""
+
+    @abstractmethod
+    def revoke_api_token(self, name: str, now: datetime) -> ApiTokenRecord:
+        """Revoke the token called `name` from `now` on; revoking again keeps the first time.
+        NotFound."""
+
+    @abstractmethod
+    def mark_api_token_used(self, token_id: str, now: datetime) -> None:
+        """Set the token's last use to `now` (a no-op for an unknown id)."""
 
 
 class Store(
@@ -420,6 +486,8 @@ class Store(
     TraceStore,
     ScheduleStore,
     WebhookStore,
+    StatsStore,
+    TokenStore,
     ABC,
 ):
     """Everything MWO persists, behind one object with one connection pool."""

@@ -255,3 +255,69 @@ class ScheduleFireRecord:
     acquired_until: datetime | None
     finished_at: datetime | None
     note: str
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """The few columns of one run that statistics need (no inputs, outputs or specs)."""
+
+    run_id: str
+    workflow_name: str
+    status: RunStatus
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    error_type: str | None
+    error_step: str | None
+
+
+@dataclass(frozen=True)
+class StepFailureCount:
+    """How often one step of one workflow failed with one error type (every failed attempt, retried
+    ones too), and when it last did."""
+
+    workflow_name: str
+    step_id: str
+    step_type: str
+    error_type: str
+    attempts: int
+    last_failed_at: datetime
+
+
+class TokenScope(str, Enum):
+    """What an API token may do; each scope includes the ones below it: read < write < admin.
+
+    read: every GET; write: create, change, run, approve; admin: manage API tokens and secrets."""
+
+    READ = "read"
+    WRITE = "write"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return _SCOPE_RANKS[self]
+
+    def allows(self, needed: TokenScope) -> bool:
+        """Whether a token with this scope may do what needs `needed`."""
+        return self.rank >= needed.rank
+
+
+_SCOPE_RANKS = {TokenScope.READ: 0, TokenScope.WRITE: 1, TokenScope.ADMIN: 2}
+
+
+@dataclass(frozen=True)
+class ApiTokenRecord:
+    """An API token as stored: never its secret, only the public `token_id` that prefixes it."""
+
+    id: int
+    token_id: str
+    name: str
+    scope: TokenScope
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    def is_active(self, now: datetime) -> bool:
+        """Neither revoked nor expired at `now`."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timezone
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, and_, bindparam, insert, or_, select, update
@@ -21,7 +21,8 @@ from mwo.store.records import (
     StepStatus,
 )
 from mwo.store.sql_common import SqlBase, run_query, run_record, run_row, to_log, to_run, to_step_run
-from mwo.store.tables import RunRow, StepLogRow, StepRunRow, VersionRow, WorkflowRow
+from mwo.store.sql_run_rows import RUNS, insert_run, read_run
+from mwo.store.tables import RunRow, StepLogRow, StepRunRow, WorkflowRow
 
 MIN_RUN_ID_PREFIX = 6
 _FINAL_STEP_STATUSES = (StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANCELLED)
@@ -30,6 +31,17 @@ _STEP_COLUMNS = tuple(StepRunRow.__table__.columns)
 # statement object rebuilt per call costs more than the SQL itself (cache keys, coercions).
 _INSERT_STEP = insert(cast(Table, StepRunRow.__table__)).returning(*_STEP_COLUMNS)
 _CANCEL_FLAG = select(RunRow.cancel_requested).where(RunRow.id == bindparam("run_id"))
+_UPDATE_RUN_STATE = (
+    update(RUNS)
+    .where(RUNS.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        started_at=bindparam("b_started_at"),
+        finished_at=bindparam("b_finished_at"),
+        output=bindparam("b_output"),
+        error=bindparam("b_error"),
+    )
+)
 
 
 class SqlRunStore(SqlBase, RunStore):
@@ -44,30 +56,9 @@ class SqlRunStore(SqlBase, RunStore):
         now: datetime,
         retry_of: str | None = None,
     ) -> RunRecord:
-        with self._db.session_scope() as session:
-            version = session.get(VersionRow, version_id)
-            if version is None:
-                raise NotFound(
-                    f"no workflow version with id {version_id}", fix="list workflows with `mwo list`"
-                )
-            if retry_of is not None:
-                run_row(session, retry_of)
-            run_id = str(uuid.uuid4())
-            session.add(
-                RunRow(
-                    id=run_id,
-                    workflow_id=version.workflow_id,
-                    version_id=version.id,
-                    status=RunStatus.QUEUED,
-                    trigger=trigger,
-                    inputs=inputs,
-                    created_at=now,
-                    cancel_requested=False,
-                    retry_of=retry_of,
-                )
-            )
-            session.flush()
-            return run_record(session, run_id)
+        """Core statements built once: every run starts here (one read, one insert)."""
+        with self._db.connection_scope() as connection:
+            return insert_run(connection, version_id, inputs, trigger, now, retry_of=retry_of)
 
     def get_run(self, run_id: str) -> RunRecord:
         """Exact id first; otherwise a prefix of at least 6 characters that matches exactly one run."""
@@ -110,21 +101,40 @@ class SqlRunStore(SqlBase, RunStore):
         output: Any = None,
         error: dict[str, Any] | None = None,
     ) -> RunRecord:
-        """`output` and `error` are written only when given, so a status change never erases them."""
-        with self._db.session_scope() as session:
-            row = run_row(session, run_id, for_update=True)
-            _refuse_final(row, f"move it to {status.value}")
-            row.status = status
-            if status is RunStatus.RUNNING and row.started_at is None:
-                row.started_at = now
-            if status.is_final:
-                row.finished_at = now
-            if output is not None:
-                row.output = output
-            if error is not None:
-                row.error = error
-            session.flush()
-            return run_record(session, run_id)
+        """`output` and `error` are written only when given, so a status change never erases them.
+        Two Core statements (the row read locked, then written): every run passes here twice."""
+        with self._db.connection_scope() as connection:
+            run = read_run(connection, run_id, for_update=True)
+            if run.status.is_final:
+                raise Conflict(
+                    f"run {run.id} is already {run.status.value}; cannot move it to {status.value}",
+                    fix="a finished run never changes: start a new run (retry) instead",
+                )
+            updated = replace(
+                run,
+                status=status,
+                started_at=now if status is RunStatus.RUNNING and run.started_at is None else run.started_at,
+                finished_at=now if status.is_final else run.finished_at,
+                output=run.output if output is None else output,
+                error=run.error if error is None else error,
+            )
+            connection.execute(
+                _UPDATE_RUN_STATE,
+                {
+                    "b_id": run_id,
+                    "b_status": updated.status,
+                    "b_started_at": updated.started_at,
+                    "b_finished_at": updated.finished_at,
+                    "b_output": updated.output,
+                    "b_error": updated.error,
+                },
+            )
+        # The update refused a naive `now`; times come back in UTC as they would from a read.
+        return replace(
+            updated,
+            started_at=updated.started_at and updated.started_at.astimezone(timezone.utc),
+            finished_at=updated.finished_at and updated.finished_at.astimezone(timezone.utc),
+        )
 
     def reopen_run(self, run_id: str, now: datetime) -> RunRecord:
         """FAILED -> QUEUED with error and finished_at cleared; started_at and the step runs stay, so
@@ -159,11 +169,12 @@ class SqlRunStore(SqlBase, RunStore):
             .values(acquired_by=owner, acquired_until=until)
             .execution_options(synchronize_session=False)
         )
-        with self._db.session_scope() as session:
-            result = cast("CursorResult[Any]", session.execute(statement))
+        with self._db.connection_scope() as connection:
+            result = cast("CursorResult[Any]", connection.execute(statement))
             if result.rowcount == 1:
                 return True
-            run_row(session, run_id)  # NotFound for an unknown run rather than a silent False
+            if connection.execute(_CANCEL_FLAG, {"run_id": run_id}).first() is None:
+                raise NotFound(f"no run with id {run_id!r}", fix="list runs with `mwo runs`")
             return False
 
     def release_run(self, run_id: str, owner: str) -> None:
@@ -173,8 +184,8 @@ class SqlRunStore(SqlBase, RunStore):
             .values(acquired_by=None, acquired_until=None)
             .execution_options(synchronize_session=False)
         )
-        with self._db.session_scope() as session:
-            session.execute(statement)
+        with self._db.connection_scope() as connection:
+            connection.execute(statement)
 
     def reap_abandoned_runs(self, now: datetime) -> list[RunRecord]:
         """Oldest first. A run nobody holds counts only once it is older than the run lease, so a

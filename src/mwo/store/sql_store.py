@@ -12,6 +12,8 @@ from mwo.store.sql_inbox import SqlInboxStore
 from mwo.store.sql_runs import SqlRunStore
 from mwo.store.sql_schedules import SqlScheduleStore
 from mwo.store.sql_secrets import SqlSecretStore
+from mwo.store.sql_stats import SqlStatsStore
+from mwo.store.sql_tokens import SqlTokenStore
 from mwo.store.sql_traces import SqlTraceStore
 from mwo.store.sql_webhooks import SqlWebhookStore
 from mwo.store.sql_workflows import SqlWorkflowStore
@@ -26,6 +28,8 @@ class SqlStore(
     SqlTraceStore,
     SqlScheduleStore,
     SqlWebhookStore,
+    SqlStatsStore,
+    SqlTokenStore,
     Store,
 ):
     """Everything MWO persists, in one SQL database (see `mwo.store.open_store`)."""

@@ -3,17 +3,35 @@ deduplicated by UNIQUE(workflow_id, webhook_id) in the transaction that creates 
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select
 
 from mwo.store.abc import WebhookStore
-from mwo.store.errors import NotFound
-from mwo.store.records import RunRecord, RunStatus
-from mwo.store.sql_common import SqlBase, run_record, workflow_row
-from mwo.store.tables import RunRow, VersionRow, WebhookDeliveryRow, WebhookSecretRow
+from mwo.store.errors import Conflict, NotFound
+from mwo.store.records import RunRecord
+from mwo.store.sql_common import LIST_WORKFLOWS_FIX, SqlBase, workflow_row
+from mwo.store.sql_run_rows import insert_run, read_run
+from mwo.store.tables import WebhookDeliveryRow, WebhookSecretRow, WorkflowRow
+
+# The intake's statements, built once (a delivery passes here twice).
+_WORKFLOW = select(WorkflowRow.id, WorkflowRow.enabled).where(WorkflowRow.name == bindparam("name"))
+_WORKFLOW_LOCKED = _WORKFLOW.with_for_update(of=WorkflowRow)
+_ACTIVE_SECRETS = (
+    select(WebhookSecretRow.ciphertext)
+    .join(WorkflowRow, WebhookSecretRow.workflow_id == WorkflowRow.id)
+    .where(
+        WorkflowRow.name == bindparam("name"),
+        WebhookSecretRow.expires_at.is_(None) | (WebhookSecretRow.expires_at > bindparam("now")),
+    )
+    .order_by(WebhookSecretRow.id.desc())
+)
+_DELIVERED = select(WebhookDeliveryRow.run_id).where(
+    WebhookDeliveryRow.workflow_id == bindparam("workflow_id"),
+    WebhookDeliveryRow.webhook_id == bindparam("webhook_id"),
+)
+_RECORD_DELIVERY = insert(cast(Table, WebhookDeliveryRow.__table__))
 
 
 def webhook_trigger(webhook_id: str) -> str:
@@ -43,58 +61,40 @@ class SqlWebhookStore(SqlBase, WebhookStore):
             )
 
     def list_webhook_secrets(self, workflow_name: str, now: datetime) -> list[str]:
-        with self._db.session_scope(read_only=True) as session:
-            workflow = workflow_row(session, workflow_name)
+        """One query on the intake's hot path; an empty answer looks closer (NotFound or none)."""
+        with self._db.connection_scope(read_only=True) as connection:
             ciphertexts = list(
-                session.scalars(
-                    select(WebhookSecretRow.ciphertext)
-                    .where(
-                        WebhookSecretRow.workflow_id == workflow.id,
-                        WebhookSecretRow.expires_at.is_(None) | (WebhookSecretRow.expires_at > now),
-                    )
-                    .order_by(WebhookSecretRow.id.desc())
-                )
+                connection.execute(_ACTIVE_SECRETS, {"name": workflow_name, "now": now}).scalars()
             )
+            if not ciphertexts and connection.execute(_WORKFLOW, {"name": workflow_name}).first() is None:
+                raise NotFound(f"no workflow named {workflow_name!r}", fix=LIST_WORKFLOWS_FIX)
         label = f"webhook secret of {workflow_name}"
         return [self._secret_key.decrypt(label, ciphertext) for ciphertext in ciphertexts]
 
     def start_webhook_run(
         self, workflow_name: str, webhook_id: str, version_id: int, inputs: dict[str, Any], now: datetime
     ) -> tuple[RunRecord, bool]:
-        with self._db.session_scope() as session:
+        with self._db.connection_scope() as connection:
             # Locking the workflow row serialises deliveries of one workflow (PostgreSQL), so the
             # look-up below sees any delivery committed before us; SQLite writers are serial anyway.
-            workflow = workflow_row(session, workflow_name, for_update=True)
-            existing = session.scalar(
-                select(WebhookDeliveryRow.run_id).where(
-                    WebhookDeliveryRow.workflow_id == workflow.id, WebhookDeliveryRow.webhook_id == webhook_id
+            workflow = connection.execute(_WORKFLOW_LOCKED, {"name": workflow_name}).one_or_none()
+            if workflow is None:
+                raise NotFound(f"no workflow named {workflow_name!r}", fix=LIST_WORKFLOWS_FIX)
+            if not workflow.enabled:
+                raise Conflict(
+                    f"workflow {workflow_name!r} is disabled",
+                    fix=f"enable it to take deliveries: `mwo enable {workflow_name}`",
                 )
-            )
+            existing = connection.execute(
+                _DELIVERED, {"workflow_id": workflow.id, "webhook_id": webhook_id}
+            ).scalar()
             if existing is not None:
-                return run_record(session, existing), False
-            version = session.get(VersionRow, version_id)
-            if version is None or version.workflow_id != workflow.id:
-                raise NotFound(
-                    f"no version with id {version_id} of workflow {workflow_name!r}",
-                    fix="list workflows with `mwo list`",
-                )
-            run_id = str(uuid.uuid4())
-            session.add(
-                RunRow(
-                    id=run_id,
-                    workflow_id=workflow.id,
-                    version_id=version.id,
-                    status=RunStatus.QUEUED,
-                    trigger=webhook_trigger(webhook_id),
-                    inputs=inputs,
-                    created_at=now,
-                    cancel_requested=False,
-                )
+                return read_run(connection, existing), False
+            run = insert_run(
+                connection, version_id, inputs, webhook_trigger(webhook_id), now, workflow_id=workflow.id
             )
-            session.add(
-                WebhookDeliveryRow(
-                    workflow_id=workflow.id, webhook_id=webhook_id, run_id=run_id, received_at=now
-                )
+            connection.execute(
+                _RECORD_DELIVERY,
+                {"workflow_id": workflow.id, "webhook_id": webhook_id, "run_id": run.id, "received_at": now},
             )
-            session.flush()
-            return run_record(session, run_id), True
+            return run, True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, and_, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from mwo.spec import Workflow
@@ -21,6 +21,43 @@ from mwo.store.sql_common import (
     workflow_row,
 )
 from mwo.store.tables import FolderRow, TagRow, VersionRow, WorkflowRow, workflow_tags
+
+# A version by workflow name in one statement, columns in VersionRecord's order (built once: it is
+# on the path of every run).
+_VERSION_BY_NAME = (
+    select(
+        VersionRow.id,
+        VersionRow.workflow_id,
+        WorkflowRow.name,
+        VersionRow.number,
+        VersionRow.spec_yaml,
+        VersionRow.content_hash,
+        VersionRow.message,
+        VersionRow.created_at,
+    )
+    .join(WorkflowRow, VersionRow.workflow_id == WorkflowRow.id)
+    .where(WorkflowRow.name == bindparam("name"))
+)
+_LATEST_VERSION_BY_NAME = _VERSION_BY_NAME.order_by(VersionRow.number.desc()).limit(1)
+_VERSION_BY_NAME_AND_NUMBER = _VERSION_BY_NAME.where(VersionRow.number == bindparam("number"))
+_LATEST_NUMBERS = (
+    select(VersionRow.workflow_id, func.max(VersionRow.number).label("number"))
+    .group_by(VersionRow.workflow_id)
+    .subquery()
+)
+_LATEST_VERSION_IDS = (
+    select(WorkflowRow.name, VersionRow.id)
+    .join(VersionRow, VersionRow.workflow_id == WorkflowRow.id)
+    .join(
+        _LATEST_NUMBERS,
+        and_(
+            _LATEST_NUMBERS.c.workflow_id == VersionRow.workflow_id,
+            _LATEST_NUMBERS.c.number == VersionRow.number,
+        ),
+    )
+    .order_by(WorkflowRow.name)
+)
+_LATEST_VERSION_IDS_ENABLED = _LATEST_VERSION_IDS.where(WorkflowRow.enabled.is_(True))
 
 
 class SqlWorkflowStore(SqlBase, WorkflowStore):
@@ -102,21 +139,23 @@ class SqlWorkflowStore(SqlBase, WorkflowStore):
             return [to_workflow(row, number) for row, number in session.execute(statement)]
 
     def get_version(self, name: str, number: int | None = None) -> VersionRecord:
+        """One indexed query on the hot path (every run starts here); the error path looks closer."""
+        statement, params = (
+            (_LATEST_VERSION_BY_NAME, {"name": name})
+            if number is None
+            else (_VERSION_BY_NAME_AND_NUMBER, {"name": name, "number": number})
+        )
+        with self._db.connection_scope(read_only=True) as connection:
+            found = connection.execute(statement, params).one_or_none()
+        if found is not None:
+            return VersionRecord(*found)
         with self._db.session_scope(read_only=True) as session:
-            workflow = workflow_row(session, name)
-            statement = select(VersionRow).where(VersionRow.workflow_id == workflow.id)
-            if number is None:
-                statement = statement.order_by(VersionRow.number.desc()).limit(1)
-            else:
-                statement = statement.where(VersionRow.number == number)
-            version = session.scalars(statement).one_or_none()
-            if version is None:
-                latest = latest_version_number(session, workflow.id)
-                raise NotFound(
-                    f"workflow {name!r} has no version {number}",
-                    fix=f"choose a version from 1 to {latest}" if latest else "save a version first",
-                )
-            return to_version(version)
+            workflow = workflow_row(session, name)  # NotFound for an unknown workflow
+            latest = latest_version_number(session, workflow.id)
+            raise NotFound(
+                f"workflow {name!r} has no version {number}",
+                fix=f"choose a version from 1 to {latest}" if latest else "save a version first",
+            )
 
     def get_version_by_id(self, version_id: int) -> VersionRecord:
         with self._db.session_scope(read_only=True) as session:
@@ -135,6 +174,11 @@ class SqlWorkflowStore(SqlBase, WorkflowStore):
                 select(VersionRow).where(VersionRow.workflow_id == workflow.id).order_by(VersionRow.number)
             )
             return [to_version(version) for version in versions]
+
+    def list_latest_version_ids(self, enabled_only: bool = True) -> dict[str, int]:
+        statement = _LATEST_VERSION_IDS_ENABLED if enabled_only else _LATEST_VERSION_IDS
+        with self._db.connection_scope(read_only=True) as connection:
+            return {name: version_id for name, version_id in connection.execute(statement)}
 
     def set_enabled(self, name: str, enabled: bool) -> WorkflowRecord:
         with self._db.session_scope() as session:

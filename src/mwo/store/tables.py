@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from mwo.store.records import ApprovalStatus, FireOutcome, LogLevel, RunStatus, StepStatus
+from mwo.store.records import ApprovalStatus, FireOutcome, LogLevel, RunStatus, StepStatus, TokenScope
 
 E = TypeVar("E", bound=Enum)
 
@@ -350,3 +350,19 @@ class WebhookDeliveryRow(Base):
     webhook_id: Mapped[str] = mapped_column(String(200))
     run_id: Mapped[str] = mapped_column(String(36))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ApiTokenRow(Base):
+    """An API token: its public `token_id` and the SHA-256 of its secret, never the secret itself."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[TokenScope] = mapped_column(EnumText(TokenScope))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

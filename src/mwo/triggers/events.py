@@ -41,6 +41,7 @@ class EventDispatcher:
         self._parse = parse
         self._start = start
         self._templates = Templates()
+        self._versions: dict[int, Workflow] = {}
 
     def emit(self, name: str, data: Mapping[str, Any]) -> EventOutcome:
         event = {"name": name, "data": dict(data)}
@@ -74,15 +75,20 @@ class EventDispatcher:
         )
 
     def _listeners(self, name: str) -> list[Workflow]:
+        """Enabled workflows whose latest version listens to `name`: one query, then each version
+        parsed once per dispatcher (versions never change)."""
         found = []
-        for record in self._store.list_workflows():
-            if not record.enabled:
-                continue
-            workflow = self._parse(self._store.get_version(record.name))
+        for version_id in self._store.list_latest_version_ids(enabled_only=True).values():
+            workflow = self._workflow(version_id)
             trigger = workflow.trigger
             if isinstance(trigger, EventTrigger) and trigger.event == name:
                 found.append(workflow)
         return found
+
+    def _workflow(self, version_id: int) -> Workflow:
+        if version_id not in self._versions:
+            self._versions[version_id] = self._parse(self._store.get_version_by_id(version_id))
+        return self._versions[version_id]
 
     def _matches(self, workflow: Workflow, event: dict[str, Any]) -> bool:
         trigger = workflow.trigger

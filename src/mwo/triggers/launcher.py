@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from mwo.engine.dispatch import RunDispatcher, SubmitDispatcher
 from mwo.engine.inputs import resolve_inputs
 from mwo.store.abc import Store
 from mwo.store.records import RunFilter, RunStatus
@@ -34,18 +35,20 @@ class RunLauncher(Protocol):
 
 
 class EngineLauncher:
-    """RunLauncher over RunService: `submit` executes the run (inline by default; a server passes a
-    bounded thread pool's `submit`)."""
+    """RunLauncher over RunService: a fire's run is executed inline by default; a server passes its
+    worker pool's `submit`, or a `dispatcher` (its pool or Celery workers)."""
 
     def __init__(
         self,
         runs: RunService,
         store: Store,
         submit: Callable[[Callable[[], Any]], object] | None = None,
+        *,
+        dispatcher: RunDispatcher | None = None,
     ) -> None:
         self._runs = runs
         self._store = store
-        self._submit = submit or (lambda work: work())
+        self._dispatcher = dispatcher or SubmitDispatcher(lambda: runs, submit or (lambda work: work()))
 
     def prepare(self, workflow_name: str) -> tuple[int, dict[str, Any]]:
         """A scheduled run gets the declared defaults; a required input without one fails here."""
@@ -53,7 +56,7 @@ class EngineLauncher:
         return version.id, resolve_inputs(self._runs.workflow_of(version), {})
 
     def submit(self, run_id: str) -> None:
-        self._submit(lambda: self._runs.execute(run_id))
+        self._dispatcher.execute(run_id)
 
     def active_runs(self, workflow_name: str) -> list[str]:
         runs = self._store.list_runs(RunFilter(workflow_name=workflow_name, statuses=_ACTIVE, limit=1000))

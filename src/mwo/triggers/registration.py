@@ -23,6 +23,8 @@ def schedule_spec(trigger: CronTrigger) -> ScheduleSpec:
         overlap=trigger.overlap.value,
         catch_up_window_s=trigger.catch_up_window_s,
         jitter_s=trigger.jitter_s,
+        start_at=trigger.start_at(),
+        end_at=trigger.end_at(),
     )
 
 
@@ -51,6 +53,20 @@ def schedule_findings(workflow: Workflow, now: datetime) -> list[SpecFinding]:
     except CronError as exc:
         return [SpecFinding(SpecErrorCode.SCHEMA, str(exc), exc.fix, field="trigger.cron")]
     return []
+
+
+def upcoming_fires(trigger: CronTrigger, after: datetime, count: int) -> list[datetime]:
+    """The trigger's next `count` fires after `after` within its start and end dates: the preview of
+    a saved workflow, by the same `first_fire` the scheduler registers with."""
+    cron = CronSchedule.parse(trigger.cron, trigger.timezone)
+    start_at, end_at = trigger.start_at(), trigger.end_at()
+    fires: list[datetime] = []
+    cursor: datetime | None = after
+    while cursor is not None and len(fires) < count:
+        cursor = first_fire(cron, cursor, start_at, end_at)
+        if cursor is not None:
+            fires.append(cursor)
+    return fires
 
 
 def resume_schedule(store: Store, workflow_name: str, now: datetime) -> ScheduleRecord:

@@ -76,3 +76,35 @@ def test_a_run_with_an_approval_across_processes_on_postgres(pg_settings: Settin
         assert [r.step_id for r in second.store.list_step_runs(done.id)] == ["ask", "send"]
     finally:
         second.close()
+
+
+def test_another_host_resumes_the_run_from_the_checkpoint_in_postgres(
+    pg_settings: Settings, tmp_path: Path
+) -> None:
+    """A server on another machine shares only the database: the checkpoint must live there too."""
+    spec = {
+        "name": "pg-hosts",
+        "steps": [
+            {"id": "ask", "type": "APPROVAL"},
+            {"id": "send", "type": "NOTIFICATION", "channel": "inbox", "body": "sent"},
+        ],
+    }
+    first = Services.open(pg_settings)
+    try:
+        assert first.checkpoints.backend == "postgresql"
+        first.apply_workflow(workflow_from_data(spec))
+        waiting = first.runs.start("pg-hosts")
+    finally:
+        first.close()
+    other_host = pg_settings.model_copy(update={"home": tmp_path / "other-host"})
+    second = Services.open(other_host)
+    try:
+        done = second.runs.approve(waiting.id, "kim")
+        assert done.status is RunStatus.SUCCEEDED
+        assert [(r.step_id, r.status.value) for r in second.store.list_step_runs(done.id)] == [
+            ("ask", "succeeded"),
+            ("send", "succeeded"),
+        ]
+    finally:
+        second.close()
+    assert not (tmp_path / "other-host" / "checkpoints.db").exists()

@@ -1,0 +1,169 @@
+"""`/knowledge`: search the knowledge base and add documents to it, as `mwo kb search|add` do.
+
+The knowledge base (embedding model, vector and keyword indexes) is opened on the first request
+that needs it, not when the app starts, and is used by one request at a time: its indexes are
+single-writer files, and a search is CPU-bound anyway. It is closed when the app shuts down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from fastapi import APIRouter, FastAPI, File, Form, Query, Response, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from mwo.api.context import ApiContext
+from mwo.api.models import ApiModel
+from mwo.api.problems import Problem
+from mwo.knowledge.records import AddResult, DomainMatch, Passage
+from mwo.store.records import TokenScope
+
+if TYPE_CHECKING:
+    from mwo.knowledge import KnowledgeService
+
+UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+_CHUNK = 1024 * 1024
+_SAFE_NAME = re.compile(r"[^0-9A-Za-z가-힣._-]+")
+# Failures of the server's own setup (a missing OCR engine, a model that does not match the index)
+# answer 503; everything else a knowledge error reports is about the request (422).
+_UNAVAILABLE = {"ocr_unavailable", "embedding_mismatch", "embedding_unavailable", "pack_error"}
+
+
+class SearchResult(ApiModel):
+    query: str
+    mode: str
+    domains: list[str]
+    detected: list[DomainMatch]
+    passages: list[Passage]
+
+
+class Added(ApiModel):
+    """What adding one file did (`duplicate`: the same content was already indexed)."""
+
+    result: AddResult
+
+
+class KnowledgeHandle:
+    """The lazily opened knowledge base of one app, used under a lock."""
+
+    def __init__(self, open_service: Callable[[], KnowledgeService]) -> None:
+        self._open = open_service
+        self._service: KnowledgeService | None = None
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def use(self) -> Iterator[KnowledgeService]:
+        from mwo.knowledge import KnowledgeError  # the knowledge stack loads with the first request
+
+        with self._lock:
+            try:
+                if self._service is None:
+                    self._service = self._open()
+                yield self._service
+            except KnowledgeError as exc:
+                status = 404 if exc.code == "unknown_document" else 503 if exc.code in _UNAVAILABLE else 422
+                raise Problem(status, "Knowledge base", exc.message, code=exc.code, fix=exc.fix) from None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._service is not None:
+                self._service.close()
+                self._service = None
+
+
+def knowledge_router(
+    ctx: ApiContext, open_service: Callable[[], KnowledgeService] | None = None
+) -> APIRouter:
+    def open_default() -> KnowledgeService:
+        from mwo.knowledge import KnowledgeService
+
+        return KnowledgeService.open(ctx.services.settings)
+
+    handle = KnowledgeHandle(open_service or open_default)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        handle.close()
+
+    router = APIRouter(tags=["knowledge"], lifespan=lifespan)
+    uploads = ctx.services.settings.resolved_knowledge_dir() / "uploads"
+
+    @router.get("/knowledge/search", dependencies=[ctx.scope(TokenScope.READ)], summary="Search passages")
+    def search(
+        q: Annotated[str, Query(min_length=1, max_length=2000, description="A question or request.")],
+        domain: Annotated[
+            list[str] | None, Query(description="Search only these domains (default: detected + common).")
+        ] = None,
+        k: Annotated[int, Query(ge=1, le=50)] = 5,
+        mode: Literal["hybrid", "vector", "keyword"] = "hybrid",
+    ) -> SearchResult:
+        with handle.use() as kb:
+            kb.ensure_ready()
+            matches = kb.detect_domains(q)
+            searched = domain or kb.search_domains(q, matches)
+            passages = kb.retrieve(q, k=k, domains=searched, mode=mode)
+        return SearchResult(query=q, mode=mode, domains=searched, detected=matches, passages=passages)
+
+    @router.post(
+        "/knowledge/documents",
+        dependencies=[ctx.scope(TokenScope.WRITE)],
+        status_code=201,
+        summary="Add a document (PDF, DOCX, XLSX/CSV, PNG/JPG, TXT/MD/HTML); 200 if already there",
+        responses={200: {"description": "The same content was already indexed; nothing added."}},
+    )
+    async def add(
+        file: Annotated[UploadFile, File(description="The document.")],
+        response: Response,
+        domain: Annotated[
+            str | None, Form(description="File it under this domain (default: detected).")
+        ] = None,
+    ) -> Added:
+        path = await _keep_upload(file, uploads)
+        result = await run_in_threadpool(_add, handle, path, domain)
+        if result.status == "duplicate":
+            response.status_code = 200
+        return Added(result=result)
+
+    return router
+
+
+def _add(handle: KnowledgeHandle, path: Path, domain: str | None) -> AddResult:
+    with handle.use() as kb:
+        return kb.add(path, domain=domain)
+
+
+async def _keep_upload(file: UploadFile, uploads: Path) -> Path:
+    """Store the upload under the knowledge base (a document's `source` must stay readable), in a
+    folder named by its content hash so two different files with one name never overwrite each
+    other. 413 past UPLOAD_MAX_BYTES."""
+    digest = hashlib.sha256()
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await file.read(_CHUNK):
+        size += len(chunk)
+        if size > UPLOAD_MAX_BYTES:
+            raise Problem(
+                413,
+                "Payload too large",
+                f"a document must be at most {UPLOAD_MAX_BYTES} bytes",
+                code="too_large",
+                fix="split the document or add it with `mwo kb add FILE` on the server",
+            )
+        digest.update(chunk)
+        chunks.append(chunk)
+    name = _SAFE_NAME.sub("-", Path(file.filename or "document").name).strip("-.") or "document"
+    target = uploads / digest.hexdigest()[:16] / name
+    await run_in_threadpool(_write, target, b"".join(chunks))
+    return target
+
+
+def _write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)

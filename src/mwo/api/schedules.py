@@ -1,0 +1,141 @@
+"""`/schedules`: cron schedules of saved workflows, their next fire times (by exactly the rules the
+scheduler uses, DST included, as `mwo schedule preview` prints them), pause and resume."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from mwo.api.context import ApiContext
+from mwo.api.models import ApiModel
+from mwo.api.problems import Problem
+from mwo.clock import utc_now
+from mwo.spec import CronTrigger
+from mwo.store.records import ScheduleRecord, TokenScope
+from mwo.triggers import CronSchedule, next_fires
+from mwo.triggers.registration import resume_schedule
+
+Count = Annotated[int, Query(ge=1, le=1000, description="How many fire times.")]
+After = Annotated[
+    datetime | None, Query(description="An ISO instant with a zone to start from (default: now).")
+]
+
+
+class ScheduleOut(ApiModel):
+    """A schedule as `mwo schedule list --json` shows it (times in UTC)."""
+
+    workflow: str
+    cron: str
+    timezone: str
+    misfire: str
+    overlap: str
+    catch_up_window_s: float
+    jitter_s: float
+    paused: bool
+    enabled: bool
+    next_fire_at: datetime | None
+
+    @classmethod
+    def of(cls, r: ScheduleRecord) -> ScheduleOut:
+        return cls(
+            workflow=r.workflow_name,
+            cron=r.spec.cron,
+            timezone=r.spec.timezone,
+            misfire=r.spec.misfire,
+            overlap=r.spec.overlap,
+            catch_up_window_s=r.spec.catch_up_window_s,
+            jitter_s=r.spec.jitter_s,
+            paused=r.paused,
+            enabled=r.enabled,
+            next_fire_at=r.next_fire_at,
+        )
+
+
+class ScheduleList(ApiModel):
+    schedules: list[ScheduleOut]
+
+
+class ScheduleEnvelope(ApiModel):
+    schedule: ScheduleOut
+
+
+class Preview(ApiModel):
+    cron: str
+    timezone: str
+    fires: list[datetime]
+
+
+def schedules_router(ctx: ApiContext) -> APIRouter:
+    services = ctx.services
+    store = services.store
+    read = [ctx.scope(TokenScope.READ)]
+    write = [ctx.scope(TokenScope.WRITE)]
+    router = APIRouter(tags=["schedules"])
+
+    @router.get("/schedules", dependencies=read, summary="Every schedule with its stored next fire")
+    def list_schedules() -> ScheduleList:
+        return ScheduleList(schedules=[ScheduleOut.of(r) for r in store.list_schedules()])
+
+    @router.get("/schedules/preview", dependencies=read, summary="Next fire times of a cron expression")
+    def preview_expression(
+        cron: Annotated[str, Query(description='A cron expression, e.g. "0 9 * * *".')],
+        count: Count = 10,
+        after: After = None,
+        tz: Annotated[str, Query(description="IANA time zone.")] = "UTC",
+    ) -> Preview:
+        return _preview(CronSchedule.parse(cron, tz), count, after)
+
+    @router.get("/schedules/{name}/preview", dependencies=read, summary="Next fire times of a saved workflow")
+    def preview_workflow(name: str, count: Count = 10, after: After = None) -> Preview:
+        trigger = services.workflow_of(store.get_version(name)).trigger
+        if not isinstance(trigger, CronTrigger):
+            raise Problem(
+                404,
+                "No schedule",
+                f"workflow {name!r} has a {trigger.type} trigger, not a cron schedule",
+                code="no_schedule",
+                fix="give it `trigger: {type: cron, cron: ..., timezone: ...}` and save it",
+            )
+        return _preview(CronSchedule.parse(trigger.cron, trigger.timezone), count, after)
+
+    @router.post("/schedules/{name}/pause", dependencies=write, summary="Stop firing until resumed")
+    def pause(name: str) -> ScheduleEnvelope:
+        return ScheduleEnvelope(schedule=ScheduleOut.of(store.set_schedule_paused(name, True, utc_now())))
+
+    @router.post(
+        "/schedules/{name}/resume",
+        dependencies=write,
+        summary="Fire again from now (no catch-up of the pause)",
+    )
+    def resume(name: str) -> ScheduleEnvelope:
+        return ScheduleEnvelope(schedule=ScheduleOut.of(resume_schedule(store, name, utc_now())))
+
+    return router
+
+
+def _preview(schedule: CronSchedule, count: int, after: datetime | None) -> Preview:
+    if after is not None and after.tzinfo is None:
+        raise Problem(
+            422,
+            "Instant without a zone",
+            f"after={after.isoformat()} has no time zone",
+            code="bad_instant",
+            fix="add Z or an offset, e.g. 2026-03-08T00:00:00Z",
+        )
+    try:
+        fires = next_fires(schedule, after or utc_now(), count)
+    except OverflowError:  # the fires run past year 9999 (or start before year 1)
+        raise Problem(
+            422,
+            "Instant out of range",
+            f"no fire times can be computed after {after.isoformat() if after else 'now'}",
+            code="bad_instant",
+            fix="give an instant between the years 1970 and 9000",
+        ) from None
+    return Preview(
+        cron=schedule.expression,
+        timezone=schedule.timezone,
+        fires=[f.astimezone(timezone.utc) for f in fires],
+    )

@@ -1,0 +1,109 @@
+"""Run rows on the Core hot paths: every run is inserted and read through these prepared statements,
+whoever creates it (a person, the scheduler, a webhook), so the record is built once, the same way.
+
+Statement objects are built at import and executed with parameters: rebuilding them per call costs
+more than the SQL (cache keys, coercions), and a run passes here several times.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import fields, replace
+from datetime import datetime, timezone
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, bindparam, insert, select
+
+from mwo.store.errors import NotFound
+from mwo.store.records import RunRecord, RunStatus
+from mwo.store.tables import RunRow, VersionRow, WorkflowRow
+
+RUNS = cast(Table, RunRow.__table__)
+_RUN_ROW_FIELDS = tuple(f.name for f in fields(RunRecord) if f.name in RUNS.c)
+_INSERT_RUN = insert(RUNS)
+# A run in RunRecord's field order.
+_RUN_RECORD_COLUMNS = (
+    RunRow.id,
+    RunRow.workflow_id,
+    WorkflowRow.name,
+    RunRow.version_id,
+    VersionRow.number,
+    RunRow.status,
+    RunRow.trigger,
+    RunRow.inputs,
+    RunRow.output,
+    RunRow.error,
+    RunRow.created_at,
+    RunRow.started_at,
+    RunRow.finished_at,
+    RunRow.cancel_requested,
+    RunRow.acquired_by,
+    RunRow.acquired_until,
+    RunRow.retry_of,
+)
+RUN_BY_ID = (
+    select(*_RUN_RECORD_COLUMNS)
+    .join(WorkflowRow, RunRow.workflow_id == WorkflowRow.id)
+    .join(VersionRow, RunRow.version_id == VersionRow.id)
+    .where(RunRow.id == bindparam("run_id"))
+)
+RUN_BY_ID_LOCKED = RUN_BY_ID.with_for_update(of=RunRow)
+RUN_EXISTS = select(RunRow.id).where(RunRow.id == bindparam("run_id"))
+_VERSION_NAMES = (
+    select(VersionRow.workflow_id, WorkflowRow.name, VersionRow.number)
+    .join(WorkflowRow, VersionRow.workflow_id == WorkflowRow.id)
+    .where(VersionRow.id == bindparam("version_id"))
+)
+
+
+def read_run(connection: Connection, run_id: str, *, for_update: bool = False) -> RunRecord:
+    """The run with exactly this id, as it is in this transaction; raises NotFound."""
+    found = connection.execute(
+        RUN_BY_ID_LOCKED if for_update else RUN_BY_ID, {"run_id": run_id}
+    ).one_or_none()
+    if found is None:
+        raise NotFound(f"no run with id {run_id!r}", fix="list runs with `mwo runs`")
+    return RunRecord(*found)
+
+
+def insert_run(
+    connection: Connection,
+    version_id: int,
+    inputs: dict[str, Any],
+    trigger: str,
+    now: datetime,
+    *,
+    retry_of: str | None = None,
+    workflow_id: int | None = None,
+) -> RunRecord:
+    """Insert a QUEUED run of `version_id` and return its record (as a read would: times in UTC).
+
+    NotFound for an unknown version, a version that is not of `workflow_id` (when given), or an
+    unknown `retry_of` run. A naive `now` is refused by the column type (ValueError).
+    """
+    names = connection.execute(_VERSION_NAMES, {"version_id": version_id}).one_or_none()
+    if names is None or (workflow_id is not None and names.workflow_id != workflow_id):
+        raise NotFound(f"no workflow version with id {version_id}", fix="list workflows with `mwo list`")
+    if retry_of is not None and connection.execute(RUN_EXISTS, {"run_id": retry_of}).first() is None:
+        raise NotFound(f"no run with id {retry_of!r}", fix="list runs with `mwo runs`")
+    record = RunRecord(
+        id=str(uuid.uuid4()),
+        workflow_id=names.workflow_id,
+        workflow_name=names.name,
+        version_id=version_id,
+        version_number=names.number,
+        status=RunStatus.QUEUED,
+        trigger=trigger,
+        inputs=inputs,
+        output=None,
+        error=None,
+        created_at=now,
+        started_at=None,
+        finished_at=None,
+        cancel_requested=False,
+        acquired_by=None,
+        acquired_until=None,
+        retry_of=retry_of,
+    )
+    connection.execute(_INSERT_RUN, {name: getattr(record, name) for name in _RUN_ROW_FIELDS})
+    return replace(record, created_at=now.astimezone(timezone.utc))
