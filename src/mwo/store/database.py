@@ -10,8 +10,9 @@ used as given.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +83,13 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # SQLite has one writer. Threads of one process that wait for it inside SQLite wait in its
+        # busy handler, which sleeps in growing steps (up to 100 ms): under concurrent writers (API
+        # threads, worker threads) that sleep is the tail latency. Queueing them on a lock here
+        # hands the write lock over at once; other processes still meet the busy timeout.
+        self._write_turn: AbstractContextManager[Any] = (
+            threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
         write_engine = engine.execution_options(**{_IMMEDIATE: True})
         self._write_engine = write_engine
         self._read_sessions = sessionmaker(bind=engine, expire_on_commit=False)
@@ -94,7 +102,7 @@ class Database:
         `read_only=True` only lets SQLite skip the write lock; it does not forbid writes.
         """
         sessions = self._read_sessions if read_only else self._write_sessions
-        with _refused_values_as_value_errors(), sessions.begin() as session:
+        with self._turn(read_only), _refused_values_as_value_errors(), sessions.begin() as session:
             yield session
 
     @contextmanager
@@ -102,8 +110,11 @@ class Database:
         """Like `session_scope`, for Core statements on the hot path (a step's row, the cancel flag):
         a Connection costs about half of a Session per unit of work."""
         engine = self.engine if read_only else self._write_engine
-        with _refused_values_as_value_errors(), engine.begin() as connection:
+        with self._turn(read_only), _refused_values_as_value_errors(), engine.begin() as connection:
             yield connection
+
+    def _turn(self, read_only: bool) -> AbstractContextManager[Any]:
+        return nullcontext() if read_only else self._write_turn
 
     def upgrade_schema(self) -> None:
         """Bring the schema to the newest migration (a no-op when it is already there).
