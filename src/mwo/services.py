@@ -14,7 +14,7 @@ from mwo.clock import utc_now
 from mwo.settings import Settings
 from mwo.spec import SpecError, SpecFinding, Workflow, check_workflow, dump_workflow, load_workflow
 from mwo.store import Store, open_store
-from mwo.store.records import VersionRecord
+from mwo.store.records import RunRecord, VersionRecord
 from mwo.triggers.folders import folder_findings
 from mwo.triggers.registration import schedule_findings, sync_schedule
 from mwo.triggers.webhooks import ensure_webhook_secret
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
 
     from mwo.engine.checkpoints import OpenedCheckpointer
+    from mwo.engine.dispatch import RunDispatcher
     from mwo.engine.executor import ExecutorRegistry
     from mwo.engine.runs import RunService
     from mwo.triggers.events import EventDispatcher
@@ -35,6 +36,9 @@ class Services:
         self.settings = settings
         self.store = store
         self._parsed: dict[int, Workflow] = {}
+        self.dispatcher: RunDispatcher | None = None
+        """Who executes runs this process starts without driving them (set by `mwo serve` and by
+        Celery workers); None: event-started runs execute in the foreground."""
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Services:
@@ -71,11 +75,16 @@ class Services:
         """Named events and run-finished events start the workflows that listen to them."""
         from mwo.triggers.events import EventDispatcher
 
-        return EventDispatcher(
-            self.store,
-            self.workflow_of,
-            lambda name, inputs, trigger: self.runs.start(name, inputs, trigger=trigger),
-        )
+        return EventDispatcher(self.store, self.workflow_of, self._start_event_run)
+
+    def _start_event_run(self, name: str, inputs: dict[str, Any], trigger: str) -> RunRecord:
+        """In a server (a dispatcher is set) the listener's run is queued and handed over like any
+        other; in a CLI command it runs here, in the foreground."""
+        if self.dispatcher is None:
+            return self.runs.start(name, inputs, trigger=trigger)
+        run = self.runs.create_run(name, inputs, trigger=trigger)
+        self.dispatcher.execute(run.id)
+        return run
 
     def close(self) -> None:
         if "registry" in self.__dict__:  # executors may hold processes (the sandbox's warm pool)

@@ -49,7 +49,10 @@ class _RunTask(Task):  # type: ignore[misc]  # celery ships no type hints
 
     @cached_property
     def services(self) -> Services:
-        return Services.open(self.settings or Settings())
+        opened = Services.open(self.settings or Settings())
+        # Runs started by events of the runs this worker finishes go back to the broker.
+        opened.dispatcher = CeleryDispatcher(self.app, opened.settings)
+        return opened
 
     def close(self) -> None:
         if "services" in self.__dict__:

@@ -119,6 +119,7 @@ class Server:
         runs = services.runs
         self.pool = WorkerPool(config.workers, config.queue_size)
         self.dispatcher = self._dispatcher(services, runs)
+        services.dispatcher = self.dispatcher  # runs started by events are queued like the others
         scheduler = Scheduler(
             services.store, EngineLauncher(runs, services.store, dispatcher=self.dispatcher), runs.owner
         )

@@ -100,3 +100,31 @@ def test_cli_emit_json(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> N
     }
     bad = CliRunner().invoke(app, ["event", "emit", "greet", "--data", "[1]"])
     assert bad.exit_code == 1 and "JSON object" in bad.stderr
+
+
+class Recorder:
+    """A RunDispatcher that only writes down what it was handed."""
+
+    def __init__(self) -> None:
+        self.handed: list[tuple[str, Any]] = []
+
+    def execute(self, run_id: str, resume: Any = None) -> bool:
+        self.handed.append((run_id, resume))
+        return True
+
+
+def test_in_a_server_a_finished_runs_listeners_are_queued_for_the_workers(services: Services) -> None:
+    _apply(
+        services,
+        {"name": "a", "steps": [{"id": "n", "type": "NOTIFICATION", "channel": "inbox", "body": "a"}]},
+    )
+    _apply(services, _listener("after-a", "run.succeeded", "event.data.workflow == 'a'"))
+    recorder = Recorder()
+    services.dispatcher = recorder  # what `mwo serve` sets
+
+    finished = services.runs.start("a")
+
+    assert finished.status is RunStatus.SUCCEEDED
+    [queued] = services.store.list_runs(RunFilter(workflow_name="after-a"))
+    assert queued.status is RunStatus.QUEUED and queued.trigger == "event:run.succeeded"
+    assert recorder.handed == [(queued.id, None)], "handed to the workers, not run on this thread"
