@@ -9,12 +9,14 @@ in `usage_metadata`, which the structured-output checks and the tracer read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, convert_to_openai_messages
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, convert_to_openai_messages
 from langchain_core.messages.ai import UsageMetadata
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 
 def openai_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
@@ -49,10 +51,43 @@ def chat_result(
     )
 
 
+@dataclass
+class StreamTally:
+    """Turns OpenAI-shaped streamed choices (`{delta: {content}, finish_reason}`) into LangChain
+    chunks, counting them, so a stream ends with one chunk carrying finish_reason and token counts.
+    The last chunk is separate so a model can release its resources before it is sent."""
+
+    pieces: int = 0
+    finish_reason: str | None = None
+
+    def chunks(
+        self, choices: Iterable[dict[str, Any]], run_manager: CallbackManagerForLLMRun | None
+    ) -> Iterator[ChatGenerationChunk]:
+        """Each non-empty text delta, as it comes (and to the callbacks)."""
+        for choice in choices:
+            self.finish_reason = choice.get("finish_reason") or self.finish_reason
+            text = (choice.get("delta") or {}).get("content") or ""
+            if text:
+                self.pieces += 1
+                if run_manager:
+                    run_manager.on_llm_new_token(text)
+                yield ChatGenerationChunk(message=AIMessageChunk(content=text))
+
+    def last_chunk(self, model: str, prompt_tokens: int) -> ChatGenerationChunk:
+        """The empty closing chunk: finish_reason, model and token counts (one token a piece)."""
+        return ChatGenerationChunk(
+            message=AIMessageChunk(
+                content="",
+                response_metadata={"finish_reason": self.finish_reason, "model_name": model},
+                usage_metadata=usage(prompt_tokens, self.pieces),
+            )
+        )
+
+
 def option(kwargs: dict[str, Any], name: str, default: Any) -> Any:
     """A per-call option, falling back to the model's own field when absent or None."""
     value = kwargs.get(name)
     return default if value is None else value
 
 
-__all__ = ["chat_result", "openai_messages", "option", "usage"]
+__all__ = ["StreamTally", "chat_result", "openai_messages", "option", "usage"]

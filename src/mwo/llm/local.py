@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, runtime_checkabl
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field
 
-from mwo.llm.chat import chat_result, openai_messages, option, usage
+from mwo.llm.chat import StreamTally, chat_result, openai_messages, option
 from mwo.llm.errors import LlmError, ModelLoadFailed, PromptTooLong
 from mwo.llm.interrupt import Interrupt
 from mwo.llm.model_files import MODEL_NAME, ModelFiles
@@ -207,30 +207,16 @@ class LocalChatModel(BaseChatModel):
         """Pieces as llama.cpp samples them; the last chunk carries finish_reason and token counts."""
         request = self._request(messages, stop, kwargs)
         interrupt = kwargs.get("interrupt")
+        tally = StreamTally()
         with (
             self.host.session(interrupt) as llama,
             _context_errors(self.host.context_tokens),
             _stoppable(llama, interrupt),
         ):
             prompt_tokens = len(llama.tokenize(_prompt_text(request["messages"]).encode(), special=True))
-            pieces = 0
-            finish: str | None = None
-            for chunk in llama.create_chat_completion(**request, stream=True):
-                choice = cast("dict[str, Any]", chunk)["choices"][0]
-                text = choice.get("delta", {}).get("content") or ""
-                finish = choice.get("finish_reason") or finish
-                if text:
-                    pieces += 1
-                    if run_manager:
-                        run_manager.on_llm_new_token(text)
-                    yield ChatGenerationChunk(message=AIMessageChunk(content=text))
-        yield ChatGenerationChunk(
-            message=AIMessageChunk(
-                content="",
-                response_metadata={"finish_reason": finish, "model_name": self.model_name},
-                usage_metadata=usage(prompt_tokens, pieces),
-            )
-        )
+            stream = llama.create_chat_completion(**request, stream=True)
+            yield from tally.chunks((cast("dict[str, Any]", c)["choices"][0] for c in stream), run_manager)
+        yield tally.last_chunk(self.model_name, prompt_tokens)  # the model is free again
 
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]) -> Any:
         request: dict[str, Any] = {

@@ -17,11 +17,11 @@ from typing import Any
 import httpx
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import Field, SecretStr
 
-from mwo.llm.chat import chat_result, openai_messages, option, usage
+from mwo.llm.chat import StreamTally, chat_result, openai_messages, option
 from mwo.llm.errors import (
     EndpointAuthFailed,
     EndpointRejected,
@@ -127,27 +127,11 @@ class OpenAICompatChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         """Server-sent events `data: {...}` until `data: [DONE]`."""
         body = self._body(messages, stop, kwargs, stream=True)
-        finish: str | None = None
-        pieces = 0
+        tally = StreamTally()
         with self._client() as client:
-            for chunk in self._chunks(client, body, kwargs.get("interrupt")):
-                choice = _first_choice(chunk)
-                if choice is None:
-                    continue
-                finish = choice.get("finish_reason") or finish
-                text = (choice.get("delta") or {}).get("content") or ""
-                if text:
-                    pieces += 1
-                    if run_manager:
-                        run_manager.on_llm_new_token(text)
-                    yield ChatGenerationChunk(message=AIMessageChunk(content=text))
-        yield ChatGenerationChunk(
-            message=AIMessageChunk(
-                content="",
-                response_metadata={"finish_reason": finish, "model_name": self.model_name},
-                usage_metadata=usage(0, pieces),
-            )
-        )
+            choices = map(_first_choice, self._chunks(client, body, kwargs.get("interrupt")))
+            yield from tally.chunks((c for c in choices if c is not None), run_manager)
+        yield tally.last_chunk(self.model_name, 0)
 
     def _chunks(
         self, client: httpx.Client, body: dict[str, Any], interrupt: Interrupt | None
