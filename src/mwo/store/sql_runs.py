@@ -105,11 +105,7 @@ class SqlRunStore(SqlBase, RunStore):
         Two Core statements (the row read locked, then written): every run passes here twice."""
         with self._db.connection_scope() as connection:
             run = read_run(connection, run_id, for_update=True)
-            if run.status.is_final:
-                raise Conflict(
-                    f"run {run.id} is already {run.status.value}; cannot move it to {status.value}",
-                    fix="a finished run never changes: start a new run (retry) instead",
-                )
+            _refuse_final(run, f"move it to {status.value}")
             updated = replace(
                 run,
                 status=status,
@@ -173,8 +169,7 @@ class SqlRunStore(SqlBase, RunStore):
             result = cast("CursorResult[Any]", connection.execute(statement))
             if result.rowcount == 1:
                 return True
-            if connection.execute(_CANCEL_FLAG, {"run_id": run_id}).first() is None:
-                raise NotFound(f"no run with id {run_id!r}", fix="list runs with `mwo runs`")
+            read_run(connection, run_id)  # NotFound for an unknown run rather than a silent False
             return False
 
     def release_run(self, run_id: str, owner: str) -> None:
@@ -331,9 +326,9 @@ class SqlRunStore(SqlBase, RunStore):
             return [to_log(row) for row in session.scalars(statement)]
 
 
-def _refuse_final(row: RunRow, action: str) -> None:
-    if row.status.is_final:
+def _refuse_final(run: RunRow | RunRecord, action: str) -> None:
+    if run.status.is_final:
         raise Conflict(
-            f"run {row.id} is already {row.status.value}; cannot {action}",
+            f"run {run.id} is already {run.status.value}; cannot {action}",
             fix="a finished run never changes: start a new run (retry) instead",
         )
