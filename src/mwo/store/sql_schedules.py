@@ -7,7 +7,6 @@ other's fires); on SQLite every write transaction holds the database write lock 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -22,13 +21,13 @@ from mwo.store.records import (
     FireClaim,
     FireOutcome,
     RunRecord,
-    RunStatus,
     ScheduleFireRecord,
     ScheduleRecord,
     ScheduleSpec,
 )
-from mwo.store.sql_common import SqlBase, run_record, workflow_row
-from mwo.store.tables import RunRow, ScheduleFireRow, ScheduleRow, VersionRow, WorkflowRow
+from mwo.store.sql_common import SqlBase, workflow_row
+from mwo.store.sql_run_rows import insert_run
+from mwo.store.tables import ScheduleFireRow, ScheduleRow, WorkflowRow
 
 FIRE_TRIGGER_PREFIX = "schedule:"
 _LIST_FIX = "list schedules with `mwo schedule list`"
@@ -180,28 +179,10 @@ class SqlScheduleStore(SqlBase, ScheduleStore):
     ) -> RunRecord:
         with self._db.session_scope() as session:
             fire = _held_fire(session, fire_id, owner)
-            version = session.get(VersionRow, version_id)
-            if version is None:
-                raise NotFound(
-                    f"no workflow version with id {version_id}", fix="list workflows with `mwo list`"
-                )
-            run_id = str(uuid.uuid4())
-            session.add(
-                RunRow(
-                    id=run_id,
-                    workflow_id=version.workflow_id,
-                    version_id=version.id,
-                    status=RunStatus.QUEUED,
-                    trigger=fire_trigger(fire_id),
-                    inputs=inputs,
-                    created_at=now,
-                    cancel_requested=False,
-                )
-            )
-            fire.outcome, fire.run_id, fire.finished_at = FireOutcome.STARTED, run_id, now
+            run = insert_run(session.connection(), version_id, inputs, fire_trigger(fire_id), now)
+            fire.outcome, fire.run_id, fire.finished_at = FireOutcome.STARTED, run.id, now
             fire.acquired_by = fire.acquired_until = None
-            session.flush()
-            return run_record(session, run_id)
+            return run
 
     def reap_abandoned_fires(
         self, owner: str, lease_until: datetime, now: datetime
