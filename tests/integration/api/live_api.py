@@ -76,8 +76,19 @@ def live_api(settings: Settings, **app_kwargs: Any) -> Iterator[LiveApi]:
     def submit(work: Callable[[], Any]) -> None:
         futures.append(pool.submit(work))
 
+    try:
+        app = create_app(services, submit=submit, **app_kwargs)
+        with serving(app) as base_url, httpx.Client(base_url=base_url, timeout=30) as client:
+            yield LiveApi(services, client, tokens, futures)
+    finally:
+        pool.shutdown(wait=True)
+        services.close()
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """`app` on a real uvicorn on a free loopback port, for the duration; yields its base URL."""
     port = free_port()
-    app = create_app(services, submit=submit, **app_kwargs)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -85,13 +96,10 @@ def live_api(settings: Settings, **app_kwargs: Any) -> Iterator[LiveApi]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            yield LiveApi(services, client, tokens, futures)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        pool.shutdown(wait=True)
-        services.close()
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:

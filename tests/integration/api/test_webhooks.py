@@ -4,8 +4,6 @@ cases (each answers 4xx and starts nothing), dedupe by webhook-id, rotation, and
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from standardwebhooks.webhooks import Webhook
 
 from mwo.api import create_app
@@ -25,6 +22,7 @@ from mwo.settings import Settings
 from mwo.spec import workflow_from_data
 from mwo.store.records import RunFilter, RunRecord, RunStatus
 from mwo.triggers.webhooks import rotate_webhook_secret
+from tests.integration.api.live_api import assert_problem, serving
 
 OTHER_SECRET = "whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldY"
 HOOKED = {
@@ -88,13 +86,6 @@ def signed_headers(secret: str, msg_id: str, data: bytes, at: datetime) -> dict[
     }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def api(settings: Settings) -> Iterator[Api]:
     services = Services.open(settings)
@@ -102,30 +93,11 @@ def api(settings: Settings) -> Iterator[Api]:
     services.apply_workflow(
         workflow_from_data({**HOOKED, "name": "manual-only", "trigger": {"type": "manual"}})
     )
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        with serving(create_app(services)) as base_url, httpx.Client(base_url=base_url, timeout=10) as client:
             yield Api(services, client)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         services.close()
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    problem: dict[str, Any] = response.json()
-    assert problem["status"] == status and problem["title"] and problem["detail"]
-    return problem
 
 
 def test_health(api: Api) -> None:
