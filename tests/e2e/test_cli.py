@@ -8,33 +8,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from mwo.cli import app
+from tests.e2e.cli_support import invoke, invoke_json
 
 ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "examples" / "economy-digest.mwo.yaml"
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "home"
-    monkeypatch.setenv("MWO_HOME", str(path))
-    monkeypatch.delenv("MWO_DATABASE_URL", raising=False)
-    return path
-
-
-def invoke(*args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), input=input)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def invoke_json(*args: str) -> tuple[int, dict[str, Any]]:
-    code, out, _ = invoke(*args, "--json")
-    return code, json.loads(out)
 
 
 def test_validate_apply_list_show_json(home: Path) -> None:

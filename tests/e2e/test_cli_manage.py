@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.test_cli import home, invoke, invoke_json
-
-__all__ = ["home"]
+from tests.e2e.cli_support import invoke, invoke_json
 
 SPEC = """\
 name: digest

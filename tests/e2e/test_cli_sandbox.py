@@ -16,14 +16,6 @@ from mwo.cli import app
 from mwo.sandbox import Sandbox, SandboxConfig
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "home"
-    monkeypatch.setenv("MWO_HOME", str(path))
-    monkeypatch.delenv("MWO_DATABASE_URL", raising=False)
-    return path
-
-
 def _exec(tmp_path: Path, code: str, *args: str) -> tuple[int, dict[str, Any]]:
     script = tmp_path / "script.py"
     script.write_text(code)

@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from mwo.cli import app
+from tests.e2e.cli_support import invoke
 
 SPEC = """\
 name: morning
@@ -17,19 +14,6 @@ inputs: {records: {type: array, default: [{v: 1}]}}
 steps:
   - {id: sort, type: DATA_TRANSFORM, source: inputs.records, ops: [{op: sort, by: v}]}
 """
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "home"
-    monkeypatch.setenv("MWO_HOME", str(path))
-    monkeypatch.delenv("MWO_DATABASE_URL", raising=False)
-    return path
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_preview_json_is_the_contract_shape_in_utc() -> None:

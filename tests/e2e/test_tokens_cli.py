@@ -5,33 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from mwo.auth import TokenRejected, TokenService
-from mwo.cli import app
 from mwo.services import Services
 from mwo.settings import Settings
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "home"
-    monkeypatch.setenv("MWO_HOME", str(path))
-    monkeypatch.delenv("MWO_DATABASE_URL", raising=False)
-    return path
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-def invoke_json(*args: str) -> tuple[int, dict[str, Any]]:
-    code, out, _ = invoke(*args, "--json")
-    return code, json.loads(out)
+from tests.e2e.cli_support import invoke, invoke_json
 
 
 def authenticate(home: Path, token: str) -> str:

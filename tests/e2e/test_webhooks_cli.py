@@ -6,10 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from mwo.cli import app
+from tests.e2e.cli_support import invoke
 
 SPEC = """\
 name: hooked
@@ -18,20 +15,6 @@ inputs: {x: {required: true}}
 steps:
   - {id: tell, type: NOTIFICATION, channel: inbox, subject: hook, body: "got {{ inputs.x }}"}
 """
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "home"
-    monkeypatch.setenv("MWO_HOME", str(path))
-    monkeypatch.delenv("MWO_DATABASE_URL", raising=False)
-    monkeypatch.delenv("MWO_PUBLIC_URL", raising=False)
-    return path
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_show_and_rotate_json(home: Path, tmp_path: Path) -> None:
