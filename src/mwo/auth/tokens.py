@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mwo.clock import utc_now
+from mwo.errors import FixableError
 from mwo.store.abc import TokenStore
 from mwo.store.errors import NotFound
 from mwo.store.records import ApiTokenRecord, TokenScope
@@ -35,14 +36,10 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 every API call on SQLite's single writer for a figure people read in minutes."""
 
 
-class TokenError(Exception):
+class TokenError(FixableError):
     """Base of token errors: `code` is stable, `fix` says what to do."""
 
     code = "token_error"
-
-    def __init__(self, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.fix = fix
 
 
 class TokenRejected(TokenError):

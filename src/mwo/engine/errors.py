@@ -5,16 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from mwo.engine.failures import StepFailed
+from mwo.errors import FixableError
 
 
-class RunError(Exception):
+class RunError(FixableError):
     """Base of run-level errors shown to users."""
 
     code = "run_error"
-
-    def __init__(self, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.fix = fix
 
 
 class InputError(RunError, ValueError):

@@ -18,18 +18,16 @@ from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedErro
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from mwo.errors import FixableError
+
 ROOTS = ("steps", "inputs", "secrets", "item", "event", "run")
 COMPILED_CACHE_SIZE = 1024
 """How many compiled expressions and templates one Templates instance keeps (least recently used go)."""
 _CALL_ERRORS = (UndefinedError, SecurityError, TypeError, ZeroDivisionError)
 
 
-class TemplateError(ValueError):
+class TemplateError(FixableError, ValueError):
     """A template that cannot be parsed or rendered; `fix` says what to change."""
-
-    def __init__(self, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.fix = fix
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from mwo.errors import FixableError
 
-class StoreError(Exception):
+
+class StoreError(FixableError):
     """Base of store errors; `code` is stable, `fix` tells the user what to do."""
 
     code = "store_error"
-
-    def __init__(self, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.fix = fix
 
 
 class NotFound(StoreError, LookupError):

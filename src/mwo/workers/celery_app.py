@@ -23,6 +23,7 @@ from celery.signals import worker_shutdown
 from kombu.exceptions import OperationalError as BrokerError
 
 from mwo.engine.errors import RunError
+from mwo.errors import FixableError
 from mwo.services import Services
 from mwo.settings import Settings
 from mwo.store.errors import Conflict, NotFound
@@ -32,14 +33,10 @@ log = logging.getLogger(__name__)
 EXECUTE_RUN = "mwo.execute_run"
 
 
-class CeleryUnavailable(Exception):
+class CeleryUnavailable(FixableError):
     """Celery is selected but cannot work; `fix` names the setting."""
 
     code = "celery"
-
-    def __init__(self, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.fix = fix
 
 
 class _RunTask(Task):  # type: ignore[misc]  # celery ships no type hints

@@ -28,6 +28,7 @@ import uvicorn
 
 from mwo.clock import utc_now
 from mwo.engine.dispatch import RunDispatcher, SubmitDispatcher
+from mwo.errors import FixableError
 from mwo.services import Services
 from mwo.settings import Settings
 from mwo.store.records import RunFilter, RunStatus
@@ -44,14 +45,10 @@ log = logging.getLogger(__name__)
 _STARTUP_TIMEOUT_S = 30.0
 
 
-class ServeError(Exception):
+class ServeError(FixableError):
     """The server could not start; `fix` says what to change."""
 
     code = "serve"
-
-    def __init__(self, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.fix = fix
 
 
 @dataclass(frozen=True)
