@@ -233,6 +233,13 @@ class Settings(BaseSettings):
             "single-column scans best; 3 (automatic) suits multi-column pages."
         ),
     )
+    kb_fusion: Literal["convex", "rrf"] = Field(
+        default="convex",
+        description=(
+            "How the vector and BM25 rankings become one: convex (min-max normalised scores, 0.8 "
+            "vector + 0.2 BM25) or rrf (reciprocal rank fusion); docs/performance.md compares them."
+        ),
+    )
     kb_detect_threshold: float = Field(
         default=0.35, ge=0, le=1, description="Least confidence for a domain to count as detected."
     )

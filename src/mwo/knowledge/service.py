@@ -32,7 +32,7 @@ from mwo.knowledge.embeddings import (
     load_vector_file,
 )
 from mwo.knowledge.errors import EmbeddingMismatch, InvalidDomain, UnknownDocument
-from mwo.knowledge.fusion import reciprocal_rank_fusion
+from mwo.knowledge.fusion import FusionMethod, fuse
 from mwo.knowledge.ingest import LoadedDocument, Ocr, load_document
 from mwo.knowledge.keyword_index import KeywordIndex
 from mwo.knowledge.packs import PACK_VECTORS, Pack, PackDocument, load_pack_document, shipped_packs
@@ -49,6 +49,9 @@ EMBED_BATCH = 32
 # Embedding the question is most of a query's cost (about 1 ms a token); callers often ask about the
 # same text twice in a row (`detect_domains`, then `retrieve`), so the last few are remembered.
 QUERY_VECTORS_KEPT = 256
+# Candidates each side hands to fusion. Convex fusion normalises scores over this pool, so it is
+# fixed rather than derived from k: asking for the top 5 or the top 10 ranks them the same way.
+CANDIDATES = 40
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -321,13 +324,13 @@ class KnowledgeService:
         query = self.query_vector(text)
         if domains is None:
             domains = self.search_domains(text, self.detector.detect(text, query))
-        pool = max(4 * k, 20)
+        pool = max(4 * k, CANDIDATES)
         generation = self.catalog.generation()
         self.vectors.sync(generation)
         sizes = self._domain_sizes(generation)
         vector_hits = self.vectors.query(query, domains, pool, sizes) if mode != "keyword" else []
         keyword_hits = self.keywords.query(text, domains, pool) if mode != "vector" else []
-        fused = reciprocal_rank_fusion(vector_hits, keyword_hits)[:k]
+        fused = fuse(vector_hits, keyword_hits, FusionMethod(self.settings.kb_fusion))[:k]
         chunks = self.catalog.chunks([f.chunk_id for f in fused])
         passages = []
         for f in fused:
