@@ -93,14 +93,44 @@ class Chunker:
         for section in sections:
             prefix = f"{section.heading}\n" if section.heading else ""
             budget = max(self.max_chars - len(prefix), self.max_chars // 2)
+            groups: list[list[str]] = []
             current: list[str] = []
             size = 0
             for unit in self._units(section):
                 if current and size + len(unit) + 1 > budget:
-                    chunks.append(ChunkText(prefix + "\n".join(current), section.page))
-                    current, size = [], 0
+                    carried = self._lead_in(current, unit, budget)
+                    if len(carried) < len(current):
+                        groups.append(current[: len(current) - len(carried)])
+                    current, size = carried, sum(len(u) + 1 for u in carried)
                 current.append(unit)
                 size += len(unit) + 1
             if current:
-                chunks.append(ChunkText(prefix + "\n".join(current), section.page))
+                groups.append(current)
+            groups = self._absorb_tail(groups, budget)
+            chunks.extend(ChunkText(prefix + "\n".join(group), section.page) for group in groups)
         return chunks
+
+    @staticmethod
+    def _lead_in(current: list[str], unit: str, budget: int) -> list[str]:
+        """The paragraph that introduces a code block travels with it (else the example loses its why).
+
+        Only a short prose paragraph right before the block qualifies; what it leaves behind forms a
+        chunk of its own as before.
+        """
+        last = current[-1]
+        if _FENCE.match(unit) and not _FENCE.match(last) and len(last) <= budget // 2:
+            return [last]
+        return []
+
+    @staticmethod
+    def _absorb_tail(groups: list[list[str]], budget: int) -> list[list[str]]:
+        """A section's last piece that is tiny (a closing sentence after an example) joins the one before.
+
+        A chunk of one short sentence under a repeated heading ranks on the heading alone and
+        crowds better answers out of the top results.
+        """
+        if len(groups) >= 2:
+            tail = sum(len(u) + 1 for u in groups[-1])
+            if tail <= budget // 4:
+                return [*groups[:-2], groups[-2] + groups[-1]]
+        return groups

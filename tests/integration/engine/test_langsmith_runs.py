@@ -51,4 +51,3 @@ def test_a_run_is_traced_to_langsmith_with_secrets_masked(env: Env) -> None:
     assert "workflow:traced" in names and {"shape", "tell"} <= names
     assert all(SECRET not in body for _, _, body in session.sent)
     assert any("***" in body for _, _, body in session.sent)
-

@@ -26,3 +26,38 @@ def test_records_are_packed_whole(korean: KoreanText) -> None:
     assert all(c.page == 2 for c in chunks)
     lines = [line for c in chunks for line in c.text.splitlines()]
     assert lines == rows.splitlines()
+
+
+def test_the_paragraph_introducing_a_code_block_travels_with_it(korean: KoreanText) -> None:
+    story = "기상청 격자 설명. " * 12
+    lead = "The constants of the grid, then the function:"
+    code = "```python\n" + "x = 1\n" * 40 + "```"
+    text = f"{story}\n\n{lead}\n\n{code}"
+    chunks = Chunker(korean, max_chars=300).split([Section(text, heading="Grid")])
+    with_code = [c.text for c in chunks if "```python" in c.text]
+    assert len(with_code) == 1
+    assert lead in with_code[0]  # not left behind as a chunk of its own
+    assert not any(c.text.strip() == f"Grid\n{lead}" for c in chunks)
+    assert chunks[0].text.startswith("Grid\n기상청")
+
+
+def test_a_long_paragraph_before_a_code_block_is_not_carried(korean: KoreanText) -> None:
+    lead = "설명 문장입니다. " * 17  # over half the budget: a section of its own, not a lead-in
+    code = "```\n" + "y = 2\n" * 40 + "```"
+    chunks = Chunker(korean, max_chars=300).split([Section(f"{lead.strip()}\n\n{code}", heading="H")])
+    assert len(chunks) == 2
+    assert "```" not in chunks[0].text and chunks[1].text.startswith("H\n```")
+
+
+def test_a_tiny_closing_sentence_joins_the_chunk_before(korean: KoreanText) -> None:
+    code = "```yaml\n" + "key: value\n" * 30 + "```"
+    tail = "Then pass the token on."
+    chunks = Chunker(korean, max_chars=300).split([Section(f"{code}\n\n{tail}", heading="In MWO")])
+    assert len(chunks) == 1
+    assert chunks[0].text.endswith(tail)
+    # a closing piece of real size keeps its own chunk
+    long_tail = "그 다음 단계에서 토큰을 넘긴다. " * 6
+    chunks = Chunker(korean, max_chars=300).split(
+        [Section(f"{code}\n\n{long_tail.strip()}", heading="In MWO")]
+    )
+    assert len(chunks) == 2
