@@ -80,9 +80,33 @@ class Chunker:
             if len(para) <= self.max_chars or _FENCE.match(para):
                 units.append(para)
                 continue
-            for sentence in self._text.sentences(para):
-                units.extend(self._hard_split(sentence))
+            units.extend(self._split_long(para))
         return units
+
+    def _split_long(self, para: str, keep_items: bool = True) -> list[str]:
+        """Pieces of a paragraph over the budget: whole lines first, sentences only inside a long line.
+
+        Markdown lists, tables and hard-wrapped prose are line-structured, and Kiwi's sentence
+        splitter misreads them (it cut a table row in two and moved a full stop to the next piece),
+        so a multi-line paragraph is split between lines; a list item's indented continuation lines
+        stay with the item unless the item alone is over the budget.
+        """
+        lines = para.splitlines()
+        if len(lines) == 1:
+            return [piece for sentence in self._text.sentences(para) for piece in self._hard_split(sentence)]
+        items: list[str] = []
+        for line in lines:
+            if keep_items and items and line[:1].isspace() and line.strip():
+                items[-1] += "\n" + line
+            else:
+                items.append(line)
+        pieces: list[str] = []
+        for item in items:
+            if len(item) <= self.max_chars:
+                pieces.append(item)
+            else:  # one long line (sentences), or an item with continuations (its lines)
+                pieces.extend(self._split_long(item, keep_items=False))
+        return pieces
 
     def _hard_split(self, sentence: str) -> list[str]:
         step = self.max_chars

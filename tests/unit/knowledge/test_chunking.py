@@ -61,3 +61,23 @@ def test_a_tiny_closing_sentence_joins_the_chunk_before(korean: KoreanText) -> N
         [Section(f"{code}\n\n{long_tail.strip()}", heading="In MWO")]
     )
     assert len(chunks) == 2
+
+
+def test_markdown_lists_and_tables_are_split_between_lines_not_inside_them(korean: KoreanText) -> None:
+    intro = "Strings may contain templates `{{ ... }}` (sandboxed). What a template can see:"
+    items = [f"- `steps.<id{i}>.output...`: outputs of earlier steps, number {i}" for i in range(8)]
+    items[3] += "\n  continued on an indented line"
+    table = [f"| WSD{i} | 풍속 (wind speed) | m/s |" for i in range(8)]
+    text = "\n".join([intro, *items, *table])
+    chunks = Chunker(korean, max_chars=300).split([Section(text, heading="H")])
+    assert len(chunks) > 1
+    body = [line for c in chunks for line in c.text.splitlines() if line != "H"]
+    assert body == text.splitlines()  # every line whole, in order, nothing moved between pieces
+    assert any(f"{items[3]}" in c.text for c in chunks)  # an item stays with its continuation
+
+
+def test_a_single_item_over_the_budget_is_split_by_its_lines(korean: KoreanText) -> None:
+    item = "- item\n" + "\n".join(f"  continuation line number {i} of a long item" for i in range(20))
+    chunks = Chunker(korean, max_chars=200).split([Section(item + "\nlast line", heading="H")])
+    body = [line for c in chunks for line in c.text.splitlines() if line != "H"]
+    assert body == (item + "\nlast line").splitlines()
