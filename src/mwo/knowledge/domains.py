@@ -2,7 +2,9 @@
 
 Two signals, combined as a noisy-or: (1) keywords in Korean and English, matched on the raw
 request (Korean by substring, because particles attach: "카톡으로" contains "카톡"; ASCII terms on
-word boundaries) with strong words (네이버, 기상청, 카톡) weighing more than weak ones (뉴스, 날씨);
+word boundaries) with strong words (네이버, 기상청, 카톡, and the APIs' own identifiers such as
+`base_date`, `template_object`, or capital codes like `PTY` matched case-sensitively) weighing more
+than weak ones (뉴스, 날씨);
 (2) the embedding similarity of the request to each domain's example requests, counted only by
 its margin over the other domains, since e5 similarities all sit in a narrow band. Keywords
 decide when present; similarity catches paraphrases ("우산 챙겨야 하나" -> kma).
@@ -25,10 +27,17 @@ MARGIN_SCALE = 0.08  # a similarity this much above the runner-up (common includ
 
 
 def _matcher(term: str) -> re.Pattern[str]:
+    """Korean by substring; ASCII on word boundaries, an English plural included ("forecasts")."""
     escaped = re.escape(term.lower())
     if term.isascii():
-        return re.compile(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])")
+        plural = "(?:s|es)?" if term[-1:].isalpha() else ""
+        return re.compile(rf"(?<![a-z0-9]){escaped}{plural}(?![a-z0-9])")
     return re.compile(escaped)
+
+
+def _code_matcher(code: str) -> re.Pattern[str]:
+    """An API code as written (`PTY`, `SE01`): case-sensitive, not inside a longer word or code."""
+    return re.compile(rf"(?<![A-Za-z0-9_]){re.escape(code)}(?![A-Za-z0-9_])")
 
 
 class DomainDetector:
@@ -44,6 +53,7 @@ class DomainDetector:
             p.domain: ([(t, _matcher(t)) for t in p.strong], [(t, _matcher(t)) for t in p.weak])
             for p in self._profiles
         }
+        self._codes = {p.domain: [(c, _code_matcher(c)) for c in p.codes] for p in self._profiles}
         self._examples: dict[str, Vectors] | None = None
 
     @property
@@ -68,9 +78,13 @@ class DomainDetector:
         for domain, (strong, weak) in self._patterns.items():
             found: list[str] = []
             miss = 1.0
-            for weight, terms in ((STRONG_WEIGHT, strong), (WEAK_WEIGHT, weak)):
+            for weight, terms, subject in (
+                (STRONG_WEIGHT, strong, lowered),
+                (WEAK_WEIGHT, weak, lowered),
+                (STRONG_WEIGHT, self._codes[domain], text),
+            ):
                 for term, pattern in terms:
-                    if pattern.search(lowered):
+                    if pattern.search(subject):
                         found.append(term)
                         miss *= 1.0 - weight
             out[domain] = (1.0 - miss, found)

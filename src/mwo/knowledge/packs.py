@@ -45,6 +45,9 @@ class DomainProfile:
     description: str
     strong: list[str] = field(default_factory=list)
     weak: list[str] = field(default_factory=list)
+    # API codes written in capitals (POP, SKY, TMP, SE01): strong, but matched case-sensitively,
+    # because lower-cased they are ordinary words or paths ("pop-up", "/tmp").
+    codes: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
 
 
@@ -70,6 +73,7 @@ def load_pack(directory: Path) -> Pack:
             description=str(meta["description"]).strip(),
             strong=[str(k) for k in keywords.get("strong", [])],
             weak=[str(k) for k in keywords.get("weak", [])],
+            codes=[str(k) for k in keywords.get("codes", [])],
             examples=[str(e) for e in meta.get("examples", [])],
         )
         version = str(meta["version"])

@@ -76,6 +76,15 @@ def test_modes_search_one_side(packs_kb: KnowledgeService) -> None:
         ("네이버 경제 뉴스 요약해서 카카오톡으로 보내줘", {"naver", "kakao"}),
         ("Send me tomorrow's weather forecast for Seoul", {"kma"}),
         ("post the result to Slack", set()),
+        # an API's own identifiers name it without the provider's name
+        ("PTY 코드 의미", {"kma"}),
+        ("numOfRows 몇으로 해야 돼", {"kma"}),
+        ("template_object 예시", {"kakao"}),
+        ("SE02 에러가 나요", {"naver"}),
+        ("when are the short-term forecasts published", {"kma"}),  # plural of a keyword
+        # capital codes only as written: lower-cased they are words or paths
+        ("save the csv under /tmp and email it", set()),
+        ("make a pop-up note in the sky blue theme", set()),
     ],
 )
 def test_detection_examples(packs_kb: KnowledgeService, text: str, expected: set[str]) -> None:
