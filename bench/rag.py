@@ -254,17 +254,28 @@ def main() -> None:
             f"packs: {stats['documents']} documents, {stats['chunks']} chunks, "
             f"init {time.perf_counter() - started:.1f}s"
         )
+        pooled: dict[str, list[float]] = {}  # mode -> [answered, reciprocal ranks summed]
+        detected = 0
         for name, labels in sets.items():
             korean = sum(1 for x in labels if not str(x["q"]).isascii())
             print(f"\n{name} set: {len(labels)} queries ({korean} Korean, {len(labels) - korean} English)")
             for mode, figures in quality(kb, labels).items():
-                print(f"  {mode:12s} recall@5 {figures['recall@5']:.3f}   MRR@10 {figures['mrr@10']:.3f}")
+                print(f"  {mode:15s} recall@5 {figures['recall@5']:.3f}   MRR@10 {figures['mrr@10']:.3f}")
                 for q in figures["missed"]:
                     print(f"      not in top 5: {q}")
+                totals = pooled.setdefault(mode, [0.0, 0.0])
+                totals[0] += figures["recall@5"] * len(labels)
+                totals[1] += figures["mrr@10"] * len(labels)
             accuracy, wrong = detection(kb, labels)
+            detected += round(accuracy * len(labels))
             print(f"  domain detection accuracy: {accuracy:.3f}")
             for line in wrong:
                 print(f"      miss: {line}")
+        total = sum(len(labels) for labels in sets.values())
+        print(f"\nall sets pooled: {total} queries")
+        for mode, (answered, rr) in pooled.items():
+            print(f"  {mode:15s} recall@5 {answered / total:.3f}   MRR@10 {rr / total:.3f}")
+        print(f"  domain detection accuracy: {detected / total:.3f}")
         queries = list(dict.fromkeys(str(x["q"]) for labels in sets.values() for x in labels))
         print(f"\nlatency over {len(queries)} distinct queries, each asked once")
         _print_latency(f"shipped packs ({stats['chunks']} chunks)", latency(kb, queries))
