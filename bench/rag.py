@@ -21,7 +21,7 @@ Hybrid is reported with the configured fusion (`MWO_KB_FUSION`, RRF by default) 
 one in the same run.
 
 A query is answered when a top-5 chunk of a labelled document contains the labelled text (a label
-may list `also` answers). Latency is measured on every distinct query of both sets, each asked
+may list `also` answers). Latency is measured on every distinct query of all sets, each asked
 once (a repeated text would hit the service's query-vector cache), together with its parts and
 with the previous way of searching vectors (one Chroma query per domain) as a same-run baseline.
 """
