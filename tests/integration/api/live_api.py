@@ -23,6 +23,15 @@ from mwo.settings import Settings
 from mwo.spec import workflow_from_data
 from mwo.store import TokenScope
 
+# Fails on its first step without any network traffic: the address is refused before connecting.
+FAILING = {
+    "name": "failing",
+    "inputs": {"base": {"default": "http://127.0.0.1:9"}},
+    "steps": [
+        {"id": "fetch", "type": "API_CALL", "request": {"method": "GET", "url": "{{ inputs.base }}/x"}}
+    ],
+}
+
 
 @dataclass
 class LiveApi:

@@ -10,7 +10,7 @@ import pytest
 
 from mwo.settings import Settings
 from mwo.store import RunFilter, RunStatus, TokenScope
-from tests.integration.api.live_api import LiveApi, assert_problem, live_api
+from tests.integration.api.live_api import FAILING, LiveApi, assert_problem, live_api
 
 NOTIFY = {
     "name": "notify",
@@ -30,14 +30,6 @@ GATED = {
     "steps": [
         {"id": "ask", "type": "APPROVAL", "message": "pay?", "approvers": ["kim", "approver-bot"]},
         {"id": "pay", "type": "NOTIFICATION", "channel": "inbox", "body": "paid ({{ steps.ask.output.by }})"},
-    ],
-}
-# Fails on its first step without any network traffic: the address is refused before connecting.
-FAILING = {
-    "name": "failing",
-    "inputs": {"base": {"default": "http://127.0.0.1:9"}},
-    "steps": [
-        {"id": "fetch", "type": "API_CALL", "request": {"method": "GET", "url": "{{ inputs.base }}/x"}}
     ],
 }
 

@@ -10,7 +10,7 @@ import pytest
 
 from mwo.settings import Settings
 from mwo.store import TokenScope
-from tests.integration.api.live_api import LiveApi, assert_problem, live_api
+from tests.integration.api.live_api import FAILING, LiveApi, assert_problem, live_api
 
 MORNING = {
     "name": "morning",
@@ -23,13 +23,6 @@ ON_INVOICE = {
     "inputs": {"amount": {"type": "integer", "required": True}},
     "steps": [
         {"id": "tell", "type": "NOTIFICATION", "channel": "inbox", "body": "invoice {{ inputs.amount }}"}
-    ],
-}
-FAILING = {
-    "name": "failing",
-    "inputs": {"base": {"default": "http://127.0.0.1:9"}},
-    "steps": [
-        {"id": "fetch", "type": "API_CALL", "request": {"method": "GET", "url": "{{ inputs.base }}/x"}}
     ],
 }
 
