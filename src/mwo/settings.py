@@ -245,6 +245,34 @@ class Settings(BaseSettings):
         default=0.35, ge=0, le=1, description="Least confidence for a domain to count as detected."
     )
 
+    language: Literal["en", "ko"] = Field(
+        default="en",
+        description=(
+            "Language of validator findings and other messages MWO writes for people (en, ko). "
+            "Authoring answers in the language of the request."
+        ),
+    )
+    timezone: str = Field(
+        default="Asia/Seoul",
+        description="IANA time zone of schedules written in words when the request names none.",
+    )
+    default_email: str | None = Field(
+        default=None,
+        description="Recipient authoring assumes when a request says 'mail me' without an address.",
+    )
+    healing_rounds: int = Field(
+        default=3, ge=1, le=10, description="Rounds of the repair loop (each: fixers, then the model)."
+    )
+    healing_candidates: int = Field(
+        default=2, ge=1, le=8, description="Model candidates per repair round (temperature above 0)."
+    )
+    healing_time_s: float = Field(
+        default=180.0, gt=0, description="Wall-time limit of one repair (all rounds together)."
+    )
+    dry_run_timeout_s: float = Field(
+        default=10.0, gt=0, le=600, description="Time limit of one script in a validator dry run."
+    )
+
     def resolved_home(self) -> Path:
         return self.home.expanduser()
 
