@@ -260,6 +260,13 @@ class Settings(BaseSettings):
         default=None,
         description="Recipient authoring assumes when a request says 'mail me' without an address.",
     )
+    authoring_learn_examples: bool = Field(
+        default=False,
+        description=(
+            "Keep each workflow saved through authoring as a worked example in "
+            "<home>/authoring/examples, retrieved for later requests like the shipped ones."
+        ),
+    )
     healing_rounds: int = Field(
         default=3, ge=1, le=10, description="Rounds of the repair loop (each: fixers, then the model)."
     )
