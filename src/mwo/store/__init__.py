@@ -12,6 +12,7 @@ from contextlib import ExitStack
 from mwo.settings import Settings
 from mwo.store.abc import (
     ApprovalStore,
+    HealingStore,
     InboxStore,
     RunStore,
     ScheduleStore,
@@ -30,6 +31,8 @@ from mwo.store.records import (
     FireClaim,
     FireOutcome,
     FolderRecord,
+    HealingAttemptRecord,
+    HealingSource,
     InboxMessage,
     LlmCallRecord,
     LogLevel,
@@ -70,6 +73,9 @@ __all__ = [
     "FireClaim",
     "FireOutcome",
     "FolderRecord",
+    "HealingAttemptRecord",
+    "HealingSource",
+    "HealingStore",
     "InboxMessage",
     "InboxStore",
     "InvalidInput",

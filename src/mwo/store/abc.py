@@ -19,6 +19,7 @@ from mwo.store.records import (
     FireClaim,
     FireOutcome,
     FolderRecord,
+    HealingAttemptRecord,
     InboxMessage,
     LlmCallRecord,
     LogLevel,
@@ -477,6 +478,28 @@ class TokenStore(ABC):
         """Set the token's last use to `now` (a no-op for an unknown id)."""
 
 
+class HealingStore(ABC):
+    """The repair loop's attempts, append-only: every candidate, kept or not, with its findings and diff.
+
+    A repair has a `repair_id` (the caller's uuid) and a `subject` naming what was repaired
+    (`script:<file>`, `run:<run id>:<step id>`, `authoring:<session>`), so the CLI, the API and the UI
+    can show one repair live (poll by repair) and every repair of a thing afterwards (by subject).
+    """
+
+    @abstractmethod
+    def record_healing_attempt(self, attempt: HealingAttemptRecord, now: datetime) -> HealingAttemptRecord:
+        """Store one attempt; `attempt.id` and `attempt.created_at` are ignored (the store assigns
+        them: `created_at` is `now`). Returns the stored record."""
+
+    @abstractmethod
+    def list_healing_attempts(
+        self, subject: str, repair_id: str | None = None, limit: int = 200
+    ) -> list[HealingAttemptRecord]:
+        """Attempts on `subject` (only those of `repair_id` when given), oldest first, at most `limit`
+        (the newest `limit` when there are more); an unknown subject gives []."""
+
+
+
 class Store(
     WorkflowStore,
     RunStore,
@@ -488,6 +511,7 @@ class Store(
     WebhookStore,
     StatsStore,
     TokenStore,
+    HealingStore,
     ABC,
 ):
     """Everything MWO persists, behind one object with one connection pool."""

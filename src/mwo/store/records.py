@@ -321,3 +321,35 @@ class ApiTokenRecord:
     def is_active(self, now: datetime) -> bool:
         """Neither revoked nor expired at `now`."""
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class HealingSource(str, Enum):
+    """Who wrote a repair candidate: a deterministic fixer (cheap, certain) or the model."""
+
+    FIXER = "fixer"
+    MODEL = "model"
+
+
+@dataclass(frozen=True)
+class HealingAttemptRecord:
+    """One candidate the repair loop tried on `subject` (e.g. `script:clean.py`, `run:<id>:<step>`).
+
+    `repair_id` groups the attempts of one repair; `findings` are `Finding.as_dict()` of the candidate
+    (after its dry run); `diff` is unified, against the code the repair started from; `note` says what
+    the fixer assumed or why the candidate was rejected.
+    """
+
+    subject: str
+    repair_id: str
+    round: int
+    candidate: int
+    source: HealingSource
+    findings: list[dict[str, Any]]
+    diff: str
+    accepted: bool
+    model: str | None = None
+    tokens: int = 0
+    seconds: float = 0.0
+    note: str = ""
+    id: int | None = None
+    created_at: datetime | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from mwo.store.abc import Store
 from mwo.store.sql_approvals import SqlApprovalStore
+from mwo.store.sql_healing import SqlHealingStore
 from mwo.store.sql_inbox import SqlInboxStore
 from mwo.store.sql_runs import SqlRunStore
 from mwo.store.sql_schedules import SqlScheduleStore
@@ -30,6 +31,7 @@ class SqlStore(
     SqlWebhookStore,
     SqlStatsStore,
     SqlTokenStore,
+    SqlHealingStore,
     Store,
 ):
     """Everything MWO persists, in one SQL database (see `mwo.store.open_store`)."""

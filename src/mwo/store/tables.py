@@ -35,7 +35,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from mwo.store.records import ApprovalStatus, FireOutcome, LogLevel, RunStatus, StepStatus, TokenScope
+from mwo.store.records import (
+    ApprovalStatus,
+    FireOutcome,
+    HealingSource,
+    LogLevel,
+    RunStatus,
+    StepStatus,
+    TokenScope,
+)
 
 E = TypeVar("E", bound=Enum)
 
@@ -366,3 +374,24 @@ class ApiTokenRow(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class HealingAttemptRow(Base):
+    """One candidate of a repair (append-only); read back by subject or by repair."""
+
+    __tablename__ = "healing_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(300), index=True)
+    repair_id: Mapped[str] = mapped_column(String(36), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    candidate: Mapped[int] = mapped_column(Integer)
+    source: Mapped[HealingSource] = mapped_column(EnumText(HealingSource))
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    diff: Mapped[str] = mapped_column(Text)
+    model: Mapped[str | None] = mapped_column(String(200))
+    tokens: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
