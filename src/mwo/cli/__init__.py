@@ -11,6 +11,7 @@ from mwo.cli.kb import kb_app
 from mwo.cli.llm import llm_app
 from mwo.cli.sandbox import sandbox_app
 from mwo.cli.schedules import schedule_app
+from mwo.cli.script import script_app
 from mwo.cli.secrets import secrets_app
 from mwo.cli.serve import serve
 from mwo.cli.tokens import tokens_app
@@ -30,6 +31,7 @@ manage.register(app)
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(script_app, name="script")
 app.add_typer(llm_app, name="llm")
 app.add_typer(kb_app, name="kb")
 app.add_typer(events_app, name="event")
