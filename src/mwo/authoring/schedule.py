@@ -1,0 +1,341 @@
+"""The schedule grammar: Korean and English time phrases to cron + IANA zone. The model never writes cron.
+
+`parse_schedule` finds the pieces (`schedule_parts`, `schedule_days`, `schedule_zone`) and composes
+them here. The rules for what is not said, each stated in the request's language:
+
+- An hour 1-12 with no part of the day (오전/오후, 아침/저녁, am/pm, "in the morning"): 7-11 are read
+  as morning and 12 as noon (an assumption); 1-6 could be either, so they are asked (slot `time`,
+  the afternoon reading kept as the provisional cron). A part of the day said anywhere in the
+  request once ("every evening at 7") applies to times that have none.
+- A part of the day with no hour ("매일 아침") uses its usual hour (아침 08:00, 점심 12:00, 저녁 18:00,
+  밤 21:00, 새벽 06:00; assumption); 오전/오후 alone are asked.
+- Days with no time at all ("매일", "매주 월요일") are asked (slot `time`): a recurring job with no
+  time misses its *what*. The provisional cron says 09:00.
+- A time with no recurrence is a schedule only when said as one ("9시에", "at 9"): it runs daily
+  (assumption). "9시 뉴스" (a time as a name) is not a schedule. With 오늘/내일/tomorrow it is a
+  one-off, which cron cannot hold: asked (slot `schedule`).
+- 매주/weekly with no weekday: Monday; 매월/monthly with no day: the 1st (assumptions).
+- 격주 / every other week: cron cannot say it. The parse keeps `every_weeks=2`, the cron fires
+  weekly, and the question (slot `schedule`) asks whether weekly is all right.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from mwo.authoring.intents import Question, ScheduleParse
+from mwo.authoring.schedule_days import find_days
+from mwo.authoring.schedule_describe import describe_schedule
+from mwo.authoring.schedule_parts import (
+    Days,
+    Found,
+    Interval,
+    PartOfDay,
+    Span,
+    TimeOfDay,
+    find_intervals,
+    find_parts,
+    find_times,
+    find_times_a_day,
+)
+from mwo.authoring.schedule_texts import ASSUMPTIONS, QUESTIONS
+from mwo.authoring.schedule_zone import find_zone
+from mwo.authoring.time_words import (
+    ONE_OFF_WORDS_EN,
+    ONE_OFF_WORDS_KO,
+    SAFE_MORNING_HOURS,
+    SAFE_NOON_HOURS,
+)
+
+__all__ = [
+    "Question",
+    "ScheduleParse",
+    "describe_schedule",
+    "next_fire_times",
+    "parse_schedule",
+    "request_language",
+]
+
+MAX_TEXT = 4000
+"""Only the first characters of a request are read for a schedule (time phrases come early)."""
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
+_LATIN = re.compile(r"[A-Za-z]")
+_ONE_OFF = re.compile(
+    "|".join(ONE_OFF_WORDS_KO) + "|" + "|".join(rf"\b{w}\b" for w in ONE_OFF_WORDS_EN), re.IGNORECASE
+)
+_KO_DAY_NAMES = {1: "월요일", 2: "화요일", 3: "수요일", 4: "목요일", 5: "금요일", 6: "토요일", 0: "일요일"}
+_EN_DAY_NAMES = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday",
+                 0: "Sunday"}  # fmt: skip
+
+
+def request_language(text: str) -> str:
+    """"ko" when Hangul dominates: a Hangul syllable counts as much as three Latin letters (one
+    syllable carries about what three letters do, and Korean requests often name English things)."""
+    hangul = len(_HANGUL.findall(text))
+    return "ko" if hangul and hangul * 3 >= len(_LATIN.findall(text)) else "en"
+
+
+def next_fire_times(cron: str, timezone: str, count: int, now: datetime) -> list[datetime]:
+    """The next `count` fires strictly after `now` (aware), in the schedule's zone, by the DST rules
+    of `mwo.triggers.cron`. Raises CronError for an invalid expression or zone."""
+    from mwo.triggers.cron import CronSchedule, next_fires
+
+    schedule = CronSchedule.parse(cron, timezone)
+    return [fire.astimezone(schedule.zone) for fire in next_fires(schedule, now, count)]
+
+
+@dataclass
+class _Notes:
+    """Assumptions and questions gathered while composing, in one language."""
+
+    language: str
+    assumptions: list[str] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+
+    def assume(self, key: str, **values: object) -> None:
+        ko, en = ASSUMPTIONS[key]
+        text = (ko if self.language == "ko" else en).format(**values)
+        if text not in self.assumptions:
+            self.assumptions.append(text)
+
+    def ask(self, slot: str, key: str, **values: object) -> None:
+        ko, en = QUESTIONS[key]
+        question = Question(slot, ko.format(**values), en.format(**values))
+        if question not in self.questions:
+            self.questions.append(question)
+
+
+def parse_schedule(text: str, *, default_timezone: str, language: str | None = None) -> ScheduleParse | None:
+    """The schedule a request states, or None when it states none (see the module rules)."""
+    text = text[:MAX_TEXT]
+    found = _find(text)
+    recurring = bool(found.days or found.intervals or found.times_a_day)
+    if not recurring and not any(t.anchored for t in found.times):
+        return None
+    notes = _Notes(language or request_language(text))
+    used: list[Span] = []
+    if found.intervals:
+        minute, hour = _interval_fields(found.intervals[0], found.times, notes, used)
+    else:
+        minute, hour = _time_fields(found, notes, used, recurring)
+    dom, month, dow, every_weeks = _day_fields(found.days, notes, used)
+    if not recurring and found.one_off:
+        notes.ask("schedule", "one_off")
+    elif not recurring:
+        notes.assume("daily_no_recurrence")
+    zone = found.zone.name if found.zone else default_timezone
+    if found.zone:
+        used.append(found.zone.span)
+    return ScheduleParse(
+        cron=f"{minute} {hour} {dom} {month} {dow}",
+        timezone=zone,
+        phrase=_phrase(text, used),
+        assumptions=tuple(notes.assumptions),
+        questions=tuple(notes.questions),
+        every_weeks=every_weeks,
+    )
+
+
+def _find(text: str) -> Found:
+    times = find_times(text)
+    intervals = find_intervals(text)
+    one_off = _ONE_OFF.search(text)
+    return Found(
+        times=[t for t in times if not any(_inside(t.span, i.span) for i in intervals)],
+        days=find_days(text),
+        intervals=intervals,
+        parts=find_parts(text, times),
+        zone=find_zone(text),
+        one_off=one_off.span() if one_off else None,
+        times_a_day=find_times_a_day(text),
+    )
+
+
+def _inside(span: Span, outer: Span) -> bool:
+    return outer[0] <= span[0] < outer[1]
+
+
+def _phrase(text: str, spans: list[Span]) -> str:
+    """The matched words in text order; spans that touch or overlap are joined into one."""
+    merged: list[list[int]] = []
+    for start, end in sorted(s for s in spans if s[1] > s[0]):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return " ".join(text[s:e].strip() for s, e in merged)
+
+
+# --- minute and hour fields -------------------------------------------------------------------------
+
+
+def _interval_fields(
+    interval: Interval, times: list[TimeOfDay], notes: _Notes, used: list[Span]
+) -> tuple[str, str]:
+    used.append(interval.span)
+    if interval.minute_of_hour is not None:
+        return str(interval.minute_of_hour), "*"
+    window = _window(times, notes, used)
+    if interval.minutes is not None:
+        return _minute_interval(interval.minutes, window, notes)
+    hours = interval.hours or 1
+    if hours >= 24:
+        notes.assume("daily_midnight")
+        return "0", "0"
+    if 24 % hours:
+        notes.assume("uneven_hours", n=hours)
+    step = "*" if hours == 1 else f"*/{hours}"
+    if window is not None:
+        step = f"{window[0]}-{window[1]}" + ("" if hours == 1 else f"/{hours}")
+    return "0", step
+
+
+def _minute_interval(minutes: int, window: tuple[int, int] | None, notes: _Notes) -> tuple[str, str]:
+    hour = "*" if window is None else f"{window[0]}-{max(window[0], window[1] - 1)}"
+    if minutes >= 60:
+        if minutes % 60 == 0:
+            hours = minutes // 60
+            return "0", hour if hours == 1 else f"*/{hours}"
+        notes.ask("schedule", "interval_uneven", n=minutes)
+        return "0", hour
+    if 60 % minutes:
+        notes.assume("uneven_minutes", n=minutes)
+    return ("*" if minutes <= 1 else f"*/{max(minutes, 1)}"), hour
+
+
+def _window(times: list[TimeOfDay], notes: _Notes, used: list[Span]) -> tuple[int, int] | None:
+    """"9시부터 18시까지 30분마다": the first and last times said around an interval."""
+    if len(times) < 2:
+        return None
+    first, last = (_resolve_quietly(t) for t in (times[0], times[-1]))
+    if last <= first:
+        return None
+    used.extend([times[0].span, times[-1].span])
+    notes.assume("window", a=first, b=last)
+    return first, last
+
+
+def _resolve_quietly(time: TimeOfDay) -> int:
+    """An hour for a working-hours window: 1-6 without a part of the day read as afternoon."""
+    if time.part is None and not time.explicit_24h and 1 <= time.hour <= 6:
+        return time.hour + 12
+    return _apply_part(time.hour, time.part or "am") if not time.explicit_24h else time.hour
+
+
+def _time_fields(found: Found, notes: _Notes, used: list[Span], recurring: bool) -> tuple[str, str]:
+    times = [t for t in found.times if t.anchored or recurring]
+    lone_part = found.parts[0] if len({p.kind for p in found.parts}) == 1 else None
+    if not times:
+        return _part_only(lone_part, found, notes, used)
+    hours, minutes = [], []
+    for time in times:
+        used.append(time.span)
+        hours.append(_hour(time, lone_part, notes, used))
+        minutes.append(time.minute)
+    if len(set(minutes)) > 1:
+        shown = ", ".join(f"{h}:{m:02d}" for h, m in zip(hours, minutes, strict=True))
+        notes.ask("time", "time_minutes_differ", times=shown)
+    if found.times_a_day and found.times_a_day[0] > len(set(hours)):
+        notes.ask("time", "times_a_day", n=found.times_a_day[0])
+    if found.times_a_day:
+        used.append(found.times_a_day[1])
+    return str(minutes[0]), ",".join(str(h) for h in sorted(set(hours)))
+
+
+def _part_only(part: PartOfDay | None, found: Found, notes: _Notes, used: list[Span]) -> tuple[str, str]:
+    if found.times_a_day:
+        used.append(found.times_a_day[1])
+        notes.ask("time", "times_a_day", n=found.times_a_day[0])
+        return "0", "9"
+    if part is None:
+        notes.ask("time", "time_missing")
+        return "0", "9"
+    used.append(part.span)
+    if part.default_hour is None:
+        notes.ask("time", "time_in_part", part=part.name)
+        return "0", "14" if part.kind == "pm" else "9"
+    notes.assume("part_default", part=part.name, h=part.default_hour)
+    return "0", str(part.default_hour)
+
+
+def _apply_part(hour: int, part: str) -> int:
+    """A 1-12 hour said with a part of the day, in 24-hour time (see time_words.PARTS_OF_DAY)."""
+    if part == "am":
+        return 0 if hour == 12 else hour
+    if part == "pm":
+        return hour if hour == 12 else hour + 12
+    if part == "night":
+        return 0 if hour == 12 else (hour if hour <= 4 else hour + 12)
+    return hour if hour >= 11 else hour + 12  # noon: 점심 12시, 점심 1시 -> 13
+
+
+def _hour(time: TimeOfDay, lone_part: PartOfDay | None, notes: _Notes, used: list[Span]) -> int:
+    if time.explicit_24h:
+        return time.hour
+    if time.part is not None:
+        return _apply_part(time.hour, time.part)
+    if lone_part is not None:
+        used.append(lone_part.span)
+        return _apply_part(time.hour, lone_part.kind)
+    if time.hour in SAFE_MORNING_HOURS:
+        notes.assume("morning_hour", h=time.hour)
+        return time.hour
+    if time.hour in SAFE_NOON_HOURS:
+        notes.assume("noon_hour")
+        return time.hour
+    notes.ask("time", "time_ambiguous", h=time.hour)
+    return time.hour + 12
+
+
+# --- day fields -------------------------------------------------------------------------------------
+
+
+def _day_fields(days: list[Days], notes: _Notes, used: list[Span]) -> tuple[str, str, str, int]:
+    """(day of month, month, day of week, every_weeks) from the day pieces."""
+    used.extend(d.span for d in days)
+    every_weeks = max((d.every_weeks for d in days), default=1)
+    if every_weeks > 1:
+        notes.assume("biweekly")
+        notes.ask("schedule", "biweekly")
+    dom = next((d for d in days if d.dom), None)
+    if dom is not None:
+        if dom.assumed:
+            notes.assume(dom.assumed, n=dom.dom[0].removeprefix("*/"))
+        return ",".join(dom.dom), str(dom.month or "*"), "*", every_weeks
+    nth = next((d.nth for d in days if d.nth), None)
+    if nth is not None:
+        return "*", "*", nth, every_weeks
+    return "*", "*", _dow_field(days, notes), every_weeks
+
+
+def _dow_field(days: list[Days], notes: _Notes) -> str:
+    named = [d for d in days if d.dow]
+    chosen: set[int] = {w for d in named for w in d.dow}
+    weekly = any(d.assumed == "weekly_monday" or d.every_weeks > 1 for d in days)
+    if not chosen and weekly:
+        notes.assume("weekly_monday")
+        chosen = {1}
+    elif named and not weekly and not any(d.recurring for d in named):
+        names = _KO_DAY_NAMES if notes.language == "ko" else _EN_DAY_NAMES
+        notes.assume("weekly_from_day", day=", ".join(names[w] for w in sorted(chosen)))
+    excluded = {w for d in days for w in d.excluded}
+    if excluded:
+        chosen = (chosen or set(range(7))) - excluded
+    if not chosen or len(chosen) == 7:
+        return "*"
+    return _compact(sorted(chosen))
+
+
+def _compact(days: list[int]) -> str:
+    """1,2,3,4,5 -> 1-5; a run of three or more becomes a range."""
+    parts: list[str] = []
+    i = 0
+    while i < len(days):
+        j = i
+        while j + 1 < len(days) and days[j + 1] == days[j] + 1:
+            j += 1
+        parts.append(f"{days[i]}-{days[j]}" if j - i >= 2 else ",".join(map(str, days[i : j + 1])))
+        i = j + 1
+    return ",".join(parts)

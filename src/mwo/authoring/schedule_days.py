@@ -1,0 +1,202 @@
+"""Which days a time phrase names: every day, weekdays, weekends, named weekdays, every other week,
+days of the month (말일 = cron `L`), the n-th weekday of the month, a day of the year.
+
+Korean weekday characters (월화수목금토일) are also ordinary syllables (매월, 수집, 금액, 목록), so a
+single one counts only with 요일/욜 ("월요일", "월욜"), after 매주/격주, or in a run or list of two or
+more that starts a word ("월수금", "월,수,금", "월~금"), and never the words in KO_DAY_RUN_WORDS
+(금일 = today). English short names (Mon, Wed) count only capitalised; full names in any case.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mwo.authoring import time_words as words
+from mwo.authoring.schedule_parts import Days, Span
+
+_D = "[월화수목금토일]"
+_EN_FULL = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_EN_SHORT = "Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun"
+
+_KO_RANGE = re.compile(rf"({_D})(?:요일|욜)?\s*(?:~|-|부터)\s*({_D})(?:요일|욜)?(?:\s*까지)?")
+_KO_NAMED = re.compile(rf"({_D})(?:요일|욜)")
+_KO_RUN = re.compile(rf"(?<![가-힣])({_D}(?:\s*[,·/]?\s*{_D})+)(?=요일|욜|[^가-힣]|에|마다|만|$)")
+_KO_AFTER_WEEKLY = re.compile(rf"(?:매주|격주|주마다)\s*({_D})(?=[^가-힣]|에|마다|$)")
+_EN_RANGE = re.compile(
+    rf"\b({_EN_FULL}|{_EN_SHORT})\s*(?:-|–|to|through|thru)\s*({_EN_FULL}|{_EN_SHORT})\b", re.IGNORECASE
+)
+_EN_NAMED = re.compile(rf"\b(?:({_EN_FULL})(s)?|({_EN_SHORT})(?![a-z]))\b", re.IGNORECASE)
+_EXCLUDED = re.compile(r"\s*(?:은|는|에는|엔)?\s*(?:제외|빼고|말고|빼)|\s*(?:excepted|excluded)")
+_EN_EXCEPT = re.compile(rf"\b(?:except|but not|excluding)\s+(?:on\s+)?({_EN_FULL}|{_EN_SHORT})s?\b", re.I)
+
+_DAILY = re.compile(
+    r"매일|날마다|매 일(?=\s)|하루\s*(?:에\s*)?(?:한\s*번|1\s*번|한번)"
+    r"|\bevery\s*day\b|\bdaily\b|\beach\s+day\b"
+    r"|\bevery\s+(?:morning|afternoon|evening|night)\b|\bnightly\b|\bonce\s+a\s+day\b"
+    r"|(?<=시|반|오|정)\s*마다",  # "9시마다", "정오마다", "자정마다": every day at that time
+    re.IGNORECASE,
+)
+_WEEKDAYS = re.compile(
+    r"평일|주중|업무일|근무일|영업일|\b(?:every\s+)?(?:weekdays?|workdays?|business\s+days?|working\s+days?)\b",
+    re.IGNORECASE,
+)
+_WEEKENDS = re.compile(r"주말|\b(?:every\s+)?weekends?\b", re.IGNORECASE)
+_WEEKLY = re.compile(
+    r"매주|주마다|주\s*1\s*회|일주일(?:에|마다)\s*한\s*번|\bevery\s+week\b|\bweekly\b|\beach\s+week\b", re.I
+)
+_BIWEEKLY = re.compile(
+    r"격주|2\s*주(?:마다|에\s*한\s*번|\s*간격)|두\s*주(?:마다|에\s*한\s*번)|\bevery\s+other\b|\bbi-?weekly\b"
+    r"|\bfortnightly\b|\bevery\s+(?:two|2)\s+weeks\b",
+    re.IGNORECASE,
+)
+_MONTHLY = re.compile(
+    r"매월|매달|매\s+월|매\s+달|달마다|월마다|한\s*달(?:에|마다)\s*한\s*번|월\s*1\s*회"
+    r"|\b(?:every|each|a|per)\s+month\b|\bmonthly\b|\bof\s+(?:the|each|every)\s+month\b",
+    re.IGNORECASE,
+)
+_KO_DOM = re.compile(r"(?<![\d.])(\d{1,2})\s*일(?!\s*(?:마다|간|동안|전|후|치|째|이내|내)|요일)")
+_EN_DOM = re.compile(
+    rf"\b(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)\b|\bday\s+(\d{{1,2}})\b"
+    rf"|\b(?:the\s+)?(first)\b(?!\s+(?:{_EN_FULL}|{_EN_SHORT}))",
+    re.IGNORECASE,
+)
+_LAST_DAY = re.compile(
+    r"말일|월말|마지막\s*날|그믐|\bend\s+of\s+(?:the|each|every)\s+month\b"
+    r"|\blast\s+day\b|\bmonth[- ]end\b",
+    re.IGNORECASE,
+)
+_KO_NTH = re.compile(
+    rf"(첫\s*번째|첫째|첫|두\s*번째|둘째|세\s*번째|셋째|네\s*번째|넷째|마지막)\s*(?:주\s*)?({_D})요일"
+)
+_EN_NTH = re.compile(
+    rf"\b(first|second|third|fourth|last|1st|2nd|3rd|4th)\s+({_EN_FULL}|{_EN_SHORT})\b", re.IGNORECASE
+)
+_NTH = {"첫": "1", "첫째": "1", "첫번째": "1", "둘째": "2", "두번째": "2", "셋째": "3", "세번째": "3",
+        "넷째": "4", "네번째": "4", "마지막": "L", "first": "1", "1st": "1", "second": "2", "2nd": "2",
+        "third": "3", "3rd": "3", "fourth": "4", "4th": "4", "last": "L"}  # fmt: skip
+_KO_YEARLY = re.compile(r"(?:매년|매해|해마다)\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일")
+_EVERY_N_DAYS = re.compile(r"(\d{1,2})\s*일\s*(?:마다|간격)|\bevery\s+(\d{1,2})\s+days\b", re.I)
+
+
+def _en_day(token: str) -> int:
+    low = token.lower()
+    return words.EN_DAYS.get(low, words.EN_DAYS.get(low[:3], 0))
+
+
+def _day_range(first: int, last: int) -> tuple[int, ...]:
+    """Monday-first order, so 월~일 is the whole week and 금~월 wraps over the weekend."""
+    order = [1, 2, 3, 4, 5, 6, 0]
+    i, j = order.index(first), order.index(last)
+    picked = order[i : j + 1] if i <= j else order[i:] + order[: j + 1]
+    return tuple(picked)
+
+
+def _covered(span: Span, taken: list[Span]) -> bool:
+    return any(s <= span[0] < e for s, e in taken)
+
+
+def _weekday_pieces(text: str) -> tuple[list[Days], list[int]]:
+    """Named weekdays, runs, lists and ranges (Korean and English), and the weekdays excluded."""
+    pieces: list[Days] = []
+    excluded: list[int] = []
+    taken: list[Span] = []
+
+    def add(dow: tuple[int, ...], span: Span, *, plural: bool = True) -> None:
+        if _covered(span, taken):
+            return
+        taken.append(span)
+        if _EXCLUDED.match(text, span[1]):
+            excluded.extend(dow)
+        else:
+            pieces.append(Days(span, dow=dow, recurring=plural))
+
+    for m in _KO_NTH.finditer(text):
+        taken.append(m.span())
+    for m in _EN_NTH.finditer(text):
+        taken.append(m.span())
+    for m in _KO_RANGE.finditer(text):
+        add(_day_range(words.KO_DAY_CHARS[m.group(1)], words.KO_DAY_CHARS[m.group(2)]), m.span())
+    for m in _EN_RANGE.finditer(text):
+        add(_day_range(_en_day(m.group(1)), _en_day(m.group(2))), m.span())
+    for m in _KO_RUN.finditer(text):
+        run = re.sub(r"[\s,·/]", "", m.group(1))
+        if run not in words.KO_DAY_RUN_WORDS and len(set(run)) == len(run):
+            add(tuple(words.KO_DAY_CHARS[c] for c in run), m.span())
+    for m in [*_KO_NAMED.finditer(text), *_KO_AFTER_WEEKLY.finditer(text)]:
+        plural = text.startswith("마다", m.end()) or m.re is _KO_AFTER_WEEKLY
+        add((words.KO_DAY_CHARS[m.group(1)],), m.span(), plural=plural)
+    for m in _EN_NAMED.finditer(text):
+        if m.group(3) is not None and not m.group(3)[0].isupper():
+            continue
+        every = re.search(r"\b(?:every|each|other)\s+$", text[: m.start()], re.IGNORECASE)
+        add((_en_day(m.group(1) or m.group(3)),), m.span(), plural=bool(m.group(2) or every))
+    excluded.extend(_en_day(m.group(1)) for m in _EN_EXCEPT.finditer(text))
+    return pieces, excluded
+
+
+def _nth_weekday(text: str) -> Days | None:
+    m = _KO_NTH.search(text)
+    if m is not None:
+        nth, day = _NTH[re.sub(r"\s", "", m.group(1))], words.KO_DAY_CHARS[m.group(2)]
+    else:
+        m = _EN_NTH.search(text)
+        if m is None or not _MONTHLY.search(text):
+            return None
+        nth, day = _NTH[m.group(1).lower()], _en_day(m.group(2))
+    cron_day = f"L{day}" if nth == "L" else f"{day}#{nth}"
+    return Days(m.span(), nth=cron_day)
+
+
+def _month_days(text: str) -> Days | None:
+    """Days of the month, only when the request says monthly (or 말일 / end of the month)."""
+    monthly, last = _MONTHLY.search(text), _LAST_DAY.search(text)
+    if monthly is None and last is None:
+        return None
+    spans = [m.span() for m in (monthly, last) if m is not None]
+    days: list[str] = []
+    for m in [*_KO_DOM.finditer(text), *_EN_DOM.finditer(text)]:
+        value = m.group(1) or (m.group(2) if m.re is _EN_DOM else None) or "1"
+        if 1 <= int(value) <= 31 and value not in days:
+            days.append(str(int(value)))
+            spans.append(m.span())
+    if last is not None:
+        days.append("L")
+    span = (min(s for s, _ in spans), max(e for _, e in spans))
+    if not days:
+        return Days(span, dom=("1",), assumed="first_of_month")
+    return Days(span, dom=tuple(days))
+
+
+def _simple(text: str) -> list[Days]:
+    out = []
+    for pattern, dow in ((_WEEKDAYS, (1, 2, 3, 4, 5)), (_WEEKENDS, (0, 6))):
+        out += [Days(m.span(), dow=dow) for m in pattern.finditer(text)]
+    out += [Days(m.span()) for m in _DAILY.finditer(text)]
+    return out
+
+
+def find_days(text: str) -> list[Days]:
+    """The day pieces of `text`, each with its span; `schedule.combine_days` merges them."""
+    out: list[Days] = []
+    yearly = _KO_YEARLY.search(text)
+    if yearly is not None:
+        return [Days(yearly.span(), dom=(str(int(yearly.group(2))),), month=int(yearly.group(1)))]
+    every_n = _EVERY_N_DAYS.search(text)
+    if every_n is not None:
+        n = int(every_n.group(1) or every_n.group(2))
+        return [Days(every_n.span(), dom=(f"*/{n}",), assumed="every_n_days")]
+    nth = _nth_weekday(text)
+    if nth is not None:
+        return [nth]
+    month = _month_days(text)
+    if month is not None:
+        return [month]
+    weekdays, excluded = _weekday_pieces(text)
+    out += weekdays + _simple(text)
+    for m in _BIWEEKLY.finditer(text):
+        out.append(Days(m.span(), every_weeks=2))
+    for m in _WEEKLY.finditer(text):
+        out.append(Days(m.span(), assumed="weekly_monday"))
+    if excluded:
+        out.append(Days((0, 0), excluded=tuple(excluded)))
+    return out
