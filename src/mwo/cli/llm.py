@@ -125,18 +125,25 @@ def chat(
 ) -> None:
     """Ask one question; the answer is printed as it is generated (and traced)."""
     from mwo.cli.context import services
+    from mwo.cli.ctrl_c import ctrl_c_latch
+    from mwo.llm.errors import LlmInterrupted
     from mwo.llm.interrupt import Interrupt
     from mwo.llm.service import LlmRequest, LlmService
 
-    with services() as s, _llm_errors():
+    with ctrl_c_latch() as ctrl_c, services() as s, _llm_errors():
         llm = LlmService(s.settings, s.store)
         request = LlmRequest(prompt=prompt, system=system, max_tokens=max_tokens, temperature=temperature)
         started = time.perf_counter()
         try:
             # With an interrupt, llama.cpp runs Python between graph nodes, so Ctrl-C stops even a
-            # long prompt at once (the KeyboardInterrupt is re-raised after the abort).
-            for piece in llm.stream(request, caller="cli:chat", interrupt=Interrupt(lambda: None)):
+            # long prompt at once (the KeyboardInterrupt is re-raised after the abort); the latch
+            # also stops it when the KeyboardInterrupt itself was swallowed by a ctypes callback.
+            for piece in llm.stream(request, caller="cli:chat", interrupt=Interrupt(ctrl_c.reason)):
                 console.print(piece, end="", markup=False, highlight=False)
+        except LlmInterrupted:
+            if not ctrl_c.pressed:
+                raise
+            raise KeyboardInterrupt from None
         finally:
             llm.close()
         console.print()

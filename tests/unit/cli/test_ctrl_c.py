@@ -1,0 +1,35 @@
+"""The Ctrl-C latch: a press is never lost, even when the KeyboardInterrupt itself is swallowed."""
+
+from __future__ import annotations
+
+import signal
+
+import pytest
+
+from mwo.cli.ctrl_c import ctrl_c_latch
+
+
+def test_a_press_raises_keyboard_interrupt_and_is_latched() -> None:
+    with pytest.raises(KeyboardInterrupt), ctrl_c_latch() as latch:
+        assert latch.reason() is None
+        signal.raise_signal(signal.SIGINT)
+    assert latch.pressed
+    assert latch.reason() == "Ctrl-C"
+
+
+def test_a_swallowed_press_is_raised_again_when_the_block_ends() -> None:
+    """What a ctypes callback does to the exception: catches it and goes on."""
+    with pytest.raises(KeyboardInterrupt), ctrl_c_latch() as latch:
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:
+            pass
+        assert latch.reason() == "Ctrl-C"  # what the model's interrupt check sees
+
+
+def test_no_press_no_interrupt_and_the_previous_handler_is_back() -> None:
+    before = signal.getsignal(signal.SIGINT)
+    with ctrl_c_latch() as latch:
+        assert signal.getsignal(signal.SIGINT) is not before
+    assert not latch.pressed
+    assert signal.getsignal(signal.SIGINT) is before
