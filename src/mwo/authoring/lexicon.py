@@ -1,0 +1,215 @@
+"""The lexicon: trigger kind and step types by rules, before any model call.
+
+Bilingual word tables (`lexicon_words`, `trigger_words`) narrow the choice; the planner asks the
+model only what is left. Rules:
+
+- Trigger: a webhook, file or named event said with a receiving verb in a conditional ("웹훅으로
+  받으면", "폴더에 CSV가 생기면", "invoice.received 이벤트가 오면") wins; else a parsed schedule
+  means cron; else manual.
+- Steps, in the order the request says them: each LLM/transform/script/approval/condition role once
+  (at its first mention); one API_CALL per provider (a bare "API" only when no provider is named);
+  one NOTIFICATION per channel named, or one with no channel when only a send verb is said. Words
+  inside the trigger phrase make no step ("CSV가 생기면" is not a CSV step).
+- Never raises: any text (empty, 10 kB, emoji) gives an answer; only the first MAX_TEXT characters
+  are read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mwo.authoring import trigger_words as tw
+from mwo.authoring.intents import ScheduleParse, StepIntent, TriggerIntent
+from mwo.authoring.lexicon_words import (
+    API_WORDS,
+    APPROVAL_WORDS,
+    CHANNEL_AS_SOURCE,
+    CHANNEL_WORDS,
+    CONDITION_WORDS,
+    HOOK_URLS,
+    LLM_WORDS,
+    MANUAL_WORDS,
+    NOT_CONDITIONS,
+    SCRIPT_WORDS,
+    SEND_WORDS,
+    TRANSFORM_WORDS,
+    Word,
+)
+from mwo.authoring.missing import missing_what
+from mwo.authoring.slots import Slots, extract_slots
+from mwo.spec.steps import Channel, StepType
+
+__all__ = [
+    "Slots",
+    "StepIntent",
+    "TriggerIntent",
+    "detect_trigger",
+    "extract_slots",
+    "is_manual_requested",
+    "missing_what",
+    "step_intents",
+    "trigger_span",
+]
+
+MAX_TEXT = 8000
+Span = tuple[int, int]
+
+
+# --- trigger -----------------------------------------------------------------------------------------
+
+
+def _event(text: str) -> tuple[TriggerIntent, Span] | None:
+    run = tw.RUN_EVENT.search(text)
+    named = tw.NAMED_EVENT.search(text)
+    for m in tw.EVENT_NAME.finditer(text):
+        if m.group(1).rsplit(".", 1)[1] in tw.NOT_EVENT_ENDINGS:
+            continue
+        near = tw.EVENT_WORDS.search(text[m.end() : m.end() + 24])
+        if near is not None or re.search(r"(?:이벤트|event)\s*$", text[: m.start()], re.I):
+            end = m.end() + (near.end() if near is not None else 0)
+            return TriggerIntent("event", text[m.start() : end], event_name=m.group(1)), (m.start(), end)
+    if named is not None:
+        name = named.group(1) or named.group(2)
+        return TriggerIntent("event", named.group(0), event_name=name), named.span()
+    if run is not None:
+        word = (run.group(1) or run.group(2)).lower()
+        failed = word.startswith("실패") or word.startswith("fail")
+        name = "run.failed" if failed else "run.succeeded"
+        return TriggerIntent("event", run.group(0), event_name=name), run.span()
+    return None
+
+
+def _file(text: str) -> tuple[TriggerIntent, Span] | None:
+    m = tw.FILE.search(text)
+    if m is None:
+        return None
+    path = tw.PATH.search(text)
+    glob = tw.GLOB.search(text)
+    pattern = glob.group(1) if glob else next((g for p, g in tw.FILE_KINDS if p.search(m.group(0))), None)
+    intent = TriggerIntent("file", m.group(0), path=path.group(1) if path else None, pattern=pattern)
+    return intent, m.span()
+
+
+def _webhook(text: str) -> tuple[TriggerIntent, Span] | None:
+    m = tw.WEBHOOK.search(text)
+    return None if m is None else (TriggerIntent("webhook", m.group(0)), m.span())
+
+
+def _said_trigger(text: str) -> tuple[TriggerIntent, Span] | None:
+    found = [f for f in (_webhook(text), _file(text), _event(text)) if f is not None]
+    return min(found, key=lambda f: f[1][0]) if found else None
+
+
+def trigger_span(text: str) -> Span | None:
+    """Where a webhook/file/event trigger is said, if one is: its words make no step."""
+    found = _said_trigger(text[:MAX_TEXT])
+    return None if found is None else found[1]
+
+
+def is_manual_requested(text: str) -> bool:
+    """The request says it runs by hand or on demand ("수동으로", "버튼 누르면", "on demand")."""
+    return MANUAL_WORDS.search(text[:MAX_TEXT]) is not None
+
+
+def detect_trigger(text: str, schedule: ScheduleParse | None) -> TriggerIntent:
+    """Webhook / file / event when said with a receiving verb, else cron when a schedule was parsed,
+    else manual (its evidence the manual words, or empty when nothing was said)."""
+    text = text[:MAX_TEXT]
+    found = _said_trigger(text)
+    if found is not None:
+        return found[0]
+    if schedule is not None:
+        return TriggerIntent("cron", schedule.phrase)
+    manual = MANUAL_WORDS.search(text)
+    return TriggerIntent("manual", manual.group(0) if manual else "")
+
+
+# --- steps -------------------------------------------------------------------------------------------
+
+
+def _hits(text: str, table: tuple[Word, ...], skip: list[Span]) -> list[tuple[int, str, Word]]:
+    out = []
+    for word in table:
+        for m in word.pattern.finditer(text):
+            if not any(s <= m.start() < e for s, e in skip):
+                out.append((m.start(), m.group(0), word))
+    return out
+
+
+def _first_per(hits: list[tuple[int, str, Word]], key: str) -> list[StepIntent]:
+    """The first mention of each role (or provider, or channel), as a StepIntent."""
+    seen: set[object] = set()
+    out = []
+    for position, evidence, word in sorted(hits, key=lambda h: h[0]):
+        ident = getattr(word, key)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        out.append(StepIntent(word.type, word.role, evidence, position, word.channel, word.provider))
+    return out
+
+
+def _roles(text: str, skip: list[Span]) -> list[StepIntent]:
+    """LLM, transform, script and approval steps: one per role, longest words first at a place."""
+    hits = _hits(text, (*LLM_WORDS, *TRANSFORM_WORDS, *SCRIPT_WORDS, *APPROVAL_WORDS), skip)
+    hits.sort(key=lambda h: (h[0], -len(h[1])))
+    kept: list[tuple[int, str, Word]] = []
+    for hit in hits:
+        if not kept or hit[0] >= kept[-1][0] + len(kept[-1][1]):
+            kept.append(hit)
+    return _first_per(kept, "role")
+
+
+def _conditions(text: str, skip: list[Span]) -> list[StepIntent]:
+    hits = [h for h in _hits(text, CONDITION_WORDS, skip) if h[1].strip() not in NOT_CONDITIONS]
+    return _first_per(hits, "role")
+
+
+def _apis(text: str, skip: list[Span]) -> list[StepIntent]:
+    hooks = [m.span() for m in HOOK_URLS.finditer(text)]
+    hits = _hits(text, API_WORDS, skip + hooks)
+    intents = _first_per(hits, "provider")
+    named = [i for i in intents if i.provider is not None]
+    return named or intents
+
+
+def _notifications(text: str, skip: list[Span]) -> list[StepIntent]:
+    hits = []
+    for position, evidence, word in _hits(text, CHANNEL_WORDS, skip):
+        if CHANNEL_AS_SOURCE.match(text, position + len(evidence)):
+            continue
+        if word.channel is Channel.WEBHOOK and tw.WEBHOOK.match(text, position):
+            continue
+        hits.append((position, evidence, word))
+    hooks = [(m.start(), m.group(0)) for m in HOOK_URLS.finditer(text)]
+    for position, url in hooks:
+        channel = Channel.SLACK if "slack" in url.lower() else Channel.DISCORD
+        hits.append((position, url, next(w for w in CHANNEL_WORDS if w.channel is channel)))
+    channels = _first_per(hits, "channel")
+    if channels:
+        return channels
+    return _first_per(_hits(text, SEND_WORDS, skip), "role")
+
+
+def step_intents(text: str) -> list[StepIntent]:
+    """The steps the request asks for, in the order it says them (see the module rules)."""
+    text = text[:MAX_TEXT]
+    said = trigger_span(text)
+    paths = [m.span() for m in tw.PATH.finditer(_URL.sub(_blank, text))]
+    skip = paths + ([said] if said is not None else [])
+    intents = [
+        *_apis(text, skip),
+        *_roles(text, skip),
+        *_conditions(text, skip),
+        *_notifications(text, skip),
+    ]
+    return sorted(intents, key=lambda i: (i.position, _TYPE_ORDER[i.type]))
+
+
+_TYPE_ORDER = {t: n for n, t in enumerate(StepType)}
+_URL = re.compile(r"https?://\S+")
+
+
+def _blank(m: re.Match[str]) -> str:
+    """A URL replaced by spaces of its length, so its path is not read as a folder."""
+    return " " * len(m.group(0))

@@ -1,0 +1,118 @@
+"""The words of the step lexicon, Korean and English: data only, read by `lexicon`.
+
+Korean stems match by substring, because particles and verb endings attach (요약해서, 요약해줘,
+요약한, 보내주세요); English words match on word boundaries, case-insensitively. Each row is
+(pattern, step type, role, channel, provider).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, NamedTuple
+
+from mwo.spec.steps import Channel, StepType
+
+
+class Word(NamedTuple):
+    pattern: re.Pattern[str]
+    type: StepType
+    role: str
+    channel: Channel | None = None
+    provider: str | None = None
+
+
+def _w(
+    pattern: str, type_: StepType, role: str, channel: Channel | None = None, provider: str | None = None
+) -> Word:
+    return Word(re.compile(pattern, re.IGNORECASE), type_, role, channel, provider)
+
+
+_LLM, _API, _PY = StepType.LLM_CALL, StepType.API_CALL, StepType.PYTHON_SCRIPT
+_DT, _NOTE, _COND, _OK = StepType.DATA_TRANSFORM, StepType.NOTIFICATION, StepType.CONDITION, StepType.APPROVAL
+
+LLM_WORDS: Final = (
+    _w(r"요약|summar(?:y|ies|i[sz]e\w*)|\btl;?dr\b|\bdigest\b", _LLM, "summarize"),
+    _w(r"번역|translat\w*", _LLM, "translate"),
+    _w(r"감정\s*분석|감성\s*분석|\bsentiment\b", _LLM, "sentiment"),
+    _w(r"분류|classif\w*|categori[sz]\w*", _LLM, "classify"),
+    _w(r"분석|\banaly[sz]\w*", _LLM, "analyze"),
+    _w(r"추출|\bextract\w*", _LLM, "extract"),
+    _w(r"작성|초안|써\s*줘|\bdraft\w*|\bwrite\b|\bcompose\b|답장\s*(?:을\s*)?(?:써|작성)", _LLM, "write"),
+)
+TRANSFORM_WORDS: Final = (
+    _w(r"필터|걸러|거르|\bfilter\w*", _DT, "filter"),
+    _w(r"정렬|순으로|\bsort\w*|\border\s+by\b|\brank\w*", _DT, "sort"),
+    _w(r"상위\s*\d+|\btop\s*\d+|\btop\s+(?:three|five|ten)\b|골라|고르|\bselect\b|\bpick\b", _DT, "select"),
+    _w(r"중복\s*(?:을\s*)?제거|\bdedup\w*|remove\s+duplicates", _DT, "dedupe"),
+)
+SCRIPT_WORDS: Final = (
+    _w(r"계산|합계|평균|\bcalculat\w*|\bcompute\b|\bsum\s+(?:up|of)\b|\baverage\b", _PY, "compute"),
+    _w(r"변환|\bconvert\w*", _PY, "convert"),
+    _w(r"파싱|\bpars(?:e|ing)\b", _PY, "parse"),
+    _w(r"정리", _PY, "tidy"),
+    _w(r"포맷|서식|\bformat(?:ting)?\b", _PY, "format"),
+    _w(r"(?<![A-Za-z])csv(?![A-Za-z])|엑셀|\bexcel\b|\bxlsx\b", _PY, "tabulate"),
+)
+APPROVAL_WORDS: Final = (
+    _w(r"승인|결재|허락|허가|컨펌|확인\s*(?:을\s*)?받|검토\s*후|\bapprov\w*|\bsign[- ]?off\b|"
+       r"\bask\s+me\s+before\b|\bconfirm\s+(?:with\s+me\s+)?before\b", _OK, "approve"),
+)  # fmt: skip
+CONDITION_WORDS: Final = (
+    _w(r"만약|만일|조건|경우에만|경우|때만|일\s*때|초과|이상(?!한|하게|해)|이하|미만|넘으면|넘는|넘을|넘게",
+       _COND, "check"),
+    _w(r"(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오면|올\s*때|오는\s*날|내리면|예보되면)", _COND, "check"),
+    _w(r"\bif\b|\bonly\s+(?:when|if)\b|\bunless\b|\bexceeds?\b|\babove\b|\bbelow\b|\bgreater\s+than\b"
+       r"|\bless\s+than\b|\bmore\s+than\b|\bat\s+least\b|\bat\s+most\b|\bin\s+case\b", _COND, "check"),
+    _w(r"[가-힣]+(?:으면|하면|되면|이면|다면|높으면|낮으면|크면|작으면|많으면|적으면|있으면|없으면)(?=[\s,.!?]|$)",
+       _COND, "check"),
+)  # fmt: skip
+# Conditional endings that are only politeness or a trigger's own receiving verb: no condition step
+# and no criterion.
+NOT_CONDITIONS: Final = frozenset(
+    {"가능하면", "되도록이면", "괜찮으면", "원하면", "그러면", "그렇다면", "이왕이면", "필요하면", "좋다면",
+     "괜찮다면", "하면", "되면", "이면", "다면", "있다면", "요약하면", "정리하면", "말하자면",
+     "받으면", "들어오면", "생기면", "올라오면", "도착하면", "수신하면", "수신되면", "호출되면", "추가되면",
+     "저장되면", "업로드되면", "생성되면", "발생하면", "떨어지면", "끝나면", "완료되면", "성공하면",
+     "실패하면"}
+)  # fmt: skip
+
+API_WORDS: Final = (
+    _w(r"네이버|\bnaver\b|뉴스|기사|블로그|\bnews\b|\barticles?\b|\bblogs?\b|\bheadlines?\b", _API, "fetch",
+       provider="naver"),
+    _w(r"날씨|기상청|일기\s*예보|예보|기온|강수|강우|(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오|올|내리|소식|예보)"
+       r"|\bweather\b|\bforecasts?\b|\btemperature\b|\brain\w*\b|\bsnow\w*\b|\bkma\b", _API, "fetch",
+       provider="kma"),
+    _w(r"카카오\s*(?:지도|맵|로컬|검색)|\bkakao\s+(?:map|local|search)\b", _API, "fetch", provider="kakao"),
+    _w(r"https?://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]", _API, "fetch", provider="http"),
+    _w(r"(?<![A-Za-z])API(?![A-Za-z])|(?<![A-Za-z])api(?![A-Za-z])|엔드포인트|\bendpoint\b", _API, "fetch"),
+)  # fmt: skip
+# URLs that are where a message goes (Slack/Discord incoming webhooks), not a source.
+HOOK_URLS: Final = re.compile(
+    r"https?://(?:hooks\.slack\.com|(?:\w+\.)?discord(?:app)?\.com/api/webhooks)\S*", re.IGNORECASE
+)
+
+CHANNEL_WORDS: Final = (
+    _w(r"이메일|메일|이멜|\be-?mail\w*|\bmail\b|\bgmail\b|메일함", _NOTE, "notify", Channel.EMAIL),
+    _w(r"슬랙|\bslack\b", _NOTE, "notify", Channel.SLACK),
+    _w(r"디스코드|\bdiscord\b", _NOTE, "notify", Channel.DISCORD),
+    _w(r"카톡|카카오톡|카카오\s*메시지|카카오(?=로|에게|로\s*보내)|\bkakao\s*talk\b|\bkakaotalk\b|\bkakao\b(?!\s+(?:map|local))",
+       _NOTE, "notify", Channel.KAKAO),
+    _w(r"웹훅|\bwebhook\b", _NOTE, "notify", Channel.WEBHOOK),
+    _w(r"\binbox\b|앱\s*알림|알림함|앱\s*으로\s*알려|\bin[- ]app\b|\bapp\s+notification",
+       _NOTE, "notify", Channel.INBOX),
+)  # fmt: skip
+SEND_WORDS: Final = (
+    _w(r"보내|전송|발송|알려|알림|공유해|통보|전달|\bsend\b|\bnotify\b|\balert\b|\blet\s+me\s+know\b|\btell\s+me\b"
+       r"|\bmessage\s+me\b|\bping\b|\bpost\s+(?:it\s+)?(?:to|in)\b|\bshare\b|\bdeliver\b", _NOTE, "notify"),
+)  # fmt: skip
+# A channel named as where something comes from ("슬랙에서 메시지를 가져와"), not where it goes.
+CHANNEL_AS_SOURCE: Final = re.compile(
+    r"\s*(?:에서|에\s*있는|에\s*온|으로부터|로부터)|\s+(?:from)\b", re.IGNORECASE
+)
+# A webhook channel word followed by a receiving verb is the trigger ("웹훅으로 받으면"), not a channel.
+
+MANUAL_WORDS: Final = re.compile(
+    r"수동|버튼|필요할\s*때|원할\s*때|요청할\s*때|직접\s*실행|지금\s*(?:바로|당장)?|\bmanual(?:ly)?\b|\bon\s+demand\b"
+    r"|\bwhen\s+I\s+(?:ask|run|click|want)\b|\bby\s+hand\b|\bright\s+now\b",
+    re.IGNORECASE,
+)

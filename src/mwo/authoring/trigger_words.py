@@ -1,0 +1,73 @@
+"""How a request says what starts the workflow: a webhook call, a file arriving, a named event.
+
+Data and small matchers only, read by `lexicon.detect_trigger`. Each needs a *receiving* verb, in a
+conditional ("받으면", "들어오면", "생기면", "when ... arrives"): "웹훅으로 보내줘" is a notification
+channel, "폴더에 들어온 파일" (past) is a source, and "비가 오면" is a condition.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+_KO_RECEIVE = (
+    r"(?:받으면|받을\s*때|받을\s*때마다|받는\s*즉시|오면|올\s*때|올\s*때마다|들어오면|들어올\s*때|수신되면|수신하면"
+    r"|호출되면|호출하면|도착하면|생기면|생길\s*때|올라오면|추가되면|저장되면|업로드되면|생성되면|떨어지면|발생하면"
+    r"|발생할\s*때|들어오는\s*대로|들어올\s*때마다)"
+)
+_EN_RECEIVE = (
+    r"(?:is\s+|are\s+|gets\s+)?(?:received|receives?|arrives?|arriving|lands?|comes?\s+in|is\s+called|gets?\s+called"
+    r"|fires|hits|appears?|shows?\s+up|is\s+added|are\s+added|added|created|saved|uploaded|dropped|emitted"
+    r"|happens|occurs)"
+)
+_EN_WHEN = (
+    r"(?:when(?:ever)?|each\s+time|every\s+time|as\s+soon\s+as|once|on\s+(?:every|each)|for\s+(?:every|each))"
+)
+
+WEBHOOK: Final = re.compile(
+    rf"(?:웹훅|webhook|훅|hook|POST\s*요청|HTTP\s*요청)[^.!?\n]{{0,24}}?{_KO_RECEIVE}"
+    rf"|{_EN_WHEN}\s+(?:an?\s+|the\s+|my\s+)?(?:incoming\s+)?(?:webhook|POST\s+request|HTTP\s+request)"
+    rf"(?:\s+{_EN_RECEIVE})?"
+    rf"|\b(?:webhook|POST\s+request)\s+{_EN_RECEIVE}|\bincoming\s+webhooks?\b|\bon\s+(?:a\s+)?webhook\b"
+    rf"|\breceives?\s+(?:a\s+)?webhook\b|\bvia\s+(?:a\s+)?webhook\s+(?:call|trigger)\b",
+    re.IGNORECASE,
+)
+_FILE_NOUN = (
+    r"(?:파일|폴더|디렉터리|디렉토리|csv|CSV|엑셀|xlsx|pdf|PDF|json|JSON|문서|이미지|사진|영수증|송장|인보이스)"
+)
+FILE: Final = re.compile(
+    rf"{_FILE_NOUN}[^.!?\n]{{0,24}}?{_KO_RECEIVE}"
+    rf"|{_EN_WHEN}\s+(?:a\s+|an\s+|the\s+|new\s+|any\s+)*(?:\w+\s+)?"
+    rf"(?:files?|csvs?|pdfs?|spreadsheets?|documents?|images?|photos?|invoices?|receipts?)\b[^.!?\n]{{0,40}}?"
+    rf"{_EN_RECEIVE}"
+    rf"|\bnew\s+(?:\w+\s+)?files?\s+(?:in|into|to|under)\s+(?:the\s+|my\s+)?(?:folder|directory|dir|~|/)",
+    re.IGNORECASE,
+)
+# Dotted names that end like a host or a file are not event names (naver.com, report.csv).
+NOT_EVENT_ENDINGS: Final = frozenset(
+    {"com", "net", "org", "kr", "io", "co", "dev", "ai", "me", "app", "py", "csv", "json", "txt", "pdf",
+     "xlsx", "xls", "md", "html", "yaml", "yml", "jpg", "png", "gov", "edu", "go"}
+)  # fmt: skip
+EVENT_NAME: Final = re.compile(r"(?<![\w./@:-])([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)(?![\w/@-]|\.\w)")
+EVENT_WORDS: Final = re.compile(
+    rf"이벤트|\bevents?\b|{_KO_RECEIVE}|{_EN_RECEIVE}|\bon\b", re.IGNORECASE
+)
+NAMED_EVENT: Final = re.compile(
+    r"([\w.\-]+)\s*이벤트(?:가|이)?\s*(?:오면|발생하면|들어오면|받으면|올\s*때|발생할\s*때)"
+    r"|\b(?:on|when|whenever)\s+(?:the\s+|an?\s+)?([\w.\-]+)\s+event\b",
+    re.IGNORECASE,
+)
+RUN_EVENT: Final = re.compile(
+    r"(?:워크플로\w*|실행|작업)[^.!?\n]{0,20}?(성공하면|끝나면|완료되면|실패하면|실패할\s*때)"
+    r"|\b(?:workflow|run|job)\b[^.!?\n]{0,20}?\b(succeeds|finishes|completes|fails)\b",
+    re.IGNORECASE,
+)
+PATH: Final = re.compile(r"(?<![\w:/.])((?:~|/)[\w.\-~/]*[\w\-~/])")
+GLOB: Final = re.compile(r"(\*\.[A-Za-z0-9]+|\*[\w\-]*\.[A-Za-z0-9]+)")
+FILE_KINDS: Final = (
+    (re.compile(r"csv", re.I), "*.csv"),
+    (re.compile(r"엑셀|xlsx|excel|spreadsheet", re.I), "*.xlsx"),
+    (re.compile(r"pdf|영수증|송장|인보이스|invoice|receipt", re.I), "*.pdf"),
+    (re.compile(r"json", re.I), "*.json"),
+    (re.compile(r"txt|텍스트\s*파일|text\s+file", re.I), "*.txt"),
+)
