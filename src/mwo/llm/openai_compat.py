@@ -33,7 +33,12 @@ from mwo.llm.interrupt import Interrupt, relay
 
 
 class OpenAICompatChatModel(BaseChatModel):
-    """POSTs `{base_url}/chat/completions`; JSON Schema output via `response_format: json_schema`."""
+    """POSTs `{base_url}/chat/completions`; JSON Schema output via `response_format: json_schema`.
+
+    Some servers know only the older `{type: json_object, schema}` form (llama-cpp-python's own
+    `llama_cpp.server` answers `json_schema` with a validation error): when an endpoint refuses the
+    `json_schema` type, the same request is sent once more in that form.
+    """
 
     base_url: str
     model_name: str
@@ -155,6 +160,12 @@ class OpenAICompatChatModel(BaseChatModel):
         """The `data:` payloads of the answer's server-sent events, up to `[DONE]`."""
         try:
             response = client.send(client.build_request("POST", self._url, json=body), stream=True)
+            if not response.is_success:
+                response.read()
+                if _refuses_json_schema(response, body):
+                    response.close()
+                    request = client.build_request("POST", self._url, json=_json_object_form(body))
+                    response = client.send(request, stream=True)
         except httpx.TimeoutException as exc:
             raise self._timeout(exc) from None
         except httpx.TransportError as exc:
@@ -211,6 +222,8 @@ class OpenAICompatChatModel(BaseChatModel):
     def _send(self, client: httpx.Client, body: dict[str, Any]) -> httpx.Response:
         try:
             response = client.post(self._url, json=body)
+            if _refuses_json_schema(response, body):
+                response = client.post(self._url, json=_json_object_form(body))
         except httpx.TimeoutException as exc:
             raise self._timeout(exc) from None
         except httpx.TransportError as exc:
@@ -267,6 +280,21 @@ class _Connection:
         if isinstance(sock, socket.socket):
             with suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
+
+
+def _refuses_json_schema(response: httpx.Response, body: dict[str, Any]) -> bool:
+    """True when the endpoint refused the request because of the `json_schema` response format
+    (an error status whose text names both), so the `json_object` form is worth a second try."""
+    if response.is_success or (body.get("response_format") or {}).get("type") != "json_schema":
+        return False
+    text = response.text
+    return "response_format" in text and "json_schema" in text
+
+
+def _json_object_form(body: dict[str, Any]) -> dict[str, Any]:
+    """The same request with the schema in the older `{type: json_object, schema}` form."""
+    schema = body["response_format"]["json_schema"]["schema"]
+    return {**body, "response_format": {"type": "json_object", "schema": schema}}
 
 
 def _first_choice(chunk: dict[str, Any]) -> dict[str, Any] | None:

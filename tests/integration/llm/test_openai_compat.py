@@ -146,6 +146,48 @@ def test_structured_output_sends_the_schema_and_checks_the_answer(
     assert response_format == {"type": "json_schema", "json_schema": {"name": "output", "schema": schema}}
 
 
+# What llama-cpp-python's `llama_cpp.server` answers to `response_format: {type: json_schema}`.
+REFUSED_JSON_SCHEMA = {
+    "error": {
+        "message": "1 validation error: ('body', 'response_format', 'type') Input should be 'text' or "
+        "'json_object', input: 'json_schema'"
+    }
+}
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_an_endpoint_refusing_json_schema_gets_the_json_object_form(
+    tmp_path: Path, store: Any, endpoint: Endpoint, streamed: bool
+) -> None:
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    answer_text = '{"city": "Busan"}'
+    second = (
+        Reply(body=[{"choices": [{"delta": {"content": answer_text}, "finish_reason": "stop"}]}])
+        if streamed
+        else Reply(body=completion(answer_text))
+    )
+    endpoint.replies += [Reply(500, REFUSED_JSON_SCHEMA), second]
+    interrupt = Interrupt(lambda: None) if streamed else None
+    answer = _service(tmp_path, store, endpoint.base_url).ask(
+        LlmRequest("where?", schema=schema), caller="t", interrupt=interrupt
+    )
+    assert answer.data == {"city": "Busan"}
+    first, retried = (sent["body"]["response_format"] for sent in endpoint.requests)
+    assert first["type"] == "json_schema"
+    assert retried == {"type": "json_object", "schema": schema}
+
+
+def test_other_refusals_of_a_structured_request_are_not_retried(
+    tmp_path: Path, store: Any, endpoint: Endpoint
+) -> None:
+    endpoint.replies.append(Reply(400, {"error": {"message": "max_tokens is too large"}}))
+    with pytest.raises(EndpointRejected):
+        _service(tmp_path, store, endpoint.base_url).ask(
+            LlmRequest("x", schema={"type": "object"}), caller="t"
+        )
+    assert len(endpoint.requests) == 1
+
+
 def test_a_truncated_structured_answer_is_an_error(tmp_path: Path, store: Any, endpoint: Endpoint) -> None:
     endpoint.replies.append(Reply(body=completion('{"city": "Bu', finish_reason="length")))
     with pytest.raises(OutputTruncated):
