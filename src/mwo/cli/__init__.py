@@ -15,6 +15,7 @@ from mwo.cli.script import script_app
 from mwo.cli.secrets import secrets_app
 from mwo.cli.serve import serve
 from mwo.cli.tokens import tokens_app
+from mwo.cli.ui import ui_command
 from mwo.cli.webhooks import webhooks_app
 from mwo.cli.worker import worker
 
@@ -40,6 +41,7 @@ app.add_typer(tokens_app, name="tokens")
 app.command()(doctor)
 app.command()(serve)
 app.command()(worker)
+app.command("ui")(ui_command)
 
 
 def main() -> None:

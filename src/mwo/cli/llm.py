@@ -5,7 +5,6 @@ LangChain and llama.cpp are imported inside the commands that use them, so `mwo 
 
 from __future__ import annotations
 
-import importlib.metadata
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +15,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 
 from mwo.cli.output import console, fail, print_json
 from mwo.llm.errors import LlmError
-from mwo.llm.model_files import MODEL_NAME, MODEL_SHA256, MODEL_SIZE, PART_COUNT, ModelFiles, part_paths
+from mwo.llm.model_files import MODEL_SHA256, MODEL_SIZE, PART_COUNT, ModelFiles
+from mwo.llm.status import llm_status
 from mwo.settings import Settings
 
 llm_app = typer.Typer(help="The language model: status, pull (assemble the local model), chat.")
@@ -46,33 +46,9 @@ def status(
 
 
 def _status(settings: Settings, load: bool, as_json: bool) -> dict[str, Any]:
-    info: dict[str, Any] = {"provider": settings.llm_provider}
-    if settings.llm_provider == "openai":
-        key = "MWO_LLM_API_KEY" if settings.llm_api_key else f"secret {settings.llm_api_key_secret}"
-        info.update(base_url=settings.llm_base_url, model=settings.llm_model, key_from=key)
+    info = llm_status(settings)
+    if settings.llm_provider != "local":
         return info
-    if settings.llm_provider == "fake":
-        return info
-    files = ModelFiles(settings.resolved_llm_model_dir())
-    state = files.status()
-    try:
-        parts = len(part_paths())
-    except LlmError:
-        parts = 0
-    info.update(
-        model=MODEL_NAME,
-        path=str(state.path),
-        assembled=state.exists,
-        size=state.size,
-        expected_size=MODEL_SIZE,
-        sha256=MODEL_SHA256,
-        verified=state.verified,
-        parts_installed=f"{parts}/{PART_COUNT}",
-        llama_cpp_python=_version("llama-cpp-python"),
-        loaded=False,
-        loading="in each process on its first call (~1 s; the file is memory-mapped)",
-        prompt_cache=settings.llm_prompt_cache,
-    )
     if load:
         from mwo.llm.factory import local_model
 
@@ -82,13 +58,6 @@ def _status(settings: Settings, load: bool, as_json: bool) -> dict[str, Any]:
                 info.update(loaded=True, load_seconds=round(model.load_seconds or 0.0, 2))
             model.close()
     return info
-
-
-def _version(distribution: str) -> str:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
 
 
 @llm_app.command("pull")

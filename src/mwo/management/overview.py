@@ -1,0 +1,67 @@
+"""The state of each saved workflow at a glance: enabled, secrets it still needs, next scheduled run,
+last result. What a workflow library (n8n's, Windmill's) lists beside each name; the UI's Workflows
+page shows it, and any front end can."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from mwo.spec import SpecErrorCode, Workflow, check_workflow
+from mwo.store.records import RunFilter, RunRecord, WorkflowRecord
+
+if TYPE_CHECKING:
+    from mwo.services import Services
+
+_SECRET_NAME = re.compile(r"'([A-Z][A-Z0-9_]*)'")
+
+
+@dataclass(frozen=True)
+class WorkflowStatus:
+    workflow: WorkflowRecord
+    trigger: str
+    """The latest version's trigger type: manual, cron, event, webhook or file."""
+    missing_secrets: tuple[str, ...]
+    """Secrets the latest version refers to that are not set: it fails until they are."""
+    next_fire_at: datetime | None
+    """The next scheduled fire (None: no schedule, paused, or disabled)."""
+    last_run: RunRecord | None
+
+
+def missing_secrets(workflow: Workflow, known: set[str]) -> list[str]:
+    """Secret names the workflow refers to (templates, auth, script secrets) that are not in `known`."""
+    names = {
+        match.group(1)
+        for finding in check_workflow(workflow, known)
+        if finding.code is SpecErrorCode.UNKNOWN_SECRET
+        for match in [_SECRET_NAME.search(finding.message)]
+        if match
+    }
+    return sorted(names)
+
+
+def workflow_statuses(
+    services: Services, folder: str | None = None, tag: str | None = None, search: str | None = None
+) -> list[WorkflowStatus]:
+    """Every workflow the filters keep (as `list_workflows`), with its status."""
+    store = services.store
+    known = set(store.list_secret_names())
+    schedules = {s.workflow_name: s for s in store.list_schedules()}
+    rows = []
+    for record in store.list_workflows(folder=folder, tag=tag, search=search):
+        workflow = services.workflow_of(store.get_version(record.name))
+        schedule = schedules.get(record.name)
+        fires = schedule is not None and schedule.enabled and not schedule.paused
+        last = store.list_runs(RunFilter(workflow_name=record.name, limit=1))
+        rows.append(
+            WorkflowStatus(
+                workflow=record,
+                trigger=workflow.trigger.type,
+                missing_secrets=tuple(missing_secrets(workflow, known)),
+                next_fire_at=schedule.next_fire_at if fires and schedule is not None else None,
+                last_run=last[0] if last else None,
+            )
+        )
+    return rows

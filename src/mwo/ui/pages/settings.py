@@ -1,0 +1,181 @@
+"""Settings: language and time zone of this session, the language model (status, test connection),
+secrets (names only, values masked), notification channels (send a test), API tokens (shown once at
+creation, revoke), and whether the background server runs."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from zoneinfo import available_timezones
+
+import streamlit as st
+
+from mwo.clock import utc_now
+from mwo.store.records import TokenScope
+from mwo.ui.components import guarded, server_line
+from mwo.ui.i18n import LANGUAGE_NAMES
+from mwo.ui.state import (
+    LANGUAGE_KEY,
+    TIMEZONE_KEY,
+    UiContext,
+    context,
+    language,
+    local_time,
+    timezone_name,
+    tr,
+)
+
+TOKEN_SHOWN_KEY = "settings.new_token"
+
+
+def render() -> None:
+    ctx = context()
+    _language_and_zone()
+    st.title(tr("settings.title"))
+    with guarded():
+        st.subheader(tr("settings.server"))
+        st.caption(server_line())
+    with guarded():
+        _llm(ctx)
+    with guarded():
+        _secrets(ctx)
+    with guarded():
+        _notifications(ctx)
+    with guarded():
+        _tokens(ctx)
+
+
+def _language_and_zone() -> None:
+    """Drawn first, so the rest of the page is already in the chosen language."""
+    codes = list(LANGUAGE_NAMES)
+    current = language()
+    chosen = st.radio(
+        tr("settings.language"),
+        codes,
+        index=codes.index(current),
+        format_func=LANGUAGE_NAMES.__getitem__,
+        horizontal=True,
+        key="settings.language",
+    )
+    if chosen and chosen != current:
+        st.session_state[LANGUAGE_KEY] = chosen
+        st.rerun()
+    zones = sorted(available_timezones())
+    now_zone = timezone_name()
+    zone = st.selectbox(
+        tr("settings.timezone"),
+        zones,
+        index=zones.index(now_zone) if now_zone in zones else 0,
+        key="settings.tz",
+    )
+    if zone and zone != now_zone:
+        st.session_state[TIMEZONE_KEY] = zone
+        st.rerun()
+    st.caption(tr("settings.session_note"))
+
+
+def _llm(ctx: UiContext) -> None:
+    from mwo.llm.status import llm_status
+
+    st.subheader(tr("settings.llm"))
+    status = llm_status(ctx.settings)
+    st.dataframe(
+        [{"": key, " ": str(value)} for key, value in status.items()], hide_index=True, width="stretch"
+    )
+    st.caption(tr("settings.llm_how"))
+    if st.button(tr("settings.llm_test"), key="settings.llm_test"):
+        from mwo.llm.service import LlmRequest, LlmService
+
+        llm = LlmService(ctx.settings, ctx.services.store)
+        started = time.perf_counter()
+        try:
+            with st.spinner(tr("create.thinking")):
+                answer = llm.ask(
+                    LlmRequest(prompt="Reply with the single word OK.", max_tokens=8), caller="ui:test"
+                )
+        finally:
+            llm.close()
+        st.success(
+            tr("settings.llm_ok", seconds=time.perf_counter() - started, answer=answer.text.strip()[:80])
+        )
+
+
+def _secrets(ctx: UiContext) -> None:
+    store = ctx.services.store
+    st.subheader(tr("settings.secrets"))
+    flash = st.session_state.pop("settings.secret_flash", None)
+    if flash:
+        st.success(flash)
+    names = store.list_secret_names()
+    if not names:
+        st.caption(tr("settings.no_secrets"))
+    for name in names:
+        left, right = st.columns([3, 1])
+        left.markdown(f"`{name}` &nbsp; ••••••••")
+        if right.button(tr("common.delete"), key=f"settings.secret_delete.{name}"):
+            store.delete_secret(name)
+            st.session_state["settings.secret_flash"] = tr("settings.secret_deleted", name=name)
+            st.rerun()
+    with st.form("settings.secret_form", clear_on_submit=True):
+        name = st.text_input(tr("settings.secret_name"), key="settings.secret_name")
+        value = st.text_input(tr("settings.secret_value"), type="password", key="settings.secret_value")
+        if st.form_submit_button(tr("settings.secret_set")):
+            store.set_secret(name.strip(), value, utc_now())
+            st.session_state["settings.secret_flash"] = tr("settings.secret_saved", name=name.strip())
+            st.rerun()
+
+
+def _notifications(ctx: UiContext) -> None:
+    st.subheader(tr("settings.notifications"))
+    left, right = st.columns([3, 1])
+    left.markdown(tr("settings.inbox_channel"))
+    if right.button(tr("settings.send_test"), key="settings.send_test"):
+        ctx.services.store.post_message(tr("settings.test_title"), tr("settings.test_body"), utc_now())
+        st.success(tr("settings.test_sent"))
+    s = ctx.settings
+    st.caption(tr("settings.email_channel", host=s.smtp_host, port=s.smtp_port, sender=s.smtp_from))
+
+
+def _tokens(ctx: UiContext) -> None:
+    from mwo.auth import TokenService
+
+    tokens = TokenService(ctx.services.store)
+    st.subheader(tr("settings.tokens"))
+    shown = st.session_state.get(TOKEN_SHOWN_KEY)
+    if shown:
+        st.warning(tr("settings.token_once"))
+        st.code(shown, language=None)
+        if st.button(tr("common.done"), key="settings.token_done"):
+            del st.session_state[TOKEN_SHOWN_KEY]
+            st.rerun()
+    rows = tokens.list_tokens()
+    if not rows:
+        st.caption(tr("settings.no_tokens"))
+    now = utc_now()
+    for record in rows:
+        left, right = st.columns([3, 1])
+        state = "revoked" if record.revoked_at else ("active" if record.is_active(now) else "expired")
+        used = local_time(record.last_used_at) or tr("common.never")
+        left.markdown(f"`{record.name}` · {record.scope.value} · {state} · {used}")
+        if record.revoked_at is None and right.button(
+            tr("settings.token_revoke", name=record.name), key=f"settings.revoke.{record.name}"
+        ):
+            tokens.revoke(record.name)
+            st.toast(tr("settings.token_revoked", name=record.name))
+            st.rerun()
+    with st.form("settings.token_form", clear_on_submit=True):
+        name = st.text_input(tr("settings.token_name"), key="settings.token_name")
+        scope = st.selectbox(
+            tr("settings.token_scope"), [s.value for s in TokenScope], key="settings.token_scope"
+        )
+        days = st.number_input(
+            tr("settings.token_days"), min_value=0, max_value=3650, value=0, key="settings.token_days"
+        )
+        if st.form_submit_button(tr("settings.token_create")):
+            expires = timedelta(days=int(days)) if days else None
+            issued = tokens.issue(name.strip(), TokenScope(scope or "read"), expires)
+            st.session_state[TOKEN_SHOWN_KEY] = issued.token
+            st.rerun()
+
+
+render()

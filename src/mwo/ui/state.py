@@ -1,0 +1,123 @@
+"""What the app holds between reruns: one `UiContext` (services, a worker pool that executes the runs
+started here, the knowledge base once opened) shared by every browser session of the process, and
+each session's language and time zone.
+
+Runs started from the UI are handed to a small worker pool of this process (as `mwo serve` does),
+so a page answers at once and the Runs page follows the run live. The UI never runs the scheduler.
+Tests put their own context in `st.session_state[CONTEXT_KEY]` before the first run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import streamlit as st
+
+from mwo.services import Services
+from mwo.settings import Settings
+from mwo.ui.i18n import t
+
+if TYPE_CHECKING:
+    from mwo.engine.dispatch import RunDispatcher
+    from mwo.knowledge import KnowledgeService
+    from mwo.workers.pool import WorkerPool
+
+CONTEXT_KEY = "mwo.context"
+LANGUAGE_KEY = "mwo.language"
+TIMEZONE_KEY = "mwo.timezone"
+USER_KEY = "mwo.user"
+
+
+@dataclass
+class UiContext:
+    """The services every page calls, and who executes the runs the UI starts or resumes."""
+
+    services: Services
+    dispatcher: RunDispatcher
+    pool: WorkerPool | None = None
+    knowledge_service: KnowledgeService | None = field(default=None)
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    def knowledge(self) -> KnowledgeService:
+        """The knowledge base, opened on first use (it loads the embedding model: seconds)."""
+        if self.knowledge_service is None:
+            from mwo.knowledge import KnowledgeService
+
+            self.knowledge_service = KnowledgeService.open(self.settings)
+        return self.knowledge_service
+
+    def start_run(self, name: str, inputs: dict[str, Any], trigger: str = "ui") -> str:
+        """Queue a run of the latest version (inputs checked now) and hand it to the executors."""
+        run = self.services.runs.create_run(name, inputs, trigger=trigger)
+        self.dispatcher.execute(run.id)
+        return run.id
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.drain(5.0)
+        if self.knowledge_service is not None:
+            self.knowledge_service.close()
+        self.services.close()
+
+
+def open_context(settings: Settings, workers: int | None = None) -> UiContext:
+    """Services plus a worker pool of this process; event-started runs are queued to it too."""
+    from mwo.engine.dispatch import SubmitDispatcher
+    from mwo.workers.pool import WorkerPool
+
+    services = Services.open(settings)
+    pool = WorkerPool(workers or settings.workers, settings.worker_queue_size, name="mwo-ui")
+    dispatcher = SubmitDispatcher(lambda: services.runs, pool.submit)
+    services.dispatcher = dispatcher
+    return UiContext(services, dispatcher, pool)
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_context(home: str, database_url: str) -> UiContext:
+    """One context per MWO home and database for the whole process (all browser sessions)."""
+    return open_context(Settings())
+
+
+def context() -> UiContext:
+    """The context of this session: the one a test put in, else the process's shared one."""
+    given = st.session_state.get(CONTEXT_KEY)
+    if isinstance(given, UiContext):
+        return given
+    settings = Settings()
+    return _shared_context(str(settings.resolved_home()), settings.resolved_database_url())
+
+
+def language() -> str:
+    """The session's language: chosen on the Settings page, else the `language` setting."""
+    chosen = st.session_state.get(LANGUAGE_KEY)
+    return chosen if chosen in ("en", "ko") else context().settings.language
+
+
+def tr(key: str, **values: object) -> str:
+    """`key` in the session's language."""
+    return t(key, language(), **values)
+
+
+def timezone_name() -> str:
+    chosen = st.session_state.get(TIMEZONE_KEY)
+    return chosen if isinstance(chosen, str) and chosen else context().settings.timezone
+
+
+def zone() -> ZoneInfo:
+    try:
+        return ZoneInfo(timezone_name())
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_time(instant: datetime | None) -> str:
+    """An instant in the session's time zone, e.g. 2026-11-25 18:00 KST; '' for None."""
+    if instant is None:
+        return ""
+    return instant.astimezone(zone()).strftime("%Y-%m-%d %H:%M %Z")
