@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from mwo.engine.checkpoints import OpenedCheckpointer
     from mwo.engine.dispatch import RunDispatcher
     from mwo.engine.executor import ExecutorRegistry
+    from mwo.engine.repair import RepairWiring
     from mwo.engine.runs import RunService
     from mwo.triggers.events import EventDispatcher
 
@@ -66,11 +67,31 @@ class Services:
     def runs(self) -> RunService:
         from mwo.engine.runs import RunService
 
-        runs = RunService(self.store, self.registry, self.checkpointer, self.settings)
+        runs = RunService(
+            self.store, self.registry, self.checkpointer, self.settings, repair=self._repair_wiring()
+        )
         runs.on_finished(self.events.on_run_finished)
         return runs
 
     @cached_property
+    def _repair_wiring(self) -> RepairWiring:
+        """Run-time repair of failed steps: mwo.healing's loop, dry runs in the PYTHON_SCRIPT
+        executor's sandbox, fixes saved through `apply_workflow` (the `mwo apply` path)."""
+        from mwo.engine.executors.python_script import PythonScriptExecutor
+        from mwo.engine.healing_repairer import healing_wiring
+        from mwo.sandbox import Sandbox
+        from mwo.spec import StepType
+
+        def sandbox() -> Sandbox:
+            executor = self.registry.get(StepType.PYTHON_SCRIPT)
+            assert isinstance(executor, PythonScriptExecutor)
+            return executor.sandbox
+
+        def save(workflow: Workflow, message: str) -> VersionRecord:
+            return self.apply_workflow(workflow, message)[0]
+
+        return healing_wiring(self.settings, self.store, sandbox, save)
+
     def events(self) -> EventDispatcher:
         """Named events and run-finished events start the workflows that listen to them."""
         from mwo.triggers.events import EventDispatcher

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from mwo.authoring.intents import Question, ScheduleParse
-from mwo.authoring.schedule_days import find_days
+from mwo.authoring.schedule_days import excluded_weekdays, find_days
 from mwo.authoring.schedule_describe import describe_schedule
 from mwo.authoring.schedule_parts import (
     Days,
@@ -53,6 +53,7 @@ __all__ = [
     "Question",
     "ScheduleParse",
     "describe_schedule",
+    "excluded_weekdays",
     "next_fire_times",
     "parse_schedule",
     "request_language",
@@ -60,6 +61,7 @@ __all__ = [
 
 MAX_TEXT = 4000
 """Only the first characters of a request are read for a schedule (time phrases come early)."""
+_URL_OR_EMAIL = re.compile(r"https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _LATIN = re.compile(r"[A-Za-z]")
 _ONE_OFF = re.compile(
@@ -139,12 +141,19 @@ def parse_schedule(text: str, *, default_timezone: str, language: str | None = N
 
 
 def _find(text: str) -> Found:
+    """Every piece of a time phrase; a weekday said once with no time ("월요일 회의록") is no day."""
+    text = _URL_OR_EMAIL.sub(lambda m: " " * len(m.group(0)), text)
     times = find_times(text)
+    days = find_days(text)
+    if not any(t.anchored for t in times) and all(d.dow and not d.recurring for d in days):
+        days = []  # "월요일 회의록": a weekday named once, with no time, is no schedule
+    if all(d.excluded for d in days):
+        days = []  # only days left out ("월요일에는 보내지 마"): an edit, no schedule of its own
     intervals = find_intervals(text)
     one_off = _ONE_OFF.search(text)
     return Found(
         times=[t for t in times if not any(_inside(t.span, i.span) for i in intervals)],
-        days=find_days(text),
+        days=days,
         intervals=intervals,
         parts=find_parts(text, times),
         zone=find_zone(text),

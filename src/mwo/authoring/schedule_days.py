@@ -26,11 +26,18 @@ _EN_RANGE = re.compile(
     rf"\b({_EN_FULL}|{_EN_SHORT})\s*(?:-|–|to|through|thru)\s*({_EN_FULL}|{_EN_SHORT})\b", re.IGNORECASE
 )
 _EN_NAMED = re.compile(rf"\b(?:({_EN_FULL})(s)?|({_EN_SHORT})(?![a-z]))\b", re.IGNORECASE)
-_EXCLUDED = re.compile(r"\s*(?:은|는|에는|엔)?\s*(?:제외|빼고|말고|빼)|\s*(?:excepted|excluded)")
-_EN_EXCEPT = re.compile(rf"\b(?:except|but not|excluding)\s+(?:on\s+)?({_EN_FULL}|{_EN_SHORT})s?\b", re.I)
+_EXCLUDED = re.compile(
+    r"\s*(?:은|는|에는|엔|에)?\s*(?:제외|빼고|말고|빼|(?:[가-힣]+\s*)?(?:지\s*마|지\s*말|안\s*해|쉬어|쉬고|건너뛰))"
+)
+_EN_EXCEPT = re.compile(
+    rf"\b(?:except(?:\s+on)?|but\s+not(?:\s+on)?|excluding|skip(?:ping)?|not\s+on|never\s+on"
+    rf"|(?:don'?t|do\s+not|never)\s+(?:[a-z]+\s+){{0,3}}?on)\s+"
+    rf"(?:{_EN_FULL}|{_EN_SHORT})s?(?:\s*(?:,|and|or)\s*(?:{_EN_FULL}|{_EN_SHORT})s?)*\b",
+    re.IGNORECASE,
+)
 
 _DAILY = re.compile(
-    r"매일|날마다|매 일(?=\s)|하루\s*(?:에\s*)?(?:한\s*번|1\s*번|한번)"
+    r"매일(?!경제|신문)|날마다|매 일(?=\s)|하루\s*(?:에\s*)?(?:한\s*번|1\s*번|한번)"
     r"|\bevery\s*day\b|\bdaily\b|\beach\s+day\b"
     r"|\bevery\s+(?:morning|afternoon|evening|night)\b|\bnightly\b|\bonce\s+a\s+day\b"
     r"|(?<=시|반|오|정)\s*마다",  # "9시마다", "정오마다", "자정마다": every day at that time
@@ -95,21 +102,28 @@ def _covered(span: Span, taken: list[Span]) -> bool:
     return any(s <= span[0] < e for s, e in taken)
 
 
-def _weekday_pieces(text: str) -> tuple[list[Days], list[int]]:
+def _weekday_pieces(text: str) -> list[Days]:
     """Named weekdays, runs, lists and ranges (Korean and English), and the weekdays excluded."""
     pieces: list[Days] = []
     excluded: list[int] = []
     taken: list[Span] = []
+    excluded_spans: list[Span] = []
 
     def add(dow: tuple[int, ...], span: Span, *, plural: bool = True) -> None:
         if _covered(span, taken):
             return
         taken.append(span)
-        if _EXCLUDED.match(text, span[1]):
+        after = _EXCLUDED.match(text, span[1])
+        if after is not None:
             excluded.extend(dow)
+            excluded_spans.append((span[0], after.end()))
         else:
             pieces.append(Days(span, dow=dow, recurring=plural))
 
+    for m in _EN_EXCEPT.finditer(text):
+        taken.append(m.span())
+        excluded_spans.append(m.span())
+        excluded.extend(_en_day(d.group(1) or d.group(3)) for d in _EN_NAMED.finditer(m.group(0)))
     for m in _KO_NTH.finditer(text):
         taken.append(m.span())
     for m in _EN_NTH.finditer(text):
@@ -130,8 +144,10 @@ def _weekday_pieces(text: str) -> tuple[list[Days], list[int]]:
             continue
         every = re.search(r"\b(?:every|each|other)\s+$", text[: m.start()], re.IGNORECASE)
         add((_en_day(m.group(1) or m.group(3)),), m.span(), plural=bool(m.group(2) or every))
-    excluded.extend(_en_day(m.group(1)) for m in _EN_EXCEPT.finditer(text))
-    return pieces, excluded
+    if excluded:
+        first = min(excluded_spans)
+        pieces.append(Days(first, excluded=tuple(excluded)))
+    return pieces
 
 
 def _nth_weekday(text: str) -> Days | None:
@@ -191,12 +207,14 @@ def find_days(text: str) -> list[Days]:
     month = _month_days(text)
     if month is not None:
         return [month]
-    weekdays, excluded = _weekday_pieces(text)
-    out += weekdays + _simple(text)
+    out += _weekday_pieces(text) + _simple(text)
     for m in _BIWEEKLY.finditer(text):
         out.append(Days(m.span(), every_weeks=2))
     for m in _WEEKLY.finditer(text):
         out.append(Days(m.span(), assumed="weekly_monday"))
-    if excluded:
-        out.append(Days((0, 0), excluded=tuple(excluded)))
     return out
+
+
+def excluded_weekdays(text: str) -> tuple[int, ...]:
+    """The cron weekdays a text says to leave out ("월요일에는 보내지 마", "except Fridays"): for edits."""
+    return tuple(sorted({d for piece in _weekday_pieces(text) for d in piece.excluded}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mwo.cli import manage, runs, workflows
+from mwo.cli import manage, repair, runs, workflows
 from mwo.cli.doctor import doctor
 from mwo.cli.events import events_app
 from mwo.cli.kb import kb_app
@@ -29,6 +29,7 @@ app = typer.Typer(
 workflows.register(app)
 runs.register(app)
 manage.register(app)
+repair.register(app)
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(sandbox_app, name="sandbox")

@@ -62,6 +62,7 @@ def status_style(status: str) -> str:
         "failed": "red",
         "cancelled": "yellow",
         "waiting_approval": "magenta",
+        "waiting_repair": "magenta",
         "running": "cyan",
         "queued": "blue",
     }.get(status, "white")

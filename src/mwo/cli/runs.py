@@ -237,6 +237,11 @@ def show_run(s: Services, record: RunRecord, as_json: bool, *, with_logs: bool =
             f"waiting for approval: [bold]mwo approve {record.id[:8]}[/] or "
             f"[bold]mwo reject {record.id[:8]}[/]"
         )
+    if record.status is RunStatus.WAITING_REPAIR:
+        console.print(
+            f"a fix is proposed for the failed step: review it with [bold]mwo repair {record.id[:8]}[/], "
+            "then --approve or --reject"
+        )
 
 
 def _step_json(r: StepRunRecord) -> dict[str, Any]:

@@ -247,6 +247,7 @@ class _AttemptRow:
             self._attempt,
             _config_of(self._step),
             self._started,
+            version_id=self._rc.run.version_id,
         )
 
     def wait(self, rendered_input: Any) -> None:
@@ -286,6 +287,7 @@ class _AttemptRow:
             input=redact(rendered_input) if rendered_input is not None else _config_of(self._step),
             output=redact(output),
             error=redact(error),
+            version_id=self._rc.run.version_id,
         )
 
     def _require_open(self) -> StepRunRecord:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Backoff(str, Enum):
@@ -47,6 +47,17 @@ class AbandonedRunPolicy(str, Enum):
 
     RESUME = "resume"
     FAIL = "fail"
+
+
+class RepairMode(str, Enum):
+    """What the engine does when a PYTHON_SCRIPT or DATA_TRANSFORM step has failed after its retries
+    (an exception, a bad output, an output not matching its declared `output`): nothing (`off`),
+    look for a fix on the failing input and wait for a person to approve it (`propose`), or apply the
+    fix found and continue, with a note on the run (`auto`). A fix is never applied silently."""
+
+    OFF = "off"
+    PROPOSE = "propose"
+    AUTO = "auto"
 
 
 class RetryPolicy(BaseModel):
@@ -105,3 +116,16 @@ class WorkflowSettings(BaseModel):
             "(`mwo retry RUN --from-failed` continues it when a person decides)."
         ),
     )
+    repair: RepairMode = Field(
+        default=RepairMode.PROPOSE,
+        description=(
+            "A PYTHON_SCRIPT or DATA_TRANSFORM step that fails after its retries: look for a fix and "
+            "wait for `mwo repair RUN --approve` (propose), apply it and continue (auto), or fail (off)."
+        ),
+    )
+
+    @field_validator("repair", mode="before")
+    @classmethod
+    def _unquoted_off(cls, value: object) -> object:
+        """YAML reads an unquoted `repair: off` as the boolean false; it means `off`."""
+        return RepairMode.OFF if value is False else value

@@ -26,6 +26,8 @@ from mwo.store.records import (
     RunFilter,
     RunOutcome,
     RunRecord,
+    RepairProposalRecord,
+    RepairStatus,
     RunStatus,
     ScheduleFireRecord,
     ScheduleRecord,
@@ -167,9 +169,18 @@ class RunStore(ABC):
 
     @abstractmethod
     def start_step(
-        self, run_id: str, step_id: str, step_type: str, attempt: int, input: Any, now: datetime
+        self,
+        run_id: str,
+        step_id: str,
+        step_type: str,
+        attempt: int,
+        input: Any,
+        now: datetime,
+        *,
+        version_id: int | None = None,
     ) -> StepRunRecord:
-        """Write the step-run row (RUNNING) before the step's side effects happen."""
+        """Write the step-run row (RUNNING) before the step's side effects happen; `version_id` is the
+        workflow version the attempt runs with."""
 
     @abstractmethod
     def record_step(
@@ -188,6 +199,7 @@ class RunStore(ABC):
     ) -> StepRunRecord:
         """Write a finished attempt in one go: for steps without side effects, which need no row
         before they run. `status` must be final (ValueError otherwise); Conflict as start_step."""
+        version_id: int | None = None,
 
     @abstractmethod
     def finish_step(
@@ -500,6 +512,42 @@ class HealingStore(ABC):
 
 
 
+class RepairStore(ABC):
+    """Run-time repair proposals: a fix found for a step that failed in a run. A run has at most one
+    pending proposal at a time (its run waits in waiting_repair); its newest proposal is the one shown.
+    """
+
+    @abstractmethod
+    def create_repair_proposal(self, proposal: RepairProposalRecord, now: datetime) -> RepairProposalRecord:
+        """Store a PENDING or NOT_FIXED proposal (ValueError for another status); `id`, `created_at`
+        and the decision fields are assigned by the store (`created_at` is `now`). NotFound for an
+        unknown run; Conflict when the run already has a pending proposal."""
+
+    @abstractmethod
+    def get_repair_proposal(self, run_id: str) -> RepairProposalRecord:
+        """The run's newest proposal (whatever its status); NotFound when it has none."""
+
+    @abstractmethod
+    def list_pending_repairs(self) -> list[RepairProposalRecord]:
+        """Pending proposals of runs that wait for them (waiting_repair), oldest first."""
+
+    @abstractmethod
+    def decide_repair(
+        self,
+        run_id: str,
+        status: RepairStatus,
+        by: str,
+        comment: str | None,
+        now: datetime,
+        new_version_id: int | None = None,
+    ) -> RepairProposalRecord:
+        """Decide the run's pending proposal as APPROVED, AUTO_APPLIED (both need `new_version_id`,
+        the saved fix) or REJECTED; ValueError for another status or a missing version. An applied
+        decision re-pins the run to `new_version_id` in the same transaction (NotFound for a version
+        of another workflow). NotFound when the run has no proposal; Conflict when its newest one is
+        already decided."""
+
+
 class Store(
     WorkflowStore,
     RunStore,
@@ -519,3 +567,4 @@ class Store(
     @abstractmethod
     def close(self) -> None:
         """Release connections."""
+    RepairStore,

@@ -9,11 +9,13 @@ from typing import Any
 
 
 class RunStatus(str, Enum):
-    """Life of a run: queued -> running -> (waiting_approval -> running)* -> a final state."""
+    """Life of a run: queued -> running -> (waiting_approval | waiting_repair -> running)* -> a final
+    state. waiting_repair: a failed step has a proposed fix that a person approves or rejects."""
 
     QUEUED = "queued"
     RUNNING = "running"
     WAITING_APPROVAL = "waiting_approval"
+    WAITING_REPAIR = "waiting_repair"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
@@ -112,6 +114,9 @@ class StepRunRecord:
     error: dict[str, Any] | None
     started_at: datetime
     finished_at: datetime | None
+    version_id: int | None = None
+    """The workflow version this attempt ran with (a repaired run continues on a newer version than
+    its first steps ran with); None for rows written before versions were recorded per step."""
 
     @property
     def duration_ms(self) -> float | None:
@@ -351,5 +356,56 @@ class HealingAttemptRecord:
     tokens: int = 0
     seconds: float = 0.0
     note: str = ""
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+class RepairStatus(str, Enum):
+    """Life of a run-time repair proposal: pending until a person (or `repair: auto`) decides it;
+    not_fixed when the repair loop found no fix (kept so the run shows that repair was tried)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    AUTO_APPLIED = "auto_applied"
+    NOT_FIXED = "not_fixed"
+
+    @property
+    def applied(self) -> bool:
+        """Whether the fix became a version the run continued on."""
+        return self in (RepairStatus.APPROVED, RepairStatus.AUTO_APPLIED)
+
+
+@dataclass(frozen=True)
+class RepairProposalRecord:
+    """A fix for a step that failed in a run, found on the failing input.
+
+    `original` / `proposed` are the step's code (PYTHON_SCRIPT) or its configuration as YAML
+    (DATA_TRANSFORM); `proposed_spec` the whole workflow of `base_version_id` with only that step
+    changed, saved as `new_version_id` once applied. `error` is the run's error as it would have failed
+    without repair (redacted), `input` the failing input (redacted), `findings` the validator's
+    findings of the proposed code. `repair_id` links to the repair loop's attempts (HealingStore).
+    """
+
+    run_id: str
+    step_id: str
+    step_type: str
+    status: RepairStatus
+    base_version_id: int
+    error: dict[str, Any]
+    input: Any
+    original: str
+    proposed: str | None = None
+    proposed_spec: str | None = None
+    diff: str = ""
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    attempts: int = 0
+    seconds: float = 0.0
+    note: str = ""
+    repair_id: str | None = None
+    new_version_id: int | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    comment: str | None = None
     id: int | None = None
     created_at: datetime | None = None

@@ -193,6 +193,7 @@ def to_step_run(row: StepRunRow) -> StepRunRecord:
         error=row.error,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        version_id=row.version_id,
     )
 
 

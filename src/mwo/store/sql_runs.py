@@ -197,7 +197,15 @@ class SqlRunStore(SqlBase, RunStore):
             return [to_run(*found) for found in session.execute(statement)]
 
     def start_step(
-        self, run_id: str, step_id: str, step_type: str, attempt: int, input: Any, now: datetime
+        self,
+        run_id: str,
+        step_id: str,
+        step_type: str,
+        attempt: int,
+        input: Any,
+        now: datetime,
+        *,
+        version_id: int | None = None,
     ) -> StepRunRecord:
         return self._insert_step(
             run_id=run_id,
@@ -207,6 +215,7 @@ class SqlRunStore(SqlBase, RunStore):
             status=StepStatus.RUNNING,
             input=input,
             started_at=now,
+            version_id=version_id,
         )
 
     def record_step(
@@ -222,6 +231,7 @@ class SqlRunStore(SqlBase, RunStore):
         input: Any = None,
         output: Any = None,
         error: dict[str, Any] | None = None,
+        version_id: int | None = None,
     ) -> StepRunRecord:
         if status not in _FINAL_STEP_STATUSES:
             raise ValueError(f"record_step records finished attempts only, not {status.value}")
@@ -236,11 +246,19 @@ class SqlRunStore(SqlBase, RunStore):
             error=error,
             started_at=started_at,
             finished_at=finished_at,
+            version_id=version_id,
         )
 
     def _insert_step(self, **values: Any) -> StepRunRecord:
         """One INSERT ... RETURNING (a cached statement: this runs for every step of every run)."""
-        row_values = {"input": None, "output": None, "error": None, "finished_at": None, **values}
+        row_values = {
+            "input": None,
+            "output": None,
+            "error": None,
+            "finished_at": None,
+            "version_id": None,
+            **values,
+        }
         try:
             with self._db.connection_scope() as connection:
                 row = connection.execute(_INSERT_STEP, row_values).one()

@@ -11,6 +11,7 @@ from mwo.store.sql_approvals import SqlApprovalStore
 from mwo.store.sql_healing import SqlHealingStore
 from mwo.store.sql_inbox import SqlInboxStore
 from mwo.store.sql_runs import SqlRunStore
+from mwo.store.sql_repairs import SqlRepairStore
 from mwo.store.sql_schedules import SqlScheduleStore
 from mwo.store.sql_secrets import SqlSecretStore
 from mwo.store.sql_stats import SqlStatsStore
@@ -34,6 +35,7 @@ class SqlStore(
     SqlHealingStore,
     Store,
 ):
+    SqlRepairStore,
     """Everything MWO persists, in one SQL database (see `mwo.store.open_store`)."""
 
     def close(self) -> None:

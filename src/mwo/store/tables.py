@@ -40,6 +40,7 @@ from mwo.store.records import (
     FireOutcome,
     HealingSource,
     LogLevel,
+    RepairStatus,
     RunStatus,
     StepStatus,
     TokenScope,
@@ -210,6 +211,7 @@ class StepRunRow(Base):
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_versions.id", ondelete="CASCADE"))
 
 
 class StepLogRow(Base):
@@ -395,3 +397,35 @@ class HealingAttemptRow(Base):
     accepted: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RepairProposalRow(Base):
+    """A run-time repair of one failed step; a run's newest proposal is the one `mwo repair` shows."""
+
+    __tablename__ = "repair_proposals"
+    __table_args__ = (Index("ix_repair_proposals_run_id_id", "run_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    step_id: Mapped[str] = mapped_column(String(200))
+    step_type: Mapped[str] = mapped_column(String(50))
+    status: Mapped[RepairStatus] = mapped_column(EnumText(RepairStatus), index=True)
+    base_version_id: Mapped[int] = mapped_column(ForeignKey("workflow_versions.id", ondelete="CASCADE"))
+    new_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workflow_versions.id", ondelete="SET NULL")
+    )
+    error: Mapped[dict[str, Any]] = mapped_column(JSON)
+    input: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+    original: Mapped[str] = mapped_column(Text)
+    proposed: Mapped[str | None] = mapped_column(Text)
+    proposed_spec: Mapped[str | None] = mapped_column(Text)
+    diff: Mapped[str] = mapped_column(Text)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text)
+    repair_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    comment: Mapped[str | None] = mapped_column(Text)

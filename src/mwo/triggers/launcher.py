@@ -14,7 +14,7 @@ from mwo.store.records import RunFilter, RunStatus
 if TYPE_CHECKING:
     from mwo.engine.runs import RunService
 
-_ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.WAITING_APPROVAL)
+_ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.WAITING_APPROVAL, RunStatus.WAITING_REPAIR)
 
 
 class RunLauncher(Protocol):
