@@ -15,6 +15,9 @@ from mwo.spec import Workflow
 from mwo.store.records import (
     ApiTokenRecord,
     ApprovalRecord,
+    AuthoringEventRecord,
+    AuthoringSessionRecord,
+    AuthoringStatus,
     ApprovalStatus,
     FireClaim,
     FireOutcome,
@@ -23,11 +26,11 @@ from mwo.store.records import (
     InboxMessage,
     LlmCallRecord,
     LogLevel,
+    RepairProposalRecord,
+    RepairStatus,
     RunFilter,
     RunOutcome,
     RunRecord,
-    RepairProposalRecord,
-    RepairStatus,
     RunStatus,
     ScheduleFireRecord,
     ScheduleRecord,
@@ -196,10 +199,10 @@ class RunStore(ABC):
         input: Any = None,
         output: Any = None,
         error: dict[str, Any] | None = None,
+        version_id: int | None = None,
     ) -> StepRunRecord:
         """Write a finished attempt in one go: for steps without side effects, which need no row
         before they run. `status` must be final (ValueError otherwise); Conflict as start_step."""
-        version_id: int | None = None,
 
     @abstractmethod
     def finish_step(
@@ -548,6 +551,48 @@ class RepairStore(ABC):
         already decided."""
 
 
+class AuthoringStore(ABC):
+    """Authoring sessions: a request (or an edit instruction), the answers given so far, the status and
+    the last result, and the progress events the pipeline wrote, numbered per session so a client
+    polls `list_authoring_events(id, after=last seen)`."""
+
+    @abstractmethod
+    def create_authoring_session(
+        self, session_id: str, kind: str, request: str, now: datetime, workflow_name: str | None = None
+    ) -> AuthoringSessionRecord:
+        """A new session in status WORKING with no answers and no result; Conflict for a used id."""
+
+    @abstractmethod
+    def get_authoring_session(self, session_id: str) -> AuthoringSessionRecord:
+        """Raises NotFound."""
+
+    @abstractmethod
+    def update_authoring_session(
+        self,
+        session_id: str,
+        now: datetime,
+        *,
+        status: AuthoringStatus | None = None,
+        answers: dict[str, str] | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> AuthoringSessionRecord:
+        """Replace the fields given (None leaves a field as it is) and set updated_at; NotFound."""
+
+    @abstractmethod
+    def list_authoring_sessions(self, limit: int = 50) -> list[AuthoringSessionRecord]:
+        """Newest first (by creation)."""
+
+    @abstractmethod
+    def add_authoring_event(
+        self, session_id: str, stage: str, message: str, now: datetime, data: dict[str, Any] | None = None
+    ) -> AuthoringEventRecord:
+        """Append an event with the next `seq` of the session (1, 2, ...); NotFound for no session."""
+
+    @abstractmethod
+    def list_authoring_events(self, session_id: str, after: int = 0) -> list[AuthoringEventRecord]:
+        """Events with seq > `after`, in order; NotFound for an unknown session."""
+
+
 class Store(
     WorkflowStore,
     RunStore,
@@ -558,8 +603,10 @@ class Store(
     ScheduleStore,
     WebhookStore,
     StatsStore,
+    AuthoringStore,
     TokenStore,
     HealingStore,
+    RepairStore,
     ABC,
 ):
     """Everything MWO persists, behind one object with one connection pool."""
@@ -567,4 +614,3 @@ class Store(
     @abstractmethod
     def close(self) -> None:
         """Release connections."""
-    RepairStore,

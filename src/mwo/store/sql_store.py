@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from mwo.store.abc import Store
 from mwo.store.sql_approvals import SqlApprovalStore
+from mwo.store.sql_authoring import SqlAuthoringStore
 from mwo.store.sql_healing import SqlHealingStore
 from mwo.store.sql_inbox import SqlInboxStore
-from mwo.store.sql_runs import SqlRunStore
 from mwo.store.sql_repairs import SqlRepairStore
+from mwo.store.sql_runs import SqlRunStore
 from mwo.store.sql_schedules import SqlScheduleStore
 from mwo.store.sql_secrets import SqlSecretStore
 from mwo.store.sql_stats import SqlStatsStore
@@ -32,10 +33,11 @@ class SqlStore(
     SqlWebhookStore,
     SqlStatsStore,
     SqlTokenStore,
+    SqlAuthoringStore,
     SqlHealingStore,
+    SqlRepairStore,
     Store,
 ):
-    SqlRepairStore,
     """Everything MWO persists, in one SQL database (see `mwo.store.open_store`)."""
 
     def close(self) -> None:

@@ -429,3 +429,36 @@ class RepairProposalRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+class AuthoringSessionRow(Base):
+    """An authoring session: the request (or edit instruction), answers by slot, status, last result.
+
+    `status` holds an AuthoringStatus value (converted in `sql_authoring`)."""
+
+    __tablename__ = "authoring_sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    request: Mapped[str] = mapped_column(Text)
+    workflow_name: Mapped[str | None] = mapped_column(String(80))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuthoringEventRow(Base):
+    """One progress event; UNIQUE(session_id, seq) numbers them 1, 2, ... within a session."""
+
+    __tablename__ = "authoring_events"
+    __table_args__ = (UniqueConstraint("session_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("authoring_sessions.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
