@@ -1,9 +1,13 @@
-"""Run every benchmark: `python -m bench [name ...]`."""
+"""Run every benchmark: `python -m bench [name [options] ...]`.
+
+A name may be followed by that benchmark's own options: `python -m bench authoring --provider fake`.
+"""
 
 from __future__ import annotations
 
 import sys
 
+from bench import authoring as authoring_bench
 from bench import engine_overhead, llm, rag, runs_per_second
 from bench import sandbox as sandbox_bench
 from bench import triggers as triggers_bench
@@ -17,14 +21,23 @@ BENCHMARKS = {
     "rag": rag.main,
     "triggers": triggers_bench.main,
     "webhooks": webhooks_bench.main,
+    "authoring": authoring_bench.main,
 }
 
 
 def main(argv: list[str]) -> None:
-    names = argv or list(BENCHMARKS)
-    for name in names:
+    runs: list[tuple[str, list[str]]] = [] if argv else [(name, []) for name in BENCHMARKS]
+    for arg in argv:
+        if arg in BENCHMARKS or not runs:
+            runs.append((arg, []))
+        else:
+            runs[-1][1].append(arg)  # an option (or its value) of the benchmark named before it
+    for name, options in runs:
         print(f"\n## {name}")
-        BENCHMARKS[name]()
+        if options:
+            BENCHMARKS[name](options)  # type: ignore[call-arg]
+        else:
+            BENCHMARKS[name]()
 
 
 if __name__ == "__main__":
