@@ -73,7 +73,6 @@ class Services:
         runs.on_finished(self.events.on_run_finished)
         return runs
 
-    @cached_property
     def _repair_wiring(self) -> RepairWiring:
         """Run-time repair of failed steps: mwo.healing's loop, dry runs in the PYTHON_SCRIPT
         executor's sandbox, fixes saved through `apply_workflow` (the `mwo apply` path)."""
@@ -92,6 +91,7 @@ class Services:
 
         return healing_wiring(self.settings, self.store, sandbox, save)
 
+    @cached_property
     def events(self) -> EventDispatcher:
         """Named events and run-finished events start the workflows that listen to them."""
         from mwo.triggers.events import EventDispatcher

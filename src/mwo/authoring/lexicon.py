@@ -71,6 +71,9 @@ def _event(text: str) -> tuple[TriggerIntent, Span] | None:
     if named is not None:
         name = named.group(1) or named.group(2)
         return TriggerIntent("event", named.group(0), event_name=name), named.span()
+    generic = tw.GENERIC_EVENT.search(text)
+    if run is None and generic is not None:
+        return TriggerIntent("event", generic.group(0)), generic.span()
     if run is not None:
         word = (run.group(1) or run.group(2)).lower()
         failed = word.startswith("실패") or word.startswith("fail")

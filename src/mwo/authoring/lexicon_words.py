@@ -24,7 +24,8 @@ class Word(NamedTuple):
 def _w(
     pattern: str, type_: StepType, role: str, channel: Channel | None = None, provider: str | None = None
 ) -> Word:
-    return Word(re.compile(pattern, re.IGNORECASE), type_, role, channel, provider)
+    # ASCII word boundaries: "inbox로", "Slack으로" and "API를" end an English word before a particle.
+    return Word(re.compile(pattern, re.IGNORECASE | re.ASCII), type_, role, channel, provider)
 
 
 _LLM, _API, _PY = StepType.LLM_CALL, StepType.API_CALL, StepType.PYTHON_SCRIPT
@@ -98,7 +99,8 @@ CHANNEL_WORDS: Final = (
     _w(r"카톡|카카오톡|카카오\s*메시지|카카오(?=로|에게|로\s*보내)|\bkakao\s*talk\b|\bkakaotalk\b|\bkakao\b(?!\s+(?:map|local))",
        _NOTE, "notify", Channel.KAKAO),
     _w(r"웹훅|\bwebhook\b", _NOTE, "notify", Channel.WEBHOOK),
-    _w(r"\binbox\b|앱\s*알림|알림함|앱\s*으로\s*알려|\bin[- ]app\b|\bapp\s+notification",
+    _w(r"\binbox\b|앱\s*알림|알림함|앱\s*으로\s*알려|\bin[- ]app\b|\bapp\s+notifications?\b"
+       r"|\bin\s+the\s+app\b",
        _NOTE, "notify", Channel.INBOX),
 )  # fmt: skip
 SEND_WORDS: Final = (
@@ -107,12 +109,12 @@ SEND_WORDS: Final = (
 )  # fmt: skip
 # A channel named as where something comes from ("슬랙에서 메시지를 가져와"), not where it goes.
 CHANNEL_AS_SOURCE: Final = re.compile(
-    r"\s*(?:에서|에\s*있는|에\s*온|으로부터|로부터)|\s+(?:from)\b", re.IGNORECASE
+    r"\s*(?:에서|에\s*있는|에\s*온|으로부터|로부터)|\s+(?:from)\b", re.IGNORECASE | re.ASCII
 )
 # A webhook channel word followed by a receiving verb is the trigger ("웹훅으로 받으면"), not a channel.
 
 MANUAL_WORDS: Final = re.compile(
     r"수동|버튼|필요할\s*때|원할\s*때|요청할\s*때|직접\s*실행|지금\s*(?:바로|당장)?|\bmanual(?:ly)?\b|\bon\s+demand\b"
     r"|\bwhen\s+I\s+(?:ask|run|click|want)\b|\bby\s+hand\b|\bright\s+now\b",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )

@@ -42,13 +42,13 @@ _COUNT = re.compile(
     rf"|headlines?\b|news\b|links?\b|entries\b|rows?\b)"
     rf"|(?<![가-힣])({_NATIVE})\s*(?:개|건|편|가지|꼭지)"
     rf"|\b({_EN_NUM})\s+(?:\w+\s+)?(?:items|articles|posts|results|stories|headlines|links|entries)\b",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _TOPIC_STOP = frozenset(
     {"네이버", "오늘", "최신", "주요", "관련", "모든", "최근", "새", "새로운", "인기", "매일", "아침",
      "저녁", "뉴스", "기사", "그", "이", "몇", "개", "the", "latest", "top", "today's", "daily", "some",
      "new", "recent", "all", "naver", "a", "any", "morning", "evening", "news", "main", "key", "those",
-     "these", "my", "our"}
+     "these", "my", "our", "글", "블로그", "검색", "내용", "데이터", "결과", "자료", "정보"}
 )  # fmt: skip
 _KO_TOPIC = re.compile(
     r"([\w+#·\-]+(?:\s+[\w+#·\-]+)?)\s*(?:관련|에\s*대한|에\s*관한|분야)\s*(?:의\s*)?(?:뉴스|기사|소식|글|블로그|자료|정보)?"
@@ -62,12 +62,12 @@ _EN_TOPIC = re.compile(
     r"|\b(?:news|articles|headlines|stories|posts)\s+(?:about|on|regarding|related\s+to)\s+"
     r"([A-Za-z0-9+#\-]+(?:\s+[A-Za-z0-9+#\-]+)?)"
     r"|\b([A-Za-z0-9+#\-]+)\s+(?:news|articles|headlines|stories)\b",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _RECIPIENTS = re.compile(
     r"나에게|나한테|내게|저에게|제게|저한테|나\s+에게|우리\s*팀|팀원(?:들)?|팀장(?:님)?|팀(?=에게|한테|원|\s*채널)|담당자|관리자"
     r"|고객(?:들)?|\bme\b|\bmy\s+team\b|\bthe\s+team\b|\bmy\s+manager\b|\beveryone\b|(?<![\w&])#[\w\-]+",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _PATH = re.compile(r"(?<![\w:/.])((?:~|/)[\w.\-~/]*[\w\-~/])")
 _CRITERION = re.compile(
@@ -95,10 +95,17 @@ def _count(text: str) -> int | None:
     return value if value else None
 
 
+_TOPIC_END = frozenset(
+    {"into", "to", "and", "in", "from", "every", "each", "at", "on", "for", "then", "with"}
+)
+
+
 def _topic(text: str) -> str | None:
     for pattern in (_KO_TOPIC, _EN_TOPIC):
         for m in pattern.finditer(text):
             raw = next((g for g in m.groups() if g), "")
+            if raw.split() and raw.split()[-1].lower() in _TOPIC_END:
+                raw = raw.split()[0]
             words = [w for w in re.split(r"\s+", raw.strip()) if w.lower().strip("'") not in _TOPIC_STOP]
             words = [re.sub(r"(?:에서|의|을|를|이|가|은|는|로|으로)$", "", w) for w in words]
             words = [w for w in words if w and w.lower() not in _TOPIC_STOP and not w.isdigit()]

@@ -30,7 +30,7 @@ WEBHOOK: Final = re.compile(
     rf"(?:\s+{_EN_RECEIVE})?"
     rf"|\b(?:webhook|POST\s+request)\s+{_EN_RECEIVE}|\bincoming\s+webhooks?\b|\bon\s+(?:a\s+)?webhook\b"
     rf"|\breceives?\s+(?:a\s+)?webhook\b|\bvia\s+(?:a\s+)?webhook\s+(?:call|trigger)\b",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _FILE_NOUN = (
     r"(?:파일|폴더|디렉터리|디렉토리|csv|CSV|엑셀|xlsx|pdf|PDF|json|JSON|문서|이미지|사진|영수증|송장|인보이스)"
@@ -41,7 +41,7 @@ FILE: Final = re.compile(
     rf"(?:files?|csvs?|pdfs?|spreadsheets?|documents?|images?|photos?|invoices?|receipts?)\b[^.!?\n]{{0,40}}?"
     rf"{_EN_RECEIVE}"
     rf"|\bnew\s+(?:\w+\s+)?files?\s+(?:in|into|to|under)\s+(?:the\s+|my\s+)?(?:folder|directory|dir|~|/)",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 # Dotted names that end like a host or a file are not event names (naver.com, report.csv).
 NOT_EVENT_ENDINGS: Final = frozenset(
@@ -50,17 +50,22 @@ NOT_EVENT_ENDINGS: Final = frozenset(
 )  # fmt: skip
 EVENT_NAME: Final = re.compile(r"(?<![\w./@:-])([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)(?![\w/@-]|\.\w)")
 EVENT_WORDS: Final = re.compile(
-    rf"이벤트|\bevents?\b|{_KO_RECEIVE}|{_EN_RECEIVE}|\bon\b", re.IGNORECASE
+    rf"이벤트|\bevents?\b|{_KO_RECEIVE}|{_EN_RECEIVE}|\bon\b", re.IGNORECASE | re.ASCII
 )
 NAMED_EVENT: Final = re.compile(
     r"([\w.\-]+)\s*이벤트(?:가|이)?\s*(?:오면|발생하면|들어오면|받으면|올\s*때|발생할\s*때)"
     r"|\b(?:on|when|whenever)\s+(?:the\s+|an?\s+)?([\w.\-]+)\s+event\b",
     re.IGNORECASE,
 )
+GENERIC_EVENT: Final = re.compile(
+    r"이벤트(?:가|이)?\s*(?:오면|발생하면|들어오면|올\s*때|발생할\s*때)"
+    r"|\b(?:when(?:ever)?|on)\s+(?:an?\s+|the\s+)?event\s+(?:arrives|is\s+emitted|fires|comes\s+in|happens)",
+    re.IGNORECASE | re.ASCII,
+)
 RUN_EVENT: Final = re.compile(
     r"(?:워크플로\w*|실행|작업)[^.!?\n]{0,20}?(성공하면|끝나면|완료되면|실패하면|실패할\s*때)"
     r"|\b(?:workflow|run|job)\b[^.!?\n]{0,20}?\b(succeeds|finishes|completes|fails)\b",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 PATH: Final = re.compile(r"(?<![\w:/.])((?:~|/)[\w.\-~/]*[\w\-~/])")
 GLOB: Final = re.compile(r"(\*\.[A-Za-z0-9]+|\*[\w\-]*\.[A-Za-z0-9]+)")

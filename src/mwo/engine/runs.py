@@ -128,14 +128,14 @@ class RunService:
             raise RunStateError(
                 f"run {run.id} is already {run.status.value}", "start a new one with `mwo retry RUN`"
             )
-        now = self._clock()
-        until = now + timedelta(seconds=self._settings.run_lease_s)
-        if not self._store.acquire_run(run.id, self._owner, until, now):
         if awaits_repair_decision(self._store, run):
             raise RunStateError(
                 f"run {run.id} waits for a decision on the fix proposed for its failed step",
                 f"review it with `mwo repair {run.id[:8]}`, then --approve or --reject",
             )
+        now = self._clock()
+        until = now + timedelta(seconds=self._settings.run_lease_s)
+        if not self._store.acquire_run(run.id, self._owner, until, now):
             raise RunBusy(
                 f"run {run.id} is being executed by {run.acquired_by}",
                 "wait for it, or cancel it with `mwo cancel RUN`",
@@ -199,10 +199,10 @@ class RunService:
         deciding process died in between), and apply time-out policies of expired approvals."""
         results = [self._recover_one(run) for run in self._store.reap_abandoned_runs(self._clock())]
         results.extend(self._resume_decided())
+        results.extend(self._resume_repaired())
         results.extend(self._expire_approvals())
         return results
 
-        results.extend(self._resume_repaired())
     def _resume_decided(self) -> list[RunRecord]:
         waiting = self._store.list_runs(RunFilter(statuses=(RunStatus.WAITING_APPROVAL,), limit=10_000))
         pending = {a.run_id for a in self._store.list_pending_approvals()}
@@ -210,9 +210,6 @@ class RunService:
             self.execute(run.id, resume={"decision": "recovered"}) for run in waiting if run.id not in pending
         ]
 
-    # --- helpers --------------------------------------------------------------------------------------
-
-    def workflow_of(self, version: VersionRecord) -> Workflow:
     # --- repairs of failed steps ---------------------------------------------------------------------
 
     def approve_repair(self, run_id: str, by: str, comment: str | None = None) -> RunRecord:
@@ -269,6 +266,9 @@ class RunService:
         status = RunStatus.CANCELLED if stopped else RunStatus.FAILED
         return self._store.set_run_status(run.id, status, self._clock(), error=error)
 
+    # --- helpers --------------------------------------------------------------------------------------
+
+    def workflow_of(self, version: VersionRecord) -> Workflow:
         if version.id not in self._workflows:
             self._workflows[version.id] = parse_workflow(version.spec_yaml)
         return self._workflows[version.id]
