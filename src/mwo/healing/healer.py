@@ -79,12 +79,16 @@ class _Repair:
         self.assumptions: list[str] = []
         self.seen: set[str] = set()
         self.candidate_index = 0
+        self.original_static: list[Finding] = []
 
     def run(self) -> RepairResult:
         self._emit("checking", 0, "checking the script and running it on the input")
         original = self.healer._evaluator.evaluate(self.request.code, self.request)
         if original.ok:
             return self._finish("already_ok", original, 0, "")
+        unavailable = next((f for f in original.findings if f.code == "dryrun.unavailable"), None)
+        if unavailable is not None:  # nothing can be judged without a dry run
+            return self._finish("failed", original, 0, f"{unavailable.message}; {unavailable.hint}")
         self.original_static = [f for f in original.findings if not f.code.startswith("dryrun.")]
         current, stopped, round_ = original, "", 0
         self.seen.add(original.signature or "")

@@ -58,8 +58,17 @@ def add_import(code: str, statement: str) -> str:
     lines = code.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
-    lines.insert(after, statement + "\n")
+    separated = after == 0 and bool(lines) and lines[0].strip() != ""
+    lines.insert(after, statement + ("\n\n\n" if separated else "\n"))
     return "".join(lines)
+
+
+def string_literal(value: str, like: str) -> str:
+    """`value` as a Python string literal quoted the way `like` (an existing literal) is."""
+    quoted = repr(value)
+    if like.startswith('"') and quoted.startswith("'") and '"' not in value and "\\" not in quoted:
+        return '"' + quoted[1:-1] + '"'
+    return quoted
 
 
 def numbered(code: str) -> str:

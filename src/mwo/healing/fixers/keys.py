@@ -12,7 +12,7 @@ from typing import Any
 from mwo.healing.evaluation import Evaluation
 from mwo.healing.fixers.base import Fix, Fixer, error_line, inputs_name, main_of, parse
 from mwo.healing.request import ScriptRepairRequest
-from mwo.healing.source_edits import Span, replace_spans, segment
+from mwo.healing.source_edits import Span, replace_spans, segment, string_literal
 
 _KEY_ERROR = re.compile(r"^KeyError: (['\"])(.*)\1$")
 _MAX_KEYS = 2000
@@ -43,14 +43,16 @@ class KeyNameFixer(Fixer):
         near = _near_key(missing, request.inputs)
         if near is None:
             return None
-        code = replace_spans(current.code, [(Span.of(n), repr(near)) for n in literals])
+        edits = [(Span.of(n), string_literal(near, segment(current.code, Span.of(n)))) for n in literals]
+        code = replace_spans(current.code, edits)
         return Fix(code, f"the input has no key {missing!r}; used {near!r}, the nearest key it has")
 
 
 def _nested_fix(code: str, nested: tuple[ast.Subscript, str], missing: str) -> Fix:
     node, parent = nested
     inner = segment(code, Span.of(node.value))
-    text = f"{inner}[{parent!r}][{missing!r}]"
+    like = segment(code, Span.of(node.slice))
+    text = f"{inner}[{string_literal(parent, like)}][{string_literal(missing, like)}]"
     return Fix(
         replace_spans(code, [(Span.of(node), text)]),
         f"{missing!r} is not at the top of the input but under {parent!r}; read it from there",
