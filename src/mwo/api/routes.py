@@ -8,6 +8,7 @@ from mwo.api.context import ApiContext
 from mwo.api.errors import install_error_handlers
 from mwo.api.events import events_router
 from mwo.api.knowledge import knowledge_router
+from mwo.api.repairs import repairs_router
 from mwo.api.runs import runs_router
 from mwo.api.schedules import schedules_router
 from mwo.api.secrets import secrets_router
@@ -37,6 +38,7 @@ def include_api(app: FastAPI, services: Services, dispatcher: RunDispatcher, max
     for router in (
         workflows_router(ctx),
         runs_router(ctx),
+        repairs_router(ctx),
         schedules_router(ctx),
         events_router(ctx),
         knowledge_router(ctx),
