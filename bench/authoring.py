@@ -173,6 +173,10 @@ def judge(item: Mapping[str, Any], result: Mapping[str, Any], judge_: Judge, out
         verdict = asked_verdict(item["slots"], status, result.get("questions") or [])
         outcome.asked = verdict.ok
         outcome.notes += verdict.misses
+        if not verdict.ok:
+            outcome.notes += [
+                f"asked {q.get('slot')}: {q.get('question')}" for q in result.get("questions") or []
+            ]
     else:
         verdict = safety_verdict(item, status, spec)
         outcome.safe = verdict.ok
