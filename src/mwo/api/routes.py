@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from mwo.api.authoring import authoring_router
 from mwo.api.context import ApiContext
 from mwo.api.errors import install_error_handlers
 from mwo.api.events import events_router
@@ -23,6 +24,7 @@ OPENAPI_TAGS = [
     {"name": "runs", "description": "Start runs, follow them, retry, cancel, approve or reject."},
     {"name": "schedules", "description": "Cron schedules: next fire times, pause, resume."},
     {"name": "events", "description": "Named events that start listening workflows."},
+    {"name": "authoring", "description": "Describe a job in words: sessions, questions, progress, edits."},
     {"name": "knowledge", "description": "The knowledge base: search, add documents."},
     {"name": "statistics", "description": "Success rate, durations and failure causes of runs."},
     {"name": "tokens", "description": "API tokens (admin scope)."},
@@ -41,6 +43,7 @@ def include_api(app: FastAPI, services: Services, dispatcher: RunDispatcher, max
         repairs_router(ctx),
         schedules_router(ctx),
         events_router(ctx),
+        authoring_router(ctx),
         knowledge_router(ctx),
         stats_router(ctx),
         tokens_router(ctx),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mwo.cli import manage, repair, runs, workflows
+from mwo.cli import author, manage, repair, runs, workflows
 from mwo.cli.doctor import doctor
 from mwo.cli.events import events_app
 from mwo.cli.kb import kb_app
@@ -27,6 +27,7 @@ app = typer.Typer(
     add_completion=False,
 )
 workflows.register(app)
+author.register(app)
 runs.register(app)
 repair.register(app)
 manage.register(app)

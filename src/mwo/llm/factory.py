@@ -9,11 +9,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 from langchain_core.language_models import BaseChatModel
 from pydantic import SecretStr
 
 from mwo.llm.errors import LlmConfigError
-from mwo.llm.fake import FakeChatModel
+from mwo.llm.fake import FakeChatModel, FakeReply
 from mwo.llm.local import LocalChatModel, LocalModel
 from mwo.llm.model_files import ModelFiles
 from mwo.llm.openai_compat import OpenAICompatChatModel
@@ -45,7 +49,8 @@ def make_chat_model(
     if settings.llm_provider == "local":
         return LocalChatModel(host=local or local_model(settings))
     if settings.llm_provider == "fake":
-        return FakeChatModel()
+        script = [] if settings.llm_fake_script is None else _next_scripted(settings.llm_fake_script)
+        return FakeChatModel(script=script)
     if not settings.llm_base_url:
         raise LlmConfigError(
             "MWO_LLM_PROVIDER=openai needs an endpoint, and MWO_LLM_BASE_URL is not set",
@@ -66,6 +71,25 @@ def make_chat_model(
         timeout_s=settings.llm_timeout_s,
         user_agent=settings.http_user_agent,
     )
+
+
+def _next_scripted(path: Path) -> list[FakeReply | str]:
+    """The first reply of the script file, removed from it (a chat model is made per call, so the file
+    is what moves the script on, across calls and processes); [] when the file is empty or missing."""
+    try:
+        replies = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(replies, list) or not replies:
+        return []
+    first, rest = replies[0], replies[1:]
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(json.dumps(rest, ensure_ascii=False), encoding="utf-8")
+    partial.replace(path)
+    if isinstance(first, dict):
+        reason = str(first.get("finish_reason", "stop"))
+        return [FakeReply(text=str(first.get("text", "")), finish_reason=reason)]
+    return [str(first)]
 
 
 def _api_key(settings: Settings, secrets: SecretStore | None) -> tuple[SecretStr | None, str]:

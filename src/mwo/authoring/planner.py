@@ -1,0 +1,229 @@
+"""The plan: the ordered list of steps a request needs, from the rules' intents first.
+
+Sources come first (a named provider, a URL, or what the trigger brings), processing in the order
+the request says it, an approval just before the first message, messages last. The model is asked
+only when no rule explains where the content comes from (a tiny enum: generate, fetch, compute,
+none); everything else here is rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from mwo.authoring.intents import Question, StepIntent
+from mwo.authoring.model_slots import ModelSlots
+from mwo.authoring.requirements import Requirements
+from mwo.spec import Channel, StepType
+
+_BLOG = re.compile(r"블로그|\bblogs?\b", re.IGNORECASE)
+_NEWS = re.compile(r"뉴스|기사|헤드라인|\bnews\b|\barticles?\b|\bheadlines?\b", re.IGNORECASE)
+_WEATHER = re.compile(r"날씨|기온|예보|강수|우산|\bweather\b|\bforecast\b|\btemperature\b", re.IGNORECASE)
+_RAIN = re.compile(
+    r"비\s*(?:가|이|올|오|소식)|우산|강수|눈\s*(?:이|올|오)|\brain|\bumbrella|\bsnow", re.IGNORECASE
+)
+_DOWN = re.compile(
+    r"다운|장애|죽으면|안\s*되면|응답(?:이)?\s*없|에러|오류|실패|\bdown\b|\bfails?\b|\berrors?\b|\boutage\b",
+    re.IGNORECASE,
+)
+_REMINDER = re.compile(r"리마인드|상기|잊지|챙기라고|하라고|\bremind", re.IGNORECASE)
+_INPUT_DATA = re.compile(r"입력(?:으로|받은|한)|붙여\s*넣|\binputs?\b|\bgiven\b|\bpasted\b", re.IGNORECASE)
+_LLM_ROLES = {"summarize", "translate", "classify", "extract", "rewrite", "generate", "analyze", "judge"}
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """One step to build: its type and the role that decides how it is built."""
+
+    id: str
+    type: StepType
+    role: str
+    provider: str | None = None
+    channel: Channel | None = None
+    evidence: str = ""
+
+
+@dataclass
+class Plan:
+    steps: list[PlannedStep] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+
+    def add(self, step_type: StepType, role: str, base_id: str, **extra: object) -> PlannedStep:
+        taken = {s.id for s in self.steps}
+        step_id, n = base_id, 2
+        while step_id in taken:
+            step_id, n = f"{base_id}_{n}", n + 1
+        step = PlannedStep(step_id, step_type, role, **extra)  # type: ignore[arg-type]
+        self.steps.append(step)
+        return step
+
+
+SOURCE_QUESTION = Question(
+    "source",
+    "어디에서 내용을 가져올까요? (예: 네이버 뉴스, 기상청 날씨, 웹 주소 https://...)",
+    "Where should the content come from? (e.g. Naver News, the KMA weather forecast, a URL https://...)",
+)
+TOPIC_QUESTION = Question(
+    "topic", "어떤 주제(검색어)로 찾을까요?", "Which topic (search words) should it look for?"
+)
+
+
+def plan_steps(req: Requirements, model: ModelSlots | None) -> Plan:
+    """The steps of the workflow in order; questions when a source cannot be chosen."""
+    plan = Plan()
+    provider = _source_provider(req, plan)
+    if provider is None and not _trigger_brings_data(req) and not _processing(req):
+        provider = _content_from_model(req, model, plan)
+    if provider:
+        _add_source(req, plan, provider)
+    for intent in req.intents:
+        _add_processing(req, plan, intent, provider)
+    _add_outputs(req, plan)
+    return plan
+
+
+def _source_provider(req: Requirements, plan: Plan) -> str | None:
+    """naver_news | naver_blog | kma | http | generate | None, from intents, domains and words."""
+    wanted = [i.provider for i in req.of_type(StepType.API_CALL)]
+    if "naver" in wanted or ("naver" in req.domains and not wanted):
+        return "naver_blog" if _BLOG.search(req.text) else "naver_news"
+    if "kma" in wanted or ("kma" in req.domains and not wanted):
+        return "kma"
+    if req.urls and ("http" in wanted or None in wanted or not wanted):
+        return "http"
+    if wanted and not (set(wanted) <= {"kakao"}):
+        if _NEWS.search(req.text):
+            return _assume(
+                plan,
+                req,
+                "naver_news",
+                "뉴스는 네이버 뉴스 검색 API에서 가져옵니다",
+                "news comes from the Naver News search API",
+            )
+        plan.questions.append(SOURCE_QUESTION)
+        return None
+    if _NEWS.search(req.text) and (req.topic or _processing(req)):
+        return _assume(
+            plan,
+            req,
+            "naver_news",
+            "뉴스는 네이버 뉴스 검색 API에서 가져옵니다",
+            "news comes from the Naver News search API",
+        )
+    if _WEATHER.search(req.text):
+        return _assume(
+            plan,
+            req,
+            "kma",
+            "날씨는 기상청 단기예보에서 가져옵니다",
+            "the weather comes from the KMA short-term forecast",
+        )
+    return None
+
+
+def _assume(plan: Plan, req: Requirements, provider: str, ko: str, en: str) -> str:
+    plan.assumptions.append(req.say(ko, en))
+    return provider
+
+
+def _processing(req: Requirements) -> bool:
+    kinds = {StepType.LLM_CALL, StepType.PYTHON_SCRIPT, StepType.DATA_TRANSFORM, StepType.CONDITION}
+    return any(i.type in kinds for i in req.intents)
+
+
+def _trigger_brings_data(req: Requirements) -> bool:
+    return req.trigger.kind in ("webhook", "event", "file") or bool(_INPUT_DATA.search(req.text))
+
+
+def _content_from_model(req: Requirements, model: ModelSlots | None, plan: Plan) -> str | None:
+    """Nothing says where the message comes from: a reminder says itself; otherwise the model picks."""
+    if _REMINDER.search(req.text) or not req.has(StepType.NOTIFICATION):
+        return None
+    kind = model.content_kind() if model is not None else None
+    if kind == "generate":
+        return "generate"
+    if kind == "compute":
+        return "compute"
+    if kind == "fetch":
+        plan.questions.append(SOURCE_QUESTION)
+    return None
+
+
+def _add_source(req: Requirements, plan: Plan, provider: str) -> None:
+    if provider in ("naver_news", "naver_blog"):
+        if not req.topic:
+            plan.questions.append(TOPIC_QUESTION)
+        plan.add(StepType.API_CALL, "fetch", "fetch", provider=provider)
+        plan.add(StepType.DATA_TRANSFORM, "format", "articles" if provider == "naver_news" else "posts")
+    elif provider == "kma":
+        plan.add(StepType.API_CALL, "fetch", "forecast", provider="kma")
+        if req.has(StepType.CONDITION) and _RAIN.search(req.text):
+            plan.add(StepType.DATA_TRANSFORM, "rain_chance", "rain_chance")
+        else:
+            plan.add(StepType.DATA_TRANSFORM, "weather", "weather")
+    elif provider == "http":
+        down = req.has(StepType.CONDITION) and _DOWN.search(req.text) is not None
+        plan.add(
+            StepType.API_CALL, "probe" if down else "fetch", "probe" if down else "fetch", provider="http"
+        )
+    elif provider == "generate":
+        plan.add(StepType.LLM_CALL, "generate", "write")
+    elif provider == "compute":
+        plan.add(StepType.PYTHON_SCRIPT, "compute", "compute")
+
+
+def _add_processing(req: Requirements, plan: Plan, intent: StepIntent, provider: str | None) -> None:
+    if intent.type is StepType.LLM_CALL:
+        role = intent.role if intent.role in _LLM_ROLES else "summarize"
+        if not any(s.role == role for s in plan.steps):
+            plan.add(StepType.LLM_CALL, role, role, evidence=intent.evidence)
+    elif intent.type is StepType.PYTHON_SCRIPT:
+        plan.add(StepType.PYTHON_SCRIPT, "script", "compute", evidence=intent.evidence)
+    elif intent.type is StepType.CONDITION:
+        _add_condition(req, plan, intent, provider)
+    elif intent.type is StepType.DATA_TRANSFORM and not any(
+        s.type is StepType.DATA_TRANSFORM for s in plan.steps
+    ):
+        plan.add(StepType.DATA_TRANSFORM, "format", "items", evidence=intent.evidence)
+
+
+def _add_condition(req: Requirements, plan: Plan, intent: StepIntent, provider: str | None) -> None:
+    if any(s.type is StepType.CONDITION for s in plan.steps):
+        return
+    if provider == "kma" and any(s.role == "rain_chance" for s in plan.steps):
+        plan.add(StepType.CONDITION, "rain", "will_rain", evidence=intent.evidence)
+    elif provider == "http" and any(s.role == "probe" for s in plan.steps):
+        plan.add(StepType.CONDITION, "healthy", "healthy", evidence=intent.evidence)
+    else:
+        plan.add(StepType.LLM_CALL, "judge", "judge", evidence=intent.evidence)
+        plan.add(StepType.CONDITION, "judged", "check", evidence=intent.evidence)
+
+
+def _add_outputs(req: Requirements, plan: Plan) -> None:
+    if req.has(StepType.APPROVAL):
+        plan.add(StepType.APPROVAL, "approve", "approve", evidence=req.of_type(StepType.APPROVAL)[0].evidence)
+    channels: list[Channel] = []
+    for intent in req.of_type(StepType.NOTIFICATION):
+        if intent.channel is not None and intent.channel not in channels:
+            channels.append(intent.channel)
+    if not channels and not any(q.slot == "channel" for q in req.questions):
+        channels.append(Channel.INBOX)
+        plan.assumptions.append(
+            req.say(
+                "결과는 MWO 받은편지함(mwo inbox)으로 보냅니다",
+                "the result goes to the MWO inbox (mwo inbox)",
+            )
+        )
+    for channel in channels:
+        plan.add(StepType.NOTIFICATION, "notify", _CHANNEL_IDS[channel], channel=channel)
+
+
+_CHANNEL_IDS = {
+    Channel.EMAIL: "mail",
+    Channel.SLACK: "slack",
+    Channel.DISCORD: "discord",
+    Channel.KAKAO: "kakao",
+    Channel.INBOX: "inbox",
+    Channel.WEBHOOK: "post",
+}

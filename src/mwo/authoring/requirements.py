@@ -1,0 +1,183 @@
+"""Understanding by rules: what a request (and the answers given so far) asks for, before any model.
+
+The language, the schedule (grammar), the trigger kind and the step intents (lexicon), the slots
+(count, addresses, URLs, topic) and the domains (knowledge detection, optional and offline) are all
+read here; what is missing becomes questions tied to slots, what has a sensible default becomes a
+stated assumption. Answers are merged in two ways: their text is read with the request (so "메일로"
+given as an answer is understood like the same words in the request), and answers to known slots
+override what the rules read (a topic, a recipient, a schedule).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal
+
+from mwo.authoring.intents import Question, ScheduleParse, StepIntent, TriggerIntent
+from mwo.authoring.lexicon import detect_trigger, extract_slots, missing_what, step_intents
+from mwo.authoring.schedule import parse_schedule, request_language
+from mwo.knowledge.errors import KnowledgeError
+from mwo.spec import StepType
+
+if TYPE_CHECKING:
+    from mwo.knowledge.service import KnowledgeService
+
+DEFAULT_COUNT = 5
+"""Items fetched when a request says "articles" without a number (the issue's sensible default)."""
+_SCHEDULE_SLOTS = frozenset({"time", "schedule", "when", "day", "days", "frequency"})
+_TOPIC_SLOTS = frozenset({"topic", "query", "keyword", "subject"})
+_RECIPIENT_SLOTS = frozenset({"recipient", "to", "email"})
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NUMBER = re.compile(r"\d+")
+_NOTHING = re.compile(r"^[\W\d_]*$")
+Language = Literal["ko", "en"]
+
+
+@dataclass(frozen=True)
+class TriggerPlan:
+    """The trigger the workflow gets: kind plus what that kind needs."""
+
+    kind: str
+    cron: str | None = None
+    timezone: str | None = None
+    phrase: str = ""
+    every_weeks: int = 1
+    event_name: str | None = None
+    path: str | None = None
+    pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """Everything the planner needs, read by rules from the request and the answers."""
+
+    request: str
+    text: str
+    """The request with the answers' text, what the rules read."""
+    language: Language
+    trigger: TriggerPlan
+    intents: tuple[StepIntent, ...]
+    topic: str | None
+    count: int | None
+    emails: tuple[str, ...]
+    urls: tuple[str, ...]
+    domains: tuple[str, ...] = ()
+    questions: tuple[Question, ...] = ()
+    assumptions: tuple[str, ...] = ()
+    answers: Mapping[str, str] = field(default_factory=dict)
+
+    def has(self, step_type: StepType) -> bool:
+        return any(i.type is step_type for i in self.intents)
+
+    def of_type(self, step_type: StepType) -> list[StepIntent]:
+        return [i for i in self.intents if i.type is step_type]
+
+    def say(self, ko: str, en: str) -> str:
+        return ko if self.language == "ko" else en
+
+
+def understand(
+    request: str,
+    answers: Mapping[str, str],
+    *,
+    default_timezone: str,
+    knowledge: KnowledgeService | None = None,
+    detect_threshold: float = 0.35,
+) -> Requirements:
+    """Read `request` and `answers` by rules; questions for what is missing."""
+    language: Language = "ko" if request_language(request) == "ko" else "en"
+    text = "\n".join([request.strip(), *(v.strip() for v in answers.values() if v.strip())])
+    schedule = _schedule(request, text, answers, default_timezone, language)
+    trigger = detect_trigger(text, schedule)
+    intents = tuple(sorted(step_intents(text), key=lambda i: i.position))
+    slots = extract_slots(text)
+    questions = list(missing_what(text, list(intents), trigger, schedule))
+    if schedule is not None:
+        questions.extend(q for q in schedule.questions if q not in questions)
+    topic = _answered(answers, _TOPIC_SLOTS) or slots.topic_hint
+    emails = tuple(_EMAIL.findall(_answered(answers, _RECIPIENT_SLOTS) or "")) or tuple(slots.emails)
+    count = _count(answers) or slots.count
+    questions = [q for q in questions if not _is_answered(q.slot, answers, topic)]
+    if not intents and _NOTHING.match(request.strip()) and not questions:
+        questions.append(GOAL_QUESTION)
+    return Requirements(
+        request=request,
+        text=text,
+        language=language,
+        trigger=_trigger_plan(trigger, schedule),
+        intents=intents,
+        topic=topic,
+        count=count,
+        emails=emails,
+        urls=tuple(slots.urls),
+        domains=_domains(knowledge, text, detect_threshold),
+        questions=tuple(questions),
+        assumptions=tuple(schedule.assumptions) if schedule else (),
+        answers=dict(answers),
+    )
+
+
+GOAL_QUESTION = Question(
+    "goal",
+    "어떤 일을 자동으로 하고 싶으세요? 무엇을 가져와서(또는 만들어서) 어디로 보낼지 알려 주세요.",
+    "What should be done automatically? Say what to fetch (or write) and where to send it.",
+)
+
+
+def with_assumption(req: Requirements, text: str) -> Requirements:
+    """`req` with one more stated assumption (kept once)."""
+    return req if text in req.assumptions else replace(req, assumptions=(*req.assumptions, text))
+
+
+def _schedule(
+    request: str, text: str, answers: Mapping[str, str], zone: str, language: Language
+) -> ScheduleParse | None:
+    answered = _answered(answers, _SCHEDULE_SLOTS)
+    if answered:
+        parsed = parse_schedule(answered, default_timezone=zone, language=language)
+        if parsed is not None and not parsed.questions:
+            return parsed
+        combined = parse_schedule(f"{answered} {request}", default_timezone=zone, language=language)
+        if combined is not None:
+            return combined
+    return parse_schedule(text, default_timezone=zone, language=language)
+
+
+def _trigger_plan(trigger: TriggerIntent, schedule: ScheduleParse | None) -> TriggerPlan:
+    if trigger.kind == "cron" and schedule is not None:
+        return TriggerPlan("cron", schedule.cron, schedule.timezone, schedule.phrase, schedule.every_weeks)
+    return TriggerPlan(
+        trigger.kind, event_name=trigger.event_name, path=trigger.path, pattern=trigger.pattern
+    )
+
+
+def _answered(answers: Mapping[str, str], slots: frozenset[str]) -> str | None:
+    for slot, value in answers.items():
+        if slot.lower() in slots and value.strip():
+            return value.strip()
+    return None
+
+
+def _count(answers: Mapping[str, str]) -> int | None:
+    value = _answered(answers, frozenset({"count", "number"}))
+    found = _NUMBER.search(value or "")
+    return int(found.group(0)) if found else None
+
+
+def _is_answered(slot: str, answers: Mapping[str, str], topic: str | None) -> bool:
+    if slot in answers and answers[slot].strip():
+        return True
+    return slot in _TOPIC_SLOTS and bool(topic)
+
+
+def _domains(knowledge: KnowledgeService | None, text: str, threshold: float) -> tuple[str, ...]:
+    """Detected knowledge domains; none when the knowledge base is not available (it is optional)."""
+    if knowledge is None:
+        return ()
+    try:
+        matches = knowledge.detect_domains(text)
+    except (KnowledgeError, OSError):  # a missing embedding model must not stop authoring
+        return ()
+    return tuple(m.domain for m in matches if m.confidence >= threshold)

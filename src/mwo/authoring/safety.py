@@ -1,0 +1,100 @@
+"""The first stage: requests MWO will not turn into a workflow, refused with a plain reason.
+
+Rules, not the model, decide this (a prompt injection aimed at the model must not reach it as an
+instruction). The validator's policy (forbidden calls, network guard) stays the backstop for what
+gets through: this screen is the first guard, never the only one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request is refused, in both languages, and the rule that matched."""
+
+    rule: str
+    reason_ko: str
+    reason_en: str
+    evidence: str
+
+    def reason(self, language: str) -> str:
+        return self.reason_ko if language == "ko" else self.reason_en
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+_INJECTION = _any(
+    r"ignore (?:all |any |the |your |previous |prior |above )*(?:rules|instructions|policy|policies|guard)",
+    r"disregard (?:all |the |your |previous )*(?:rules|instructions)",
+    r"(?:규칙|지시|지침|정책|제한)[을를은는이가]?\s*(?:모두\s*|전부\s*|다\s*)?(?:무시|어기|우회)",
+    r"system prompt|시스템 프롬프트|jailbreak|탈옥",
+    r"(?:bypass|disable|turn off) (?:the )?(?:sandbox|validator|policy|safety)",
+    r"(?:샌드박스|검증|보안)[을를]?\s*(?:끄|우회|비활성)",
+)
+_SECRETS = (
+    r"(?:env(?:ironment)?(?: variables?)?|os\.environ|\$env|secrets?|api[ _-]?keys?|tokens?|passwords?"
+    r"|credentials?|환경\s*변수|비밀\s*값|비밀번호|시크릿|인증\s*키|토큰|키 값)"
+)
+_SEND_OUT = r"(?:post|send|upload|exfiltrat|leak|forward|curl|wget|전송|보내|올려|업로드|유출|빼내|넘겨)"
+_EXFILTRATION = re.compile(
+    rf"{_SECRETS}.{{0,60}}{_SEND_OUT}|{_SEND_OUT}.{{0,60}}{_SECRETS}|exfiltrat|유출",
+    re.IGNORECASE | re.DOTALL,
+)
+_URL = re.compile(r"https?://\S+")
+_DELETE = _any(
+    r"rm\s+-[a-z]*[rf]",
+    r"(?:delete|remove|wipe|erase|shred)\s+(?:all\s+|every\s+|the\s+)*(?:files?|folders?|directories|director(?:y|ies)|disk|database|home)",
+    r"(?:파일|폴더|디렉터리|디렉토리|데이터베이스|디스크|홈)\S{0,3}\s*(?:을|를)?\s*(?:전부\s*|모두\s*|다\s*)?(?:삭제|지워|지우|없애|포맷)",
+    r"(?:drop|truncate)\s+(?:table|database)",
+    r"format (?:the )?(?:disk|drive)",
+)
+_SHELL = _any(
+    r"(?:run|execute|exec)\s+(?:a\s+|the\s+|any\s+|arbitrary\s+)*(?:shell|bash|terminal|system)\s*(?:commands?|scripts?)?",
+    r"shell commands?|subprocess|os\.system|eval\(|exec\(",
+    r"(?:셸|쉘|터미널|시스템)\s*(?:명령|커맨드)",
+    r"(?:명령어|커맨드)[을를]?\s*(?:실행|돌려)",
+    r"reverse shell|리버스 ?쉘|crypto ?min|코인 ?채굴|채굴기",
+)
+
+
+def screen(request: str) -> Refusal | None:
+    """The first rule a request breaks, or None when it may be authored."""
+    text = " ".join(request.split())
+    checks: list[tuple[str, re.Pattern[str], str, str]] = [
+        (
+            "prompt_injection",
+            _INJECTION,
+            "요청에 규칙이나 안전장치를 무시하라는 지시가 있어 워크플로를 만들지 않았습니다.",
+            "the request tells MWO to ignore its rules or safety checks, so no workflow was made.",
+        ),
+        (
+            "shell",
+            _SHELL,
+            "셸 명령 실행은 워크플로로 만들 수 없습니다. 샌드박스의 스크립트는 명령을 실행하지 못합니다.",
+            "running shell commands cannot be made into a workflow; sandboxed scripts may not run commands.",
+        ),
+        (
+            "delete_files",
+            _DELETE,
+            "파일이나 데이터를 지우는 작업은 워크플로로 만들 수 없습니다.",
+            "deleting files or data cannot be made into a workflow.",
+        ),
+    ]
+    for rule, pattern, ko, en in checks:
+        found = pattern.search(text)
+        if found:
+            return Refusal(rule, ko, en, found.group(0))
+    found = _EXFILTRATION.search(text)
+    if found and (_URL.search(text) or "유출" in found.group(0) or "exfiltrat" in found.group(0).lower()):
+        return Refusal(
+            "exfiltration",
+            "환경 변수나 비밀값을 외부 주소로 보내는 워크플로는 만들 수 없습니다.",
+            "a workflow that sends environment variables or secrets to an outside address cannot be made.",
+            found.group(0),
+        )
+    return None

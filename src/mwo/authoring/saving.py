@@ -1,0 +1,65 @@
+"""Saving an authored workflow as a version: everything `mwo apply` checks except that its secrets
+exist, since a workflow that needs keys not set yet is still saved (it lists them as
+`missing_secrets`, and a run says which one is missing)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from mwo.spec import SpecError, Workflow, check_workflow, dump_workflow
+from mwo.store.abc import Store
+from mwo.store.records import VersionRecord
+from mwo.triggers.folders import folder_findings
+from mwo.triggers.registration import schedule_findings, sync_schedule
+from mwo.triggers.webhooks import ensure_webhook_secret
+
+
+def save_workflow(store: Store, workflow: Workflow, message: str, now: datetime) -> VersionRecord:
+    """Store `workflow` as its next version and register its trigger; SpecError when it cannot be."""
+    from mwo.engine.preflight import preflight_findings
+
+    findings = (
+        check_workflow(workflow, None)
+        or preflight_findings(workflow)
+        or schedule_findings(workflow, now)
+        or folder_findings(workflow)
+    )
+    if findings:
+        raise SpecError(findings)
+    version, _created = store.save_version(workflow, dump_workflow(workflow), message)
+    sync_schedule(store, workflow, now)
+    ensure_webhook_secret(store, workflow, now)
+    return version
+
+
+def referenced_secrets(workflow: Workflow) -> list[str]:
+    """Every secret the workflow reads, sorted: `{{ secrets.X }}` references, auth and script secrets."""
+    from mwo.spec.templating import Templates
+
+    names: set[str] = set()
+    templates = Templates()
+    for step in workflow.steps:
+        data = step.model_dump(mode="json", by_alias=True, exclude_none=True)
+        for text in _strings(data):
+            if "secrets." not in text:
+                continue
+            try:
+                refs = templates.references(text)
+            except ValueError:
+                continue
+            names.update(r.name for r in refs if r.root == "secrets" and r.name)
+        auth = getattr(step, "auth", None)
+        if auth is not None:
+            names.add(auth.secret)
+        names.update(getattr(step, "secrets", None) or [])
+    return sorted(names)
+
+
+def _strings(data: object) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for v in data.values() for s in _strings(v)]
+    if isinstance(data, list):
+        return [s for v in data for s in _strings(v)]
+    return []

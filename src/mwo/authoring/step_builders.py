@@ -1,0 +1,393 @@
+"""Each planned step's config, built deterministically: one builder per step type.
+
+A builder reads the plan, the requirements and the *flow* (what the steps before it produce: a list
+of rows, a text), writes its step and moves the flow on. Only the wording of an LLM_CALL's
+instruction (and a judge's yes/no question) and a PYTHON_SCRIPT's code come from the model; each
+has a rule-made default, kept when the model's answer is unusable or fails validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mwo.authoring import providers
+from mwo.authoring.model_slots import ModelSlots
+from mwo.authoring.planner import Plan, PlannedStep
+from mwo.authoring.requirements import DEFAULT_COUNT, Requirements
+from mwo.spec import Channel, StepType
+
+PLACEHOLDER_EMAIL = "me@example.com"
+JUDGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"match": {"type": "boolean"}, "reason": {"type": "string"}},
+    "required": ["match"],
+}
+_TEXT_LIMIT = 6000
+"""Characters of fetched text handed to an LLM_CALL (the local model's context is 4096 tokens)."""
+
+_DEFAULT_INSTRUCTIONS = {
+    "summarize": ("다음 내용을 핵심만 간결하게 한국어로 요약하세요.", "Summarise the following concisely."),
+    "translate": ("다음 내용을 영어로 번역하세요.", "Translate the following into Korean."),
+    "classify": (
+        "다음 내용을 주제별로 분류하고 각 분류를 한 줄로 설명하세요.",
+        "Classify the following by topic, one line per class.",
+    ),
+    "extract": (
+        "다음 내용에서 중요한 사실만 목록으로 뽑으세요.",
+        "List only the important facts in the following.",
+    ),
+    "rewrite": ("다음 내용을 읽기 쉽게 다시 쓰세요.", "Rewrite the following so it reads easily."),
+    "analyze": ("다음 내용을 분석해 핵심 의견을 세 줄로 쓰세요.", "Analyse the following in three lines."),
+}
+_ARTICLE_INSTRUCTIONS = {
+    "summarize": (
+        "다음 기사들을 각각 두 문장으로 요약하세요.",
+        "Summarise each of the following articles in two sentences.",
+    ),
+}
+
+
+@dataclass
+class Flow:
+    """What the steps so far produce for the next one."""
+
+    text: str | None = None
+    """A template rendering the current content as text."""
+    items: str | None = None
+    """An expression giving the current list of rows."""
+    kind: str = "none"
+    """articles | forecast | page | inputs | generated | none: how builders word things."""
+
+
+@dataclass
+class Draft:
+    """The spec being written, and what was assumed or filled by the model on the way."""
+
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    assumptions: list[str] = field(default_factory=list)
+    model_filled: dict[str, str] = field(default_factory=dict)
+    """step id -> what the model wrote there (the slot repaired first when that step fails)."""
+    defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """step id -> the rule-made fields that replace the model's on repair."""
+
+
+class StepBuilder:
+    """Builds every step of a plan, in order, for one request."""
+
+    def __init__(
+        self, req: Requirements, plan: Plan, model: ModelSlots | None, default_email: str | None
+    ) -> None:
+        self.req = req
+        self.plan = plan
+        self.model = model
+        self.default_email = default_email
+        self.flow = Flow()
+        self.draft = Draft()
+
+    def build(self) -> Draft:
+        self._trigger_inputs()
+        for index, planned in enumerate(self.plan.steps):
+            following = self.plan.steps[index + 1].id if index + 1 < len(self.plan.steps) else "end"
+            self.draft.steps.append(self._build(planned, following))
+        return self.draft
+
+    def _say(self, ko: str, en: str) -> str:
+        return self.req.say(ko, en)
+
+    def _assume(self, ko: str, en: str) -> None:
+        text = self._say(ko, en)
+        if text not in self.draft.assumptions:
+            self.draft.assumptions.append(text)
+
+    # --- what the trigger brings ----------------------------------------------------------------
+
+    def _trigger_inputs(self) -> None:
+        kind = self.req.trigger.kind
+        if kind == "webhook":
+            self.draft.inputs["message"] = {
+                "required": True,
+                "description": self._say("보낸 쪽이 보낸 내용", "what the sender posted"),
+            }
+            self.flow = Flow(text="{{ inputs.message }}", kind="inputs")
+            self._assume(
+                '웹훅 본문은 {"message": "..."} 형태의 JSON입니다',
+                'the webhook body is JSON like {"message": "..."}',
+            )
+        elif kind == "event":
+            self.draft.inputs["event"] = {
+                "type": "object",
+                "description": self._say("받은 이벤트", "the event received"),
+            }
+            self.flow = Flow(text="{{ inputs.event | tojson }}", kind="inputs")
+        elif kind == "file":
+            for name in ("name", "path"):
+                self.draft.inputs[name] = {
+                    "description": self._say("도착한 파일의 " + name, "the arrived file's " + name)
+                }
+            self.flow = Flow(
+                text=self._say(
+                    "새 파일: {{ inputs.name }} ({{ inputs.path }})",
+                    "New file: {{ inputs.name }} ({{ inputs.path }})",
+                ),
+                kind="inputs",
+            )
+        elif (
+            any(
+                s.type in (StepType.LLM_CALL, StepType.PYTHON_SCRIPT, StepType.DATA_TRANSFORM)
+                for s in self.plan.steps
+            )
+            and not any(s.type is StepType.API_CALL for s in self.plan.steps)
+            and not any(s.role in ("generate", "compute") for s in self.plan.steps)
+        ):
+            self.draft.inputs["text"] = {
+                "required": True,
+                "description": self._say("처리할 내용", "the content to process"),
+            }
+            self.flow = Flow(text="{{ inputs.text }}", kind="inputs")
+            self._assume(
+                "처리할 내용은 실행할 때 입력 text로 받습니다 (mwo run NAME --input text=...)",
+                "the content to process is the run input text (mwo run NAME --input text=...)",
+            )
+
+    # --- one builder per step type --------------------------------------------------------------
+
+    def _build(self, planned: PlannedStep, following: str) -> dict[str, Any]:
+        builders = {
+            StepType.API_CALL: self._api_call,
+            StepType.DATA_TRANSFORM: self._transform,
+            StepType.LLM_CALL: self._llm_call,
+            StepType.PYTHON_SCRIPT: self._script,
+            StepType.CONDITION: self._condition,
+            StepType.APPROVAL: self._approval,
+            StepType.NOTIFICATION: self._notification,
+        }
+        step = builders[planned.type](planned, following)
+        return {"id": planned.id, "type": planned.type.value, **step}
+
+    def _api_call(self, planned: PlannedStep, following: str) -> dict[str, Any]:
+        count = self.req.count or DEFAULT_COUNT
+        if planned.provider in ("naver_news", "naver_blog"):
+            if self.req.count is None:
+                self._assume(
+                    f"가져올 개수를 말하지 않아 {DEFAULT_COUNT}개로 했습니다",
+                    f"no number was given, so {DEFAULT_COUNT} items are fetched",
+                )
+            kind = "news" if planned.provider == "naver_news" else "blog"
+            source = providers.naver_search(planned.id, kind, self.req.topic or "뉴스", count)
+            self.flow = Flow(items=source.items, kind="articles")
+        elif planned.provider == "kma":
+            source = providers.kma_forecast(planned.id)
+            self._assume(
+                "지역을 말하지 않아 서울(종로구 격자 60,127)의 예보를 씁니다",
+                "no place was named, so the Seoul forecast (grid 60,127) is used",
+            )
+            self.flow = Flow(items=source.items, kind="forecast")
+        else:
+            source = providers.http_get(planned.id, self.req.urls[0], tolerate_errors=planned.role == "probe")
+            self.flow = Flow(
+                text=f"{{{{ steps.{planned.id}.output.text | truncate({_TEXT_LIMIT}) }}}}", kind="page"
+            )
+        self._row_text = source.row_text
+        step = dict(source.step)
+        step.pop("id")
+        step.pop("type")
+        return step
+
+    def _transform(self, planned: PlannedStep, following: str) -> dict[str, Any]:
+        items = self.flow.items or "[]"
+        row = getattr(self, "_row_text", "{{ item }}")
+        ops: list[dict[str, Any]]
+        if planned.role == "rain_chance":
+            ops = [
+                {"op": "filter", "where": "item.category == 'POP'"},
+                {"op": "map", "fields": {"pop": "item.fcstValue | int"}},
+                {"op": "sort", "by": "pop", "descending": True},
+                {"op": "limit", "count": 1},
+            ]
+            pop = f"steps.{planned.id}.output.result[0].pop"
+            self.flow = Flow(
+                text=self._say(
+                    f"오늘 최고 강수확률은 {{{{ {pop} }}}}%입니다. 우산 챙기세요!",
+                    f"Today's highest chance of rain is {{{{ {pop} }}}}%. Take an umbrella!",
+                ),
+                items=f"steps.{planned.id}.output.result",
+                kind="forecast",
+            )
+            return {"source": items, "ops": ops}
+        ops = []
+        if planned.role == "weather":
+            ops.append({"op": "filter", "where": providers.KMA_TODAY_FILTER})
+        elif self.req.count and self.flow.kind not in ("articles",):
+            ops.append({"op": "limit", "count": self.req.count})
+        ops.append({"op": "format", "template": row, "join": "\n"})
+        self.flow = Flow(text=f"{{{{ steps.{planned.id}.output.result }}}}", items=items, kind=self.flow.kind)
+        return {"source": items, "ops": ops}
+
+    def _llm_call(self, planned: PlannedStep, following: str) -> dict[str, Any]:
+        if planned.role == "judge":
+            return self._judge(planned)
+        ko, en = (_ARTICLE_INSTRUCTIONS if self.flow.kind == "articles" else {}).get(
+            planned.role
+        ) or _DEFAULT_INSTRUCTIONS.get(planned.role, _DEFAULT_INSTRUCTIONS["summarize"])
+        default = self._say(ko, en)
+        if planned.role == "generate":
+            default = self._say(
+                f"다음 요청에 맞는 글을 짧게 한국어로 쓰세요: {self.req.request}",
+                f"Write a short text for this request: {self.req.request}",
+            )
+        wrote = (
+            self.model.instruction(planned.role, self.req.language, self._context()) if self.model else None
+        )
+        instruction = wrote or default
+        content = self.flow.text
+        prompt = f"{instruction}\n\n{content}" if content else instruction
+        if wrote:
+            self.draft.model_filled[planned.id] = wrote
+            self.draft.defaults[planned.id] = {"prompt": f"{default}\n\n{content}" if content else default}
+        self.flow = Flow(text=f"{{{{ steps.{planned.id}.output.text }}}}", kind="generated")
+        return {
+            "system": self._say(
+                "당신은 간결하게 답하는 도우미입니다. 한국어로 답하세요.", "You are a concise assistant."
+            ),
+            "prompt": prompt,
+            "max_tokens": 400,
+        }
+
+    def _judge(self, planned: PlannedStep) -> dict[str, Any]:
+        condition = planned.evidence or self.req.request
+        default = self._say(
+            f"다음 내용이 조건 '{condition}'에 맞으면 match를 true로, 아니면 false로 답하세요.",
+            f"Answer match=true if the following meets the condition '{condition}', else false.",
+        )
+        wrote = self.model.judge(condition, self.req.language) if self.model else None
+        if wrote:
+            self.draft.model_filled[planned.id] = wrote
+            self.draft.defaults[planned.id] = {"prompt": f"{default}\n\n{self.flow.text or ''}".strip()}
+        prompt = f"{wrote or default}\n\n{self.flow.text or ''}".strip()
+        return {"prompt": prompt, "output_schema": JUDGE_SCHEMA, "temperature": 0, "max_tokens": 80}
+
+    def _script(self, planned: PlannedStep, following: str) -> dict[str, Any]:
+        data = f"{{{{ {self.flow.items} }}}}" if self.flow.items else (self.flow.text or "")
+        inputs = {"data": data} if data else {}
+        task = planned.evidence or self.req.request
+        code = (
+            self.model.script(
+                task, "inputs['data'] is " + ("a list of rows" if self.flow.items else "a text")
+            )
+            if self.model
+            else None
+        )
+        fallback = _PASS_THROUGH
+        if code:
+            self.draft.model_filled[planned.id] = code
+        self.draft.defaults[planned.id] = {"code": fallback}
+        self.flow = Flow(text=f"{{{{ steps.{planned.id}.output.result }}}}", kind="generated")
+        return {"description": task[:200], "inputs": inputs, "code": code or fallback, "timeout_s": 30}
+
+    def _condition(self, planned: PlannedStep, following: str) -> dict[str, Any]:
+        previous = self.draft.steps[-1]["id"] if self.draft.steps else None
+        if planned.role == "rain":
+            self._assume(
+                "강수확률 60% 이상이면 비가 온다고 봅니다", "a chance of rain of 60% or more counts as rain"
+            )
+            when = f"steps.{previous}.output.count > 0 and steps.{previous}.output.result[0].pop >= 60"
+            return {"branches": [{"when": when, "goto": following}], "default": "end"}
+        if planned.role == "healthy":
+            probe = next(s["id"] for s in self.draft.steps if s["type"] == "API_CALL")
+            status = f"steps.{probe}.output.status if steps.{probe}.output"
+            self.flow = Flow(
+                text=self._say(
+                    f"⚠️ {self.req.urls[0]} 응답 이상: {{{{ {status} else '연결 실패' }}}}",
+                    f"⚠️ {self.req.urls[0]} is not healthy: {{{{ {status} else 'no connection' }}}}",
+                ),
+                kind="page",
+            )
+            when = f"steps.{probe}.output and steps.{probe}.output.status < 400"
+            return {"branches": [{"when": when, "goto": "end"}], "default": following}
+        # judged: the content before the judge is what the message carries on
+        judge = previous or "judge"
+        before = [s for s in self.draft.steps if s["id"] != judge]
+        if before and before[-1]["type"] == "LLM_CALL":
+            self.flow = Flow(text=f"{{{{ steps.{before[-1]['id']}.output.text }}}}", kind="generated")
+        return {
+            "branches": [{"when": f"steps.{judge}.output.data.match", "goto": following}],
+            "default": "end",
+        }
+
+    def _approval(self, planned: PlannedStep, following: str) -> dict[str, Any]:
+        return {
+            "message": self._say(
+                "보내기 전에 내용을 확인하고 승인해 주세요.",
+                "Check the content and approve before it is sent.",
+            )
+        }
+
+    def _notification(self, planned: PlannedStep, following: str) -> dict[str, Any]:
+        channel = planned.channel or Channel.INBOX
+        body = self.flow.text or self._say(f"알림: {self.req.request}", f"Reminder: {self.req.request}")
+        step: dict[str, Any] = {"channel": channel.value, "body": body}
+        if channel in (Channel.EMAIL, Channel.INBOX):
+            step["subject"] = self._subject()
+        if channel is Channel.EMAIL:
+            step["to"] = list(self.req.emails) or [self._default_recipient()]
+        secret = providers.CHANNEL_SECRETS.get(channel.value)
+        if channel is Channel.KAKAO:
+            step["access_token"] = f"{{{{ secrets.{secret} }}}}"
+            step["body"] = (
+                f"{{{{ ({body[3:-3] if _is_single(body) else repr(body)}) | truncate(190) }}}}"
+                if _is_single(body)
+                else body
+            )
+        elif secret:
+            step["webhook_url"] = f"{{{{ secrets.{secret} }}}}"
+        return step
+
+    # --- wording ---------------------------------------------------------------------------------
+
+    def _default_recipient(self) -> str:
+        if self.default_email:
+            self._assume(
+                f"받는 사람은 기본 수신자 {self.default_email}입니다",
+                f"the mail goes to the default recipient {self.default_email}",
+            )
+            return self.default_email
+        self._assume(
+            f"받는 사람 주소가 없어 {PLACEHOLDER_EMAIL}로 두었습니다 "
+            "(MWO_DEFAULT_EMAIL을 설정하거나 `mwo edit`로 바꾸세요)",
+            f"no address was given, so the mail goes to {PLACEHOLDER_EMAIL} "
+            "(set MWO_DEFAULT_EMAIL or change it with `mwo edit`)",
+        )
+        return PLACEHOLDER_EMAIL
+
+    def _subject(self) -> str:
+        topic = self.req.topic
+        if self.flow.kind == "articles" or any(s.provider == "naver_news" for s in self.plan.steps):
+            return self._say(
+                f"오늘의 {topic} 뉴스" if topic else "오늘의 뉴스",
+                f"Today's {topic} news" if topic else "Today's news",
+            )
+        if any(s.provider == "kma" for s in self.plan.steps):
+            return self._say("오늘의 날씨", "Today's weather")
+        return self._say("MWO 알림", "MWO notification")
+
+    def _context(self) -> str:
+        return {
+            "articles": "news articles",
+            "forecast": "a weather forecast",
+            "page": "a web page",
+            "inputs": "the text the run receives",
+        }.get(self.flow.kind, "the request")
+
+
+def _is_single(template: str) -> bool:
+    return template.startswith("{{ ") and template.endswith(" }}") and template.count("{{") == 1
+
+
+_PASS_THROUGH = """def main(inputs: dict) -> dict:
+    data = inputs.get("data")
+    if isinstance(data, list):
+        return {"result": "\\n".join(str(row) for row in data)}
+    return {"result": "" if data is None else str(data)}
+"""
