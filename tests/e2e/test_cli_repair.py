@@ -1,8 +1,8 @@
 """`mwo repair RUN [--approve | --reject] [--json]` as a user drives it: a script fails on real input,
 the run waits with a proposed fix, the user looks at it and decides.
 
-The repairer is scripted here (the CLI and engine are what is tested); tests/integration/healing and
-the real-healer test below cover the repair loop itself.
+Most tests script the repairer (the CLI and engine are what is tested); the last one runs the real
+repair loop as `mwo` wires it (its deterministic key fixer; the model is not asked).
 """
 
 from __future__ import annotations
@@ -55,10 +55,15 @@ class KeyRenamer:
 
 
 @pytest.fixture(autouse=True)
-def _scripted_repairer(monkeypatch: pytest.MonkeyPatch) -> None:
+def _needs_isolation() -> None:
     probe = Sandbox(SandboxConfig(pool_size=0))
     if not probe.isolation.isolated:
         pytest.skip(f"no namespace isolation here: {probe.isolation.detail}")
+
+
+@pytest.fixture
+def scripted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scripted repairer instead of the repair loop, in every Services the CLI opens."""
 
     def wiring(self: Services) -> RepairWiring:
         def save(workflow: Workflow, message: str) -> VersionRecord:
@@ -78,7 +83,9 @@ def _failed_run(tmp_path: Path, mode: str = "propose") -> str:
     return str(payload["run"]["id"])
 
 
-def test_the_run_waits_and_repair_shows_error_input_diff_and_findings(home: Path, tmp_path: Path) -> None:
+def test_the_run_waits_and_repair_shows_error_input_diff_and_findings(
+    home: Path, tmp_path: Path, scripted: None
+) -> None:
     run_id = _failed_run(tmp_path)
 
     code, out, _ = invoke("logs", run_id[:8])
@@ -94,7 +101,7 @@ def test_the_run_waits_and_repair_shows_error_input_diff_and_findings(home: Path
     assert f"mwo repair {run_id[:8]} --approve" in out
 
 
-def test_repair_json_shows_the_proposal(home: Path, tmp_path: Path) -> None:
+def test_repair_json_shows_the_proposal(home: Path, tmp_path: Path, scripted: None) -> None:
     run_id = _failed_run(tmp_path)
 
     code, payload = invoke_json("repair", run_id)
@@ -109,7 +116,7 @@ def test_repair_json_shows_the_proposal(home: Path, tmp_path: Path) -> None:
 
 
 def test_approve_saves_a_version_and_the_run_succeeds_from_the_failed_step(
-    home: Path, tmp_path: Path
+    home: Path, tmp_path: Path, scripted: None
 ) -> None:
     run_id = _failed_run(tmp_path)
 
@@ -128,7 +135,7 @@ def test_approve_saves_a_version_and_the_run_succeeds_from_the_failed_step(
     assert attempts == [("pick", 1, "succeeded"), ("clean", 1, "failed"), ("clean", 2, "succeeded")]
 
 
-def test_reject_fails_the_run_as_before(home: Path, tmp_path: Path) -> None:
+def test_reject_fails_the_run_as_before(home: Path, tmp_path: Path, scripted: None) -> None:
     run_id = _failed_run(tmp_path)
 
     code, out, err = invoke("repair", run_id[:8], "--reject", "--by", "kim")
@@ -141,7 +148,7 @@ def test_reject_fails_the_run_as_before(home: Path, tmp_path: Path) -> None:
     assert code == 1 and payload["error"]["code"] == "run_state"
 
 
-def test_auto_and_off(home: Path, tmp_path: Path) -> None:
+def test_auto_and_off(home: Path, tmp_path: Path, scripted: None) -> None:
     auto = _failed_run(tmp_path, "auto")
     code, payload = invoke_json("logs", auto)
     assert payload["run"]["status"] == "succeeded"
@@ -158,3 +165,17 @@ def test_approve_and_reject_together_are_refused(home: Path) -> None:
     code, _, err = invoke("repair", "abcdef12", "--approve", "--reject")
 
     assert code == 1 and "exclude each other" in err
+
+
+def test_the_real_repair_loop_fixes_the_misspelt_key_end_to_end(home: Path, tmp_path: Path) -> None:
+    run_id = _failed_run(tmp_path)
+
+    code, shown = invoke_json("repair", run_id)
+    assert code == 0 and shown["repair"]["status"] == "pending", shown
+    assert 'i["title"]' in shown["repair"]["proposed"] and shown["repair"]["repair_id"]
+
+    code, payload = invoke_json("repair", run_id, "--approve")
+
+    assert code == 0, payload
+    assert (payload["run"]["status"], payload["run"]["version_number"]) == ("succeeded", 2)
+    assert payload["run"]["output"]["clean"] == {"titles": ["rates", "stocks"]}
