@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
 
     from mwo.authoring import AuthoringService
+    from mwo.authoring import AuthoringService
     from mwo.engine.checkpoints import OpenedCheckpointer
     from mwo.engine.dispatch import RunDispatcher
     from mwo.engine.executor import ExecutorRegistry
@@ -118,6 +119,25 @@ class Services:
         llm = LlmService(self.settings, self.store)
         return AuthoringService(self.settings, self.store, llm, knowledge=knowledge, bank=bank)
 
+    @cached_property
+    def authoring(self) -> AuthoringService:
+        """Natural language -> workflows: the configured model, the worked-example bank, and the
+        knowledge base for domain detection when its embedding model is available (it is optional)."""
+        from mwo.authoring import AuthoringService
+        from mwo.authoring.examples import ExampleBank
+        from mwo.knowledge.errors import KnowledgeError
+        from mwo.knowledge.service import KnowledgeService
+        from mwo.llm import LlmService
+
+        knowledge: KnowledgeService | None
+        try:
+            knowledge = KnowledgeService(self.settings)
+        except (KnowledgeError, OSError):
+            knowledge = None
+        bank = ExampleBank(self.settings, embedder=knowledge.embedder if knowledge else None)
+        llm = LlmService(self.settings, self.store)
+        return AuthoringService(self.settings, self.store, llm, knowledge=knowledge, bank=bank)
+
     def _start_event_run(self, name: str, inputs: dict[str, Any], trigger: str) -> RunRecord:
         """In a server (a dispatcher is set) the listener's run is queued and handed over like any
         other; in a CLI command it runs here, in the foreground."""
@@ -130,6 +150,10 @@ class Services:
     def close(self) -> None:
         if "registry" in self.__dict__:  # executors may hold processes (the sandbox's warm pool)
             self.registry.close()
+        if "authoring" in self.__dict__:  # the local model and the knowledge catalog
+            self.authoring.llm.close()
+            if self.authoring.knowledge is not None:
+                self.authoring.knowledge.close()
         if "authoring" in self.__dict__:  # the local model and the knowledge catalog
             self.authoring.llm.close()
             if self.authoring.knowledge is not None:

@@ -174,6 +174,14 @@ class Settings(BaseSettings):
             "end-to-end and browser tests script the fake model across processes."
         ),
     )
+    llm_fake_script: Path | None = Field(
+        default=None,
+        description=(
+            "With llm_provider=fake: a JSON file holding a list of scripted replies (strings, or objects "
+            "with text and finish_reason); each call takes the first one and removes it from the file, so "
+            "end-to-end and browser tests script the fake model across processes."
+        ),
+    )
 
     sandbox_python: Path | None = Field(
         default=None,

@@ -14,6 +14,7 @@ from mwo.ui.repairs import repair_panel
 from mwo.ui.state import UiContext, context, local_time, tr, zone
 
 REFRESH = timedelta(seconds=2)
+NEXT_KEY = "runs.next"
 _LIVE = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.WAITING_APPROVAL)
 
 
@@ -72,6 +73,8 @@ def _duration(r: RunRecord) -> str:
 
 def _pick(runs: list[RunRecord]) -> str | None:
     labels = {r.id: f"{r.id[:8]} · {r.workflow_name} · {status_text(r.status.value)}" for r in runs}
+    if NEXT_KEY in st.session_state:
+        st.session_state["runs.pick"] = st.session_state.pop(NEXT_KEY)
     wanted = st.query_params.get("run")
     ids = list(labels)
     if wanted and wanted not in labels:
@@ -135,8 +138,7 @@ def _actions(ctx: UiContext, run: RunRecord) -> None:
     if columns[0].button(tr("runs.retry"), key=f"runs.retry.{run.id}", icon=":material/replay:"):
         new = runs.prepare_retry(run.id)
         ctx.dispatcher.execute(new.id)
-        st.query_params["run"] = new.id
-        st.rerun()
+        _show_next(new.id)
     if run.status is RunStatus.FAILED and columns[1].button(
         tr("runs.retry_failed"), key=f"runs.retry_failed.{run.id}", icon=":material/redo:"
     ):
@@ -149,6 +151,13 @@ def _actions(ctx: UiContext, run: RunRecord) -> None:
         runs.cancel(run.id)
         st.toast(tr("runs.cancelled", run=run.id[:8]))
         st.rerun()
+
+
+def _show_next(run_id: str) -> None:
+    """Rerun the page showing `run_id` (the picker and the address both follow)."""
+    st.query_params["run"] = run_id
+    st.session_state[NEXT_KEY] = run_id  # the picker takes it before it is drawn again
+    st.rerun()
 
 
 def _step(step: StepRunRecord) -> None:

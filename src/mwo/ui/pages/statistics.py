@@ -27,18 +27,15 @@ def render() -> None:
     with guarded():
         store = ctx.services.store
         left, right = st.columns(2)
-        span = left.selectbox(
-            tr("stats.range"),
-            list(RANGES),
-            index=1,
-            format_func=lambda k: tr(f"stats.range.{k}"),
-            key="stats.range",
-        )
+        # the labels are the options (a format_func would run outside the session in tests)
+        labels = {tr(f"stats.range.{key}"): key for key in RANGES}
+        span_label = left.selectbox(tr("stats.range"), list(labels), index=1, key="stats.range")
+        span = labels.get(span_label or "", "7d")
         all_label = tr("common.all")
         names = [all_label, *(w.name for w in store.list_workflows())]
         chosen = right.selectbox(tr("stats.workflow"), names, key="stats.workflow")
         name = None if chosen == all_label else chosen
-        delta = RANGES[span or "7d"]
+        delta = RANGES[span]
         since = utc_now() - delta if delta else None
         result = run_statistics(store, name, since)
         if not result.overall.total:
