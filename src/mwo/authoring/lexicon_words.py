@@ -64,7 +64,8 @@ CONDITION_WORDS: Final = (
     _w(r"(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오면|올\s*때|오는\s*날|내리면|예보되면)", _COND, "check"),
     _w(r"\bif\b|\bonly\s+(?:when|if)\b|\bunless\b|\bexceeds?\b|\babove\b|\bbelow\b|\bgreater\s+than\b"
        r"|\bless\s+than\b|\bmore\s+than\b|\bat\s+least\b|\bat\s+most\b|\bin\s+case\b", _COND, "check"),
-    _w(r"[가-힣]+(?:으면|하면|되면|이면|다면|높으면|낮으면|크면|작으면|많으면|적으면|있으면|없으면)(?=[\s,.!?]|$)",
+    _w(r"(?<![가-힣])[가-힣]{0,12}(?:으면|하면|되면|이면|다면|높으면|낮으면|크면|작으면|많으면|적으면|있으면|없으면|아니면|같으면"
+       r"|다르면)(?=[\s,.!?]|$)",
        _COND, "check"),
 )  # fmt: skip
 # Conditional endings that are only politeness or a trigger's own receiving verb: no condition step
@@ -78,12 +79,15 @@ NOT_CONDITIONS: Final = frozenset(
 )  # fmt: skip
 
 API_WORDS: Final = (
-    _w(r"네이버|\bnaver\b|뉴스|기사|블로그|\bnews\b|\barticles?\b|\bblogs?\b|\bheadlines?\b", _API, "fetch",
-       provider="naver"),
-    _w(r"날씨|기상청|일기\s*예보|예보|기온|강수|강우|(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오|올|내리|소식|예보)"
-       r"|\bweather\b|\bforecasts?\b|\btemperature\b|\brain\w*\b|\bsnow\w*\b|\bkma\b", _API, "fetch",
-       provider="kma"),
-    _w(r"카카오\s*(?:지도|맵|로컬|검색)|\bkakao\s+(?:map|local|search)\b", _API, "fetch", provider="kakao"),
+    # The same words as the packs' domain keywords (knowledge/packs/*/pack.yaml), as step sources.
+    _w(r"네이버|\bnaver\b|뉴스|기사|블로그|헤드라인|파파고|\bpapago\b|최저가|쇼핑|지식인|카페\s*글|\bnews\b"
+       r"|\barticles?\b|\bblogs?\b|\bheadlines?\b|\bshopping\b", _API, "fetch", provider="naver"),
+    _w(r"날씨|기상청|일기\s*예보|예보|기온|강수|강우|습도|풍속|소나기|태풍|폭염|한파|우산"
+       r"|(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오|올|내리|소식|예보)"
+       r"|\bweather\b|\bforecasts?\b|\btemperature\b|\brain\w*\b|\bsnow\w*\b|\bhumidity\b|\bumbrella\b"
+       r"|\bkma\b", _API, "fetch", provider="kma"),
+    _w(r"카카오\s*(?:지도|맵|로컬|검색)|맛집|근처|주변\s*(?:장소|가게|카페|식당)|\bkakao\s*(?:map|local|search)\b"
+       r"|\bnearby\b", _API, "fetch", provider="kakao"),
     _w(r"https?://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]", _API, "fetch", provider="http"),
     _w(r"(?<![A-Za-z])API(?![A-Za-z])|(?<![A-Za-z])api(?![A-Za-z])|엔드포인트|\bendpoint\b", _API, "fetch"),
 )  # fmt: skip

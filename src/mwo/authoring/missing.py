@@ -59,8 +59,8 @@ def _ask(slot: str) -> Question:
     return Question(slot, ko, en)
 
 
-def _needs_source(intents: Sequence[StepIntent], trigger: TriggerIntent, has_url: bool) -> bool:
-    if trigger.kind in ("webhook", "file", "event") or has_url:
+def _needs_source(intents: Sequence[StepIntent], trigger: TriggerIntent) -> bool:
+    if trigger.kind in ("webhook", "file", "event"):
         return False
     if any(i.type is StepType.API_CALL for i in intents):
         return False
@@ -101,7 +101,7 @@ def missing_what(
     searches = [i for i in intents if i.provider in _SEARCH_PROVIDERS]
     if searches and slots.topic_hint is None:
         questions.append(_ask("topic"))
-    if _needs_source(intents, trigger, bool(slots.urls)):
+    if _needs_source(intents, trigger):
         questions.append(_ask("source"))
     if _needs_criterion(intents, slots.criterion):
         questions.append(_ask("criterion"))

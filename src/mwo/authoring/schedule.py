@@ -61,7 +61,7 @@ __all__ = [
 
 MAX_TEXT = 4000
 """Only the first characters of a request are read for a schedule (time phrases come early)."""
-_URL_OR_EMAIL = re.compile(r"https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL_OR_EMAIL = re.compile(r"https?://\S+|(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _LATIN = re.compile(r"[A-Za-z]")
 _ONE_OFF = re.compile(

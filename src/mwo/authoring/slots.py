@@ -32,7 +32,8 @@ class Slots:
     """Translation target: "ko", "en", "ja", "zh"."""
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Bounded runs after a look-behind: a 10 kB run of word characters costs linear time, not quadratic.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 _NATIVE = "|".join(sorted(KO_NATIVE_NUMBERS, key=len, reverse=True))
 _EN_NUM = "|".join(k for k in EN_NUMBERS if len(k) > 2)
@@ -51,17 +52,17 @@ _TOPIC_STOP = frozenset(
      "these", "my", "our", "글", "블로그", "검색", "내용", "데이터", "결과", "자료", "정보"}
 )  # fmt: skip
 _KO_TOPIC = re.compile(
-    r"([\w+#·\-]+(?:\s+[\w+#·\-]+)?)\s*(?:관련|에\s*대한|에\s*관한|분야)\s*(?:의\s*)?(?:뉴스|기사|소식|글|블로그|자료|정보)?"
-    r"|([\w+#·\-]+)\s*(?:뉴스|기사|소식|동향|트렌드|블로그\s*글)"
+    r"(?<![\w+#·\-])([\w+#·\-]{1,30}(?:\s+[\w+#·\-]{1,30})?)\s*(?:관련|에\s*대한|에\s*관한|분야)\s*(?:의\s*)?(?:뉴스|기사|소식|글|블로그|자료|정보)?"
+    r"|(?<![\w+#·\-])([\w+#·\-]{1,30})\s*(?:뉴스|기사|소식|동향|트렌드|블로그\s*글)"
     r"|[\"'“‘]([^\"'”’]{1,40})[\"'”’]\s*(?:을|를)?\s*(?:검색|키워드)"
-    r"|([\w+#·\-]+)\s*(?:을|를)?\s*검색"
+    r"|(?<![\w+#·\-])([\w+#·\-]{1,30})\s*(?:을|를)?\s*검색"
 )
 _EN_TOPIC = re.compile(
     r"\b(?:about|on|regarding|related\s+to|for)\s+([A-Za-z0-9+#\-]+(?:\s+[A-Za-z0-9+#\-]+)?)\s+"
     r"(?:news|articles|headlines|stories|posts)\b"
     r"|\b(?:news|articles|headlines|stories|posts)\s+(?:about|on|regarding|related\s+to)\s+"
     r"([A-Za-z0-9+#\-]+(?:\s+[A-Za-z0-9+#\-]+)?)"
-    r"|\b([A-Za-z0-9+#\-]+)\s+(?:news|articles|headlines|stories)\b",
+    r"|(?<![A-Za-z0-9+#\-])([A-Za-z0-9+#\-]{1,30})\s+(?:news|articles|headlines|stories)\b",
     re.IGNORECASE | re.ASCII,
 )
 _RECIPIENTS = re.compile(
@@ -71,10 +72,11 @@ _RECIPIENTS = re.compile(
 )
 _PATH = re.compile(r"(?<![\w:/.])((?:~|/)[\w.\-~/]*[\w\-~/])")
 _CRITERION = re.compile(
-    r"[\w.%]+\s*(?:도|원|%|개|건|명|점|달러|mm)?\s*(?:이상|이하|초과|미만|넘으면|넘는|보다\s*(?:크|작|높|낮|많|적))"
+    r"(?<![\w.%])[\w.%]{1,20}\s*(?:도|원|%|개|건|명|점|달러|mm)?\s*(?:이상|이하|초과|미만|넘으면|넘는|보다\s*(?:크|작|높|낮|많|적))"
     r"|(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오면|올\s*때|오는\s*날|내리면|예보되면)"
     r"|\b(?:above|below|over|under|exceeds?|greater\s+than|less\s+than|more\s+than|at\s+least|at\s+most)\s+[\w.$%]+"
-    r"|\bif\s+it\s+(?:rains|snows)\b|[<>]=?\s*\d+|[가-힣]+(?:하면|이면|으면|다면|크면|작으면|많으면|적으면|없으면|있으면)",
+    r"|\b(?:rains?|raining|snows?|snowing)\b|[<>]=?\s*\d+|(?<!\S)\S{1,20}\s+아니면"
+    r"|(?<![가-힣])[가-힣]{0,12}(?:하면|이면|으면|다면|크면|작으면|많으면|적으면|없으면|있으면|아니면|같으면|다르면)",
     re.IGNORECASE,
 )
 _LANGUAGES = (

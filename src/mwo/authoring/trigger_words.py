@@ -53,8 +53,8 @@ EVENT_WORDS: Final = re.compile(
     rf"이벤트|\bevents?\b|{_KO_RECEIVE}|{_EN_RECEIVE}|\bon\b", re.IGNORECASE | re.ASCII
 )
 NAMED_EVENT: Final = re.compile(
-    r"([\w.\-]+)\s*이벤트(?:가|이)?\s*(?:오면|발생하면|들어오면|받으면|올\s*때|발생할\s*때)"
-    r"|\b(?:on|when|whenever)\s+(?:the\s+|an?\s+)?([\w.\-]+)\s+event\b",
+    r"(?<![\w.\-])([\w.\-]{1,60})\s*이벤트(?:가|이)?\s*(?:오면|발생하면|들어오면|받으면|올\s*때|발생할\s*때)"
+    r"|\b(?:on|when|whenever)\s+(?:the\s+|an?\s+)?([\w.\-]{1,60})\s+event\b",
     re.IGNORECASE,
 )
 GENERIC_EVENT: Final = re.compile(
