@@ -230,6 +230,7 @@ class _Index:
     owner: list[int]
     bm25: Any
     vocab: set[str]
+    complete: bool = True  # False: built without vectors (embeddings down), rebuilt on next search
 
 
 class ExampleBank:
@@ -335,7 +336,7 @@ class ExampleBank:
         return self._cached
 
     def _built(self) -> _Index:
-        if self._index is None:
+        if self._index is None or not self._index.complete:
             import bm25s
 
             examples = self.all()
@@ -345,16 +346,16 @@ class ExampleBank:
                 for text in _passages(example):
                     passages.append(text)
                     owner.append(i)
+            complete = True
             try:
                 vectors = self._vectors().embed_passages(passages)
             except EmbeddingUnavailable as exc:
                 log.warning("worked examples found by keywords only: %s", exc)
-                vectors = np.zeros((0, 1), dtype=np.float32)
-                owner = []
+                vectors, owner, complete = np.zeros((0, 1), dtype=np.float32), [], False
             corpus = [self._keywords().keyword_tokens(_keyword_text(e)) or ["\u2205"] for e in examples]
             bm25 = bm25s.BM25(k1=1.2, b=0.75)
             bm25.index(corpus, show_progress=False)
-            self._index = _Index(vectors, owner, bm25, set(bm25.vocab_dict))
+            self._index = _Index(vectors, owner, bm25, set(bm25.vocab_dict), complete)
         return self._index
 
     def _vector_hits(self, request: str, index: _Index, examples: list[WorkedExample]) -> list[VectorHit]:
