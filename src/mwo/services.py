@@ -12,17 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from mwo.clock import utc_now
 from mwo.settings import Settings
-from mwo.spec import SpecError, SpecFinding, Workflow, check_workflow, dump_workflow, load_workflow
+from mwo.spec import SpecError, SpecErrorCode, SpecFinding, Workflow, dump_workflow
 from mwo.store import Store, open_store
 from mwo.store.records import RunRecord, VersionRecord
-from mwo.triggers.folders import folder_findings
-from mwo.triggers.registration import schedule_findings, sync_schedule
+from mwo.triggers.registration import sync_schedule
 from mwo.triggers.webhooks import ensure_webhook_secret
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
 
-    from mwo.authoring import AuthoringService
     from mwo.authoring import AuthoringService
     from mwo.engine.checkpoints import OpenedCheckpointer
     from mwo.engine.dispatch import RunDispatcher
@@ -30,6 +28,7 @@ if TYPE_CHECKING:
     from mwo.engine.repair import RepairWiring
     from mwo.engine.runs import RunService
     from mwo.triggers.events import EventDispatcher
+    from mwo.validation import CodeValidator, Report
 
 
 class Services:
@@ -115,26 +114,11 @@ class Services:
             knowledge = KnowledgeService(self.settings)
         except (KnowledgeError, OSError):
             knowledge = None
-        bank = ExampleBank(self.settings, embedder=knowledge.embedder if knowledge else None)
-        llm = LlmService(self.settings, self.store)
-        return AuthoringService(self.settings, self.store, llm, knowledge=knowledge, bank=bank)
-
-    @cached_property
-    def authoring(self) -> AuthoringService:
-        """Natural language -> workflows: the configured model, the worked-example bank, and the
-        knowledge base for domain detection when its embedding model is available (it is optional)."""
-        from mwo.authoring import AuthoringService
-        from mwo.authoring.examples import ExampleBank
-        from mwo.knowledge.errors import KnowledgeError
-        from mwo.knowledge.service import KnowledgeService
-        from mwo.llm import LlmService
-
-        knowledge: KnowledgeService | None
-        try:
-            knowledge = KnowledgeService(self.settings)
-        except (KnowledgeError, OSError):
-            knowledge = None
-        bank = ExampleBank(self.settings, embedder=knowledge.embedder if knowledge else None)
+        bank = ExampleBank(
+            self.settings,
+            embedder=knowledge.embedder if knowledge else None,
+            text=knowledge.text if knowledge else None,
+        )
         llm = LlmService(self.settings, self.store)
         return AuthoringService(self.settings, self.store, llm, knowledge=knowledge, bank=bank)
 
@@ -154,37 +138,61 @@ class Services:
             self.authoring.llm.close()
             if self.authoring.knowledge is not None:
                 self.authoring.knowledge.close()
-        if "authoring" in self.__dict__:  # the local model and the knowledge catalog
-            self.authoring.llm.close()
-            if self.authoring.knowledge is not None:
-                self.authoring.knowledge.close()
         self.store.close()
         if "checkpoints" in self.__dict__:
             self.checkpoints.close()
 
-    def validate_file(self, path: str | Path) -> Workflow:
-        """Parse and check a spec file against this store's secrets; SpecError lists every problem."""
-        workflow = load_workflow(path, known_secrets=set(self.store.list_secret_names()))
-        findings = self._preflight(workflow)
-        if findings:
-            raise SpecError(findings, file=str(path))
-        return workflow
+    def validator(self) -> CodeValidator:
+        """The CodeValidator with this store's secrets (an unset secret is a warning, not an error)."""
+        from mwo.validation import CodeValidator
+
+        return CodeValidator(self.settings, known_secrets=set(self.store.list_secret_names()))
+
+    def check_file(self, path: str | Path, *, dry_run: bool = False) -> tuple[Workflow | None, Report]:
+        """Every finding of a spec file, errors and warnings; nothing raised for a bad spec, nothing
+        saved. The workflow is None when the file does not parse."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+            raise SpecError(
+                [SpecFinding(SpecErrorCode.SCHEMA, f"cannot read the file: {reason}", "check the path")],
+                file=str(path),
+            ) from exc
+        return self.validator().validate_text(text, dry_run=dry_run)
+
+    def validate_file(self, path: str | Path) -> tuple[Workflow, Report]:
+        """The parsed spec and its (warnings-only) report; ValidationFailed lists every error."""
+        from mwo.validation import ValidationFailed
+
+        workflow, report = self.check_file(path)
+        if workflow is None or not report.ok:
+            raise ValidationFailed(report, file=str(path))
+        return workflow, report
 
     def apply_file(self, path: str | Path, message: str = "") -> tuple[VersionRecord, bool]:
         """Validate, then save as the workflow's next version (nothing saved when invalid)."""
-        workflow = self.validate_file(path)
-        return self.apply_workflow(workflow, message)
+        version, created, _ = self.apply_file_with_report(path, message)
+        return version, created
+
+    def apply_file_with_report(
+        self, path: str | Path, message: str = ""
+    ) -> tuple[VersionRecord, bool, Report]:
+        """`apply_file`, also returning the report (its warnings: secrets not set yet, lint...)."""
+        workflow, report = self.validate_file(path)
+        version, created = self._save(workflow, message)  # validated once, above
+        return version, created, report
 
     def apply_workflow(self, workflow: Workflow, message: str = "") -> tuple[VersionRecord, bool]:
-        findings = check_workflow(workflow, set(self.store.list_secret_names()))
-        findings = (
-            findings
-            or self._preflight(workflow)
-            or schedule_findings(workflow, utc_now())
-            or folder_findings(workflow)  # a watched folder must exist
-        )
-        if findings:
-            raise SpecError(findings)
+        """Validate, then save; ValidationFailed (nothing saved) when the validator finds errors."""
+        from mwo.validation import ValidationFailed
+
+        report = self.validator().validate(workflow)
+        if not report.ok:
+            raise ValidationFailed(report)
+        return self._save(workflow, message)
+
+    def _save(self, workflow: Workflow, message: str) -> tuple[VersionRecord, bool]:
         saved = self.store.save_version(workflow, dump_workflow(workflow), message)
         sync_schedule(self.store, workflow, utc_now())  # a cron trigger (un)registers its schedule
         ensure_webhook_secret(self.store, workflow, utc_now())  # a webhook trigger gets its secret
@@ -198,12 +206,6 @@ class Services:
         if version.id not in self._parsed:
             self._parsed[version.id] = _parse(version)
         return self._parsed[version.id]
-
-    @staticmethod
-    def _preflight(workflow: Workflow) -> list[SpecFinding]:
-        from mwo.engine.preflight import preflight_findings
-
-        return preflight_findings(workflow)
 
 
 def _parse(version: VersionRecord) -> Workflow:

@@ -7,7 +7,8 @@ the right status with the error's `code` and `fix` as extension members.
 | ScopeDenied | 403 |
 | NotFound | 404 |
 | Conflict, RunBusy, RunStateError, other RunError | 409 |
-| SpecError (with `findings`), InputError, InvalidInput, InvalidTokenRequest, TriggerError | 422 |
+| SpecError and ValidationFailed (with `findings`) | 422 |
+| InputError, InvalidInput, InvalidTokenRequest, TriggerError | 422 |
 | UnicodeEncodeError (a lone surrogate escaped in JSON) | 422 |
 | SecretKeyError | 503: the server's secrets key is missing or wrong, not the client's input |
 | anything else | 500, still problem+json (a bug: no input should cause it) |
@@ -26,6 +27,7 @@ from mwo.engine.errors import InputError, RunError
 from mwo.spec import SpecError
 from mwo.store.errors import Conflict, InvalidInput, NotFound, SecretKeyError
 from mwo.triggers.errors import TriggerError
+from mwo.validation.errors import ValidationFailed
 
 # (error type, status, title); Starlette picks the entry of the error's most specific class (its MRO),
 # so InputError answers 422 although it is a RunError.
@@ -48,6 +50,7 @@ def install_error_handlers(app: FastAPI) -> None:
     for error_type, status, title in _MAPPING:
         app.add_exception_handler(error_type, _handler(status, title))
     app.add_exception_handler(SpecError, _on_spec_error)
+    app.add_exception_handler(ValidationFailed, _on_validation_failed)
     app.add_exception_handler(UnicodeEncodeError, _on_unencodable_text)
     app.add_exception_handler(Exception, _on_unexpected)
 
@@ -70,6 +73,17 @@ async def _on_spec_error(_request: Request, exc: Exception) -> JSONResponse:
     detail = str(exc) if len(findings) == 1 else f"the spec has {len(findings)} problems (see findings)"
     return problem_response(
         422, "Invalid workflow spec", detail, code=exc.code, fix=exc.fix, findings=findings
+    )
+
+
+async def _on_validation_failed(_request: Request, exc: Exception) -> JSONResponse:
+    """The validator's errors as `findings` (each with `fix` too, as spec findings), warnings apart."""
+    assert isinstance(exc, ValidationFailed)
+    findings = [{**f.as_dict(), "fix": f.hint} for f in exc.report.errors]
+    detail = str(exc) if len(findings) == 1 else f"the spec has {len(findings)} problems (see findings)"
+    warnings = [{**f.as_dict(), "fix": f.hint} for f in exc.report.warnings]
+    return problem_response(
+        422, "Invalid workflow spec", detail, code=exc.code, fix=exc.fix, findings=findings, warnings=warnings
     )
 
 

@@ -14,6 +14,7 @@ from mwo.services import Services
 from mwo.settings import Settings
 from mwo.spec import SpecError
 from mwo.store.errors import StoreError
+from mwo.validation.errors import ValidationFailed
 
 
 @contextmanager
@@ -40,6 +41,20 @@ def reporting_errors(as_json: bool = False) -> Iterator[None]:
             code="spec_invalid",
             as_json=as_json,
             details=[f.as_dict() for f in exc.findings],
+        )
+    except ValidationFailed as exc:
+        errors = exc.report.errors
+        where = f"{exc.file}: " if exc.file else ""
+        lines = [f"{where}{f.path}: {f.message}" for f in errors]
+        if len(lines) > 1:
+            lines = [f"{where}{f.path}: {f.message} (fix: {f.hint})" for f in errors]
+        message = lines[0] if len(lines) == 1 else f"{len(lines)} problems:\n  " + "\n  ".join(lines)
+        fail(
+            message,
+            exc.fix if len(lines) == 1 else "",
+            code=exc.code,
+            as_json=as_json,
+            details=[f.as_dict() for f in errors],
         )
     except (StoreError, RunError) as exc:
         fail(str(exc), exc.fix, code=exc.code, as_json=as_json)

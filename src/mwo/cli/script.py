@@ -25,6 +25,8 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Report every finding of FILE (errors and warnings apart); exit status 1 when there are errors."""
+    from mwo.cli.context import reporting_errors
+    from mwo.cli.findings import print_report
     from mwo.settings import Settings
     from mwo.validation import Report, check_script
 
@@ -32,17 +34,13 @@ def check(
         code = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"cannot read {file}: {exc}", "give the path of a UTF-8 Python file", as_json=as_json)
-    report = Report.of(check_script(code, allow_net=allow_net, field=file.name, language=Settings().language))
+    with reporting_errors(as_json):
+        language = Settings().language
+    report = Report.of(check_script(code, allow_net=allow_net, field=file.name, language=language))
     if as_json:
         print_json(report.as_dict())
     else:
-        for finding in report.findings:
-            style = "red" if finding.is_error else "yellow"
-            console.print(
-                f"[{style}]{finding.severity.value}[/] {finding.code}: {finding.path}", soft_wrap=True
-            )
-            console.print(f"  {finding.message}", soft_wrap=True, markup=False)
-            console.print(f"  fix: {finding.hint}", soft_wrap=True, markup=False)
+        print_report(report)
         if report.ok:
             console.print(f"[green]ok:[/] {file} ({len(report.warnings)} warnings)")
     if not report.ok:

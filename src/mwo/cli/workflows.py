@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.syntax import Syntax
 from rich.table import Table
 
 from mwo.cli.context import reporting_errors, services
-from mwo.cli.output import console, print_json
-from mwo.spec import StepGraph, workflow_json_schema
+from mwo.cli.findings import print_report
+from mwo.cli.output import console, print_json, to_jsonable
+from mwo.spec import StepGraph, Workflow, workflow_json_schema
+from mwo.validation import ValidationFailed
+
+if TYPE_CHECKING:
+    from mwo.services import Services
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
@@ -47,22 +52,39 @@ def init(as_json: JsonOpt = False) -> None:
 
 
 def validate(
-    file: Annotated[Path, typer.Argument(help="A *.mwo.yaml spec file.")], as_json: JsonOpt = False
+    file: Annotated[Path, typer.Argument(help="A *.mwo.yaml spec file.")],
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Also run each PYTHON_SCRIPT in the sandbox on sample inputs (no network)."
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Check a spec file (schema, graph, references, secrets) without saving anything."""
+    """Check a spec file without saving anything: every finding, errors and warnings apart (exit 1 on errors)."""
     with services(as_json) as s:
-        workflow = s.validate_file(file)
+        workflow, report = s.check_file(file, dry_run=dry_run)
+    payload: dict[str, Any] = {
+        "ok": report.ok,
+        "name": workflow.name if workflow else None,
+        "steps": len(workflow.steps) if workflow else None,
+        "content_hash": workflow.content_hash() if workflow else None,
+        **report.as_dict(),
+    }
+    if not report.ok:
+        failed = ValidationFailed(report, file=str(file))
+        payload["error"] = {"code": failed.code, "message": str(failed), "fix": failed.fix}
     if as_json:
-        print_json(
-            {
-                "ok": True,
-                "name": workflow.name,
-                "steps": len(workflow.steps),
-                "content_hash": workflow.content_hash(),
-            }
-        )
-        return
-    console.print(f"[green]valid:[/] {file} ({workflow.name}, {len(workflow.steps)} steps)")
+        print_json(payload)
+    else:
+        print_report(report, str(file))
+        if workflow and report.ok:
+            console.print(
+                f"[green]valid:[/] {file} ({workflow.name}, {len(workflow.steps)} steps, "
+                f"{len(report.warnings)} warnings)"
+            )
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def apply(
@@ -72,13 +94,16 @@ def apply(
     tag: Annotated[list[str] | None, typer.Option(help="Add a tag (repeatable).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Validate a spec file and save it as the workflow's next version (unchanged content: no new version)."""
+    """Validate a spec file and save it as the workflow's next version (unchanged content: no new version).
+
+    Errors stop the save; warnings (a secret not set yet, lint) are printed and the spec is saved."""
     with services(as_json) as s:
-        version, created = s.apply_file(file, message)
+        version, created, report = s.apply_file_with_report(file, message)
         if folder is not None:
             s.store.move_to_folder(version.workflow_name, folder)
         if tag:
             s.store.tag_workflow(version.workflow_name, add=tag)
+        missing = _needs_secrets(s, s.workflow_of(version))
     if as_json:
         print_json(
             {
@@ -87,11 +112,29 @@ def apply(
                 "version": version.number,
                 "created": created,
                 "content_hash": version.content_hash,
+                "warnings": [f.as_dict() for f in report.warnings],
+                "missing_secrets": missing,
             }
         )
         return
+    print_report(report, str(file))
     verb = "saved as version" if created else "unchanged, still version"
     console.print(f"[green]{version.workflow_name}[/]: {verb} {version.number} ({version.content_hash[:12]})")
+    if missing:
+        _print_needs_secrets(missing)
+
+
+def _needs_secrets(s: Services, workflow: Workflow) -> list[str]:
+    """The secrets `workflow` uses that are not set: it is saved, but a run cannot start."""
+    from mwo.engine.preflight import missing_secrets
+
+    return missing_secrets(workflow, set(s.store.list_secret_names()))
+
+
+def _print_needs_secrets(missing: list[str]) -> None:
+    console.print(f"[yellow]needs secrets:[/] {', '.join(missing)} (a run cannot start without them)")
+    for name in missing:
+        console.print(f"  fix: mwo secrets set {name}", markup=False)
 
 
 def list_workflows(
@@ -103,20 +146,27 @@ def list_workflows(
     """List saved workflows."""
     with services(as_json) as s:
         rows = s.store.list_workflows(folder=folder, tag=tag, search=search)
+        needs = {w.name: _needs_secrets(s, s.workflow_of(s.store.get_version(w.name))) for w in rows}
     if as_json:
-        print_json({"ok": True, "workflows": rows})
+        print_json(
+            {"ok": True, "workflows": [{**to_jsonable(w), "missing_secrets": needs[w.name]} for w in rows]}
+        )
         return
     table = Table("name", "version", "enabled", "folder", "tags", "description")
     for w in rows:
+        note = f" [yellow](needs secrets: {', '.join(needs[w.name])})[/]" if needs[w.name] else ""
         table.add_row(
             w.name,
             str(w.latest_version),
             "yes" if w.enabled else "no",
             w.folder or "",
             ", ".join(w.tags),
-            w.description[:60],
+            w.description[:60] + note,
         )
     console.print(table if rows else "no workflows yet: `mwo apply FILE` saves one")
+    missing = sorted({name for names in needs.values() for name in names})
+    if missing:
+        console.print("fix: " + "; ".join(f"mwo secrets set {name}" for name in missing), markup=False)
 
 
 def show(
@@ -130,6 +180,7 @@ def show(
         record = s.store.get_version(name, version)
         workflow = s.workflow_of(record)
         meta = s.store.get_workflow(name)
+        missing = _needs_secrets(s, workflow)
     if as_json:
         print_json(
             {
@@ -138,6 +189,7 @@ def show(
                 "version": record.number,
                 "content_hash": record.content_hash,
                 "spec": workflow.canonical_dict(),
+                "missing_secrets": missing,
             }
         )
         return
@@ -145,6 +197,8 @@ def show(
         typer.echo(record.spec_yaml, nl=False)
         return
     console.print(f"[bold]{name}[/] v{record.number}  {workflow.description}")
+    if missing:
+        _print_needs_secrets(missing)
     table = Table("step", "type", "goes to")
     graph = StepGraph(workflow.steps)
     for step in workflow.steps:

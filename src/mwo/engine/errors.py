@@ -20,6 +20,19 @@ class InputError(RunError, ValueError):
     code = "bad_input"
 
 
+class MissingSecrets(RunError):
+    """A run of a workflow whose secrets are not all set: refused before the run row is written."""
+
+    code = "missing_secrets"
+
+    def __init__(self, workflow: str, names: list[str]) -> None:
+        super().__init__(
+            f"workflow '{workflow}' needs secrets that are not set: {', '.join(names)}",
+            "; ".join(f"mwo secrets set {name}" for name in names),
+        )
+        self.names = names
+
+
 class RunBusy(RunError):
     """Another live process holds the run's lease."""
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from mwo.engine.errors import MissingSecrets
 from mwo.engine.failures import StepFailed
 from mwo.engine.net_guard import AddressRefused, NetGuard
 from mwo.spec import (
@@ -90,6 +91,13 @@ def secret_uses(workflow: Workflow) -> list[SecretUse]:
 def missing_secrets(workflow: Workflow, known: Collection[str]) -> list[str]:
     """The secrets `workflow` needs that are not in `known`, sorted: a run cannot start without them."""
     return sorted({use.name for use in secret_uses(workflow) if use.name not in known})
+
+
+def require_secrets(workflow: Workflow, known: Collection[str]) -> None:
+    """MissingSecrets naming every secret `workflow` needs that is not set (saving allows it, a run not)."""
+    missing = missing_secrets(workflow, known)
+    if missing:
+        raise MissingSecrets(workflow.name, missing)
 
 
 def _declared_secrets(step: StepBase) -> Iterator[tuple[str, str]]:

@@ -9,8 +9,8 @@ import pytest
 from mwo.engine.errors import InputError, RunError, RunStateError
 from mwo.engine.executor import ExecutorRegistry
 from mwo.engine.runs import RunService
-from mwo.spec import SpecError
 from mwo.store.records import RunStatus, StepStatus
+from mwo.validation import ValidationFailed
 
 from .conftest import Env, Recorder, loopback_settings
 
@@ -161,7 +161,7 @@ def test_on_failure_continue_goes_on_with_no_output(env: Env, http_server: Recor
 def test_refused_address_fails_before_any_request(env: Env, http_server: Recorder) -> None:
     literal = _api_flow(f"{http_server.base}/flaky")
     literal["settings"] = {}
-    with pytest.raises(SpecError, match=r"refused to connect to '127\.0\.0\.1'"):
+    with pytest.raises(ValidationFailed, match=r"refused to connect to '127\.0\.0\.1'"):
         env.apply(literal)
     templated = _api_flow("{{ inputs.base }}/flaky")
     templated["settings"] = {}

@@ -16,9 +16,9 @@ import pytest
 from mwo.services import Services
 from mwo.settings import Settings
 from mwo.spec import SpecError, workflow_from_data
-from mwo.spec.errors import SpecErrorCode
 from mwo.store.records import RunFilter, RunRecord
 from mwo.triggers.folders import FolderWatcher
+from mwo.validation import ValidationFailed
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 SETTLE = timedelta(seconds=2)
@@ -151,11 +151,11 @@ def test_the_pattern_and_hidden_files_are_respected(env: FolderEnv) -> None:
 
 
 def test_a_missing_folder_is_refused_with_the_fix(env: FolderEnv, tmp_path: Path) -> None:
-    with pytest.raises(SpecError) as refused:
+    with pytest.raises(ValidationFailed) as refused:
         env.services.apply_workflow(workflow_from_data(file_workflow(tmp_path / "nowhere")))
-    finding = refused.value.findings[0]
-    assert finding.code is SpecErrorCode.MISSING_FOLDER and finding.field == "trigger.path"
-    assert "mkdir -p" in finding.fix
+    finding = refused.value.report.errors[0]
+    assert finding.code == "spec.missing_folder" and finding.field == "trigger.path"
+    assert "mkdir -p" in finding.hint
     assert env.services.store.list_workflows() == []
 
 

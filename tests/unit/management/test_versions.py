@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,8 +11,9 @@ import pytest
 from mwo.management import diff_versions, rollback
 from mwo.services import Services
 from mwo.settings import Settings
-from mwo.spec import SpecError, workflow_from_data
+from mwo.spec import workflow_from_data
 from mwo.store import NotFound
+from mwo.validation import ValidationFailed
 from tests.conftest import FIXED_NOW
 
 
@@ -61,18 +63,32 @@ def test_rollback_saves_the_old_spec_as_a_new_version(services: Services) -> Non
     assert (again.number, created_again) == (3, False)
 
 
-def test_rollback_to_a_spec_that_no_longer_validates_is_refused(services: Services) -> None:
+def test_rollback_to_a_spec_that_no_longer_validates_is_refused(services: Services, tmp_path: Path) -> None:
+    watched = tmp_path / "drop"
+    watched.mkdir()
+    by_file = workflow_from_data(
+        {"name": "digest", "trigger": {"type": "file", "path": str(watched)}, "steps": [note("a", "x")]}
+    )
+    services.apply_workflow(by_file)
+    services.apply_workflow(spec(note("a", "plain")))
+    watched.rmdir()
+
+    with pytest.raises(ValidationFailed) as refused:
+        rollback(services, "digest", 1)
+
+    assert [f.code for f in refused.value.report.errors] == ["spec.missing_folder"]
+    assert len(services.store.list_versions("digest")) == 2, "nothing saved"
+
+
+def test_rollback_to_a_spec_whose_secret_is_gone_is_saved_with_a_warning(services: Services) -> None:
     services.store.set_secret("TOKEN", "s3cret", FIXED_NOW)
-    uses_secret = note("a", "{{ secrets.TOKEN }}")
-    services.apply_workflow(spec(uses_secret))
+    services.apply_workflow(spec(note("a", "{{ secrets.TOKEN }}")))
     services.apply_workflow(spec(note("a", "plain")))
     services.store.delete_secret("TOKEN")
 
-    with pytest.raises(SpecError) as refused:
-        rollback(services, "digest", 1)
+    saved, created = rollback(services, "digest", 1)
 
-    assert "TOKEN" in str(refused.value)
-    assert len(services.store.list_versions("digest")) == 2, "nothing saved"
+    assert (saved.number, created) == (3, True), "a secret not set yet is a warning, not a refusal"
 
 
 def test_unknown_versions_are_not_found(services: Services) -> None:
