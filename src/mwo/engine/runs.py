@@ -25,6 +25,8 @@ from mwo.engine.executor import ExecutorRegistry
 from mwo.engine.failures import FailureKind
 from mwo.engine.inputs import resolve_inputs
 from mwo.engine.redaction import Redactor
+from mwo.engine.repair import RepairWiring
+from mwo.engine.run_repairs import RepairVerdict, RunRepairs, awaits_repair_decision
 from mwo.engine.scope import SecretsView
 from mwo.engine.step_runner import RunContext, StepRunner
 from mwo.llm.tracing import LangSmithWiring
@@ -38,7 +40,15 @@ from mwo.spec import (
     parse_workflow,
 )
 from mwo.store.abc import Store
-from mwo.store.records import ApprovalStatus, RunFilter, RunRecord, RunStatus, StepStatus, VersionRecord
+from mwo.store.records import (
+    ApprovalStatus,
+    RepairStatus,
+    RunFilter,
+    RunRecord,
+    RunStatus,
+    StepStatus,
+    VersionRecord,
+)
 
 
 def default_owner() -> str:
@@ -60,6 +70,7 @@ class RunService:
         sleep: Callable[[float], None] = time.sleep,
         owner: str | None = None,
         langsmith: LangSmithWiring | None = None,
+        repair: RepairWiring | None = None,
     ) -> None:
         self._store = store
         self._registry = registry
@@ -72,6 +83,7 @@ class RunService:
         self._graphs: dict[int, Any] = {}
         self._listeners: list[Callable[[RunRecord], None]] = []
         self._workflows: dict[int, Workflow] = {}
+        self._repairs = RunRepairs(store, repair, settings, clock, self._owner)
 
     @property
     def owner(self) -> str:
@@ -119,6 +131,11 @@ class RunService:
             raise RunStateError(
                 f"run {run.id} is already {run.status.value}", "start a new one with `mwo retry RUN`"
             )
+        if awaits_repair_decision(self._store, run):
+            raise RunStateError(
+                f"run {run.id} waits for a decision on the fix proposed for its failed step",
+                f"review it with `mwo repair {run.id[:8]}`, then --approve or --reject",
+            )
         now = self._clock()
         until = now + timedelta(seconds=self._settings.run_lease_s)
         if not self._store.acquire_run(run.id, self._owner, until, now):
@@ -153,7 +170,8 @@ class RunService:
     def cancel(self, run_id: str) -> RunRecord:
         """Flag the run; a run nobody is executing (queued, waiting) is cancelled at once."""
         run = self._store.request_cancel(run_id)
-        if run.status in (RunStatus.QUEUED, RunStatus.WAITING_APPROVAL) or self._abandoned(run):
+        waiting = (RunStatus.QUEUED, RunStatus.WAITING_APPROVAL, RunStatus.WAITING_REPAIR)
+        if run.status in waiting or self._abandoned(run):
             run = self._store.set_run_status(
                 run.id,
                 RunStatus.CANCELLED,
@@ -184,6 +202,7 @@ class RunService:
         deciding process died in between), and apply time-out policies of expired approvals."""
         results = [self._recover_one(run) for run in self._store.reap_abandoned_runs(self._clock())]
         results.extend(self._resume_decided())
+        results.extend(self._resume_repaired())
         results.extend(self._expire_approvals())
         return results
 
@@ -193,6 +212,62 @@ class RunService:
         return [
             self.execute(run.id, resume={"decision": "recovered"}) for run in waiting if run.id not in pending
         ]
+
+    # --- repairs of failed steps ---------------------------------------------------------------------
+
+    def approve_repair(self, run_id: str, by: str, comment: str | None = None) -> RunRecord:
+        """Save the fix proposed for the run's failed step as a new version and continue the run on it
+        from that step."""
+        run = self.decide_repair(run_id, RepairStatus.APPROVED, by, comment)
+        return self.execute(run.id)
+
+    def reject_repair(self, run_id: str, by: str, comment: str | None = None) -> RunRecord:
+        """Refuse the proposed fix: the run fails with the error it had before the repair."""
+        return self.decide_repair(run_id, RepairStatus.REJECTED, by, comment)
+
+    def decide_repair(
+        self, run_id: str, status: RepairStatus, by: str, comment: str | None = None
+    ) -> RunRecord:
+        """Record a decision on the run's proposed fix without executing the run: approved, the fix
+        is saved and the run re-pinned to it (`execute(run.id)` continues it; the API does that on its
+        workers, `recover()` if that never happens); rejected, the run fails."""
+        run = self._repairs.decide(run_id, status, by, comment)
+        self._announce(run)
+        return run
+
+    def _resume_repaired(self) -> list[RunRecord]:
+        waiting = self._store.list_runs(RunFilter(statuses=(RunStatus.WAITING_REPAIR,), limit=10_000))
+        results = []
+        for run in waiting:
+            if awaits_repair_decision(self._store, run):
+                continue
+            finished = self._repairs.finish_decided(run)
+            results.append(finished if finished is not None else self.execute(run.id))
+        return results
+
+    def _after_abort(
+        self,
+        run: RunRecord,
+        workflow: Workflow,
+        aborted: StepAborted,
+        redactor: Redactor,
+        lease_until: datetime,
+    ) -> RunRecord:
+        """A step stopped the run: repair it when the workflow says so, else fail (or cancel) the run."""
+        stopped = aborted.failure.kind in (FailureKind.REJECTED, FailureKind.CANCELLED)
+        error = redactor.tree(aborted.as_dict())
+        verdict = (
+            RepairVerdict.FAIL if stopped else self._repairs.after_failure(run, workflow, aborted, error)
+        )
+        if verdict is RepairVerdict.WAIT:
+            return self._store.set_run_status(run.id, RunStatus.WAITING_REPAIR, self._clock())
+        if verdict is RepairVerdict.APPLIED:  # re-pinned: the new version's graph, same thread
+            return self._drive(self._store.get_run(run.id), None, lease_until)
+        if verdict is RepairVerdict.CANCELLED:
+            cancelled = {"type": "cancelled", "message": "cancelled by request", "step": aborted.step_id}
+            return self._store.set_run_status(run.id, RunStatus.CANCELLED, self._clock(), error=cancelled)
+        status = RunStatus.CANCELLED if stopped else RunStatus.FAILED
+        return self._store.set_run_status(run.id, status, self._clock(), error=error)
 
     # --- helpers --------------------------------------------------------------------------------------
 
@@ -220,11 +295,7 @@ class RunService:
         try:
             result = graph.invoke(graph_input, config, context=rc, durability="sync")
         except StepAborted as aborted:
-            stopped = aborted.failure.kind in (FailureKind.REJECTED, FailureKind.CANCELLED)
-            status = RunStatus.CANCELLED if stopped else RunStatus.FAILED
-            return self._store.set_run_status(
-                run.id, status, self._clock(), error=redactor.tree(aborted.as_dict())
-            )
+            return self._after_abort(run, workflow, aborted, redactor, lease_until)
         except RunCancelled as cancelled:
             return self._store.set_run_status(
                 run.id,
