@@ -9,6 +9,7 @@ import sys
 
 from bench import authoring as authoring_bench
 from bench import engine_overhead, llm, rag, runs_per_second
+from bench import healing as healing_bench
 from bench import sandbox as sandbox_bench
 from bench import triggers as triggers_bench
 from bench import webhooks as webhooks_bench
@@ -22,6 +23,7 @@ BENCHMARKS = {
     "triggers": triggers_bench.main,
     "webhooks": webhooks_bench.main,
     "authoring": authoring_bench.main,
+    "healing": healing_bench.main,
 }
 
 

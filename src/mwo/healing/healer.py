@@ -115,10 +115,10 @@ class _Repair:
         if current.ok:
             return current, ""
         self._emit("round_failed", round_, f"still failing: {current.headline()}")
-        if model_failed:
-            return current, "the model could not answer"
         if self._time_left() <= 0:
             return current, f"time limit ({self.healer.settings.healing_time_s:g} s) reached"
+        if model_failed:
+            return current, "the model could not answer"
         if signatures and signatures <= before:
             return current, f"the same failure again: {current.headline()}"
         return current, ""

@@ -12,8 +12,11 @@ from mwo.validation.findings import Finding, Severity
 _WORDS: Mapping[str, Mapping[str, tuple[str, str]]] = MappingProxyType(
     {
         "healing.unexpected_output": {
-            "en": ("main returned a different output than expected", "return exactly the expected output"),
-            "ko": ("main의 반환값이 기대한 출력과 다릅니다", "기대한 출력을 그대로 반환하세요"),
+            "en": (
+                "main's output is not what the goal asks for",
+                "change the code so it does what the goal says",
+            ),
+            "ko": ("main의 출력이 목표와 다릅니다", "목표대로 동작하도록 코드를 고치세요"),
         },
         "healing.truncated": {
             "en": ("the model's answer was cut off (token limit) before the script ended", "ask again"),

@@ -39,6 +39,8 @@ def repair_prompt(current: Evaluation, request: ScriptRepairRequest) -> str:
         parts.append(f"Error: {current.headline()}\n{_trimmed(current.failure_text)}".rstrip())
     elif request.error:
         parts.append(f"Error seen when it ran:\n{_trimmed(request.error)}")
+    if current.output is not None:
+        parts.append(f"main returned: {input_sample(current.output)}")
     findings = [f for f in current.errors if not (current.error and f.code.startswith("dryrun."))]
     if findings:
         listed = "\n".join(f"- {_where(f.line)}{f.message}. Fix: {f.hint}" for f in findings[:_MAX_FINDINGS])

@@ -18,6 +18,7 @@ from mwo.healing.fixers import (
     MissingColonFixer,
     MissingImportFixer,
     MissingReturnFixer,
+    ParsedJsonFixer,
     ReturnShapeFixer,
     TabIndentFixer,
 )
@@ -187,11 +188,24 @@ def test_tabs_mixed_with_spaces_become_spaces(evaluator: Evaluator) -> None:
     assert after is not None and after.output == {"x": 1}
 
 
+def test_json_loads_of_an_already_parsed_input_is_dropped(evaluator: Evaluator) -> None:
+    code = (
+        'import json\n\n\ndef main(inputs):\n    data = json.loads(inputs["data"])\n'
+        '    return {"keys": len(data)}\n'
+    )
+
+    fix, after = propose(evaluator, ParsedJsonFixer(), code, {"data": {"a": 1, "b": 2}})
+
+    assert fix is not None and '    data = inputs["data"]\n' in fix.code
+    assert after is not None and after.output == {"keys": 2}
+    assert not after.errors  # the unused import is a warning only
+
+
 def test_fixers_leave_a_script_they_do_not_understand_alone(evaluator: Evaluator) -> None:
     code = 'def main(inputs):\n    return {"avg": sum(inputs["xs"]) / len(inputs["xs"])}\n'
     fixers: list[Fixer] = [
         MissingImportFixer(), KeyNameFixer(), ReturnShapeFixer(), MissingReturnFixer(), MainParameterFixer(),
-        EntryPointFixer(), MarkdownFenceFixer(), MissingColonFixer(), TabIndentFixer(),
+        EntryPointFixer(), MarkdownFenceFixer(), MissingColonFixer(), TabIndentFixer(), ParsedJsonFixer(),
     ]  # fmt: skip
 
     proposals = [propose(evaluator, fixer, code, {"xs": []})[0] for fixer in fixers]

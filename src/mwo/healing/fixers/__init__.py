@@ -8,6 +8,7 @@ from mwo.healing.fixers.entry_point import EntryPointFixer, MainParameterFixer
 from mwo.healing.fixers.imports import MissingImportFixer
 from mwo.healing.fixers.keys import KeyNameFixer
 from mwo.healing.fixers.missing_return import MissingReturnFixer
+from mwo.healing.fixers.parsed_json import ParsedJsonFixer
 from mwo.healing.fixers.return_shape import ReturnShapeFixer
 from mwo.healing.fixers.syntax import MarkdownFenceFixer, MissingColonFixer, TabIndentFixer
 
@@ -24,6 +25,7 @@ def default_fixers() -> tuple[Fixer, ...]:
         ReturnShapeFixer(),
         MissingImportFixer(),
         KeyNameFixer(),
+        ParsedJsonFixer(),
     )
 
 
@@ -37,6 +39,7 @@ __all__ = [
     "MissingColonFixer",
     "MissingImportFixer",
     "MissingReturnFixer",
+    "ParsedJsonFixer",
     "ReturnShapeFixer",
     "TabIndentFixer",
     "default_fixers",
