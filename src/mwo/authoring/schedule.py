@@ -186,7 +186,10 @@ def _interval_fields(
     used.append(interval.span)
     if interval.minute_of_hour is not None:
         return str(interval.minute_of_hour), "*"
-    window = _window(times, notes, used)
+    window = _window(times, used)
+    if window is not None:
+        minutes_step = interval.minutes is not None and interval.minutes < 60
+        notes.assume("window" if minutes_step else "window_hours", a=window[0], b=window[1])
     if interval.minutes is not None:
         return _minute_interval(interval.minutes, window, notes)
     hours = interval.hours or 1
@@ -214,7 +217,7 @@ def _minute_interval(minutes: int, window: tuple[int, int] | None, notes: _Notes
     return ("*" if minutes <= 1 else f"*/{max(minutes, 1)}"), hour
 
 
-def _window(times: list[TimeOfDay], notes: _Notes, used: list[Span]) -> tuple[int, int] | None:
+def _window(times: list[TimeOfDay], used: list[Span]) -> tuple[int, int] | None:
     """"9시부터 18시까지 30분마다": the first and last times said around an interval."""
     if len(times) < 2:
         return None
@@ -222,7 +225,6 @@ def _window(times: list[TimeOfDay], notes: _Notes, used: list[Span]) -> tuple[in
     if last <= first:
         return None
     used.extend([times[0].span, times[-1].span])
-    notes.assume("window", a=first, b=last)
     return first, last
 
 

@@ -40,7 +40,8 @@ _DAILY = re.compile(
     r"매일(?!경제|신문)|날마다|매 일(?=\s)|하루\s*(?:에\s*)?(?:한\s*번|1\s*번|한번)"
     r"|\bevery\s*day\b|\bdaily\b|\beach\s+day\b"
     r"|\bevery\s+(?:morning|afternoon|evening|night)\b|\bnightly\b|\bonce\s+a\s+day\b"
-    r"|(?<=시|반|오|정)\s*마다",  # "9시마다", "정오마다", "자정마다": every day at that time
+    r"|(?<=시|반|오|정)\s*마다"  # "9시마다", "정오마다", "자정마다": every day at that time
+    r"|(?<=아침|저녁|점심|새벽)\s*마다|(?<=밤)\s*마다",
     re.IGNORECASE,
 )
 _WEEKDAYS = re.compile(

@@ -189,6 +189,25 @@ def _with_part_after(text: str, time: TimeOfDay) -> TimeOfDay:
     return TimeOfDay(time.hour, time.minute, (time.span[0], m.end()), kind, False, time.anchored)
 
 
+# A range of hours said once: "9~18시", "between 9 and 5", "from 9am to 6pm" (a window for an interval).
+_KO_HOUR_RANGE = re.compile(r"(?<![\d:])(\d{1,2})\s*시?\s*[~\-]\s*(\d{1,2})\s*시(?!간)")
+_EN_HOUR_RANGE = re.compile(
+    rf"\b(?:between|from)\s+{_EN_ONE_TIME}\s+(?:and|to|until|till|-)\s+{_EN_ONE_TIME}", re.IGNORECASE
+)
+
+
+def _ranges(text: str) -> list[TimeOfDay]:
+    said: list[tuple[int, int, str | None, Span]] = []
+    for m in _KO_HOUR_RANGE.finditer(text):
+        said.append((int(m.group(1)), 0, None, (m.start(), m.start(2))))
+        said.append((int(m.group(2)), 0, None, (m.start(2), m.end())))
+    for m in _EN_HOUR_RANGE.finditer(text):
+        said.append((int(m.group(1)), int(m.group(2) or 0), _meridiem(m.group(3)), (m.start(), m.start(4))))
+        said.append((int(m.group(4)), int(m.group(5) or 0), _meridiem(m.group(6)), (m.start(4), m.end())))
+    made = [_time(hour, minute, span, part, True) for hour, minute, part, span in said]
+    return [t for t in made if t is not None]
+
+
 _NAMED_TIME = re.compile(r"정오|자정|\bnoon\b|\bmidnight\b", re.IGNORECASE)
 
 
@@ -203,7 +222,7 @@ def _named_times(text: str) -> list[TimeOfDay]:
 def find_times(text: str) -> list[TimeOfDay]:
     """Every time of day said, in text order (overlaps: the first, longest one wins)."""
     found = sorted(
-        _korean_times(text) + _english_times(text) + _named_times(text),
+        _ranges(text) + _korean_times(text) + _english_times(text) + _named_times(text),
         key=lambda t: (t.span[0], -t.span[1]),
     )
     out: list[TimeOfDay] = []

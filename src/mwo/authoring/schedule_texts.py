@@ -51,6 +51,10 @@ ASSUMPTIONS: Final = MappingProxyType(
             "{a}시부터 {b}시 전까지 실행합니다",
             "It runs from {a:02d}:00 until before {b:02d}:00",
         ),
+        "window_hours": (
+            "{a}시부터 {b}시까지 실행합니다",
+            "It runs from {a:02d}:00 through {b:02d}:00",
+        ),
     }
 )
 
