@@ -15,6 +15,13 @@ from mwo.authoring import prompts
 from mwo.llm import LlmError, LlmRequest, LlmService
 
 _PLACEHOLDER = re.compile(r"[{}<>]|\[[^\]]*\]")
+# An instruction that also says where or when to send is the whole request echoed back: the step
+# that sends and the trigger already do that, so the rule-made wording is better.
+_BEYOND_THE_STEP = re.compile(
+    r"메일|보내|전송|발송|슬랙|카톡|카카오|디스코드|수집|매일|매주|아침|저녁|"
+    r"\be-?mail|\bsend|\bslack|\bdiscord|\bkakao|\bcollect|\bevery\s+(?:day|morning|week)",
+    re.IGNORECASE,
+)
 _CODE_FENCE = re.compile(r"```(?:python|py)?\s*\n(.*?)```", re.DOTALL)
 
 
@@ -86,6 +93,6 @@ def _sentence(data: Any) -> str | None:
     if not isinstance(data, dict):
         return None
     text = " ".join(str(data.get("instruction", "")).split())
-    if len(text) < 4 or _PLACEHOLDER.search(text) or "{%" in text:
+    if len(text) < 4 or _PLACEHOLDER.search(text) or _BEYOND_THE_STEP.search(text):
         return None
     return text

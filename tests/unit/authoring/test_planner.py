@@ -1,0 +1,58 @@
+"""Plans and names by rules, without the model: sources, processing order, outputs, questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from mwo.authoring.naming import base_name, unique_name
+from mwo.authoring.planner import plan_steps
+from mwo.authoring.requirements import understand
+
+
+def _plan(request: str, **answers: str) -> tuple[list[str], list[str], str]:
+    req = understand(request, answers, default_timezone="Asia/Seoul")
+    plan = plan_steps(req, None)
+    return [f"{s.type.value}:{s.role}" for s in plan.steps], [q.slot for q in plan.questions], base_name(
+        plan, req.topic, req.trigger.kind
+    )
+
+
+@pytest.mark.parametrize(
+    ("request_text", "steps", "name"),
+    [
+        (
+            "매일 아침 9시에 네이버 뉴스에서 경제 기사 3개를 수집해서 요약하고 메일로 보내줘",
+            ["API_CALL:fetch", "DATA_TRANSFORM:format", "LLM_CALL:summarize", "NOTIFICATION:notify"],
+            "naver-news-economy-summary-email",
+        ),
+        (
+            "Every weekday at 8:30 summarize https://example.com/status and post it to Slack",
+            ["API_CALL:fetch", "LLM_CALL:summarize", "NOTIFICATION:notify"],
+            "web-summary-slack",
+        ),
+        (
+            "비가 올 것 같으면 매일 아침 7시에 카톡으로 알려줘",
+            ["API_CALL:fetch", "DATA_TRANSFORM:rain_chance", "CONDITION:rain", "NOTIFICATION:notify"],
+            "weather-rain-kakao",
+        ),
+    ],
+)
+def test_plans_follow_the_request(request_text: str, steps: list[str], name: str) -> None:
+    planned, questions, derived = _plan(request_text)
+
+    assert planned == steps
+    assert questions == []
+    assert derived == name
+
+
+def test_a_notification_without_content_and_without_a_model_plans_a_reminder() -> None:
+    planned, questions, _ = _plan("매주 월요일 오전 9시에 주간 보고서 쓰라고 슬랙으로 알려줘")
+
+    assert planned == ["NOTIFICATION:notify"] and questions == []
+
+
+def test_unique_names_count_up() -> None:
+    taken = {"news", "news-2"}
+
+    assert unique_name("news", taken.__contains__) == "news-3"
+    assert unique_name("other", taken.__contains__) == "other"
