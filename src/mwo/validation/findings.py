@@ -49,9 +49,8 @@ class Finding:
 
     def render(self) -> str:
         """One line for a terminal or a prompt: where, what, and the fix."""
-        extra = ""
-        if self.expected is not None or self.got is not None:
-            extra = f" (expected {self.expected!r}, got {self.got!r})"
+        shown = [f"{k} {v!r}" for k, v in (("expected", self.expected), ("got", self.got)) if v is not None]
+        extra = f" ({', '.join(shown)})" if shown else ""
         return f"{self.severity.value}: {self.path}: {self.message}{extra}; fix: {self.hint}"
 
     def as_dict(self) -> dict[str, Any]:
