@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bench.authoring import first_pass, load_requests, select
+from bench.authoring import first_pass, load_requests, select, summary_disagrees
 from bench.authoring_score import (
     asked_verdict,
     contains_in_order,
@@ -270,3 +270,19 @@ def test_the_set_meets_the_issue_and_every_expectation_is_computable() -> None:
         assert item["required_step_types"], item["id"]
     assert select(items, ["en-vague-nonsense"], None) == [i for i in items if i["id"] == "en-vague-nonsense"]
     assert len(select(items, None, 3)) == 3
+
+
+def test_a_summary_that_differs_from_its_spec_is_noticed() -> None:
+    spec = _spec({"type": "cron", "cron": "0 9 * * *"}, FETCH, MAIL)
+    said = {
+        "trigger": {"type": "cron", "cron": "0 9 * * *", "timezone": "UTC"},
+        "step_types": ["API_CALL", "NOTIFICATION"],
+    }
+    assert not summary_disagrees(said, spec)
+    assert summary_disagrees({**said, "step_types": ["API_CALL"]}, spec)
+    assert summary_disagrees(
+        {**said, "trigger": {"type": "cron", "cron": "0 9 * * *", "timezone": SEOUL}}, spec
+    )
+    assert not summary_disagrees(
+        {"trigger": {"type": "webhook"}, "step_types": []}, _spec({"type": "webhook"})
+    )
