@@ -19,6 +19,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from mwo.authoring.examples import WorkedExample, load_shipped_examples
+from mwo.engine.errors import RunStateError
 from mwo.engine.executors.llm_call import LlmCallExecutor
 from mwo.llm.fake import FakeChatModel
 from mwo.llm.service import LlmService
@@ -507,6 +508,8 @@ def test_the_runs_here_cover_every_step_type(bank: dict[str, WorkedExample]) -> 
         "run-failed-slack-alert",
         "file-report-name-parse",
         "berlin-server-report-email",
+        "overtime-report-slack",
+        "leave-request-approval",
     ]
     covered = {step.type for name in ran for step in bank[name].workflow.steps}
     assert covered == set(StepType)
@@ -529,3 +532,39 @@ def test_hot_servers_are_filtered_sorted_and_mailed_and_a_calm_fleet_sends_nothi
     [mail] = mailbox.messages()
     assert mail.get_content().strip() == "db-2: CPU 97%\ndb-1: CPU 93.5%"
     assert "mail" not in bench.steps(second)
+
+
+@pytest.mark.usefixtures("needs_sandbox")
+def test_overtime_is_computed_by_the_script_from_the_hr_records(bench: Bench) -> None:
+    records = {
+        "records": [
+            {"name": "김민수", "in": "09:00", "out": "19:30"},
+            {"name": "이지은", "in": "09:10", "out": "17:00"},
+        ]
+    }
+    bench.server.script["/api/attendance/today"] = [(200, records)]
+    bench.env.services.store.set_secret("HR_API_TOKEN", "hr-token-3", FIXED_NOW)
+    bench.apply("overtime-report-slack")
+    run = bench.env.runs.start("overtime-report-slack")
+    assert run.status is RunStatus.SUCCEEDED, run.error
+    [call] = bench.calls_to("/api/attendance/today")
+    assert _lower(call["headers"])["authorization"] == "Bearer hr-token-3"
+    [post] = bench.calls_to("/slack")
+    assert json.loads(post["body"])["text"] == "*오늘의 초과 근무*\n김민수: 2.5시간"
+
+
+def test_an_emitted_leave_request_waits_for_the_lead_and_mails_the_employee(
+    bench: Bench, mailbox: Mailbox
+) -> None:
+    bench.apply("leave-request-approval")
+    outcome = bench.env.services.events.emit(
+        "leave.requested", {"employee": "김민수", "email": "minsu@example.com", "days": 2}
+    )
+    [waiting] = outcome.runs
+    assert waiting.status is RunStatus.WAITING_APPROVAL and mailbox.envelopes == []
+    with pytest.raises(RunStateError, match="may not decide"):
+        bench.env.runs.approve(waiting.id, "someone-else@example.com")
+    done = bench.env.runs.approve(waiting.id, "team-lead@example.com")
+    assert done.status is RunStatus.SUCCEEDED
+    [mail] = mailbox.messages()
+    assert mail["To"] == "minsu@example.com" and "휴가 2일이 승인되었습니다" in mail.get_content()

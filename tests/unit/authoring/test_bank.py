@@ -174,6 +174,7 @@ def test_schedules_come_in_many_shapes_and_time_zones(examples: list[WorkedExamp
         ZoneInfo(zone)
     fields = [t.cron.split() for t in crons]
     assert any(f[4] == "1-5" for f in fields), "weekdays"
+    assert any(set(f[4].split(",")) == {"0", "6"} for f in fields), "weekends"
     assert any(f[4].isdigit() for f in fields), "one day a week"
     assert any(f[2].isdigit() and f[3] == "*" for f in fields), "one day a month"
     assert any("," in f[2] for f in fields), "several days a month"
