@@ -65,7 +65,11 @@ _URL_OR_EMAIL = re.compile(r"https?://\S+|(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _LATIN = re.compile(r"[A-Za-z]")
 _ONE_OFF = re.compile(
-    "|".join(ONE_OFF_WORDS_KO) + "|" + "|".join(rf"\b{w}\b" for w in ONE_OFF_WORDS_EN), re.IGNORECASE
+    "|".join(ONE_OFF_WORDS_KO)
+    + "|"
+    + "|".join(rf"\b{w}\b" for w in ONE_OFF_WORDS_EN)
+    + r"|(?<![\d.])\d{1,2}\s*월\s*\d{1,2}\s*일|\b\d{4}-\d{2}-\d{2}\b",  # a calendar date said once
+    re.IGNORECASE,
 )
 _KO_DAY_NAMES = {1: "월요일", 2: "화요일", 3: "수요일", 4: "목요일", 5: "금요일", 6: "토요일", 0: "일요일"}
 _EN_DAY_NAMES = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday",
@@ -193,8 +197,11 @@ def _interval_fields(
     if interval.minutes is not None:
         return _minute_interval(interval.minutes, window, notes)
     hours = interval.hours or 1
-    if hours >= 24:
+    if hours == 24:
         notes.assume("daily_midnight")
+        return "0", "0"
+    if hours > 24:
+        notes.ask("schedule", "interval_hours", n=hours)
         return "0", "0"
     if 24 % hours:
         notes.assume("uneven_hours", n=hours)

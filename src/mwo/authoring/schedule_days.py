@@ -192,11 +192,16 @@ def _simple(text: str) -> list[Days]:
     return out
 
 
+def _real_date(month: int, day: int) -> bool:
+    """A day that exists in some year (29 February does)."""
+    return 1 <= month <= 12 and 1 <= day <= (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
+
+
 def find_days(text: str) -> list[Days]:
     """The day pieces of `text`, each with its span; `schedule.combine_days` merges them."""
     out: list[Days] = []
     yearly = _KO_YEARLY.search(text)
-    if yearly is not None:
+    if yearly is not None and _real_date(int(yearly.group(1)), int(yearly.group(2))):
         return [Days(yearly.span(), dom=(str(int(yearly.group(2))),), month=int(yearly.group(1)))]
     every_n = _EVERY_N_DAYS.search(text)
     if every_n is not None:

@@ -291,10 +291,12 @@ def find_intervals(text: str) -> list[Interval]:
     for m in _KO_INTERVAL.finditer(text):
         amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         n = number(amount)
-        out.append(Interval(m.span(), minutes=n) if unit == "분" else Interval(m.span(), hours=n))
+        if n > 0:
+            out.append(Interval(m.span(), minutes=n) if unit == "분" else Interval(m.span(), hours=n))
     for m in _EN_INTERVAL.finditer(text):
         n, unit = number(m.group(1)), m.group(2).lower()
-        out.append(Interval(m.span(), minutes=n) if unit.startswith("m") else Interval(m.span(), hours=n))
+        if n > 0:
+            out.append(Interval(m.span(), minutes=n) if unit.startswith("m") else Interval(m.span(), hours=n))
     for m in _HOURLY.finditer(text):
         if any(i.span[0] <= m.start() < i.span[1] for i in out):
             continue

@@ -82,6 +82,10 @@ QUESTIONS: Final = MappingProxyType(
             "한 번만 실행하는 예약은 지원하지 않습니다. 매일 반복할까요?",
             "One-off runs cannot be scheduled. Should it repeat every day?",
         ),
+        "interval_hours": (
+            "{n}시간 간격은 cron으로 정확히 만들 수 없습니다. 매일 같은 시각에 실행할까요?",
+            "Every {n} hours cannot be written exactly in cron. Run it at one time each day instead?",
+        ),
         "interval_uneven": (
             "{n}분 간격은 cron으로 정확히 만들 수 없습니다. 몇 분(또는 몇 시간) 간격으로 할까요?",
             "Every {n} minutes cannot be written exactly in cron. Which interval in minutes or hours?",

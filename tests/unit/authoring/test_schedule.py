@@ -413,3 +413,27 @@ def test_never_crashes_and_always_gives_a_valid_cron(text: str) -> None:
     parsed = parse_schedule(text, default_timezone=K)
     if parsed is not None:
         CronSchedule.parse(parsed.cron, parsed.timezone)
+
+
+@pytest.mark.parametrize(
+    ("text", "cron", "slots"),
+    [
+        ("0분마다", None, None),
+        ("every 0 minutes", None, None),
+        ("매년 2월 30일 9시", "0 9 * * *", ("schedule",)),
+        ("3월 1일 9시에", "0 9 * * *", ("schedule",)),
+        ("on 2026-03-01 at 9", "0 9 * * *", ("schedule",)),
+        ("every 100 hours", "0 0 * * *", ("schedule",)),
+        ("매일 9:60", "0 9 * * *", ("time",)),
+    ],
+)
+def test_impossible_numbers_and_dates_are_asked_or_ignored(
+    text: str, cron: str | None, slots: tuple[str, ...] | None
+) -> None:
+    parsed = parse_schedule(text, default_timezone=K)
+    if cron is None:
+        assert parsed is None
+        return
+    assert parsed is not None and parsed.cron == cron
+    assert tuple(q.slot for q in parsed.questions) == slots
+    assert next_fire_times(parsed.cron, parsed.timezone, 1, NOW)
