@@ -191,7 +191,8 @@ def judge(item: Mapping[str, Any], result: Mapping[str, Any], judge_: Judge, out
 def summary_disagrees(result: Mapping[str, Any], spec: Mapping[str, Any]) -> bool:
     """True when the result's own summary (trigger, step types) differs from the spec it returns:
     what `mwo create --json` tells a caller would then not be what gets saved."""
-    trigger = spec.get("trigger") if isinstance(spec.get("trigger"), dict) else {"type": "manual"}
+    found = spec.get("trigger")
+    trigger: dict[str, Any] = found if isinstance(found, dict) else {"type": "manual"}
     trigger = {"timezone": "UTC", **trigger} if trigger.get("type") == "cron" else trigger
     summary = result.get("trigger") or {}
     keys = ("type", "cron", "timezone") if trigger.get("type") == "cron" else ("type",)
