@@ -45,7 +45,7 @@ def _plain(fields: list[str], language: str) -> str | None:
     clock = _clock(minute, hour, language)
     if days is None or clock is None:
         return None
-    repeating = clock[0] in "(e" or "마다" in clock or "매시" in clock
+    repeating = clock.startswith("every") or any(w in clock for w in ("마다", "매시", "매분", "사이"))
     if repeating and days in ("매일", "Every day"):
         return clock[0].upper() + clock[1:]
     if language == "ko":
@@ -132,12 +132,14 @@ def _repeating(minute: str, hour: str, ko: bool) -> str | None:
     span = re.fullmatch(r"(\d{1,2})-(\d{1,2})(?:/(\d+))?", hour)
     if span:
         a, b = int(span.group(1)), int(span.group(2))
-        window = f"({a}시~{b}시 사이) " if ko else f" between {a:02d}:00 and {b:02d}:59"
+        window = f"{a}시~{b}시 사이 " if ko else f" between {a:02d}:00 and {b:02d}:59"
         hour = "*" if span.group(3) is None else f"*/{span.group(3)}"
     every = re.fullmatch(r"\*/(\d+)", minute)
     if hour == "*" and (minute == "*" or every):
         n = every.group(1) if every else "1"
-        return f"{window}{n}분마다" if ko else f"every {n} minute{'s' if n != '1' else ''}{window}"
+        if ko:
+            return f"{window}{n}분마다" if n != "1" else f"{window}매분"
+        return f"every {n} minutes{window}" if n != "1" else f"every minute{window}"
     if not minute.isdigit():
         return None
     hours = re.fullmatch(r"\*(?:/(\d+))?", hour)

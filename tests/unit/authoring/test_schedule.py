@@ -375,6 +375,11 @@ DESCRIBED = [
     ("0 16 * * L5", "en", "On the last Friday of every month at 16:00 (Asia/Seoul)"),
     ("0 0 * * *", "ko", "매일 오전 0:00 (Asia/Seoul)"),
     ("0 12 * * *", "ko", "매일 오후 12:00 (Asia/Seoul)"),
+    ("* * * * *", "en", "Every minute (Asia/Seoul)"),
+    ("*/30 9-17 * * 1-5", "ko", "평일 9시~17시 사이 30분마다 (Asia/Seoul)"),
+    ("*/30 9-17 * * 1-5", "en", "Every weekday, every 30 minutes between 09:00 and 17:59 (Asia/Seoul)"),
+    ("0 9 1 1 *", "en", "Every year on January 1 at 09:00 (Asia/Seoul)"),
+    ("0 9 */3 * *", "ko", "3일마다 오전 9:00 (Asia/Seoul)"),
 ]
 
 
