@@ -61,7 +61,7 @@ def validate(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check a spec file without saving anything: every finding, errors and warnings apart (exit 1 on errors)."""
+    """Check a spec file, saving nothing: every finding, errors and warnings apart; exit 1 on errors."""
     with services(as_json) as s:
         workflow, report = s.check_file(file, dry_run=dry_run)
     payload: dict[str, Any] = {
@@ -154,19 +154,20 @@ def list_workflows(
         return
     table = Table("name", "version", "enabled", "folder", "tags", "description")
     for w in rows:
-        note = f" [yellow](needs secrets: {', '.join(needs[w.name])})[/]" if needs[w.name] else ""
         table.add_row(
             w.name,
             str(w.latest_version),
             "yes" if w.enabled else "no",
             w.folder or "",
             ", ".join(w.tags),
-            w.description[:60] + note,
+            w.description[:60],
         )
     console.print(table if rows else "no workflows yet: `mwo apply FILE` saves one")
-    missing = sorted({name for names in needs.values() for name in names})
-    if missing:
-        console.print("fix: " + "; ".join(f"mwo secrets set {name}" for name in missing), markup=False)
+    for name, missing in needs.items():
+        if missing:
+            names = ", ".join(missing)
+            fixes = "; ".join(f"mwo secrets set {secret}" for secret in missing)
+            console.print(f"[yellow]{name}[/] needs secrets: {names} (fix: {fixes})", soft_wrap=True)
 
 
 def show(
