@@ -80,7 +80,9 @@ NOT_CONDITIONS: Final = frozenset(
 
 API_WORDS: Final = (
     # The same words as the packs' domain keywords (knowledge/packs/*/pack.yaml), as step sources.
-    _w(r"네이버|\bnaver\b|뉴스|기사|블로그|헤드라인|파파고|\bpapago\b|최저가|쇼핑|지식인|카페\s*글|\bnews\b"
+    # News/blog words are a source unless the request writes one ("블로그 글 작성", "뉴스레터").
+    _w(r"네이버|\bnaver\b|뉴스(?!레터)(?!\s*(?:를|을)?\s*(?:작성|써))|기사(?!\s*(?:를|을)?\s*(?:작성|써))"
+       r"|블로그(?!\s*(?:글)?\s*(?:를|을)?\s*(?:작성|써|올려|발행))|헤드라인|파파고|\bpapago\b|최저가|쇼핑|지식인|카페\s*글|\bnews\b"
        r"|\barticles?\b|\bblogs?\b|\bheadlines?\b|\bshopping\b", _API, "fetch", provider="naver"),
     _w(r"날씨|기상청|일기\s*예보|예보|기온|강수|강우|습도|풍속|소나기|태풍|폭염|한파|우산"
        r"|(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오|올|내리|소식|예보)"

@@ -4,6 +4,8 @@ slots and the questions for a missing *what*, in Korean and English."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mwo.authoring.intents import StepIntent
 from mwo.authoring.lexicon import (
@@ -514,6 +516,15 @@ def test_words_that_name_no_step() -> None:
         )
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["뉴스레터를 작성해서 메일로 보내줘", "블로그 글 작성해줘", "기사를 작성해줘", "write a newsletter"],
+)
+def test_writing_news_is_no_news_source(text: str) -> None:
+    assert [i for i in step_intents(text) if i.type is StepType.API_CALL] == []
+    assert any(i.role == "write" for i in step_intents(text))
+
+
 def test_slack_hook_url_is_a_channel_not_a_source() -> None:
     intents = step_intents("send it to https://hooks.slack.com/services/T0/B0/X")
     assert [(i.type, i.channel) for i in intents] == [(StepType.NOTIFICATION, Channel.SLACK)]
@@ -593,3 +604,12 @@ def test_never_crashes(text: str) -> None:
     intents = step_intents(text)
     extract_slots(text)
     missing_what(text, intents, trigger, schedule)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gives_ordered_intents_at_their_words(text: str) -> None:
+    intents = step_intents(text)
+    assert [i.position for i in intents] == sorted(i.position for i in intents)
+    assert all(text[i.position : i.position + len(i.evidence)] == i.evidence for i in intents)
+    assert detect_trigger(text, None).kind in ("webhook", "event", "file", "manual")
