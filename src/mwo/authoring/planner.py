@@ -9,6 +9,7 @@ none); everything else here is rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mwo.authoring.intents import Question, StepIntent
@@ -69,12 +70,16 @@ TOPIC_QUESTION = Question(
 )
 
 
-def plan_steps(req: Requirements, model: ModelSlots | None) -> Plan:
+Examples = Callable[[], list[tuple[str, str]]]
+"""The nearest worked examples as (request, content kind), fetched only when the model is asked."""
+
+
+def plan_steps(req: Requirements, model: ModelSlots | None, examples: Examples | None = None) -> Plan:
     """The steps of the workflow in order; questions when a source cannot be chosen."""
     plan = Plan()
     provider = _source_provider(req, plan)
     if provider is None and not _trigger_brings_data(req) and not _processing(req):
-        provider = _content_from_model(req, model, plan)
+        provider = _content_from_model(req, model, plan, examples)
     if provider:
         _add_source(req, plan, provider)
     for intent in req.intents:
@@ -136,11 +141,13 @@ def _trigger_brings_data(req: Requirements) -> bool:
     return req.trigger.kind in ("webhook", "event", "file") or bool(_INPUT_DATA.search(req.text))
 
 
-def _content_from_model(req: Requirements, model: ModelSlots | None, plan: Plan) -> str | None:
+def _content_from_model(
+    req: Requirements, model: ModelSlots | None, plan: Plan, examples: Examples | None
+) -> str | None:
     """Nothing says where the message comes from: a reminder says itself; otherwise the model picks."""
     if _REMINDER.search(req.text) or not req.has(StepType.NOTIFICATION):
         return None
-    kind = model.content_kind() if model is not None else None
+    kind = model.content_kind(examples() if examples else None) if model is not None else None
     if kind == "generate":
         return "generate"
     if kind == "compute":

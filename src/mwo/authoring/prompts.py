@@ -8,6 +8,7 @@ dozen tokens (~12 tokens/s written on two cores).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 SYSTEM = (
@@ -49,11 +50,17 @@ def request_head(request: str) -> str:
     return f"Request: {request.strip()}\n"
 
 
-def content_prompt(request: str) -> str:
-    return request_head(request) + (
-        "Question: what makes the content of the message? "
-        "generate = the language model writes it; fetch = it comes from a web API or page; "
-        'compute = a calculation in code; none = nothing to make. Answer {"kind": ...}.'
+def content_prompt(request: str, examples: Sequence[tuple[str, str]] = ()) -> str:
+    """`examples`: (request, kind) of the nearest worked examples, shown as solved cases."""
+    shots = "".join(f"Similar request: {text} -> {kind}\n" for text, kind in examples)
+    return (
+        request_head(request)
+        + shots
+        + (
+            "Question: what makes the content of the message? "
+            "generate = the language model writes it; fetch = it comes from a web API or page; "
+            'compute = a calculation in code; none = nothing to make. Answer {"kind": ...}.'
+        )
     )
 
 

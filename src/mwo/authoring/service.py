@@ -191,10 +191,9 @@ class AuthoringService:
             )
         if req.questions:
             return self._questions(base, req, list(req.questions), events)
-        self._retrieve(req, events)
         model = ModelSlots(self.llm, request, session.id)
         events.emit("planning", req.say("단계를 계획하는 중", "planning the steps"))
-        plan = plan_steps(req, model)
+        plan = plan_steps(req, model, lambda: self._retrieve(req, events))
         if plan.questions:
             return self._questions(base, req, plan.questions, events)
         builder = StepBuilder(req, plan, model, self.settings.default_email)
@@ -257,18 +256,21 @@ class AuthoringService:
             explanation=text,
         )
 
-    def _retrieve(self, req: Requirements, events: EventLog) -> None:
+    def _retrieve(self, req: Requirements, events: EventLog) -> list[tuple[str, str]]:
+        """The nearest worked examples as (request, content kind): the solved cases shown to the
+        model when it must decide what makes the content (only then: the bank costs seconds)."""
         if self.bank is None:
-            return
+            return []
         from mwo.authoring.examples import ExampleBankError
 
         events.emit("retrieving", req.say("비슷한 예제를 찾는 중", "retrieving worked examples"))
         try:
             found = self.bank.nearest(req.request, 3)
         except (KnowledgeError, ExampleBankError, OSError):  # advice only: authoring goes on without it
-            return
+            return []
         names = [e.name for e in found]
         events.emit("retrieved", ", ".join(names), examples=names)
+        return [(e.request(req.language), _content_kind(e.workflow)) for e in found]
 
     def _ready(
         self,
@@ -343,6 +345,15 @@ class AuthoringService:
         except NotFound:
             return False
         return True
+
+
+def _content_kind(workflow: Workflow) -> str:
+    types = {s.type.value for s in workflow.steps}
+    if "API_CALL" in types or workflow.trigger.type in ("webhook", "event", "file"):
+        return "fetch"
+    if "PYTHON_SCRIPT" in types:
+        return "compute"
+    return "generate" if "LLM_CALL" in types else "none"
 
 
 def _korean(text: str) -> bool:

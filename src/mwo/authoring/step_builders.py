@@ -8,6 +8,7 @@ has a rule-made default, kept when the model's answer is unusable or fails valid
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -233,9 +234,10 @@ class StepBuilder:
         ) or _DEFAULT_INSTRUCTIONS.get(planned.role, _DEFAULT_INSTRUCTIONS["summarize"])
         default = self._say(ko, en)
         if planned.role == "generate":
+            what = content_phrase(self.req.request, self.req.trigger.phrase)
             default = self._say(
-                f"다음 요청에 맞는 글을 짧게 한국어로 쓰세요: {self.req.request}",
-                f"Write a short text for this request: {self.req.request}",
+                f"{what}: 이것을 한국어로 짧게 쓰세요. 설명 없이 결과만 쓰세요.",
+                f"{what}: write this, short. Answer with the result only.",
             )
         wrote = (
             self.model.instruction(planned.role, self.req.language, self._context()) if self.model else None
@@ -379,6 +381,25 @@ class StepBuilder:
             "page": "a web page",
             "inputs": "the text the run receives",
         }.get(self.flow.kind, "the request")
+
+
+_MAKE = re.compile(
+    r"\s*(?:을|를)?\s*(?:만들어|써|작성해|생성해|골라|추천해|지어)(?:서|주고|줘|주세요)?.*$"
+    r"|\s*(?:and\s+)?(?:send|post|mail|email|message|deliver)\b.*$",
+    re.IGNORECASE,
+)
+_LEAD = re.compile(r"^\s*(?:에|에는|마다|,|(?:at|on|in)\b)?\s*", re.IGNORECASE)
+
+
+def content_phrase(request: str, schedule_phrase: str) -> str:
+    """What is to be written, from a request like "매일 아침 8시에 오늘의 명언 하나를 만들어서 ...":
+    the schedule words and the make/send clause cut away ("오늘의 명언 하나")."""
+    text = request
+    for word in schedule_phrase.split():
+        text = text.replace(word, " ", 1)
+    text = _LEAD.sub("", " ".join(text.split()))
+    text = _MAKE.sub("", text).strip(" ,.")
+    return text or request.strip()
 
 
 def _is_single(template: str) -> bool:

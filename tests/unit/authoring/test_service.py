@@ -183,3 +183,19 @@ def test_result_as_dict_is_the_json_contract(settings: Settings, store: Store) -
     }  # fmt: skip
     assert data["attempts"][0]["round"] == 1 and data["attempts"][0]["candidates"] == 1
     assert set(data["trigger"]) == {"type", "cron", "timezone"}
+
+
+def test_when_no_rule_says_what_makes_the_content_the_model_picks_from_an_enum(
+    settings: Settings, store: Store
+) -> None:
+    svc, fake = service(settings, store, '{"kind": "generate"}', "not json")
+
+    result = svc.create("매일 아침 8시에 오늘의 명언 하나를 만들어서 앱 알림으로 보내줘", save=True)
+
+    assert result.status == "saved", result.explanation
+    assert result.step_types == ["LLM_CALL", "NOTIFICATION"]
+    spec = yaml.safe_load(result.spec or "")
+    assert spec["steps"][0]["prompt"].startswith("오늘의 명언 하나:")
+    assert spec["steps"][1]["channel"] == "inbox"
+    enum = fake.calls[0]["json_schema"]["properties"]["kind"]["enum"]
+    assert enum == ["generate", "fetch", "compute", "none"]
