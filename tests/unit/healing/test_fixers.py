@@ -9,9 +9,11 @@ import pytest
 
 from mwo.healing.evaluation import Evaluation, Evaluator
 from mwo.healing.fixers import (
+    DateFormatFixer,
     EntryPointFixer,
     Fix,
     Fixer,
+    IsoTimestampFixer,
     KeyNameFixer,
     MainParameterFixer,
     MarkdownFenceFixer,
@@ -211,3 +213,40 @@ def test_fixers_leave_a_script_they_do_not_understand_alone(evaluator: Evaluator
     proposals = [propose(evaluator, fixer, code, {"xs": []})[0] for fixer in fixers]
 
     assert proposals == [None] * len(fixers)
+
+
+def test_an_iso_timestamp_given_to_strptime_is_read_with_fromisoformat(evaluator: Evaluator) -> None:
+    code = (
+        "from datetime import datetime\n\n\ndef main(inputs):\n"
+        '    day = datetime.strptime(inputs["at"], "%Y-%m-%d")\n'
+        '    return {"date": day.strftime("%Y.%m.%d")}\n'
+    )
+
+    fix, after = propose(evaluator, IsoTimestampFixer(), code, {"at": "2026-12-04T09:30:00"})
+
+    assert fix is not None and 'datetime.fromisoformat(inputs["at"])' in fix.code
+    assert after is not None and after.output == {"date": "2026.12.04"}
+
+
+def test_a_korean_date_given_to_fromisoformat_is_read_with_its_format(evaluator: Evaluator) -> None:
+    code = (
+        "from datetime import date\n\n\ndef main(inputs):\n"
+        '    return {"date": date.fromisoformat(inputs["d"]).isoformat()}\n'
+    )
+
+    fix, after = propose(evaluator, DateFormatFixer(), code, {"d": "2026년 12월 4일"})
+
+    assert fix is not None and "datetime.strptime(inputs[\"d\"], '%Y년 %m월 %d일').date()" in fix.code
+    assert fix.code.startswith("from datetime import date\nfrom datetime import datetime\n")
+    assert after is not None and after.output == {"date": "2026-12-04"}
+
+
+def test_an_ambiguous_date_is_not_guessed(evaluator: Evaluator) -> None:
+    code = (
+        "from datetime import date\n\n\ndef main(inputs):\n"
+        '    return {"d": str(date.fromisoformat(inputs["d"]))}\n'
+    )
+
+    fix, _ = propose(evaluator, DateFormatFixer(), code, {"d": "04/12/2026"})
+
+    assert fix is None

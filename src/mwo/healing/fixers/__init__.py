@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from mwo.healing.fixers.base import Fix, Fixer
+from mwo.healing.fixers.dates import DateFormatFixer, IsoTimestampFixer
 from mwo.healing.fixers.entry_point import EntryPointFixer, MainParameterFixer
 from mwo.healing.fixers.imports import MissingImportFixer
 from mwo.healing.fixers.keys import KeyNameFixer
@@ -26,13 +27,17 @@ def default_fixers() -> tuple[Fixer, ...]:
         MissingImportFixer(),
         KeyNameFixer(),
         ParsedJsonFixer(),
+        IsoTimestampFixer(),
+        DateFormatFixer(),
     )
 
 
 __all__ = [
+    "DateFormatFixer",
     "EntryPointFixer",
     "Fix",
     "Fixer",
+    "IsoTimestampFixer",
     "KeyNameFixer",
     "MainParameterFixer",
     "MarkdownFenceFixer",
