@@ -568,3 +568,19 @@ def test_an_emitted_leave_request_waits_for_the_lead_and_mails_the_employee(
     assert done.status is RunStatus.SUCCEEDED
     [mail] = mailbox.messages()
     assert mail["To"] == "minsu@example.com" and "휴가 2일이 승인되었습니다" in mail.get_content()
+
+
+@pytest.mark.usefixtures("needs_sandbox")
+def test_every_script_example_passes_the_validators_dry_run(
+    bank: dict[str, WorkedExample], settings: Settings
+) -> None:
+    """The dry run feeds each script samples of the declared upstream shapes (the API steps that
+    scripts read declare their `output`), so a copied skeleton does not start its life failing."""
+    from mwo.validation import CodeValidator
+
+    validator = CodeValidator(settings)
+    scripted = [e for e in bank.values() if any(s.type is StepType.PYTHON_SCRIPT for s in e.workflow.steps)]
+    assert len(scripted) >= 6
+    for example in scripted:
+        findings = validator.validate(example.workflow, dry_run=True).findings
+        assert [f.render() for f in findings if f.code != "spec.missing_folder"] == [], example.name
