@@ -131,8 +131,8 @@ def test_approve_saves_a_version_and_the_run_succeeds_from_the_failed_step(
     assert code == 0
     assert f"repair of step clean in run {run_id}" in str(versions)
     code, logs = invoke_json("logs", run_id)
-    attempts = [(s["step_id"], s["attempt"], s["status"]) for s in logs["steps"]]
-    assert attempts == [("pick", 1, "succeeded"), ("clean", 1, "failed"), ("clean", 2, "succeeded")]
+    attempts = [(s["step_id"], s["attempt"], s["status"], s["version"]) for s in logs["steps"]]
+    assert attempts == [("pick", 1, "succeeded", 1), ("clean", 1, "failed", 1), ("clean", 2, "succeeded", 2)]
 
 
 def test_reject_fails_the_run_as_before(home: Path, tmp_path: Path, scripted: None) -> None:

@@ -70,6 +70,8 @@ class StepRunOut(ApiModel):
 
     step_id: str
     type: str
+    version: int | None = None
+    """The workflow version number this attempt ran with (a repaired run continues on a newer one)."""
     attempt: int
     status: StepStatus
     input: Any
@@ -80,10 +82,11 @@ class StepRunOut(ApiModel):
     duration_ms: float | None
 
     @classmethod
-    def of(cls, r: StepRunRecord) -> StepRunOut:
+    def of(cls, r: StepRunRecord, version: int | None = None) -> StepRunOut:
         return cls(
             step_id=r.step_id,
             type=r.step_type,
+            version=version,
             attempt=r.attempt,
             status=r.status,
             input=r.input,

@@ -90,9 +90,13 @@ def runs_router(ctx: ApiContext) -> APIRouter:
     @router.get("/runs/{run_id}", dependencies=read, summary="A run with its step runs and logs")
     def get_run(run_id: str) -> RunDetail:
         run = store.get_run(run_id)
+        steps = store.list_step_runs(run.id)
+        numbers = {run.version_id: run.version_number}
+        if any(r.version_id not in (None, run.version_id) for r in steps):  # a repaired run
+            numbers = {v.id: v.number for v in store.list_versions(run.workflow_name)}
         return RunDetail(
             run=RunOut.model_validate(run),
-            steps=[StepRunOut.of(r) for r in store.list_step_runs(run.id)],
+            steps=[StepRunOut.of(r, numbers.get(r.version_id or 0)) for r in steps],
             logs=[LogOut.of(r) for r in store.list_logs(run.id)],
         )
 

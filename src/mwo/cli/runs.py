@@ -200,11 +200,12 @@ def inbox(
 def show_run(s: Services, record: RunRecord, as_json: bool, *, with_logs: bool = False) -> None:
     steps = s.store.list_step_runs(record.id)
     log_rows = s.store.list_logs(record.id) if with_logs else []
+    numbers = _version_numbers(s, record, steps)
     if as_json:
         payload: dict[str, Any] = {
             "ok": record.status is not RunStatus.FAILED,
             "run": record,
-            "steps": [_step_json(r) for r in steps],
+            "steps": [_step_json(r, numbers.get(r.version_id or 0)) for r in steps],
         }
         if with_logs:
             payload["logs"] = log_rows
@@ -214,11 +215,12 @@ def show_run(s: Services, record: RunRecord, as_json: bool, *, with_logs: bool =
         f"run [bold]{record.id}[/]  {record.workflow_name} v{record.version_number}  "
         f"{_status(record.status.value)}  {_duration(record)}"
     )
-    table = Table("step", "type", "try", "status", "ms", "output / error", show_lines=False)
+    table = Table("step", "type", "v", "try", "status", "ms", "output / error", show_lines=False)
     for r in steps:
         table.add_row(
             r.step_id,
             r.step_type,
+            str(numbers.get(r.version_id or 0, "")),
             str(r.attempt),
             _status(r.status.value),
             f"{r.duration_ms:.1f}" if r.duration_ms is not None else "",
@@ -244,10 +246,19 @@ def show_run(s: Services, record: RunRecord, as_json: bool, *, with_logs: bool =
         )
 
 
-def _step_json(r: StepRunRecord) -> dict[str, Any]:
+def _version_numbers(s: Services, record: RunRecord, steps: list[StepRunRecord]) -> dict[int, int]:
+    """{version id: number} of the versions the run's attempts ran with (a repaired run has two)."""
+    used = {r.version_id for r in steps if r.version_id is not None}
+    if used <= {record.version_id}:
+        return {record.version_id: record.version_number}
+    return {v.id: v.number for v in s.store.list_versions(record.workflow_name) if v.id in used}
+
+
+def _step_json(r: StepRunRecord, version: int | None) -> dict[str, Any]:
     return {
         "step_id": r.step_id,
         "type": r.step_type,
+        "version": version,
         "attempt": r.attempt,
         "status": r.status,
         "input": r.input,

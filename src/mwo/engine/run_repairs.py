@@ -160,7 +160,12 @@ class RunRepairs:
         assert self._wiring is not None
         keeper = LeaseKeeper(self._store, run_id, self._owner, self._settings.run_lease_s, self._clock)
         with keeper:
-            outcome = self._wiring.repairer.repair(request, keep_going)
+            try:
+                outcome = self._wiring.repairer.repair(request, keep_going)
+            except RunCancelled:
+                raise
+            except Exception as exc:  # the repair boundary: a broken repairer must not strand the run
+                outcome = RepairOutcome(None, note=f"the repair itself failed ({type(exc).__name__}: {exc})")
         if keeper.lost:
             raise RunBusy(
                 f"run {run_id} was taken over by another process while its step was repaired",

@@ -93,8 +93,13 @@ def test_approve_continues_the_run_on_a_new_version(api: LiveApi) -> None:
     assert response.json()["repair"]["status"] == "approved"
     api.drain()
 
-    run = api.get(f"/runs/{run_id}", scope=TokenScope.READ).json()["run"]
+    shown = api.get(f"/runs/{run_id}", scope=TokenScope.READ).json()
+    run = shown["run"]
     assert (run["status"], run["version_number"]) == ("succeeded", 2)
+    assert [(s["attempt"], s["status"], s["version"]) for s in shown["steps"]] == [
+        (1, "failed", 1),
+        (2, "succeeded", 2),
+    ]
     assert run["output"] == {"clean": {"titles": ["rates"]}}
     assert api.get("/repairs", scope=TokenScope.READ).json()["repairs"] == []
     by = api.get(f"/runs/{run_id}/repair", scope=TokenScope.READ).json()["repair"]["decided_by"]

@@ -276,3 +276,16 @@ def test_a_step_is_repaired_once_per_run(env: Env) -> None:
     assert failed.status is RunStatus.FAILED
     assert len(repairer.requests) == 1
     assert failed.version_number == 2  # it failed on the repaired version
+
+
+def test_a_repairer_that_breaks_fails_the_run_as_before_with_a_note(env: Env) -> None:
+    env.apply(_workflow())
+    repairer = ScriptedRepairer()
+    repairer.during = lambda: 1 / 0  # type: ignore[func-returns-value, return-value]
+
+    failed = _service(env, repairer).start("headlines")
+
+    assert failed.status is RunStatus.FAILED
+    assert failed.error is not None and "KeyError" in failed.error["message"]
+    note = env.services.store.get_repair_proposal(failed.id).note
+    assert note == "the repair itself failed (ZeroDivisionError: division by zero)"

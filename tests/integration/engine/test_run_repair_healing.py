@@ -142,3 +142,29 @@ def test_no_fix_from_the_loop_fails_the_run_with_a_note(services: Services) -> N
     assert proposal.status is RepairStatus.NOT_FIXED and proposal.note
     notes = [line.message for line in services.store.list_logs(failed.id)]
     assert any(n.startswith("repair was tried and found no fix: ") for n in notes)
+
+
+def test_a_failed_data_transform_gets_no_proposal_yet_and_fails_as_before(services: Services) -> None:
+    _apply(
+        services,
+        {
+            "name": "sorted",
+            "inputs": {"items": {"type": "string", "default": "not a list"}},
+            "steps": [
+                {
+                    "id": "order",
+                    "type": "DATA_TRANSFORM",
+                    "source": "inputs.items",
+                    "ops": [{"op": "sort", "by": "x"}],
+                }
+            ],
+        },
+    )
+
+    failed = _runs(services, FakeChatModel(script=[])).start("sorted")
+
+    assert failed.status is RunStatus.FAILED and failed.error is not None
+    assert failed.error["step"] == "order"
+    proposal = services.store.get_repair_proposal(failed.id)
+    assert proposal.status is RepairStatus.NOT_FIXED
+    assert "DATA_TRANSFORM steps is not available yet" in proposal.note
