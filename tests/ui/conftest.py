@@ -92,6 +92,24 @@ SCRIPTED = {
 }
 
 
+# A script with a misspelt key: it fails on real input and the repair loop's fixer proposes the fix
+# (no model call), so the run waits for a person's decision on it.
+HEADLINES = {
+    "name": "headlines",
+    "settings": {"repair": "propose"},
+    "inputs": {"items": {"type": "array", "default": [{"title": "rates"}, {"title": "stocks"}]}},
+    "steps": [
+        {"id": "pick", "type": "DATA_TRANSFORM", "source": "inputs.items"},
+        {
+            "id": "clean",
+            "type": "PYTHON_SCRIPT",
+            "code": "def main(inputs):\n    return {'titles': [i['titel'] for i in inputs['items']]}\n",
+            "inputs": {"items": "{{ steps.pick.output.result }}"},
+        },
+    ],
+}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -103,7 +121,15 @@ def free_port() -> int:
 def ui_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     # nothing listens on this port: the app must say that `mwo serve` is not running
     monkeypatch.setenv("MWO_HOME", str(tmp_path / "mwo-home"))
-    return Settings(home=tmp_path / "mwo-home", serve_port=free_port(), _env_file=None)  # type: ignore[call-arg]
+    script = tmp_path / "replies.json"  # the scripted fake model's replies (tests write them)
+    script.write_text("[]", encoding="utf-8")
+    return Settings(  # type: ignore[call-arg]
+        home=tmp_path / "mwo-home",
+        serve_port=free_port(),
+        llm_provider="fake",
+        llm_fake_script=script,
+        _env_file=None,
+    )
 
 
 @pytest.fixture
@@ -125,6 +151,20 @@ def ui_context(ui_settings: Settings) -> Iterator[UiContext]:
     context = UiContext(services, dispatcher)
     yield context
     context.close()
+
+
+@pytest.fixture
+def repair_run(ui_context: UiContext) -> str:
+    """A run of HEADLINES waiting for the decision on its repair proposal."""
+    from mwo.sandbox import Sandbox, SandboxConfig
+    from mwo.store.records import RunStatus
+
+    if not Sandbox(SandboxConfig(pool_size=0)).isolation.isolated:
+        pytest.skip("no namespace isolation here: scripts do not run")
+    ui_context.services.apply_workflow(workflow_from_data(HEADLINES))
+    run = ui_context.services.runs.start("headlines")
+    assert run.status is RunStatus.WAITING_REPAIR, run.error
+    return run.id
 
 
 @pytest.fixture

@@ -229,6 +229,30 @@ def test_inbox_approver_rule_is_shown_as_an_error(app: App, ui_context: UiContex
     assert any("boss" in e.value for e in at.error)
 
 
+def test_inbox_repair_proposal_approved_continues_the_run(
+    app: App, ui_context: UiContext, repair_run: str
+) -> None:
+    store = ui_context.services.store
+    at = app("inbox.py")
+    shown = texts(at)
+    assert "titel" in shown and "title" in shown  # the error and the diff of the fix
+    at = click(at, t("repair.approve"))
+    assert_clean(at)
+    run = store.get_run(repair_run)
+    assert run.status is RunStatus.SUCCEEDED and run.version_number == 2
+    assert t("repair.approved", run=repair_run[:8]) in texts(at)
+
+
+def test_runs_page_shows_the_repair_proposal_and_reject_fails_the_run(
+    app: App, ui_context: UiContext, repair_run: str
+) -> None:
+    at = app("runs.py", run=repair_run)
+    assert t("repair.status.pending") in texts(at)
+    at = click(at, t("repair.reject"))
+    assert_clean(at)
+    assert ui_context.services.store.get_run(repair_run).status is RunStatus.FAILED
+
+
 # --- statistics ---------------------------------------------------------------------------------------
 
 

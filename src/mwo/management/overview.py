@@ -4,18 +4,15 @@ page shows it, and any front end can."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from mwo.spec import SpecErrorCode, Workflow, check_workflow
+from mwo.engine.preflight import missing_secrets
 from mwo.store.records import RunFilter, RunRecord, WorkflowRecord
 
 if TYPE_CHECKING:
     from mwo.services import Services
-
-_SECRET_NAME = re.compile(r"'([A-Z][A-Z0-9_]*)'")
 
 
 @dataclass(frozen=True)
@@ -28,18 +25,6 @@ class WorkflowStatus:
     next_fire_at: datetime | None
     """The next scheduled fire (None: no schedule, paused, or disabled)."""
     last_run: RunRecord | None
-
-
-def missing_secrets(workflow: Workflow, known: set[str]) -> list[str]:
-    """Secret names the workflow refers to (templates, auth, script secrets) that are not in `known`."""
-    names = {
-        match.group(1)
-        for finding in check_workflow(workflow, known)
-        if finding.code is SpecErrorCode.UNKNOWN_SECRET
-        for match in [_SECRET_NAME.search(finding.message)]
-        if match
-    }
-    return sorted(names)
 
 
 def workflow_statuses(

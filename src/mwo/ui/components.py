@@ -26,6 +26,7 @@ _STATE_COLOURS = {
     "waiting_approval": "#fff9c4",
     "cancelled": "#e0e0e0",
     "queued": "#f5f5f5",
+    "waiting_repair": "#ffe0b2",
 }
 _STATE_ICONS = {
     "succeeded": "✅",
@@ -34,6 +35,7 @@ _STATE_ICONS = {
     "waiting_approval": "✋",
     "cancelled": "⛔",
     "queued": "🕓",
+    "waiting_repair": "🛠️",
 }
 
 
@@ -65,6 +67,26 @@ def guarded() -> Iterator[None]:
             return
         log.exception("unexpected error on a page")
         st.error(tr("error.unexpected", kind=type(exc).__name__) + "\n\n" + tr("error.unexpected_fix"))
+
+
+_TRACEBACK_HEAD = "Traceback (most recent call last):"
+
+
+def without_traceback(text: str) -> str:
+    """A log line or message up to a script's traceback (the run's error shows where it failed)."""
+    return text.partition(_TRACEBACK_HEAD)[0].rstrip()
+
+
+def recorded_error(error: dict[str, Any]) -> None:
+    """A run's or step's recorded error: its message and fix; when a script failed, where in the
+    script (its own frames, collapsed) instead of a raw traceback."""
+    message = str(error.get("message", ""))
+    summary, _, frames = message.partition(_TRACEBACK_HEAD)
+    fix = error.get("fix")
+    st.error(summary.strip() + (f"\n\n{tr('error.fix', fix=fix)}" if fix else ""))
+    if frames.strip():
+        with st.expander(tr("error.where")):
+            st.code(frames.strip("\n"), language=None)
 
 
 def _is_known(exc: Exception) -> bool:

@@ -44,6 +44,7 @@ _STRINGS: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
             "다시 시도해 보세요. 계속되면 `mwo doctor`를 실행하고 `mwo ui`를 실행한 터미널을 확인하세요.",
         ),
         "error.fix": ("How to fix: {fix}", "해결 방법: {fix}"),
+        "error.where": ("Where in the script it failed", "스크립트에서 실패한 위치"),
         "common.none": ("none", "없음"),
         "common.yes": ("yes", "예"),
         "common.no": ("no", "아니요"),
@@ -65,6 +66,28 @@ _STRINGS: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "status.succeeded": ("succeeded", "성공"),
         "status.failed": ("failed", "실패"),
         "status.cancelled": ("cancelled", "취소됨"),
+        "status.waiting_repair": ("waiting for a repair decision", "수리 결정 대기"),
+        # repairs
+        "repair.of": ("{workflow} · step {step} · run {run}", "{workflow} · 단계 {step} · 실행 {run}"),
+        "repair.status.pending": ("waiting for a decision", "결정 대기"),
+        "repair.status.approved": ("approved", "승인됨"),
+        "repair.status.rejected": ("rejected", "거절됨"),
+        "repair.status.auto_applied": ("applied automatically", "자동 적용됨"),
+        "repair.status.not_fixed": ("no fix found", "수리 방법을 찾지 못함"),
+        "repair.input": ("failing input", "실패한 입력"),
+        "repair.diff": ("Proposed change", "제안된 변경"),
+        "repair.attempts": ("{attempts} attempt(s), {seconds:.1f} s", "시도 {attempts}번, {seconds:.1f}초"),
+        "repair.decided": ("decided by {by} at {when}", "{by}이(가) {when}에 결정"),
+        "repair.approve": ("Approve the fix", "수리 승인"),
+        "repair.reject": ("Reject the fix", "수리 거절"),
+        "repair.approved": (
+            "Fix approved: saved as a new version, run {run} continues.",
+            "수리를 승인했습니다: 새 버전으로 저장되고 실행 {run}이(가) 계속됩니다.",
+        ),
+        "repair.rejected": (
+            "Fix rejected: run {run} fails.",
+            "수리를 거절했습니다: 실행 {run}은(는) 실패로 끝납니다.",
+        ),
         # create
         "create.title": ("Create a workflow", "워크플로 만들기"),
         "create.unavailable": (

@@ -9,6 +9,7 @@ Tests put their own context in `st.session_state[CONTEXT_KEY]` before the first 
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -49,7 +50,8 @@ class UiContext:
         if self.knowledge_service is None:
             from mwo.knowledge import KnowledgeService
 
-            self.knowledge_service = KnowledgeService.open(self.settings)
+            opened = getattr(self.services.__dict__.get("authoring"), "knowledge", None)
+            self.knowledge_service = opened or KnowledgeService.open(self.settings)
         return self.knowledge_service
 
     def start_run(self, name: str, inputs: dict[str, Any], trigger: str = "ui") -> str:
@@ -61,8 +63,11 @@ class UiContext:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.drain(5.0)
-        if self.knowledge_service is not None:
-            self.knowledge_service.close()
+        authoring = self.services.__dict__.get("authoring")
+        if self.knowledge_service is not None and self.knowledge_service is not getattr(
+            authoring, "knowledge", None
+        ):
+            self.knowledge_service.close()  # authoring's own is closed with the services
         self.services.close()
 
 
@@ -102,6 +107,17 @@ def language() -> str:
 def tr(key: str, **values: object) -> str:
     """`key` in the session's language."""
     return t(key, language(), **values)
+
+
+def current_user() -> str:
+    """Who decides approvals and repairs here: the name given last in this session, else the OS user."""
+    remembered = st.session_state.get(USER_KEY)
+    if isinstance(remembered, str) and remembered:
+        return remembered
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a container without a passwd entry
+        return "ui"
 
 
 def timezone_name() -> str:

@@ -95,7 +95,9 @@ def _author(authoring: Any, text: str, asking: AuthoringResult | None) -> Author
 
 def _reply(result: AuthoringResult) -> str:
     if result.status == "needs_clarification" and result.questions:
-        return "\n\n".join(q.question for q in result.questions)
+        # one question a turn, as in a conversation; the next chat message answers it
+        left = len(result.questions)
+        return result.questions[0].question + (f"  ({left})" if left > 1 else "")
     if result.status == "failed":
         return tr("create.failed", why=result.explanation)
     return result.explanation or tr("create.result", name=result.workflow or "")

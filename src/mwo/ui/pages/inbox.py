@@ -3,15 +3,13 @@ the messages NOTIFICATION steps delivered to the in-app channel."""
 
 from __future__ import annotations
 
-import getpass
-
 import streamlit as st
 
 from mwo.clock import utc_now
 from mwo.store.records import ApprovalRecord, ApprovalStatus
 from mwo.ui.components import guarded, value_view
-from mwo.ui.repairs import repairs_available
-from mwo.ui.state import USER_KEY, UiContext, context, local_time, tr
+from mwo.ui.repairs import pending_repairs, repairs_available
+from mwo.ui.state import USER_KEY, UiContext, context, current_user, local_time, tr
 
 
 def render() -> None:
@@ -60,13 +58,13 @@ def _approval(ctx: UiContext, approval: ApprovalRecord) -> None:
                 value_view(f"{step.step_id} · {tr('runs.output')}", step.output)
     with st.form(f"inbox.decide.{approval.id}"):
         comment = st.text_input(tr("inbox.comment"), key=f"inbox.comment.{approval.id}")
-        by = st.text_input(tr("inbox.by"), value=_user(), key=f"inbox.by.{approval.id}")
+        by = st.text_input(tr("inbox.by"), value=current_user(), key=f"inbox.by.{approval.id}")
         left, right = st.columns(2)
         approve = left.form_submit_button(tr("inbox.approve"), type="primary", icon=":material/check:")
         reject = right.form_submit_button(tr("inbox.reject"), icon=":material/close:")
     if approve or reject:
         status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
-        who = by.strip() or _user()
+        who = by.strip() or current_user()
         st.session_state[USER_KEY] = who
         decided = ctx.services.runs.decide(run.id, status, who, comment.strip() or None)
         ctx.dispatcher.execute(decided.id, {"decision": status.value, "by": who})
@@ -76,22 +74,12 @@ def _approval(ctx: UiContext, approval: ApprovalRecord) -> None:
         st.rerun()
 
 
-def _user() -> str:
-    remembered = st.session_state.get(USER_KEY)
-    if isinstance(remembered, str) and remembered:
-        return remembered
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in a container without a passwd entry
-        return "ui"
-
-
 def _repairs(ctx: UiContext) -> None:
-    st.subheader(tr("inbox.repairs"))
     if not repairs_available(ctx):
+        st.subheader(tr("inbox.repairs"))
         st.info(tr("inbox.repairs_unavailable"))
         return
-    st.caption(tr("inbox.no_repairs"))
+    pending_repairs(ctx)
 
 
 def _messages(ctx: UiContext) -> None:

@@ -9,13 +9,20 @@ from datetime import timedelta
 import streamlit as st
 
 from mwo.store.records import RunFilter, RunRecord, RunStatus, StepRunRecord
-from mwo.ui.components import guarded, status_text, step_graph, value_view
+from mwo.ui.components import (
+    guarded,
+    recorded_error,
+    status_text,
+    step_graph,
+    value_view,
+    without_traceback,
+)
 from mwo.ui.repairs import repair_panel
 from mwo.ui.state import UiContext, context, local_time, tr, zone
 
 REFRESH = timedelta(seconds=2)
 NEXT_KEY = "runs.next"
-_LIVE = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.WAITING_APPROVAL)
+_LIVE = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.WAITING_APPROVAL, RunStatus.WAITING_REPAIR)
 
 
 def render() -> None:
@@ -125,11 +132,8 @@ def _run_detail(run_id: str) -> None:
 
 
 def _error(run: RunRecord) -> None:
-    if not run.error:
-        return
-    message = str(run.error.get("message", ""))
-    fix = run.error.get("fix")
-    st.error(message + (f"\n\n{tr('error.fix', fix=fix)}" if fix else ""))
+    if run.error:
+        recorded_error(run.error)
 
 
 def _actions(ctx: UiContext, run: RunRecord) -> None:
@@ -170,9 +174,7 @@ def _step(step: StepRunRecord) -> None:
         value_view(tr("runs.input"), step.input)
         value_view(tr("runs.output"), step.output)
         if step.error:
-            message = str(step.error.get("message", ""))
-            fix = step.error.get("fix")
-            st.error(message + (f"\n\n{tr('error.fix', fix=fix)}" if fix else ""))
+            recorded_error(step.error)
 
 
 def _logs(ctx: UiContext, run: RunRecord) -> None:
@@ -183,7 +185,7 @@ def _logs(ctx: UiContext, run: RunRecord) -> None:
             return
         text = "\n".join(
             f"{line.created_at.astimezone(zone()).strftime('%H:%M:%S')} {line.level.value:7} "
-            f"{line.step_id or '-':12} {line.message}"
+            f"{line.step_id or '-':12} {without_traceback(line.message)}"
             for line in lines
         )
         st.code(text, language=None, wrap_lines=True)

@@ -10,8 +10,8 @@ import streamlit as st
 
 from mwo.clock import utc_now
 from mwo.engine.inputs import coerce_cli_value
+from mwo.engine.preflight import missing_secrets
 from mwo.management import diff_versions, rollback
-from mwo.management.overview import missing_secrets
 from mwo.spec import CronTrigger, PythonScriptStep, Workflow
 from mwo.ui.components import describe_cron, guarded, masked, step_graph
 from mwo.ui.serve_status import server_url
