@@ -199,3 +199,26 @@ def test_when_no_rule_says_what_makes_the_content_the_model_picks_from_an_enum(
     assert spec["steps"][1]["channel"] == "inbox"
     enum = fake.calls[0]["json_schema"]["properties"]["kind"]["enum"]
     assert enum == ["generate", "fetch", "compute", "none"]
+
+
+def test_a_failing_script_is_repaired_by_the_healer_in_its_step_only(
+    settings: Settings, store: Store
+) -> None:
+    broken = "def main(inputs):\n    return [1, 2]\n"
+    svc, _ = service(settings, store, broken)
+    request = (
+        "매일 9시에 https://example.com/data.json 에서 점수를 가져와서 "
+        "평균을 계산하는 파이썬 스크립트로 처리하고 슬랙으로 보내줘"
+    )
+
+    result = svc.create(request, save=True)
+
+    assert result.status == "saved", result.explanation
+    assert result.step_types == ["API_CALL", "PYTHON_SCRIPT", "NOTIFICATION"]
+    first, second = result.attempts[0], result.attempts[-1]
+    assert "script.bad_return" in [f["code"] for f in first.findings]
+    assert all(f["severity"] == "warning" for f in second.findings)
+    stages = [e.message for e in svc.events(result.session) if e.stage == "repairing"]
+    assert stages and "fixing step compute" in stages[0]
+    spec = yaml.safe_load(result.spec or "")
+    assert spec["steps"][0]["request"]["url"] == "https://example.com/data.json"  # the other steps as built
