@@ -1,5 +1,5 @@
 """Secrets over the API (admin scope): set, list names, delete; a value never comes back out, and a
-spec that names a secret can be saved once the secret exists."""
+spec that names a secret can be saved before the secret exists, but not run."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from mwo.settings import Settings
 from mwo.store import TokenScope
+from mwo.store.records import RunFilter
 from tests.integration.api.live_api import LiveApi, assert_problem, live_api
 
 USES_SECRET = {
@@ -24,7 +25,10 @@ def api(settings: Settings) -> Iterator[LiveApi]:
 
 
 def test_a_secret_is_set_listed_by_name_and_deleted(api: LiveApi) -> None:
-    assert_problem(api.post("/workflows", json=USES_SECRET), 422)  # unknown secret
+    assert api.post("/workflows", json=USES_SECRET).status_code == 201  # saved before its key exists
+    refused = assert_problem(api.post("/workflows/uses-secret/runs", json={}), 409)
+    assert refused["code"] == "missing_secrets" and refused["fix"] == "mwo secrets set API_KEY"
+    assert api.services.store.list_runs(RunFilter()) == [], "refused before the run row is written"
 
     saved = api.request("PUT", "/secrets/API_KEY", scope=TokenScope.ADMIN, json={"value": "s3cr3t-value"})
 
@@ -32,7 +36,7 @@ def test_a_secret_is_set_listed_by_name_and_deleted(api: LiveApi) -> None:
     listed = api.get("/secrets", scope=TokenScope.ADMIN)
     assert listed.json() == {"secrets": ["API_KEY"]} and "s3cr3t-value" not in listed.text
     assert api.services.store.reveal_secret("API_KEY") == "s3cr3t-value"
-    assert api.post("/workflows", json=USES_SECRET).status_code == 201
+    assert api.post("/workflows/uses-secret/runs", json={}).status_code == 202
 
     assert api.request("DELETE", "/secrets/API_KEY", scope=TokenScope.ADMIN).status_code == 204
     assert api.get("/secrets", scope=TokenScope.ADMIN).json() == {"secrets": []}
