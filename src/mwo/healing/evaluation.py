@@ -51,7 +51,10 @@ class Evaluation:
             line = first.line if first else None
             return f"{self.error.type.value}|{_normalised(self.error.message)}|{line}"
         top = self.errors[0] if self.errors else None
-        return f"{top.code}|{_normalised(top.message)}|{top.line}" if top else "unknown"
+        if top is None:
+            return "unknown"
+        got = f"|{_normalised(repr(top.got))[:120]}" if top.got is not None else ""  # a new wrong output
+        return f"{top.code}|{_normalised(top.message)}|{top.line}{got}"
 
     def rank(self) -> tuple[int, int, int]:
         """Higher is better: ran, then fewer errors, then fewer warnings (a diff size breaks ties)."""

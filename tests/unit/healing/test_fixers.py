@@ -114,7 +114,7 @@ def test_a_bare_list_is_wrapped_under_the_key_the_output_schema_names(evaluator:
 
     assert fix is not None and after is not None and after.ok
     assert after.output == {"doubled": [2, 4]}
-    assert "return {'doubled': []}" in fix.code
+    assert 'return {"doubled": []}' in fix.code
 
 
 def test_a_returned_string_is_wrapped_as_result_without_a_schema(evaluator: Evaluator) -> None:
@@ -250,3 +250,15 @@ def test_an_ambiguous_date_is_not_guessed(evaluator: Evaluator) -> None:
     fix, _ = propose(evaluator, DateFormatFixer(), code, {"d": "04/12/2026"})
 
     assert fix is None
+
+
+def test_a_bare_none_is_wrapped_under_the_key_mains_other_return_uses(evaluator: Evaluator) -> None:
+    code = (
+        'def main(inputs):\n    if inputs["posts"]:\n        return {"title": inputs["posts"][0]["title"]}\n'
+        "    else:\n        return None\n"
+    )
+
+    fix, after = propose(evaluator, ReturnShapeFixer(), code, {"posts": []})
+
+    assert fix is not None and 'return {"title": None}' in fix.code
+    assert after is not None and after.output == {"title": None}

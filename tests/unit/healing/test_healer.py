@@ -204,3 +204,14 @@ def test_events_follow_the_repair_as_it_happens(make_rig: Callable[..., Rig]) ->
     assert stages[0] == "checking" and stages[-1] == "done"
     assert "model" in stages and events[-1].message == "fixed"
     assert any(e.attempt is not None and e.attempt.accepted for e in events)
+
+
+def test_a_different_wrong_output_is_progress_and_the_loop_goes_on(make_rig: Callable[..., Rig]) -> None:
+    code = 'def main(inputs):\n    return {"avg": sum(inputs["xs"]) / len(inputs["xs"])}\n'
+    wrong = 'def main(inputs):\n    return {"avg": round(sum(inputs["xs"]) / len(inputs["xs"]))}\n'
+    right = 'def main(inputs):\n    return {"avg": round(sum(inputs["xs"]) / len(inputs["xs"]), 1)}\n'
+    rig = make_rig(fenced(wrong), fenced(right), healing_candidates=1)
+
+    result = rig.healer.repair(request(code, inputs={"xs": [1, 2, 2]}, expected_output={"avg": 1.7}))
+
+    assert (result.status, result.rounds, result.output) == ("fixed", 2, {"avg": 1.7})

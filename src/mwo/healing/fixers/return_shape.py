@@ -9,7 +9,7 @@ from typing import Any
 from mwo.healing.evaluation import Evaluation
 from mwo.healing.fixers.base import Fix, Fixer, main_of, own_returns, parse
 from mwo.healing.request import ScriptRepairRequest
-from mwo.healing.source_edits import Span, replace_spans, segment
+from mwo.healing.source_edits import Span, replace_spans, segment, string_literal
 
 _DICT_NODES = (ast.Dict, ast.DictComp)
 
@@ -31,11 +31,19 @@ class ReturnShapeFixer(Fixer):
         if not returns:
             return None
         key = output_key(request.output_schema)
-        edits = []
-        for ret in returns:
-            assert ret.value is not None
-            edits.append((Span.of(ret.value), f"{{{key!r}: {segment(current.code, Span.of(ret.value))}}}"))
-        why = "the step's output schema names it" if key != "result" else "no output schema names a key"
+        if key == "result":
+            key = _sibling_key(main) or key
+        quoted = string_literal(key, '"')
+        edits = [
+            (Span.of(ret.value), f"{{{quoted}: {segment(current.code, Span.of(ret.value))}}}")
+            for ret in returns
+            if ret.value is not None
+        ]
+        why = (
+            "the key the step's output schema or main's other returns use"
+            if key != "result"
+            else "no key named"
+        )
         return Fix(
             replace_spans(current.code, edits),
             f"main did not return a dict; wrapped its value as {{{key!r}: ...}} ({why})",
@@ -53,6 +61,20 @@ def output_key(schema: dict[str, Any] | None) -> str:
     if len(properties) == 1:
         return str(properties[0])
     return "result"
+
+
+def _sibling_key(main: ast.FunctionDef) -> str | None:
+    """The one key every dict literal main returns elsewhere has (`return {"title": t}`), if any."""
+    keys = set()
+    for ret in own_returns(main):
+        if isinstance(ret.value, ast.Dict):
+            names = [
+                k.value for k in ret.value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
+            ]
+            if len(names) != 1 or len(ret.value.keys) != 1:
+                return None
+            keys.add(names[0])
+    return keys.pop() if len(keys) == 1 else None
 
 
 def _says_not_a_dict(code: str, message: str) -> bool:
