@@ -179,3 +179,35 @@ def test_the_real_repair_loop_fixes_the_misspelt_key_end_to_end(home: Path, tmp_
     assert code == 0, payload
     assert (payload["run"]["status"], payload["run"]["version_number"]) == ("succeeded", 2)
     assert payload["run"]["output"]["clean"] == {"titles": ["rates", "stocks"]}
+
+
+@pytest.mark.slow
+@pytest.mark.real_llm
+def test_the_local_model_repairs_a_failed_step_and_the_run_resumes(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MWO_HEALING_TIME_S", "600")  # one answer took ~180 s on 2 shared cores
+    spec = tmp_path / "average.mwo.yaml"
+    spec.write_text(
+        "name: average\n"
+        "inputs:\n  scores: {type: array, default: [70, 80, 90]}\n"
+        "steps:\n"
+        "- id: mean\n"
+        "  type: PYTHON_SCRIPT\n"
+        '  description: "return the average of the scores as {average: number}"\n'
+        '  inputs: {scores: "{{ inputs.scores }}"}\n'
+        "  code: |\n"
+        "    def main(inputs):\n"
+        '        total = sum(inputs["scores"])\n'
+        '        return {"average": total / inputs["count"]}\n',
+        encoding="utf-8",
+    )
+    assert invoke("apply", str(spec))[0] == 0
+    code, payload = invoke_json("run", "average")
+    assert payload["run"]["status"] == "waiting_repair", payload
+
+    code, payload = invoke_json("repair", payload["run"]["id"], "--approve")
+
+    assert code == 0, payload
+    assert payload["run"]["status"] == "succeeded" and payload["run"]["version_number"] == 2
+    assert payload["run"]["output"]["mean"] == {"average": 80.0}
