@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mwo.sandbox import ErrorType, Limits, NetAccess, Sandbox, SandboxError, SandboxUnavailable
 from mwo.validation.catalogue import Language, finding
 from mwo.validation.findings import Finding, Severity
 
+if TYPE_CHECKING:  # the sandbox package is imported when a dry run happens, not with the CLI
+    from mwo.sandbox import Sandbox, SandboxError
+
 _CODES = {
-    ErrorType.EXCEPTION: "dryrun.exception",
-    ErrorType.TIMEOUT: "dryrun.timeout",
-    ErrorType.MEMORY: "dryrun.memory",
-    ErrorType.BAD_OUTPUT: "dryrun.bad_output",
-    ErrorType.VIOLATION: "dryrun.violation",
-    ErrorType.BAD_SCRIPT: "dryrun.bad_script",
-    ErrorType.CRASHED: "dryrun.crashed",
-    ErrorType.CANCELLED: "dryrun.crashed",
+    "exception": "dryrun.exception",
+    "timeout": "dryrun.timeout",
+    "memory": "dryrun.memory",
+    "bad_output": "dryrun.bad_output",
+    "violation": "dryrun.violation",
+    "bad_script": "dryrun.bad_script",
+    "crashed": "dryrun.crashed",
+    "cancelled": "dryrun.crashed",
 }
+"""Sandbox ErrorType values -> finding codes."""
 _MAX_TRACEBACK_CHARS = 2000
 
 
@@ -57,6 +60,8 @@ def dry_run_script(
     language: Language = "en",
 ) -> DryRunResult:
     """Run `code`'s main(inputs) offline in `sandbox` within `timeout_s`; findings say what went wrong."""
+    from mwo.sandbox import Limits, NetAccess, SandboxUnavailable
+
     started = time.monotonic()
     try:
         result = sandbox.run(
@@ -76,7 +81,7 @@ def dry_run_script(
 
 
 def _failure_finding(error: SandboxError, timeout_s: float, step: str | None, language: Language) -> Finding:
-    code = _CODES.get(error.type, "dryrun.crashed")
+    code = _CODES.get(error.type.value, "dryrun.crashed")
     traceback = error.traceback.strip()[-_MAX_TRACEBACK_CHARS:] or None
     return finding(
         code,
