@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mwo.clock import utc_now
 from mwo.settings import Settings
-from mwo.spec import SpecError, Workflow, parse_workflow
+from mwo.spec import SpecError, Workflow, parse_workflow, workflow_from_data
 from mwo.validation.checks import DEFAULT_CHECKS, Check, Context, wrap_spec_finding
 from mwo.validation.findings import Report
 
@@ -68,9 +68,19 @@ class CodeValidator:
         try:
             workflow = parse_workflow(yaml_text)
         except SpecError as exc:
-            language = self._settings.language
-            return None, Report.of(wrap_spec_finding(f, language) for f in exc.findings)
+            return None, self._unparsed(exc)
         return workflow, self.validate(workflow, dry_run=dry_run)
+
+    def validate_data(self, data: dict[str, Any], *, dry_run: bool = False) -> tuple[Workflow | None, Report]:
+        """`validate_text` for a spec already loaded as data (a model's JSON answer, an API body)."""
+        try:
+            workflow = workflow_from_data(data)
+        except SpecError as exc:
+            return None, self._unparsed(exc)
+        return workflow, self.validate(workflow, dry_run=dry_run)
+
+    def _unparsed(self, error: SpecError) -> Report:
+        return Report.of(wrap_spec_finding(f, self._settings.language) for f in error.findings)
 
     def _run(self, ctx: Context) -> Report:
         for check in self._checks:

@@ -166,6 +166,15 @@ def test_validate_text_turns_yaml_and_schema_errors_into_findings(settings: Sett
     assert workflow is not None and workflow.name == "x" and report.ok
 
 
+def test_validate_data_reports_schema_errors_with_the_step(settings: Settings) -> None:
+    workflow, report = validator(settings).validate_data(
+        {"name": "x", "steps": [{"id": "a", "type": "NOPE"}]}
+    )
+    assert workflow is None and [(f.code, f.step) for f in report.findings] == [("spec.schema", "a")]
+    workflow, report = validator(settings).validate_data({"name": "x", "steps": [note("a", "hi")]})
+    assert workflow is not None and report.ok
+
+
 def test_the_dry_run_is_off_unless_asked(settings: Settings) -> None:
     forever = script("loop", "def main(inputs):\n    while True:\n        pass\n    return {}\n")
     assert check(settings, forever).findings == (), "no sandbox started without dry_run"
