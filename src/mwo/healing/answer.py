@@ -23,6 +23,7 @@ class ParsedAnswer:
 
 
 def parse_answer(text: str, finish_reason: str | None, language: str = "en") -> ParsedAnswer:
+    """The script in a model answer, or the finding that rejects the answer."""
     if not text.strip():
         return ParsedAnswer(None, note("healing.empty_answer", language))
     if finish_reason == "length":

@@ -34,6 +34,7 @@ class Evaluation:
 
     @property
     def errors(self) -> list[Finding]:
+        """The findings that stop a save (warnings left out)."""
         return [f for f in self.findings if f.is_error]
 
     @property

@@ -82,6 +82,7 @@ class _Repair:
         self.original_static: list[Finding] = []
 
     def run(self) -> RepairResult:
+        """Check, then rounds until fixed, bounded, or stuck; the result either way."""
         self._emit("checking", 0, "checking the script and running it on the input")
         original = self.healer._evaluator.evaluate(self.request.code, self.request)
         if original.ok:

@@ -37,6 +37,8 @@ class ModelCandidate:
 
 
 class ModelRepairer:
+    """The model's side of a round: the prompt asked `count` times, each answer read."""
+
     def __init__(self, llm: LlmService, language: str = "en") -> None:
         self._llm = llm
         self._language = language

@@ -29,10 +29,12 @@ _MAX_INPUT_CHARS = 900
 
 
 def system_prompt(request: ScriptRepairRequest) -> str:
+    """The fixed part (two variants: with and without the network)."""
     return SYSTEM.format(net=_NET if request.allow_net else _NO_NET)
 
 
 def repair_prompt(current: Evaluation, request: ScriptRepairRequest) -> str:
+    """The particular part: goal, numbered script, error, findings, what main returned, the input."""
     parts = [f"Goal: {request.goal.strip() or '(not given: make main succeed on the input)'}"]
     parts.append(f"Script:\n```\n{numbered(current.code)}\n```")
     if current.error is not None:

@@ -66,10 +66,12 @@ class RepairResult:
 
     @property
     def ok(self) -> bool:
+        """Fixed or already ok: the code may be used."""
         return self.status != "failed"
 
     @property
     def tokens(self) -> int:
+        """Model tokens (prompt and answer) over all attempts."""
         return sum(a.tokens for a in self.attempts)
 
     @property
@@ -104,6 +106,7 @@ class HealingEvent:
     attempt: RepairAttempt | None = None
 
     def render(self) -> str:
+        """The event as one line for a terminal."""
         return f"round {self.round}: {self.message}" if self.round else self.message
 
 

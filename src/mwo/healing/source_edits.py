@@ -22,6 +22,7 @@ class Span:
 
     @classmethod
     def of(cls, node: ast.expr | ast.stmt) -> Span:
+        """The span of a node (it must come from `ast.parse`, which sets end positions)."""
         assert node.end_lineno is not None and node.end_col_offset is not None
         return cls(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
 
@@ -79,6 +80,7 @@ def numbered(code: str) -> str:
 
 
 def indentation_of(code: str, line: int) -> str:
+    """The leading whitespace of a line (1-based)."""
     text = code.splitlines()[line - 1]
     return text[: len(text) - len(text.lstrip())]
 

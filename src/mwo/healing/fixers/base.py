@@ -32,6 +32,7 @@ class Fixer(ABC):
 
 
 def parse(code: str) -> ast.Module | None:
+    """The syntax tree, or None when the code does not parse (a syntax fixer's case)."""
     try:
         return ast.parse(code)
     except (SyntaxError, ValueError):
@@ -39,6 +40,7 @@ def parse(code: str) -> ast.Module | None:
 
 
 def main_of(tree: ast.Module) -> ast.FunctionDef | None:
+    """The top-level `def main` (the last one, as at run time)."""
     found = None
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == "main":
