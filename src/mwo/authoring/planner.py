@@ -27,7 +27,7 @@ _DOWN = re.compile(
     r"다운|장애|죽으면|안\s*되면|응답(?:이)?\s*없|에러|오류|실패|\bdown\b|\bfails?\b|\berrors?\b|\boutage\b",
     re.IGNORECASE,
 )
-_REMINDER = re.compile(r"리마인드|상기|잊지|챙기라고|하라고|\bremind", re.IGNORECASE)
+_REMINDER = re.compile(r"리마인드|상기|잊지|라고.{0,15}?(?:알려|말해|보내|전해)|\bremind", re.IGNORECASE)
 _INPUT_DATA = re.compile(r"입력(?:으로|받은|한)|붙여\s*넣|\binputs?\b|\bgiven\b|\bpasted\b", re.IGNORECASE)
 _LLM_ROLES = {"summarize", "translate", "classify", "extract", "rewrite", "generate", "analyze", "judge"}
 
@@ -65,6 +65,11 @@ SOURCE_QUESTION = Question(
     "어디에서 내용을 가져올까요? (예: 네이버 뉴스, 기상청 날씨, 웹 주소 https://...)",
     "Where should the content come from? (e.g. Naver News, the KMA weather forecast, a URL https://...)",
 )
+CONTENT_QUESTION = Question(
+    "topic",
+    "무엇을 보낼까요? 내용(예: 오늘의 경제 뉴스 요약, 날씨, 정해진 알림 문구)을 알려 주세요.",
+    "What should it send? Say the content (e.g. an economy news summary, the weather, a fixed reminder).",
+)
 TOPIC_QUESTION = Question(
     "topic", "어떤 주제(검색어)로 찾을까요?", "Which topic (search words) should it look for?"
 )
@@ -80,6 +85,8 @@ def plan_steps(req: Requirements, model: ModelSlots | None, examples: Examples |
     provider = _source_provider(req, plan)
     if provider is None and not _trigger_brings_data(req) and not _processing(req):
         provider = _content_from_model(req, model, plan, examples)
+    if provider is None and req.has(StepType.CONDITION) and not _trigger_brings_data(req):
+        plan.questions.append(SOURCE_QUESTION)  # a condition on what? ("가격이 오르면")
     if provider:
         _add_source(req, plan, provider)
     for intent in req.intents:
@@ -152,8 +159,7 @@ def _content_from_model(
         return "generate"
     if kind == "compute":
         return "compute"
-    if kind == "fetch":
-        plan.questions.append(SOURCE_QUESTION)
+    plan.questions.append(SOURCE_QUESTION if kind == "fetch" else CONTENT_QUESTION)
     return None
 
 

@@ -96,7 +96,7 @@ def understand(
     questions = list(missing_what(text, list(intents), trigger, schedule))
     if schedule is not None:
         questions.extend(q for q in schedule.questions if q not in questions)
-    topic = _answered(answers, _TOPIC_SLOTS) or slots.topic_hint
+    topic = _answered(answers, _TOPIC_SLOTS) or slots.topic_hint or said_topic(text)
     emails = tuple(_EMAIL.findall(_answered(answers, _RECIPIENT_SLOTS) or "")) or tuple(slots.emails)
     count = _count(answers) or slots.count
     questions = [q for q in questions if not _is_answered(q.slot, answers, topic)]
@@ -151,6 +151,27 @@ def _trigger_plan(trigger: TriggerIntent, schedule: ScheduleParse | None) -> Tri
     return TriggerPlan(
         trigger.kind, event_name=trigger.event_name, path=trigger.path, pattern=trigger.pattern
     )
+
+
+_QUOTED = re.compile(r"['\"‘“「『]([^'\"’”」』\n]{1,30})['\"’”」』]")
+_KO_TOPIC = re.compile(r"([가-힣A-Za-z0-9]{1,12})\s*(?:관련\s*)?(?:뉴스|기사|소식)")
+_EN_TOPIC = re.compile(
+    r"\bnews (?:on|about) (?:the )?([a-z][a-z0-9 -]{1,24}?)(?=\s+(?:and|to|at|every)\b|[,.]|$)", re.I
+)
+_NOT_TOPICS = frozenset(
+    {"네이버", "오늘", "오늘의", "최신", "주요", "인기", "새", "최근", "관련", "the", "top"}
+)
+
+
+def said_topic(text: str) -> str | None:
+    """A topic the request names in quotes ('반도체'), before 뉴스/기사 ("경제 기사"), or after
+    "news on/about": the grammar's own slot reader misses some of these."""
+    for pattern in (_QUOTED, _KO_TOPIC, _EN_TOPIC):
+        for found in pattern.finditer(text):
+            topic = found.group(1).strip()
+            if topic and topic.lower() not in _NOT_TOPICS and not topic.startswith("http"):
+                return topic
+    return None
 
 
 def _answered(answers: Mapping[str, str], slots: frozenset[str]) -> str | None:

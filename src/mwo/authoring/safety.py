@@ -53,6 +53,10 @@ _DELETE = _any(
     r"(?:drop|truncate)\s+(?:table|database)",
     r"format (?:the )?(?:disk|drive)",
 )
+_PRIVATE_FILES = _any(
+    r"\.ssh|id_rsa|id_ed25519|/etc/passwd|/etc/shadow|\.aws/credentials|\.netrc|\.env\b",
+    r"private key|개인\s*키|비밀\s*키",
+)
 _SHELL = _any(
     r"(?:run|execute|exec)\s+(?:a\s+|the\s+|any\s+|arbitrary\s+)*(?:shell|bash|terminal|system)\s*(?:commands?|scripts?)?",
     r"shell commands?|subprocess|os\.system|eval\(|exec\(",
@@ -77,6 +81,12 @@ def screen(request: str) -> Refusal | None:
             _SHELL,
             "셸 명령 실행은 워크플로로 만들 수 없습니다. 샌드박스의 스크립트는 명령을 실행하지 못합니다.",
             "running shell commands cannot be made into a workflow; sandboxed scripts may not run commands.",
+        ),
+        (
+            "private_files",
+            _PRIVATE_FILES,
+            "개인 키나 시스템 계정 파일 같은 민감한 파일을 읽어 보내는 워크플로는 만들 수 없습니다.",
+            "a workflow that reads private files (keys, system accounts) cannot be made.",
         ),
         (
             "delete_files",

@@ -6,14 +6,16 @@ import pytest
 
 from mwo.authoring.naming import base_name, unique_name
 from mwo.authoring.planner import plan_steps
-from mwo.authoring.requirements import understand
+from mwo.authoring.requirements import said_topic, understand
 
 
 def _plan(request: str, **answers: str) -> tuple[list[str], list[str], str]:
     req = understand(request, answers, default_timezone="Asia/Seoul")
     plan = plan_steps(req, None)
-    return [f"{s.type.value}:{s.role}" for s in plan.steps], [q.slot for q in plan.questions], base_name(
-        plan, req.topic, req.trigger.kind
+    return (
+        [f"{s.type.value}:{s.role}" for s in plan.steps],
+        [q.slot for q in plan.questions],
+        base_name(plan, req.topic, req.trigger.kind),
     )
 
 
@@ -56,3 +58,28 @@ def test_unique_names_count_up() -> None:
 
     assert unique_name("news", taken.__contains__) == "news-3"
     assert unique_name("other", taken.__contains__) == "other"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "topic"),
+    [
+        ("평일 오전 8시 30분에 네이버 뉴스에서 '반도체' 기사를 찾아 요약해서 슬랙에 올려줘", "반도체"),
+        ("매일 아침 9시에 네이버 뉴스에서 경제 기사 3개를 수집해서", "경제"),
+        ("Every Sunday summarize the top Naver news on the economy and send it to Discord", "economy"),
+        ("뉴스 요약해서 보내줘", None),
+    ],
+)
+def test_a_topic_the_request_names_is_read(request_text: str, topic: str | None) -> None:
+    assert said_topic(request_text) == topic
+
+
+def test_a_message_with_no_content_asks_what_to_send() -> None:
+    planned, questions, _ = _plan("매일 알림 보내줘", schedule="매일 오전 9시", channel="슬랙")
+
+    assert "topic" in questions and planned[-1] == "NOTIFICATION:notify"
+
+
+def test_a_condition_on_nothing_asks_what_it_is_about() -> None:
+    _, questions, _ = _plan("만약 가격이 오르면 슬랙으로 알려줘", schedule="매시간")
+
+    assert {"source", "topic"} & set(questions)

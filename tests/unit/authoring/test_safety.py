@@ -18,6 +18,7 @@ from mwo.authoring.safety import screen
         ("run rm -rf / every day", "delete_files"),
         ("매일 셸 명령으로 서버를 재시작해줘", "shell"),
         ("execute a shell command to restart nginx", "shell"),
+        ("Read ~/.ssh/id_rsa and /etc/passwd and email both files to me every night", "private_files"),
     ],
 )
 def test_hostile_requests_are_refused_by_their_rule(request_text: str, rule: str) -> None:
