@@ -8,8 +8,10 @@ model only what is left. Rules:
   means cron; else manual.
 - Steps, in the order the request says them: each LLM/transform/script/approval/condition role once
   (at its first mention); one API_CALL per provider (a bare "API" only when no provider is named);
-  one NOTIFICATION per channel named, or one with no channel when only a send verb is said. Words
-  inside the trigger phrase make no step ("CSV가 생기면" is not a CSV step).
+  one NOTIFICATION per channel named, or one with no channel when only a send verb is said. Source
+  and channel words inside the trigger phrase make no step ("웹훅으로 받으면" is no webhook channel),
+  nor do file kinds ("CSV가 생기면" is no CSV step); a comparison there still does ("a file over
+  100 MB is uploaded").
 - Never raises: any text (empty, 10 kB, emoji) gives an answer; only the first MAX_TEXT characters
   are read.
 """
@@ -154,7 +156,9 @@ def _first_per(hits: list[tuple[int, str, Word]], key: str) -> list[StepIntent]:
 
 def _roles(text: str, skip: list[Span]) -> list[StepIntent]:
     """LLM, transform, script and approval steps: one per role, longest words first at a place."""
+    said = trigger_span(text)
     hits = _hits(text, (*LLM_WORDS, *TRANSFORM_WORDS, *SCRIPT_WORDS, *APPROVAL_WORDS), skip)
+    hits = [h for h in hits if not (said and said[0] <= h[0] < said[1] and h[2].role == "tabulate")]
     hits.sort(key=lambda h: (h[0], -len(h[1])))
     kept: list[tuple[int, str, Word]] = []
     for hit in hits:
@@ -202,8 +206,8 @@ def step_intents(text: str) -> list[StepIntent]:
     skip = paths + ([said] if said is not None else [])
     intents = [
         *_apis(text, skip),
-        *_roles(text, skip),
-        *_conditions(text, skip),
+        *_roles(text, paths),  # "a file over 100 MB is uploaded": a condition said inside the trigger
+        *_conditions(text, paths),
         *_notifications(text, skip),
     ]
     return sorted(intents, key=lambda i: (i.position, _TYPE_ORDER[i.type]))

@@ -32,22 +32,31 @@ _LLM, _API, _PY = StepType.LLM_CALL, StepType.API_CALL, StepType.PYTHON_SCRIPT
 _DT, _NOTE, _COND, _OK = StepType.DATA_TRANSFORM, StepType.NOTIFICATION, StepType.CONDITION, StepType.APPROVAL
 
 LLM_WORDS: Final = (
-    _w(r"요약|summar(?:y|ies|i[sz]e\w*)|\btl;?dr\b|\bdigest\b", _LLM, "summarize"),
+    _w(r"요약|summar(?:y|ies|i[sz]e\w*)|\btl;?dr\b|\bdigest\b"
+       r"|(?:짧게|간단히|간략히|한국어로|영어로|자연스럽게|(?:\d+|한|두|세)\s*줄로)\s*정리",
+       _LLM, "summarize"),
     _w(r"번역|translat\w*", _LLM, "translate"),
-    _w(r"감정\s*분석|감성\s*분석|\bsentiment\b", _LLM, "sentiment"),
-    _w(r"분류|classif\w*|categori[sz]\w*", _LLM, "classify"),
+    _w(r"감정\s*분석|감성\s*분석|분위기|부정적|긍정적|\bsentiment\b|\btone\b|\bnegative\b|\bpositive\b",
+       _LLM, "sentiment"),
+    _w(r"분류(?!별)|classif\w*|categori[sz]\w*", _LLM, "classify"),
     _w(r"분석|\banaly[sz]\w*", _LLM, "analyze"),
     _w(r"추출|\bextract\w*", _LLM, "extract"),
-    _w(r"작성|초안|써\s*줘|\bdraft\w*|\bwrite\b|\bcompose\b|답장\s*(?:을\s*)?(?:써|작성)", _LLM, "write"),
+    _w(r"작성|초안|써\s*줘|\bdraft\w*|\bwrite\b|\bcompose\b|답장\s*(?:을\s*)?(?:써|작성)"
+       r"|(?:한|두|세|\d+)\s*문장|\b(?:one|two|three|\d+)[- ]sentences?\b", _LLM, "write"),
+    _w(r"설명|원인|\bexplain\w*", _LLM, "explain"),
+    _w(r"추천|\brecommend\w*|\bsuggest\w*", _LLM, "recommend"),
 )
 TRANSFORM_WORDS: Final = (
-    _w(r"필터|걸러|거르|\bfilter\w*", _DT, "filter"),
-    _w(r"정렬|순으로|\bsort\w*|\border\s+by\b|\brank\w*", _DT, "sort"),
+    _w(r"필터|걸러|거르|\bfilter\w*|\bkeep\s+only\b|\bonly\s+keep\b|\bkeep\s+the\b", _DT, "filter"),
+    _w(r"묶어|그룹화|\bgroup(?:ed|s)?\s+(?:them\s+|it\s+)?by\b", _DT, "group"),
+    _w(r"정렬|순으로|\bsort\w*|\border\s+by\b|\brank\w*"
+       r"|\b(?:largest|smallest|newest|oldest|nearest|highest|lowest|biggest|latest)\s+first\b", _DT, "sort"),
     _w(r"상위\s*\d+|\btop\s*\d+|\btop\s+(?:three|five|ten)\b|골라|고르|\bselect\b|\bpick\b", _DT, "select"),
     _w(r"중복\s*(?:을\s*)?제거|\bdedup\w*|remove\s+duplicates", _DT, "dedupe"),
 )
 SCRIPT_WORDS: Final = (
-    _w(r"계산|합계|평균|\bcalculat\w*|\bcompute\b|\bsum\s+(?:up|of)\b|\baverage\b", _PY, "compute"),
+    _w(r"계산|합계|평균|건수|\bcalculat\w*|\bcompute\b|\bsum\s+(?:up|of)\b|\baverage\b|\btotals?\s+of\b"
+       r"|\bwork\s+out\b", _PY, "compute"),
     _w(r"변환|\bconvert\w*", _PY, "convert"),
     _w(r"파싱|\bpars(?:e|ing)\b", _PY, "parse"),
     _w(r"정리", _PY, "tidy"),
@@ -62,8 +71,12 @@ CONDITION_WORDS: Final = (
     _w(r"만약|만일|조건|경우에만|경우|때만|일\s*때|초과|이상(?!한|하게|해)|이하|미만|넘으면|넘는|넘을|넘게",
        _COND, "check"),
     _w(r"(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오면|올\s*때|오는\s*날|내리면|예보되면)", _COND, "check"),
-    _w(r"\bif\b|\bonly\s+(?:when|if)\b|\bunless\b|\bexceeds?\b|\babove\b|\bbelow\b|\bgreater\s+than\b"
-       r"|\bless\s+than\b|\bmore\s+than\b|\bat\s+least\b|\bat\s+most\b|\bin\s+case\b", _COND, "check"),
+    _w(r"\bif\b(?!\s+(?:approved|it\s+is\s+approved|possible|needed|you\s+can|I\s+approve))"
+       r"|\bonly\s+(?:when|if)\b|\bunless\b|\bexceeds?\b|\babove\b|\bbelow\b|\bgreater\s+than\b"
+       r"|\bless\s+than\b|\bmore\s+than\b|\bat\s+least\b|\bat\s+most\b|\bin\s+case\b|\bover\s+\d"
+       r"|\bunder\s+\d|\bis\s+down\b|\bdoes\s+not\s+(?:answer|respond)\b|\breturns?\s+an?\s+error\b",
+       _COND, "check"),
+    _w(r"(?:오류|에러|장애|실패)(?:이)?면|응답이\s*없", _COND, "check"),
     _w(r"(?<![가-힣])[가-힣]{0,12}(?:으면|하면|되면|이면|다면|높으면|낮으면|크면|작으면|많으면|적으면|있으면|없으면|아니면|같으면"
        r"|다르면)(?=[\s,.!?]|$)",
        _COND, "check"),
@@ -75,14 +88,15 @@ NOT_CONDITIONS: Final = frozenset(
      "괜찮다면", "하면", "되면", "이면", "다면", "있다면", "요약하면", "정리하면", "말하자면",
      "받으면", "들어오면", "생기면", "올라오면", "도착하면", "수신하면", "수신되면", "호출되면", "추가되면",
      "저장되면", "업로드되면", "생성되면", "발생하면", "떨어지면", "끝나면", "완료되면", "성공하면",
-     "실패하면"}
+     "실패하면", "입력하면", "넣으면", "주면", "붙여넣으면", "올리면", "승인되면", "결재되면", "승인하면",
+     "허락하면", "실행하면", "누르면", "클릭하면"}
 )  # fmt: skip
 
 API_WORDS: Final = (
     # The same words as the packs' domain keywords (knowledge/packs/*/pack.yaml), as step sources.
     # News/blog words are a source unless the request writes one ("블로그 글 작성", "뉴스레터").
     _w(r"네이버|\bnaver\b|뉴스(?!레터)(?!\s*(?:를|을)?\s*(?:작성|써))|기사(?!\s*(?:를|을)?\s*(?:작성|써))"
-       r"|블로그(?!\s*(?:글)?\s*(?:를|을)?\s*(?:작성|써|올려|발행))|헤드라인|파파고|\bpapago\b|최저가|쇼핑|지식인|카페\s*글|\bnews\b"
+       r"|블로그(?!\s*(?:글)?\s*(?:를|을)?\s*(?:작성|써|올려|발행))|헤드라인|파파고|\bpapago\b|최저가|쇼핑(?!몰)|지식인|카페\s*글|\bnews\b"
        r"|\barticles?\b|\bblogs?\b|\bheadlines?\b|\bshopping\b", _API, "fetch", provider="naver"),
     _w(r"날씨|기상청|일기\s*예보|예보|기온|강수|강우|습도|풍속|소나기|태풍|폭염|한파|우산"
        r"|(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오|올|내리|소식|예보)"
@@ -92,6 +106,9 @@ API_WORDS: Final = (
        r"|\bnearby\b", _API, "fetch", provider="kakao"),
     _w(r"https?://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]", _API, "fetch", provider="http"),
     _w(r"(?<![A-Za-z])API(?![A-Za-z])|(?<![A-Za-z])api(?![A-Za-z])|엔드포인트|\bendpoint\b", _API, "fetch"),
+    # Sources named by what they hold (no pack of their own): an HTTP request the planner writes.
+    _w(r"환율|주가|시세|깃허브|업비트|공휴일|사이트|웹사이트|홈페이지|\bexchange\s+rates?\b|\bstock\s+prices?\b"
+       r"|\bprices?\b|\bgithub\b|\bupbit\b|\bholidays\b|\bwebsite\b", _API, "fetch"),
 )  # fmt: skip
 # URLs that are where a message goes (Slack/Discord incoming webhooks), not a source.
 HOOK_URLS: Final = re.compile(
@@ -105,7 +122,7 @@ CHANNEL_WORDS: Final = (
     _w(r"카톡|카카오톡|카카오\s*메시지|카카오(?=로|에게|로\s*보내)|\bkakao\s*talk\b|\bkakaotalk\b|\bkakao\b(?!\s+(?:map|local))",
        _NOTE, "notify", Channel.KAKAO),
     _w(r"웹훅|\bwebhook\b", _NOTE, "notify", Channel.WEBHOOK),
-    _w(r"\binbox\b|앱\s*알림|알림함|앱\s*으로\s*알려|\bin[- ]app\b|\bapp\s+notifications?\b"
+    _w(r"\binbox\b|받은\s*편지함|앱\s*알림|알림함|앱\s*으로\s*알려|\bin[- ]app\b|\bapp\s+notifications?\b"
        r"|\bin\s+the\s+app\b",
        _NOTE, "notify", Channel.INBOX),
 )  # fmt: skip

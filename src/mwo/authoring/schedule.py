@@ -191,9 +191,11 @@ def _interval_fields(
     if interval.minute_of_hour is not None:
         return str(interval.minute_of_hour), "*"
     window = _window(times, used)
-    if window is not None:
-        minutes_step = interval.minutes is not None and interval.minutes < 60
-        notes.assume("window" if minutes_step else "window_hours", a=window[0], b=window[1])
+    if window is not None and interval.minutes is not None and interval.minutes < 60:
+        last = 59 // interval.minutes * interval.minutes
+        notes.assume("window", a=window[0], b=window[1], m=last)
+    elif window is not None:
+        notes.assume("window_hours", a=window[0], b=window[1])
     if interval.minutes is not None:
         return _minute_interval(interval.minutes, window, notes)
     hours = interval.hours or 1
@@ -212,7 +214,7 @@ def _interval_fields(
 
 
 def _minute_interval(minutes: int, window: tuple[int, int] | None, notes: _Notes) -> tuple[str, str]:
-    hour = "*" if window is None else f"{window[0]}-{max(window[0], window[1] - 1)}"
+    hour = "*" if window is None else f"{window[0]}-{window[1]}"
     if minutes >= 60:
         if minutes % 60 == 0:
             hours = minutes // 60
@@ -225,7 +227,8 @@ def _minute_interval(minutes: int, window: tuple[int, int] | None, notes: _Notes
 
 
 def _window(times: list[TimeOfDay], used: list[Span]) -> tuple[int, int] | None:
-    """"9시부터 18시까지 30분마다": the first and last times said around an interval."""
+    """"9시부터 18시까지 30분마다": the first and last times said around an interval. Both hours are
+    included, as people write it in cron (9-18): the last run is 18:30, and the assumption says so."""
     if len(times) < 2:
         return None
     first, last = (_resolve_quietly(t) for t in (times[0], times[-1]))
@@ -314,6 +317,9 @@ def _day_fields(days: list[Days], notes: _Notes, used: list[Span]) -> tuple[str,
     """(day of month, month, day of week, every_weeks) from the day pieces."""
     used.extend(d.span for d in days)
     every_weeks = max((d.every_weeks for d in days), default=1)
+    if any(d.assumed == "impossible_date" for d in days):
+        notes.ask("schedule", "impossible_date")
+        return "*", "*", "*", every_weeks
     if every_weeks > 1:
         notes.assume("biweekly")
         notes.ask("schedule", "biweekly")

@@ -82,7 +82,21 @@ _EN_NTH = re.compile(
 _NTH = {"첫": "1", "첫째": "1", "첫번째": "1", "둘째": "2", "두번째": "2", "셋째": "3", "세번째": "3",
         "넷째": "4", "네번째": "4", "마지막": "L", "first": "1", "1st": "1", "second": "2", "2nd": "2",
         "third": "3", "3rd": "3", "fourth": "4", "4th": "4", "last": "L"}  # fmt: skip
-_KO_YEARLY = re.compile(r"(?:매년|매해|해마다)\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일")
+_KO_YEARLY = re.compile(r"매년|매해|해마다")
+_KO_MONTH_DAY = re.compile(r"(?<![\d.])(\d{1,2})\s*월\s*(\d{1,2})\s*일")
+_EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_EN_YEARLY = re.compile(
+    rf"\b(?:every\s+year|each\s+year|annually|yearly)\b|\bevery\s+(?={_MONTH}\.?\s+\d)", re.IGNORECASE
+)
+_EN_MONTH_DAY = re.compile(
+    rf"\b{_MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b",
+    re.IGNORECASE,
+)
 _EVERY_N_DAYS = re.compile(r"(\d{1,2})\s*일\s*(?:마다|간격)|\bevery\s+(\d{1,2})\s+days\b", re.I)
 
 
@@ -197,12 +211,30 @@ def _real_date(month: int, day: int) -> bool:
     return 1 <= month <= 12 and 1 <= day <= (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
 
 
+def _yearly(text: str) -> Days | None:
+    """"매년 3월 14일", "every year on March 14", "annually on 1 May": one day of the year."""
+    ko_word, ko_date = _KO_YEARLY.search(text), _KO_MONTH_DAY.search(text)  # "매년 어버이날인 5월 8일"
+    if ko_word is not None and ko_date is not None:
+        month, day = int(ko_date.group(1)), int(ko_date.group(2))
+        span = (min(ko_word.start(), ko_date.start()), max(ko_word.end(), ko_date.end()))
+    else:
+        word, date = _EN_YEARLY.search(text), _EN_MONTH_DAY.search(text)
+        if word is None or date is None:
+            return None
+        name = (date.group(1) or date.group(4)).lower()[:3]
+        month, day = _EN_MONTHS.index(name) + 1, int(date.group(2) or date.group(3))
+        span = (min(word.start(), date.start()), max(word.end(), date.end()))
+    if not _real_date(month, day):
+        return Days(span, assumed="impossible_date")
+    return Days(span, dom=(str(day),), month=month)
+
+
 def find_days(text: str) -> list[Days]:
     """The day pieces of `text`, each with its span; `schedule.combine_days` merges them."""
     out: list[Days] = []
-    yearly = _KO_YEARLY.search(text)
-    if yearly is not None and _real_date(int(yearly.group(1)), int(yearly.group(2))):
-        return [Days(yearly.span(), dom=(str(int(yearly.group(2))),), month=int(yearly.group(1)))]
+    yearly = _yearly(text)
+    if yearly is not None:
+        return [yearly]
     every_n = _EVERY_N_DAYS.search(text)
     if every_n is not None:
         n = int(every_n.group(1) or every_n.group(2))

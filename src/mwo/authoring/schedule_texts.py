@@ -48,8 +48,8 @@ ASSUMPTIONS: Final = MappingProxyType(
             "Every other week cannot be written in cron, so it runs every week for now",
         ),
         "window": (
-            "{a}시부터 {b}시 전까지 실행합니다",
-            "It runs from {a:02d}:00 until before {b:02d}:00",
+            "{a}시 정각부터 {b}시 {m}분까지 실행합니다",
+            "It runs from {a:02d}:00 to {b:02d}:{m:02d}",
         ),
         "window_hours": (
             "{a}시부터 {b}시까지 실행합니다",
@@ -81,6 +81,10 @@ QUESTIONS: Final = MappingProxyType(
         "one_off": (
             "한 번만 실행하는 예약은 지원하지 않습니다. 매일 반복할까요?",
             "One-off runs cannot be scheduled. Should it repeat every day?",
+        ),
+        "impossible_date": (
+            "그 날짜는 달력에 없습니다. 매년 몇 월 며칠에 실행할까요?",
+            "That date is not on the calendar. On which day of the year should it run?",
         ),
         "interval_hours": (
             "{n}시간 간격은 cron으로 정확히 만들 수 없습니다. 매일 같은 시각에 실행할까요?",

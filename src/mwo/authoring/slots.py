@@ -49,11 +49,12 @@ _TOPIC_STOP = frozenset(
     {"네이버", "오늘", "최신", "주요", "관련", "모든", "최근", "새", "새로운", "인기", "매일", "아침",
      "저녁", "뉴스", "기사", "그", "이", "몇", "개", "the", "latest", "top", "today's", "daily", "some",
      "new", "recent", "all", "naver", "a", "any", "morning", "evening", "news", "main", "key", "those",
-     "these", "my", "our", "글", "블로그", "검색", "내용", "데이터", "결과", "자료", "정보"}
+     "these", "my", "our", "글", "블로그", "검색", "내용", "데이터", "결과", "자료", "정보", "평일", "주말",
+     "매주", "매월", "최신순", "오늘의", "어제", "우리", "회사"}
 )  # fmt: skip
 _KO_TOPIC = re.compile(
     r"(?<![\w+#·\-])([\w+#·\-]{1,30}(?:\s+[\w+#·\-]{1,30})?)\s*(?:관련|에\s*대한|에\s*관한|분야)\s*(?:의\s*)?(?:뉴스|기사|소식|글|블로그|자료|정보)?"
-    r"|(?<![\w+#·\-])([\w+#·\-]{1,30})\s*(?:뉴스|기사|소식|동향|트렌드|블로그\s*글)"
+    r"|(?<![\w+#·\-])((?:[\w+#·\-]{1,30}\s+){0,2}[\w+#·\-]{1,30})\s*(?:뉴스|기사|소식|동향|트렌드|블로그\s*글|후기|리뷰|글)"
     r"|[\"'“‘]([^\"'”’]{1,40})[\"'”’]\s*(?:을|를)?\s*(?:검색|키워드)"
     r"|(?<![\w+#·\-])([\w+#·\-]{1,30})\s*(?:을|를)?\s*검색"
 )
@@ -62,7 +63,8 @@ _EN_TOPIC = re.compile(
     r"(?:news|articles|headlines|stories|posts)\b"
     r"|\b(?:news|articles|headlines|stories|posts)\s+(?:about|on|regarding|related\s+to)\s+"
     r"([A-Za-z0-9+#\-]+(?:\s+[A-Za-z0-9+#\-]+)?)"
-    r"|(?<![A-Za-z0-9+#\-])([A-Za-z0-9+#\-]{1,30})\s+(?:news|articles|headlines|stories)\b",
+    r"|(?<![A-Za-z0-9+#\-])([A-Za-z0-9+#\-]{1,30})\s+(?:news|articles|headlines|stories|reviews|posts)\b"
+    r"|\bsearch\s+(?:[A-Za-z]+\s+){0,3}?for\s+([A-Za-z0-9+#\-]{1,30}(?:\s+[A-Za-z0-9+#\-]{1,30})?)",
     re.IGNORECASE | re.ASCII,
 )
 _RECIPIENTS = re.compile(
@@ -76,6 +78,7 @@ _CRITERION = re.compile(
     r"|(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오면|올\s*때|오는\s*날|내리면|예보되면)"
     r"|\b(?:above|below|over|under|exceeds?|greater\s+than|less\s+than|more\s+than|at\s+least|at\s+most)\s+[\w.$%]+"
     r"|\b(?:rains?|raining|snows?|snowing)\b|[<>]=?\s*\d+|(?<!\S)\S{1,20}\s+아니면"
+    r"|\bdoes\s+not\s+(?:answer|respond)\b|\bis\s+down\b|\breturns?\s+an?\s+error\b|오류|에러|응답이\s*없"
     r"|(?<![가-힣])[가-힣]{0,12}(?:하면|이면|으면|다면|크면|작으면|많으면|적으면|없으면|있으면|아니면|같으면|다르면)",
     re.IGNORECASE,
 )
@@ -97,6 +100,9 @@ def _count(text: str) -> int | None:
     return value if value else None
 
 
+# A word that ends in a particle closes another phrase ("블로그에서 강남 맛집 글": the topic is after it);
+# so does a verb's modifier form ("올라온 캠핑 후기", "중요한 기사").
+_PARTICLE_END = re.compile(r"(?:에서|에게|에|으로|로|을|를|은|는|이|가|과|와|의|온|된|한|던)$|\d")
 _TOPIC_END = frozenset(
     {"into", "to", "and", "in", "from", "every", "each", "at", "on", "for", "then", "with"}
 )
@@ -108,7 +114,9 @@ def _topic(text: str) -> str | None:
             raw = next((g for g in m.groups() if g), "")
             if raw.split() and raw.split()[-1].lower() in _TOPIC_END:
                 raw = raw.split()[0]
-            words = [w for w in re.split(r"\s+", raw.strip()) if w.lower().strip("'") not in _TOPIC_STOP]
+            words = raw.split()
+            cut = max((i + 1 for i, w in enumerate(words) if _PARTICLE_END.search(w)), default=0)
+            words = [w for w in words[cut:] if w.lower().strip("'") not in _TOPIC_STOP]
             words = [re.sub(r"(?:에서|의|을|를|이|가|은|는|로|으로)$", "", w) for w in words]
             words = [w for w in words if w and w.lower() not in _TOPIC_STOP and not w.isdigit()]
             if words:

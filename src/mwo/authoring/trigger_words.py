@@ -29,16 +29,19 @@ WEBHOOK: Final = re.compile(
     rf"|{_EN_WHEN}\s+(?:an?\s+|the\s+|my\s+)?(?:incoming\s+)?(?:webhook|POST\s+request|HTTP\s+request)"
     rf"(?:\s+{_EN_RECEIVE})?"
     rf"|\b(?:webhook|POST\s+request)\s+{_EN_RECEIVE}|\bincoming\s+webhooks?\b|\bon\s+(?:a\s+)?webhook\b"
-    rf"|\breceives?\s+(?:a\s+)?webhook\b|\bvia\s+(?:a\s+)?webhook\s+(?:call|trigger)\b",
+    rf"|\breceives?\s+(?:a\s+)?webhook\b|\bvia\s+(?:a\s+)?webhook\s+(?:call|trigger)\b"
+    rf"|{_EN_WHEN}\s[^!?\n]{{0,60}}?{_EN_RECEIVE}\s+(?:by|via|through|over|on|from)\s+(?:an?\s+|the\s+|our\s+)?webhook"
+    rf"|{_EN_WHEN}\s[^!?\n]{{0,60}}?\b(?:posts?|sends?|calls?|hits?)\s+(?:to\s+)?(?:an?\s+|our\s+|the\s+|my\s+)?"
+    rf"webhook",
     re.IGNORECASE | re.ASCII,
 )
 _FILE_NOUN = (
     r"(?:파일|폴더|디렉터리|디렉토리|csv|CSV|엑셀|xlsx|pdf|PDF|json|JSON|문서|이미지|사진|영수증|송장|인보이스)"
 )
 FILE: Final = re.compile(
-    rf"{_FILE_NOUN}[^.!?\n]{{0,24}}?{_KO_RECEIVE}"
+    rf"{_FILE_NOUN}[^!?\n]{{0,30}}?{_KO_RECEIVE}"
     rf"|{_EN_WHEN}\s+(?:a\s+|an\s+|the\s+|new\s+|any\s+)*(?:\w+\s+)?"
-    rf"(?:files?|csvs?|pdfs?|spreadsheets?|documents?|images?|photos?|invoices?|receipts?)\b[^.!?\n]{{0,40}}?"
+    rf"(?:files?|csvs?|pdfs?|spreadsheets?|documents?|images?|photos?|invoices?|receipts?)\b[^!?\n]{{0,60}}?"
     rf"{_EN_RECEIVE}"
     rf"|\bnew\s+(?:\w+\s+)?files?\s+(?:in|into|to|under)\s+(?:the\s+|my\s+)?(?:folder|directory|dir|~|/)",
     re.IGNORECASE | re.ASCII,

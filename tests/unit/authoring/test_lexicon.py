@@ -319,6 +319,88 @@ CASES = [
         (),
     ),
     ("run the report by hand and email it to boss@example.com", "manual", ["NOTIFICATION:email"], ()),
+    # found by reading the worked-example bank's 100 requests
+    (
+        "When a batch of orders arrives by webhook, keep the orders of 50,000 won or more, largest first,"
+        " and forward them",
+        "webhook",
+        ["DATA_TRANSFORM:filter", "DATA_TRANSFORM:sort"],
+        (),
+    ),
+    (
+        "When a file like sales_2026-11.xlsx arrives in /data/sales, post the month to Discord",
+        "file",
+        ["NOTIFICATION:discord"],
+        (),
+    ),
+    (
+        "키워드를 입력하면 카카오 로컬 API로 강남역 근처 장소 5곳을 거리순으로 찾아 카톡으로 보내줘",
+        "manual",
+        ["API_CALL:kakao", "DATA_TRANSFORM:sort", "NOTIFICATION:kakao"],
+        ("schedule",),
+    ),
+    (
+        "휴가 신청 이벤트가 들어오면 팀장 승인을 받고, 승인되면 신청자에게 메일로 알려줘",
+        "event",
+        ["APPROVAL:approve", "NOTIFICATION:email"],
+        (),
+    ),
+    (
+        "When a leave.requested event comes in, ask the team lead to approve it and, if approved,"
+        " email the employee",
+        "event",
+        ["APPROVAL:approve", "NOTIFICATION:email"],
+        (),
+    ),
+    (
+        "매일 오후 6시에 삼성전자 뉴스를 모아서 분위기가 부정적이면 나한테 메일로 경고해줘",
+        "cron",
+        ["API_CALL:naver", "LLM_CALL:sentiment", "CONDITION:check", "NOTIFICATION:email"],
+        (),
+    ),
+    (
+        "5분마다 우리 쇼핑몰 사이트가 살아 있는지 확인하고 응답이 없거나 오류면 디스코드로 알려줘",
+        "cron",
+        ["API_CALL:fetch", "CONDITION:check", "NOTIFICATION:discord"],
+        (),
+    ),
+    (
+        "Every 5 minutes, check that our shop website is up and alert Discord if it does not answer",
+        "cron",
+        ["API_CALL:fetch", "NOTIFICATION:discord", "CONDITION:check"],
+        (),
+    ),
+    (
+        "매일 도쿄 시간 오전 10시에 엔화 환율을 메일로 보내줘",
+        "cron",
+        ["API_CALL:fetch", "NOTIFICATION:email"],
+        (),
+    ),
+    (
+        "워크플로가 실패하면 오류 메시지를 보고 원인과 해결 방법을 한국어로 짧게 정리해서"
+        " 받은편지함에 넣어줘",
+        "event",
+        ["LLM_CALL:explain", "LLM_CALL:summarize", "NOTIFICATION:inbox"],
+        (),
+    ),
+    (
+        "Given a list of expenses, group them by category and email me the count and total of each category",
+        "manual",
+        ["DATA_TRANSFORM:group", "NOTIFICATION:email", "PYTHON_SCRIPT:compute"],
+        ("schedule", "source"),
+    ),
+    (
+        "토요일 아침 8시에 오늘 서울 날씨를 보고 나들이 옷차림을 추천해서 받은편지함에 넣어줘",
+        "cron",
+        ["API_CALL:kma", "LLM_CALL:recommend", "NOTIFICATION:inbox"],
+        (),
+    ),
+    (
+        "When a file over 100 MB is uploaded to /data/uploads, email the admin",
+        "file",
+        ["CONDITION:check", "NOTIFICATION:email"],
+        (),
+    ),
 ]
 
 

@@ -104,7 +104,7 @@ CASES = [
     ("매시 정각", "0 * * * *", K, ()),
     ("매시 30분", "30 * * * *", K, ()),
     ("평일 30분마다", "*/30 * * * 1-5", K, ()),
-    ("평일 9시부터 18시까지 30분마다", "*/30 9-17 * * 1-5", K, ()),
+    ("평일 9시부터 18시까지 30분마다", "*/30 9-18 * * 1-5", K, ()),
     ("7분마다", "*/7 * * * *", K, ()),
     ("90분마다", "0 * * * *", K, ("schedule",)),
     ("5시간마다", "0 */5 * * *", K, ()),
@@ -176,10 +176,10 @@ CASES = [
     ("on weekday mornings", "0 8 * * 1-5", K, ()),
     ("every Friday afternoon", "0 14 * * 5", K, ()),
     ("매일 저녁 7시쯤", "0 19 * * *", K, ()),
-    ("업무 시간(9~18시)에 30분마다", "*/30 9-17 * * *", K, ()),
+    ("업무 시간(9~18시)에 30분마다", "*/30 9-18 * * *", K, ()),
     ("평일 9-18시 2시간마다", "0 9-18/2 * * 1-5", K, ()),
     ("평일 9시부터 6시까지 1시간마다", "0 9-18 * * 1-5", K, ()),
-    ("every 30 minutes between 9 and 5 on weekdays", "*/30 9-16 * * 1-5", K, ()),
+    ("every 30 minutes between 9 and 5 on weekdays", "*/30 9-17 * * 1-5", K, ()),
     ("weekdays from 9am to 6pm every hour", "0 9-18 * * 1-5", K, ()),
     ("매일 9시, 월요일 제외", "0 9 * * 0,2-6", K, ()),
     ("every day at 9 except Saturdays and Sundays", "0 9 * * 1-5", K, ()),
@@ -193,6 +193,11 @@ CASES = [
     ("every night at midnight", "0 0 * * *", K, ()),
     ("every 24 hours", "0 0 * * *", K, ()),
     ("3일마다 오전 9시", "0 9 */3 * *", K, ()),
+    ("Every year on March 14 at 9 am", "0 9 14 3 *", K, ()),
+    ("annually on 1 May at 8am", "0 8 1 5 *", K, ()),
+    ("every May 5th at noon", "0 12 5 5 *", K, ()),
+    ("매년 어버이날인 5월 8일 아침 8시", "0 8 8 5 *", K, ()),
+    ("평일 오전 9시부터 오후 5시까지 30분마다", "*/30 9-17 * * 1-5", K, ()),
 ]
 
 NOT_SCHEDULES = [
@@ -322,8 +327,10 @@ def test_window_with_interval() -> None:
     assert parsed is not None
     fires = next_fire_times(parsed.cron, K, 20, datetime(2026, 3, 2, 0, 0, tzinfo=ZoneInfo(K)))
     assert fires[0] == datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo(K))
-    assert fires[17] == datetime(2026, 3, 2, 17, 30, tzinfo=ZoneInfo(K))
-    assert fires[18] == datetime(2026, 3, 3, 9, 0, tzinfo=ZoneInfo(K))
+    assert fires[19] == datetime(2026, 3, 2, 18, 30, tzinfo=ZoneInfo(K))
+    assert parsed.assumptions == ("9시 정각부터 18시 30분까지 실행합니다",)
+    tuesday = next_fire_times(parsed.cron, K, 1, fires[19])
+    assert tuesday == [datetime(2026, 3, 3, 9, 0, tzinfo=ZoneInfo(K))]
 
 
 def test_last_day_of_month_fires_on_28_29_30_31() -> None:
@@ -426,6 +433,8 @@ def test_never_crashes_and_always_gives_a_valid_cron(text: str) -> None:
         ("0분마다", None, None),
         ("every 0 minutes", None, None),
         ("매년 2월 30일 9시", "0 9 * * *", ("schedule",)),
+        ("매년 13월 1일 9시", "0 9 * * *", ("schedule",)),
+        ("every year on Feb 30 at 9", "0 9 * * *", ("schedule",)),
         ("3월 1일 9시에", "0 9 * * *", ("schedule",)),
         ("on 2026-03-01 at 9", "0 9 * * *", ("schedule",)),
         ("every 100 hours", "0 0 * * *", ("schedule",)),
