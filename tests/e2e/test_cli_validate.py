@@ -80,6 +80,7 @@ def test_what_used_to_fail_only_at_run_time_is_caught_and_nothing_is_saved(
     assert exit_code == 1 and payload["ok"] is False
     assert [(f["code"], f["step"]) for f in payload["errors"]] == [(code_, step)]
     assert payload["errors"][0]["hint"] and payload["error"]["code"] == "spec_invalid"
+    assert payload["error"]["details"] == payload["errors"], "the failure shape apply prints too"
 
     exit_code, _, err = invoke("validate", str(path))
     assert exit_code == 1 and f"[{code_}]" in err and "fix:" in err and "spec.mwo.yaml: step" in err

@@ -73,7 +73,12 @@ def validate(
     }
     if not report.ok:
         failed = ValidationFailed(report, file=str(file))
-        payload["error"] = {"code": failed.code, "message": str(failed), "fix": failed.fix}
+        payload["error"] = {
+            "code": failed.code,
+            "message": str(failed),
+            "fix": failed.fix,
+            "details": payload["errors"],
+        }
     if as_json:
         print_json(payload)
     else:
