@@ -158,7 +158,13 @@ class _Repair:
         count = self.healer.settings.healing_candidates
         self._emit("model", round_, f"asking the model for {count} candidate(s): {current.headline()}")
         tried: list[tuple[Evaluation, ModelCandidate, float]] = []
-        for answer in self.healer._model.candidates(current, self.request, count, self._time_left):
+
+        def asking(index: int, temperature: float) -> None:
+            self._emit(
+                "model", round_, f"asking the model for candidate {index + 1} (temperature {temperature})"
+            )
+
+        for answer in self.healer._model.candidates(current, self.request, count, self._time_left, asking):
             if answer.failed or answer.code is None:
                 assert answer.problem is not None
                 self._reject(

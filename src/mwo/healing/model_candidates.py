@@ -44,15 +44,23 @@ class ModelRepairer:
         self._language = language
 
     def candidates(
-        self, current: Evaluation, request: ScriptRepairRequest, count: int, time_left: Callable[[], float]
+        self,
+        current: Evaluation,
+        request: ScriptRepairRequest,
+        count: int,
+        time_left: Callable[[], float],
+        on_ask: Callable[[int, float], None] | None = None,
     ) -> Iterator[ModelCandidate]:
-        """Up to `count` candidates; stops early when the time is up (the call in flight is stopped)."""
+        """Up to `count` candidates; stops early when the time is up (the call in flight is stopped).
+        `on_ask(index, temperature)` is called before each call (a live view; a cancel check)."""
         prompt = repair_prompt(current, request)
         system = system_prompt(request)
         for index in range(count):
             if time_left() <= 0:
                 return
             temperature = TEMPERATURES[min(index, len(TEMPERATURES) - 1)]
+            if on_ask is not None:
+                on_ask(index, temperature)
             asked = LlmRequest(
                 prompt=prompt, system=system, temperature=temperature, max_tokens=answer_budget(current.code)
             )

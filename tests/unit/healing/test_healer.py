@@ -203,6 +203,11 @@ def test_events_follow_the_repair_as_it_happens(make_rig: Callable[..., Rig]) ->
     stages = [e.stage for e in events]
     assert stages[0] == "checking" and stages[-1] == "done"
     assert "model" in stages and events[-1].message == "fixed"
+    asked = [e.message for e in events if e.message.startswith("asking the model for candidate")]
+    assert asked == [
+        "asking the model for candidate 1 (temperature 0.2)",
+        "asking the model for candidate 2 (temperature 0.7)",
+    ]
     assert any(e.attempt is not None and e.attempt.accepted for e in events)
 
 
