@@ -136,8 +136,16 @@ CHANNEL_AS_SOURCE: Final = re.compile(
 )
 # A webhook channel word followed by a receiving verb is the trigger ("웹훅으로 받으면"), not a channel.
 
+# The request gives its input when it is run ("검색어를 입력하면", "when I paste a text"): a manual
+# trigger with inputs, so its source, topic and schedule are not asked.
+INPUT_WORDS: Final = re.compile(
+    r"입력하면|입력한|넣으면|붙여\s*넣으면|주면|올리면|\bwhen\s+I\s+(?:enter|paste|give|type|upload|run\s+it)\b"
+    r"|\bgiven\s+an?\b|\bwith\s+a\s+(?:search\s+term|keyword|text)\b",
+    re.IGNORECASE | re.ASCII,
+)
 MANUAL_WORDS: Final = re.compile(
     r"수동|버튼|필요할\s*때|원할\s*때|요청할\s*때|직접\s*실행|지금\s*(?:바로|당장)?|\bmanual(?:ly)?\b|\bon\s+demand\b"
-    r"|\bwhen\s+I\s+(?:ask|run|click|want)\b|\bby\s+hand\b|\bright\s+now\b",
+    r"|\bwhen\s+I\s+(?:ask|run|click|want)\b|\bby\s+hand\b|\bright\s+now\b"
+    r"|입력하면|입력한|넣으면|붙여\s*넣으면|\bwhen\s+I\s+(?:enter|paste|give|type|upload)\b|\bgiven\s+an?\b",
     re.IGNORECASE | re.ASCII,
 )

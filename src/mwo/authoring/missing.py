@@ -9,6 +9,8 @@ Asked (a workflow built without them would be a different workflow):
 - `schedule`: no trigger at all (no time, no event, not "수동으로"/"on demand");
 - `criterion`: "만약"/"if"/"조건" with nothing to compare;
 - `path` / `event`: a file or event trigger with no folder or event name.
+Nothing about the source, topic or schedule is asked when the request gives its input at run time
+("검색어를 입력하면", "when I paste a text": a manual trigger with inputs).
 Not asked (the planner assumes them and says so): the mail recipient (the configured default), the
 number of items (5), the weather location, the time when only days are missing (the schedule's own
 `time` question covers it: `ScheduleParse.questions`, not repeated here).
@@ -22,7 +24,7 @@ from types import MappingProxyType
 from typing import Final
 
 from mwo.authoring.intents import Question, ScheduleParse, StepIntent, TriggerIntent
-from mwo.authoring.lexicon_words import MANUAL_WORDS
+from mwo.authoring.lexicon_words import INPUT_WORDS, MANUAL_WORDS
 from mwo.authoring.slots import extract_slots
 from mwo.spec.steps import StepType
 
@@ -98,10 +100,11 @@ def missing_what(
         return [_ask("goal")]
     slots = extract_slots(text)
     questions = _trigger_questions(trigger, schedule, text)
+    given = INPUT_WORDS.search(text) is not None  # "검색어를 입력하면": the input is the source and topic
     searches = [i for i in intents if i.provider in _SEARCH_PROVIDERS]
-    if searches and slots.topic_hint is None:
+    if searches and slots.topic_hint is None and not given:
         questions.append(_ask("topic"))
-    if _needs_source(intents, trigger):
+    if _needs_source(intents, trigger) and not given:
         questions.append(_ask("source"))
     if _needs_criterion(intents, slots.criterion):
         questions.append(_ask("criterion"))

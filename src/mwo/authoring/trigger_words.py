@@ -61,7 +61,7 @@ NAMED_EVENT: Final = re.compile(
     re.IGNORECASE,
 )
 GENERIC_EVENT: Final = re.compile(
-    r"이벤트(?:가|이)?\s*(?:오면|발생하면|들어오면|올\s*때|발생할\s*때)"
+    r"이벤트(?:가|이)?\s*(?:오면|발생하면|들어오면|올\s*때|발생할\s*때)|이벤트\s*(?:중에서|중|마다|때마다)"
     r"|\b(?:when(?:ever)?|on)\s+(?:an?\s+|the\s+)?event\s+(?:arrives|is\s+emitted|fires|comes\s+in|happens)",
     re.IGNORECASE | re.ASCII,
 )
