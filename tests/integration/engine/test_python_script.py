@@ -102,7 +102,7 @@ def test_a_hostile_script_is_a_violation_and_not_retried(env: Env) -> None:
 
 
 def test_a_script_over_its_time_limit_times_out(env: Env) -> None:
-    env.apply(_workflow("def main(inputs):\n    while True:\n        pass\n", timeout_s=0.3))
+    env.apply(_workflow("def main(inputs):\n    while True:\n        pass\n    return {}\n", timeout_s=0.3))
     run = env.runs.start("scripted")
     row = env.services.store.list_step_runs(run.id)[0]
     assert row.error is not None and row.error["type"] == "timeout"
