@@ -157,7 +157,7 @@ class _Repair:
         """The model's candidates for this round; the best kept if better. (best, model call failed)."""
         count = self.healer.settings.healing_candidates
         self._emit("model", round_, f"asking the model for {count} candidate(s): {current.headline()}")
-        tried: list[tuple[Evaluation, ModelCandidate, float]] = []
+        tried: list[tuple[Evaluation, ModelCandidate, int]] = []
 
         def asking(index: int, temperature: float) -> None:
             self._emit(
@@ -176,7 +176,7 @@ class _Repair:
             evaluated = self._judge(round_, answer, current)
             if evaluated is None:
                 continue
-            tried.append((evaluated, answer, time.monotonic()))
+            tried.append((evaluated, answer, self._next_index()))
             signatures.add(evaluated.signature or "")
             if evaluated.ok:
                 break
@@ -184,7 +184,7 @@ class _Repair:
             return current, False
         best = max(tried, key=lambda t: (t[0].rank(), -len(unified_diff(current.code, t[0].code))))
         keep = self._better(best[0], current)
-        for evaluated, answer, _ in tried:
+        for evaluated, answer, index in tried:
             accepted = keep and evaluated is best[0]
             self._record(
                 round_,
@@ -196,6 +196,7 @@ class _Repair:
                 model=answer.model,
                 tokens=answer.tokens,
                 seconds=answer.seconds + evaluated.seconds,
+                index=index,
             )
         return (best[0] if keep else current), False
 
@@ -256,11 +257,12 @@ class _Repair:
         model: str | None = None,
         tokens: int = 0,
         seconds: float = 0.0,
+        index: int | None = None,
     ) -> None:
         self.seen.add(candidate.signature or "")
         attempt = RepairAttempt(
             round=round_,
-            candidate=self._next_index(),
+            candidate=self._next_index() if index is None else index,
             source=source,
             candidate_code=candidate.code,
             findings=list(candidate.findings),
@@ -309,7 +311,7 @@ class _Repair:
             original=self.request.code,
             output=final.output,
             findings=list(final.findings),
-            attempts=list(self.attempts),
+            attempts=sorted(self.attempts, key=lambda a: (a.round, a.candidate)),
             seconds=time.monotonic() - self.started,
             repair_id=self.repair_id,
             assumptions=list(self.assumptions),

@@ -220,3 +220,16 @@ def test_a_different_wrong_output_is_progress_and_the_loop_goes_on(make_rig: Cal
     result = rig.healer.repair(request(code, inputs={"xs": [1, 2, 2]}, expected_output={"avg": 1.7}))
 
     assert (result.status, result.rounds, result.output) == ("fixed", 2, {"avg": 1.7})
+
+
+def test_attempts_keep_the_order_the_model_was_asked_in(make_rig: Callable[..., Rig]) -> None:
+    still_broken = 'def main(inputs):\n    return {"n": inputs["items"].size}\n'
+    rig = make_rig(fenced(still_broken), "no code here", healing_rounds=1)
+
+    result = rig.healer.repair(request())
+
+    assert [(a.candidate, a.note) for a in result.attempts] == [
+        (0, "kept"),  # another failure, not seen before: progress
+        (1, result.attempts[1].findings[0].message),
+    ]
+    assert result.attempts[1].findings[0].code == "healing.not_code"
