@@ -49,6 +49,9 @@ class Plan:
     steps: list[PlannedStep] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)
+    message: str | None = None
+    """A fixed message the request states ('이번 주도 수고했어요!', "팀 회의 알림"): the body of a
+    reminder that fetches and writes nothing."""
 
     def add(self, step_type: StepType, role: str, base_id: str, **extra: object) -> PlannedStep:
         taken = {s.id for s in self.steps}
@@ -151,8 +154,12 @@ def _trigger_brings_data(req: Requirements) -> bool:
 def _content_from_model(
     req: Requirements, model: ModelSlots | None, plan: Plan, examples: Examples | None
 ) -> str | None:
-    """Nothing says where the message comes from: a reminder says itself; otherwise the model picks."""
-    if _REMINDER.search(req.text) or not req.has(StepType.NOTIFICATION):
+    """Nothing says where the message comes from: a stated message or a reminder says itself;
+    otherwise the model picks, and a bare "send a notice" is asked about."""
+    if not req.has(StepType.NOTIFICATION):
+        return None
+    plan.message = stated_message(req.request, req.trigger.phrase)
+    if plan.message or _REMINDER.search(req.text):
         return None
     kind = model.content_kind(examples() if examples else None) if model is not None else None
     if kind == "generate":
@@ -160,6 +167,34 @@ def _content_from_model(
     if kind == "compute":
         return "compute"
     plan.questions.append(SOURCE_QUESTION if kind == "fetch" else CONTENT_QUESTION)
+    return None
+
+
+_QUOTED = re.compile(r"['\"‘“「『]([^'\"’”」』\n]{2,80})['\"’”」』]")
+_NOTICE = re.compile(
+    r"^(.{2,40}?)\s*(?:알림|메시지|공지|리마인더|안내)|^(.{2,40}?)\s+(?:reminder|notice|message)\b", re.I
+)
+_EN_NOTICE = re.compile(
+    r"\b(?:send|post)\s+(?:me\s+)?(?:a|an|the)?\s*(.{2,40}?)\s+(reminder|notice|message)\b", re.I
+)
+_GENERIC = re.compile(r"^(?:매일|오늘|뭔가|무언가|something|a|an|the|some|useful|me|\s)*$", re.I)
+
+
+def stated_message(request: str, schedule_phrase: str) -> str | None:
+    """The message a request spells out: a quote, or the words before 알림/메시지/reminder."""
+    from mwo.authoring.step_builders import content_phrase
+
+    quoted = _QUOTED.search(request)
+    if quoted:
+        return quoted.group(1).strip()
+    english = _EN_NOTICE.search(request)
+    if english and not _GENERIC.match(english.group(1)):
+        return f"{english.group(1)} {english.group(2)}"
+    found = _NOTICE.search(content_phrase(request, schedule_phrase))
+    if found:
+        words = (found.group(1) or found.group(2) or "").strip()
+        if words and not _GENERIC.match(words):
+            return found.group(0).strip()
     return None
 
 

@@ -189,13 +189,11 @@ class AuthoringService:
                 req.say("도메인: ", "domains found: ") + ", ".join(req.domains),
                 domains=list(req.domains),
             )
-        if req.questions:
-            return self._questions(base, req, list(req.questions), events)
         model = ModelSlots(self.llm, request, session.id)
         events.emit("planning", req.say("단계를 계획하는 중", "planning the steps"))
         plan = plan_steps(req, model, lambda: self._retrieve(req, events))
-        if plan.questions:
-            return self._questions(base, req, plan.questions, events)
+        if req.questions or plan.questions:  # every question at once, not one round each
+            return self._questions(base, req, [*req.questions, *plan.questions], events)
         builder = StepBuilder(req, plan, model, self.settings.default_email)
         for n, step in enumerate(plan.steps, 1):
             events.emit(
@@ -241,7 +239,10 @@ class AuthoringService:
     def _questions(
         self, base: AuthoringResult, req: Requirements, questions: list[Any], events: EventLog
     ) -> AuthoringResult:
-        asked = [AskedQuestion(q.slot, q.text(req.language)) for q in dict.fromkeys(questions)]
+        first: dict[str, Any] = {}
+        for question in questions:  # one question per slot: the first one asked
+            first.setdefault(question.slot, question)
+        asked = [AskedQuestion(slot, q.text(req.language)) for slot, q in first.items()]
         text = "\n".join(f"- {q.slot}: {q.question}" for q in asked)
         events.emit(
             "needs_clarification",

@@ -328,7 +328,7 @@ class StepBuilder:
 
     def _notification(self, planned: PlannedStep, following: str) -> dict[str, Any]:
         channel = planned.channel or Channel.INBOX
-        body = self.flow.text or self._say(f"알림: {self.req.request}", f"Reminder: {self.req.request}")
+        body = self.flow.text or self.plan.message or self._reminder()
         step: dict[str, Any] = {"channel": channel.value, "body": body}
         if channel in (Channel.EMAIL, Channel.INBOX):
             step["subject"] = self._subject()
@@ -347,6 +347,10 @@ class StepBuilder:
         return step
 
     # --- wording ---------------------------------------------------------------------------------
+
+    def _reminder(self) -> str:
+        what = content_phrase(self.req.request, self.req.trigger.phrase)
+        return self._say(f"알림: {what}", f"Reminder: {what}")
 
     def _default_recipient(self) -> str:
         if self.default_email:
@@ -388,7 +392,7 @@ _MAKE = re.compile(
     r"|\s*(?:and\s+)?(?:send|post|mail|email|message|deliver)\b.*$",
     re.IGNORECASE,
 )
-_LEAD = re.compile(r"^\s*(?:에|에는|마다|,|(?:at|on|in)\b)?\s*", re.IGNORECASE)
+_LEAD = re.compile(r"^(?:\s|(?:에는|에|마다|과|와|및)(?=\s)|,|(?:at|on|in|and)\b)*", re.IGNORECASE)
 
 
 def content_phrase(request: str, schedule_phrase: str) -> str:

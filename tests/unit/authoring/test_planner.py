@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mwo.authoring.naming import base_name, unique_name
-from mwo.authoring.planner import plan_steps
+from mwo.authoring.planner import plan_steps, stated_message
 from mwo.authoring.requirements import said_topic, understand
 
 
@@ -83,3 +83,37 @@ def test_a_condition_on_nothing_asks_what_it_is_about() -> None:
     _, questions, _ = _plan("만약 가격이 오르면 슬랙으로 알려줘", schedule="매시간")
 
     assert {"source", "topic"} & set(questions)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "phrase", "message"),
+    [
+        (
+            "매주 금요일 오후 6시에 '이번 주도 수고했어요!' 메시지를 슬랙으로 보내줘",
+            "매주 금요일 오후 6시",
+            "이번 주도 수고했어요!",
+        ),
+        (
+            "매주 화요일과 목요일 오후 2시에 팀 회의 알림을 디스코드로 보내줘",
+            "매주 화요일과 목요일 오후 2시",
+            "팀 회의 알림",
+        ),
+        ("Every Monday at 9 send a standup reminder to Slack", "Every Monday 9", "standup reminder"),
+        ("매일 알림 보내줘", "매일", None),
+        ("Every day, send something useful to Slack", "Every day", None),
+    ],
+)
+def test_a_stated_message_is_read_and_a_bare_one_is_not(
+    request_text: str, phrase: str, message: str | None
+) -> None:
+    assert stated_message(request_text, phrase) == message
+
+
+def test_a_stated_message_is_the_body_of_a_reminder() -> None:
+    req = understand(
+        "매주 화요일과 목요일 오후 2시에 팀 회의 알림을 디스코드로 보내줘", {}, default_timezone="Asia/Seoul"
+    )
+    plan = plan_steps(req, None)
+
+    assert [s.type.value for s in plan.steps] == ["NOTIFICATION"] and plan.questions == []
+    assert plan.message == "팀 회의 알림"
