@@ -100,17 +100,16 @@ def test_the_local_model_repairs_a_simple_script(
 ) -> None:
     monkeypatch.setenv("MWO_HEALING_TIME_S", "900")  # a shared CI machine: calls may be slow
     monkeypatch.setenv("MWO_HEALING_CANDIDATES", "1")
-    path = tmp_path / "average.py"
+    path = tmp_path / "total.py"
     path.write_text(
-        'def main(inputs):\n    total = sum(inputs["scores"])\n'
-        '    return {"average": total / inputs["count"]}\n',
+        'def main(inputs):\n    total = sum(inputs["amounts"])\n    return {"message": "Total: " + total}\n',
         encoding="utf-8",
     )
-    given = json.dumps({"scores": [70, 80, 90]})
-    goal = "return the average of the scores as {'average': number}"
+    given = json.dumps({"amounts": [5, 10]})
+    goal = 'return the message "Total: N" where N is the sum of the amounts'
 
     code, result = invoke_json("script", "fix", str(path), "--input", given, "--goal", goal, "--rounds", "2")
 
     assert code == 0, result
-    assert result["status"] == "fixed" and result["output"] == {"average": 80.0}
+    assert result["status"] == "fixed" and result["output"] == {"message": "Total: 15"}
     assert any(a["source"] == "model" and a["accepted"] for a in result["attempts"])
