@@ -62,6 +62,10 @@ __all__ = [
 MAX_TEXT = 4000
 """Only the first characters of a request are read for a schedule (time phrases come early)."""
 _URL_OR_EMAIL = re.compile(r"https?://\S+|(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
+_CONNECTOR = re.compile(
+    r"(?:\s|,|과|와|및|이랑|랑|하고|에|에는|부터|까지|\band\b|&|\bat\b|\bon\b|\bthe\b|\bto\b|\bfrom\b)*",
+    re.IGNORECASE,
+)
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _LATIN = re.compile(r"[A-Za-z]")
 _ONE_OFF = re.compile(
@@ -171,10 +175,11 @@ def _inside(span: Span, outer: Span) -> bool:
 
 
 def _phrase(text: str, spans: list[Span]) -> str:
-    """The matched words in text order; spans that touch or overlap are joined into one."""
+    """The matched words in text order. Spans that touch, overlap or are joined only by connecting
+    words ("화요일과 목요일", "Monday and Thursday at 7") are one stretch of the request, quoted whole."""
     merged: list[list[int]] = []
     for start, end in sorted(s for s in spans if s[1] > s[0]):
-        if merged and start <= merged[-1][1] + 1:
+        if merged and (start <= merged[-1][1] + 1 or _CONNECTOR.fullmatch(text[merged[-1][1] : start])):
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])

@@ -157,8 +157,10 @@ def _weekday_pieces(text: str) -> list[Days]:
     for m in _EN_NAMED.finditer(text):
         if m.group(3) is not None and not m.group(3)[0].isupper():
             continue
-        every = re.search(r"\b(?:every|each|other)\s+$", text[: m.start()], re.IGNORECASE)
-        add((_en_day(m.group(1) or m.group(3)),), m.span(), plural=bool(m.group(2) or every))
+        every = re.search(r"\b(?:every|each|other|on)\s+$", text[: m.start()], re.IGNORECASE)
+        span = (every.start() if every else m.start(), m.end())
+        plural = bool(m.group(2) or (every and every.group(0).lower().strip() != "on"))
+        add((_en_day(m.group(1) or m.group(3)),), span, plural=plural)
     if excluded:
         first = min(excluded_spans)
         pieces.append(Days(first, excluded=tuple(excluded)))

@@ -265,6 +265,20 @@ def test_the_issue_example_is_exact() -> None:
     assert parsed.assumptions == () and parsed.questions == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("매주 화요일과 목요일 오후 2시에 팀 회의 알림을 보내줘", "매주 화요일과 목요일 오후 2시"),
+        ("every Monday and Thursday at 7 pm, post to Slack", "every Monday and Thursday at 7 pm"),
+        ("평일 9시부터 18시까지 30분마다 확인", "평일 9시부터 18시까지 30분마다"),
+        ("Every weekday at 8:30 fetch the weather", "Every weekday at 8:30"),
+    ],
+)
+def test_phrase_quotes_the_schedule_words_whole(text: str, phrase: str) -> None:
+    parsed = parse_schedule(text, default_timezone=K)
+    assert parsed is not None and parsed.phrase == phrase and phrase in text
+
+
 def test_default_zone_comes_from_the_argument() -> None:
     parsed = parse_schedule("every day at 9am", default_timezone="Europe/Paris")
     assert parsed is not None and parsed.timezone == "Europe/Paris"
