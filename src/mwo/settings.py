@@ -118,6 +118,39 @@ class Settings(BaseSettings):
         default=1024 * 1024, ge=1, description="Largest webhook body accepted (413 above it)."
     )
 
+    api_max_spec_bytes: int = Field(
+        default=512 * 1024, ge=1, description="API: largest spec body (POST /workflows), 413 above it."
+    )
+    api_max_inputs_bytes: int = Field(
+        default=256 * 1024, ge=1, description="API: largest run-start body (inputs), 413 above it."
+    )
+    api_max_event_bytes: int = Field(
+        default=256 * 1024, ge=1, description="API: largest event body (POST /events/{name}), 413 above it."
+    )
+    api_max_decision_bytes: int = Field(
+        default=16 * 1024,
+        ge=1,
+        description="API: largest approve/reject body (approvals and repairs), 413 above it.",
+    )
+    api_max_authoring_bytes: int = Field(
+        default=32 * 1024,
+        ge=1,
+        description="API: largest authoring body (sessions, answers, edits), 413 above it.",
+    )
+    api_max_document_bytes: int = Field(
+        default=50 * 1024 * 1024 + 64 * 1024,
+        ge=1,
+        description="API: largest knowledge upload (multipart: the 50 MiB document and its form), 413 above.",
+    )
+    api_max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1,
+        description="API: largest body of every other request (tokens, secrets, tags, folders, rollback).",
+    )
+    api_max_json_depth: int = Field(
+        default=32, ge=1, le=200, description="API: deepest nesting of a JSON body (422 deeper)."
+    )
+
     smtp_host: str = Field(default="localhost", description="SMTP server for email notifications.")
     smtp_port: int = 25
     smtp_username: str | None = None

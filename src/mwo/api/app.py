@@ -18,9 +18,12 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from mwo.api.guard import RequestGuard
 from mwo.api.hooks import MAX_BODY_BYTES, hooks_router
+from mwo.api.limits import BodyLimits
 from mwo.api.problems import install_problem_handlers
 from mwo.api.routes import include_api
+from mwo.auth import TokenService
 from mwo.engine.dispatch import RunDispatcher, SubmitDispatcher
 from mwo.services import Services
 
@@ -48,6 +51,10 @@ def create_app(
     runs = dispatcher or SubmitDispatcher(lambda: services.runs, submit or thread_submit)
     app.include_router(hooks_router(services, runs, max_body_bytes), tags=["webhooks"])
     include_api(app, services, runs, max_body_bytes)
+    # Token, content type, size, UTF-8 and depth of every body, before any endpoint parses it.
+    app.add_middleware(
+        RequestGuard, limits=BodyLimits.from_settings(services.settings), tokens=TokenService(services.store)
+    )
 
     @app.get("/health", summary="Liveness and, under `mwo serve`, the server's parts")
     def get_health() -> JSONResponse:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from mwo.api.guard import TOKEN_SCOPE_KEY
 from mwo.auth import TokenService
 from mwo.store.records import ApiTokenRecord, TokenScope
 
@@ -25,13 +26,16 @@ class BearerAuth:
     def __init__(self, tokens: TokenService) -> None:
         self._tokens = tokens
 
-    def require(self, needed: TokenScope) -> Callable[[Credentials], ApiTokenRecord]:
+    def require(self, needed: TokenScope) -> Callable[[Request, Credentials], ApiTokenRecord]:
         """A dependency that returns the caller's token when its scope includes `needed`."""
 
-        def dependency(credentials: Credentials) -> ApiTokenRecord:
+        def dependency(request: Request, credentials: Credentials) -> ApiTokenRecord:
             # A plain (sync) function: FastAPI runs it in the thread pool, off the event loop,
-            # because checking a token reads (and now and then writes) the database.
-            record = self._tokens.authenticate(credentials.credentials if credentials else None)
+            # because checking a token reads (and now and then writes) the database. A request with
+            # a body was authenticated by the RequestGuard already, before its body was read.
+            record = request.scope.get(TOKEN_SCOPE_KEY)
+            if not isinstance(record, ApiTokenRecord):
+                record = self._tokens.authenticate(credentials.credentials if credentials else None)
             self._tokens.authorize(record, needed)
             return record
 

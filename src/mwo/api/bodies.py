@@ -28,12 +28,16 @@ async def read_limited(request: Request, limit: int) -> bytes:
 
 
 def utf8_text(body: bytes) -> str:
-    """The body as text; a 422 problem when it is not UTF-8."""
+    """The body as text; a 400 problem (`invalid_utf8`, as the RequestGuard answers) when it is not UTF-8."""
     try:
         return body.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
         raise Problem(
-            422, "Body is not UTF-8", "the body must be UTF-8 text", code="bad_body", fix="send UTF-8"
+            400,
+            "Body is not UTF-8",
+            f"the body is not valid UTF-8 (byte {exc.start})",
+            code="invalid_utf8",
+            fix="send the body encoded as UTF-8",
         ) from None
 
 

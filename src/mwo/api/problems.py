@@ -38,7 +38,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_http(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        return problem_response(exc.status_code, _title(exc.status_code), str(exc.detail))
+        response = problem_response(exc.status_code, _title(exc.status_code), str(exc.detail))
+        response.headers.update(exc.headers or {})  # e.g. `Allow` on a 405
+        return response
 
     async def on_validation(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mwo.engine.errors import InputError
+from mwo.nesting import MAX_INPUT_DEPTH, deeper_than
 from mwo.spec import InputField, InputType, Workflow
 
 _PYTHON_TYPES: dict[InputType, tuple[type, ...]] = {
@@ -21,6 +22,11 @@ _PYTHON_TYPES: dict[InputType, tuple[type, ...]] = {
 
 def resolve_inputs(workflow: Workflow, given: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs a run starts with; InputError names the input and what to pass instead."""
+    if deeper_than(dict(given), MAX_INPUT_DEPTH):  # stored and echoed by every later read of the run
+        raise InputError(
+            f"the inputs nest more than {MAX_INPUT_DEPTH} levels of objects or arrays",
+            "pass flatter data (an object of a few levels)",
+        )
     unknown = sorted(set(given) - set(workflow.inputs))
     if unknown:
         raise InputError(

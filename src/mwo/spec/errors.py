@@ -22,6 +22,7 @@ class SpecErrorCode(str, Enum):
     MISSING_INPUT = "missing_input"
     REFUSED_ADDRESS = "refused_address"
     MISSING_FOLDER = "missing_folder"
+    TOO_LARGE = "too_large"
 
 
 @dataclass(frozen=True)

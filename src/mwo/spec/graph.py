@@ -48,30 +48,29 @@ class StepGraph:
         return self.order[0] if self.order else None
 
     def find_cycle(self) -> list[str] | None:
-        """A cycle as a list of step ids (first id repeated at the end), or None."""
+        """A cycle as a list of step ids (first id repeated at the end), or None. Depth-first with an
+        explicit stack, not recursion: a chain of thousands of steps must not exhaust Python's stack."""
         white, grey, black = 0, 1, 2
         colour = dict.fromkeys(self.order, white)
-        stack: list[str] = []
-
-        def visit(node: str) -> list[str] | None:
-            colour[node] = grey
-            stack.append(node)
-            for nxt in self.successors.get(node, []):
+        for start in self.order:
+            if colour[start] != white:
+                continue
+            path: list[str] = [start]
+            pending: list[list[str]] = [list(reversed(self.successors.get(start, [])))]
+            colour[start] = grey
+            while path:
+                todo = pending[-1]
+                if not todo:
+                    colour[path.pop()] = black
+                    pending.pop()
+                    continue
+                nxt = todo.pop()
                 if colour.get(nxt) == grey:
-                    return [*stack[stack.index(nxt) :], nxt]
+                    return [*path[path.index(nxt) :], nxt]
                 if colour.get(nxt) == white:
-                    found = visit(nxt)
-                    if found:
-                        return found
-            stack.pop()
-            colour[node] = black
-            return None
-
-        for node in self.order:
-            if colour[node] == white:
-                found = visit(node)
-                if found:
-                    return found
+                    colour[nxt] = grey
+                    path.append(nxt)
+                    pending.append(list(reversed(self.successors.get(nxt, []))))
         return None
 
     def reachable_from(self, start: str) -> set[str]:

@@ -1,7 +1,14 @@
-"""Reading and writing `*.mwo.yaml` files.
+"""Reading and writing `*.mwo.yaml` files: the one place a spec's text becomes data.
 
 Writing is canonical (defaults left out, keys in model order, block style, Unicode kept), so
 `dump(load(dump(w))) == dump(w)` and `load(dump(w)) == w`: files round-trip exactly.
+
+Reading is bounded, because specs come from API clients and files: at most `MAX_ALIASES` aliases
+(`*name`), a document that expands through them to at most `MAX_EXPANSION` times its own text (a
+"billion laughs" of nested anchors is refused before any Python value is built), and at most
+`MAX_DEPTH` levels of nesting (deeper would exhaust the recursion of the YAML composer and of the
+validators). The same bounds hold for a spec sent as JSON (`workflow_from_data`). They are fixed,
+not settings: a spec accepted once must load the same way everywhere it is read again.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from mwo.nesting import deeper_than
 from mwo.spec.checks import check_workflow
 from mwo.spec.errors import SpecError, SpecErrorCode, SpecFinding
 from mwo.spec.steps import StepType
@@ -29,6 +37,108 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 _Dumper.add_representer(str, _str_representer)
 
+MAX_ALIASES = 100
+"""Aliases (`*name`) a spec may use; real specs use a handful, if any."""
+MAX_EXPANSION = 10
+"""How many times its own text a spec may grow through aliases (counted in characters of scalars
+plus one per node); plain YAML without aliases stays under 2."""
+MIN_EXPANSION_BUDGET = 10_000
+"""The expansion allowed to any spec however short, so small specs may share an anchor or two."""
+MAX_DEPTH = 64
+"""Levels of nested mappings and lists a spec may have; real specs need fewer than 15."""
+
+
+class _TooLarge(Exception):
+    """Raised inside the loader when the document passes a bound; becomes a SpecError."""
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that counts aliases and nesting while it composes the node tree."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _TooLarge(f"the spec uses more than {MAX_ALIASES} aliases (*name)")
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _TooLarge(f"the spec nests more than {MAX_DEPTH} levels deep")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _expanded_size(root: yaml.Node, budget: int) -> None:
+    """Raise _TooLarge when the node tree, with every alias written out, is larger than `budget`.
+    Sizes are computed once per node (aliases share nodes), without recursion; a node that
+    contains itself (a recursive anchor) expands forever and is refused too."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    todo: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while todo:
+        node, children_done = todo.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        children = _children(node)
+        if not children_done:
+            if key in on_path:
+                raise _TooLarge("the spec has an anchor that contains itself")
+            on_path.add(key)
+            todo.append((node, True))
+            todo.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        on_path.discard(key)
+        if isinstance(node, yaml.ScalarNode):
+            size = 1 + len(str(node.value))
+        else:
+            size = 1 + sum(sizes[id(child)] for child in children)
+        if size > budget:
+            raise _TooLarge("the spec expands through its aliases to far more than its own text")
+        sizes[key] = size
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def load_yaml_data(text: str) -> Any:
+    """The data of one YAML document, within the bounds above: `_TooLarge` past them, `yaml.YAMLError`
+    for bad syntax. Used for specs and for any other YAML MWO reads from outside."""
+    loader = _BoundedLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _expanded_size(node, max(MIN_EXPANSION_BUDGET, MAX_EXPANSION * len(text)))
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _limit_error(problem: str, file: str | None) -> SpecError:
+    return SpecError(
+        [
+            SpecFinding(
+                SpecErrorCode.TOO_LARGE,
+                problem,
+                "write the spec out plainly: fewer anchors and aliases, less nesting",
+            )
+        ],
+        file=file,
+    )
+
 
 def dump_workflow(workflow: Workflow) -> str:
     """The canonical YAML text of a workflow."""
@@ -40,7 +150,11 @@ def dump_workflow(workflow: Workflow) -> str:
 def parse_workflow(text: str, *, file: str | None = None) -> Workflow:
     """Parse YAML text into a Workflow; SpecError names every schema problem with its location."""
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml_data(text)
+    except _TooLarge as exc:
+        raise _limit_error(str(exc), file) from None
+    except RecursionError:
+        raise _limit_error("the spec nests too deeply to be read", file) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -70,6 +184,10 @@ def parse_workflow(text: str, *, file: str | None = None) -> Workflow:
 
 
 def workflow_from_data(data: dict[str, Any], *, file: str | None = None) -> Workflow:
+    """A Workflow from parsed YAML or JSON; SpecError names every problem (nesting past `MAX_DEPTH`
+    is refused before the schema sees it)."""
+    if deeper_than(data, MAX_DEPTH):
+        raise _limit_error(f"the spec nests more than {MAX_DEPTH} levels deep", file)
     try:
         return Workflow.model_validate(data)
     except ValidationError as exc:

@@ -67,6 +67,10 @@ _SPEC = {
     "spec.missing_folder": _entry(
         ("{detail}", "{fix}"), ("감시할 폴더가 없습니다: {detail}", "폴더를 만들거나 경로를 고치세요 ({fix})")
     ),
+    "spec.too_large": _entry(
+        ("{detail}", "{fix}"),
+        ("스펙이 너무 크거나 깊습니다: {detail}", "별칭(*)과 중첩을 줄여 평이하게 쓰세요 ({fix})"),
+    ),
     "trigger.cron": _entry(
         ("{detail}", "{fix}"), ("일정이 한 번도 실행되지 않습니다: {detail}", "cron 식을 고치세요 ({fix})")
     ),

@@ -62,4 +62,6 @@ def _parse(code: str) -> ast.Module | SyntaxError:
         return exc
     except ValueError as exc:  # e.g. a NUL byte in the source
         return SyntaxError(str(exc))
+    except (RecursionError, MemoryError):  # thousands of nested operators: the parser gives up
+        return SyntaxError("the script nests expressions too deeply to be compiled")
     return tree

@@ -108,7 +108,7 @@ def test_a_secret_not_set_yet_does_not_stop_a_save(api: LiveApi) -> None:
         (b"- just\n- a list\n", "text/yaml", 422),
         (b'{"name": ', "application/json", 422),
         (b"[1, 2]", "application/json", 422),
-        (b"\xff\xfe", "application/yaml", 422),
+        (b"\xff\xfe", "application/yaml", 400),
         (b"<xml/>", "application/xml", 415),
     ],
 )
