@@ -46,6 +46,20 @@ def test_rotation_keeps_the_previous_secret_until_its_grace_period_ends(store: S
     assert store.list_webhook_secrets("hooked", at(200)) == ["whsec_newer", "whsec_new"]
 
 
+def test_a_shorter_grace_shortens_every_earlier_secret_and_ends_are_listed(store: Store) -> None:
+    saved(store)
+    store.add_webhook_secret("hooked", "whsec_old", at(0))
+    assert store.list_webhook_secret_ends("hooked", at(1)) == [("whsec_old", None)]
+    store.add_webhook_secret("hooked", "whsec_new", at(10), retire_others_at=at(100))
+    assert store.list_webhook_secret_ends("hooked", at(11)) == [("whsec_new", None), ("whsec_old", at(100))]
+    # revoking now (a zero grace) ends the retiring secret too, not only the open one
+    store.add_webhook_secret("hooked", "whsec_newest", at(20), retire_others_at=at(20))
+    assert store.list_webhook_secrets("hooked", at(20)) == ["whsec_newest"]
+    assert store.list_webhook_secret_ends("hooked", at(20)) == [("whsec_newest", None)]
+    with pytest.raises(NotFound):
+        store.list_webhook_secret_ends("nope", at(0))
+
+
 def test_secrets_of_unknown_workflows_raise_not_found(store: Store) -> None:
     with pytest.raises(NotFound):
         store.add_webhook_secret("nope", "whsec_x", at(0))

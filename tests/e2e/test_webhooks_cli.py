@@ -24,7 +24,8 @@ def test_show_and_rotate_json(home: Path, tmp_path: Path) -> None:
 
     code, out, _ = invoke("webhooks", "show", "hooked", "--json")
     shown = json.loads(out)
-    assert code == 0 and set(shown) == {"ok", "workflow", "url", "secrets"}
+    assert code == 0 and set(shown) == {"ok", "workflow", "url", "secrets", "valid_until"}
+    assert shown["valid_until"] == [None]
     assert shown["ok"] is True and shown["workflow"] == "hooked"
     assert shown["url"] == "http://127.0.0.1:8000/hooks/hooked"
     [first] = shown["secrets"]
@@ -39,6 +40,25 @@ def test_show_and_rotate_json(home: Path, tmp_path: Path) -> None:
     assert rotated["previous_valid_until"]
     code, out, _ = invoke("webhooks", "show", "hooked")
     assert code == 0 and rotated["secrets"][0] in out and first in out
+    assert rotated["valid_until"] == [None, rotated["previous_valid_until"]]
+    assert rotated["grace_s"] == 24 * 3600
+    assert f"valid until {rotated['previous_valid_until']}" in out
+
+
+def test_rotate_with_no_grace_revokes_the_previous_secrets_now(home: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "hooked.mwo.yaml"
+    spec.write_text(SPEC)
+    assert invoke("apply", str(spec))[0] == 0
+    assert invoke("webhooks", "rotate", "hooked", "--grace", "600")[0] == 0
+    code, out, _ = invoke("webhooks", "rotate", "hooked", "--grace", "0", "--json")
+    rotated = json.loads(out)
+    assert code == 0 and len(rotated["secrets"]) == 1 and rotated["grace_s"] == 0
+    shown = json.loads(invoke("webhooks", "show", "hooked", "--json")[1])
+    assert shown["secrets"] == rotated["secrets"] and shown["valid_until"] == [None]
+    code, out, _ = invoke("webhooks", "rotate", "hooked", "--grace", "0")
+    assert code == 0 and "revoked now" in out
+    code, _, _ = invoke("webhooks", "rotate", "hooked", "--grace", "-5")
+    assert code != 0
 
 
 def test_show_of_a_workflow_without_webhook_is_an_error_with_a_fix(home: Path, tmp_path: Path) -> None:

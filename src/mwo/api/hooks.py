@@ -1,8 +1,9 @@
 """`POST /hooks/{workflow}`: a signed delivery starts a run of the workflow with its JSON body as inputs.
 
 Answers: 202 `{"run_id": ...}` as soon as the run is queued (it executes on the dispatcher's workers);
-400 malformed (missing headers, unreadable signature or timestamp, non-JSON or non-object body);
-401 not authentic (no matching signature with any active secret, timestamp outside +-5 min);
+400 malformed (unreadable signature or timestamp, non-JSON or non-object body); 401 unsigned or
+not authentic (a signing header missing, no matching signature with any active secret, timestamp
+outside +-5 min);
 404 unknown workflow or one without a webhook trigger; 409 a `webhook-id` already delivered (the
 problem names the run it started; nothing new runs) or a disabled workflow; 413 a body over the
 limit (1 MiB); 422 a body that is not valid inputs of the workflow. Nothing runs on any error.

@@ -1,8 +1,10 @@
-"""`mwo webhooks show|rotate NAME`: the URL a sender posts to and the secrets it signs with."""
+"""`mwo webhooks show|rotate NAME [--grace SECONDS]`: the URL a sender posts to and the secrets it
+signs with, each with when it stops working."""
 
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -34,28 +36,47 @@ def _check_webhook(s: Services, name: str, as_json: bool) -> None:
         )
 
 
-def _payload(name: str, secrets: list[str]) -> dict[str, Any]:
-    return {"ok": True, "workflow": name, "url": webhook_url(_base_url(), name), "secrets": secrets}
+def _payload(name: str, ends: list[tuple[str, datetime | None]]) -> dict[str, Any]:
+    """`secrets` newest first; `valid_until[i]` is when `secrets[i]` stops working (None: no end)."""
+    return {
+        "ok": True,
+        "workflow": name,
+        "url": webhook_url(_base_url(), name),
+        "secrets": [secret for secret, _ in ends],
+        "valid_until": [end.isoformat() if end else None for _, end in ends],
+    }
 
 
 @webhooks_app.command("show")
 def show(name: str, as_json: JsonOpt = False) -> None:
-    """The URL to POST to and the active secrets (newest first) to sign deliveries with."""
+    """The URL to POST to and the active secrets (newest first), each with when it stops working."""
     with services(as_json) as s:
         _check_webhook(s, name, as_json)
-        secrets = s.store.list_webhook_secrets(name, utc_now())
-    _print(_payload(name, secrets), as_json)
+        ends = s.store.list_webhook_secret_ends(name, utc_now())
+    _print(_payload(name, ends), as_json)
+
+
+DEFAULT_GRACE_S = int(ROTATION_GRACE.total_seconds())
+GraceOpt = Annotated[
+    int,
+    typer.Option(
+        "--grace",
+        min=0,
+        help="Seconds the previous secrets stay valid (senders switch over meanwhile); 0 revokes them now.",
+    ),
+]
 
 
 @webhooks_app.command("rotate")
-def rotate(name: str, as_json: JsonOpt = False) -> None:
-    """Add a new secret; the previous ones stay valid for 24 hours, then expire."""
+def rotate(name: str, grace: GraceOpt = DEFAULT_GRACE_S, as_json: JsonOpt = False) -> None:
+    """Add a new secret; the previous ones stay valid for --grace seconds (24 hours), then expire."""
     with services(as_json) as s:
         _check_webhook(s, name, as_json)
         now = utc_now()
-        rotate_webhook_secret(s.store, name, now)
-        secrets = s.store.list_webhook_secrets(name, now)
-    payload = _payload(name, secrets) | {"previous_valid_until": (now + ROTATION_GRACE).isoformat()}
+        rotate_webhook_secret(s.store, name, now, grace=timedelta(seconds=grace))
+        ends = s.store.list_webhook_secret_ends(name, now)
+    until = now + timedelta(seconds=grace)
+    payload = _payload(name, ends) | {"previous_valid_until": until.isoformat(), "grace_s": grace}
     _print(payload, as_json)
 
 
@@ -64,9 +85,11 @@ def _print(payload: dict[str, Any], as_json: bool) -> None:
         print_json(payload)
         return
     console.print(f"url: {payload['url']}")
-    for index, secret in enumerate(payload["secrets"]):
-        console.print(
-            f"secret: {secret}" + (" (newest)" if index == 0 and len(payload["secrets"]) > 1 else "")
-        )
-    if "previous_valid_until" in payload:
+    secrets, ends = payload["secrets"], payload["valid_until"]
+    for index, (secret, end) in enumerate(zip(secrets, ends, strict=True)):
+        newest = " (newest)" if index == 0 and len(secrets) > 1 else ""
+        console.print(f"secret: {secret}{newest}" + (f", valid until {end}" if end else ""), soft_wrap=True)
+    if payload.get("grace_s") == 0:
+        console.print("previous secrets are revoked now: deliveries signed with them are refused (401)")
+    elif "previous_valid_until" in payload:
         console.print(f"previous secrets stay valid until {payload['previous_valid_until']}")

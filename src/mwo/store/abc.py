@@ -418,13 +418,20 @@ class WebhookStore(ABC):
     def add_webhook_secret(
         self, workflow_name: str, secret: str, now: datetime, retire_others_at: datetime | None = None
     ) -> None:
-        """Store a new active secret; active secrets without an end get `retire_others_at` as their
-        end (None keeps them open). Raises NotFound for an unknown workflow."""
+        """Store a new active secret; every other secret still valid at `retire_others_at` ends then
+        (a shorter grace shortens earlier ones too, `now` revokes them at once; an end is never
+        extended). None keeps them as they are. Raises NotFound for an unknown workflow."""
 
     @abstractmethod
     def list_webhook_secrets(self, workflow_name: str, now: datetime) -> list[str]:
         """The decrypted secrets active at `now`, newest first; [] when none. NotFound for an
         unknown workflow."""
+
+    @abstractmethod
+    def list_webhook_secret_ends(
+        self, workflow_name: str, now: datetime
+    ) -> list[tuple[str, datetime | None]]:
+        """`list_webhook_secrets` with the time each one stops being valid (None: no end)."""
 
     @abstractmethod
     def start_webhook_run(

@@ -47,12 +47,14 @@ class SqlWebhookStore(SqlBase, WebhookStore):
         with self._db.session_scope() as session:
             workflow = workflow_row(session, workflow_name, for_update=True)
             if retire_others_at is not None:
-                open_rows = session.scalars(
+                ending_later = session.scalars(
                     select(WebhookSecretRow).where(
-                        WebhookSecretRow.workflow_id == workflow.id, WebhookSecretRow.expires_at.is_(None)
+                        WebhookSecretRow.workflow_id == workflow.id,
+                        WebhookSecretRow.expires_at.is_(None)
+                        | (WebhookSecretRow.expires_at > retire_others_at),
                     )
                 )
-                for row in open_rows:
+                for row in ending_later:
                     row.expires_at = retire_others_at
             session.add(
                 WebhookSecretRow(
@@ -70,6 +72,17 @@ class SqlWebhookStore(SqlBase, WebhookStore):
                 raise NotFound(f"no workflow named {workflow_name!r}", fix=LIST_WORKFLOWS_FIX)
         label = f"webhook secret of {workflow_name}"
         return [self._secret_key.decrypt(label, ciphertext) for ciphertext in ciphertexts]
+
+    def list_webhook_secret_ends(
+        self, workflow_name: str, now: datetime
+    ) -> list[tuple[str, datetime | None]]:
+        query = _ACTIVE_SECRETS.with_only_columns(WebhookSecretRow.ciphertext, WebhookSecretRow.expires_at)
+        with self._db.connection_scope(read_only=True) as connection:
+            rows = list(connection.execute(query, {"name": workflow_name, "now": now}))
+            if not rows and connection.execute(_WORKFLOW, {"name": workflow_name}).first() is None:
+                raise NotFound(f"no workflow named {workflow_name!r}", fix=LIST_WORKFLOWS_FIX)
+        label = f"webhook secret of {workflow_name}"
+        return [(self._secret_key.decrypt(label, row.ciphertext), row.expires_at) for row in rows]
 
     def start_webhook_run(
         self, workflow_name: str, webhook_id: str, version_id: int, inputs: dict[str, Any], now: datetime

@@ -23,7 +23,7 @@ from mwo.store.abc import Store
 
 SECRET_PREFIX = "whsec_"
 ROTATION_GRACE = timedelta(hours=24)
-"""How long the previous secrets stay valid after `mwo webhooks rotate`."""
+"""How long the previous secrets stay valid after `mwo webhooks rotate` by default (`--grace`)."""
 MAX_WEBHOOK_ID_LENGTH = 200
 """The dedupe column's width; a longer id is refused (400) rather than truncated."""
 REQUIRED_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
@@ -44,10 +44,15 @@ def ensure_webhook_secret(store: Store, workflow: Workflow, now: datetime) -> No
         store.add_webhook_secret(workflow.name, new_secret(), now)
 
 
-def rotate_webhook_secret(store: Store, workflow_name: str, now: datetime) -> str:
-    """Add a new secret; the ones active now stay valid for ROTATION_GRACE. Returns the new secret."""
+def rotate_webhook_secret(
+    store: Store, workflow_name: str, now: datetime, grace: timedelta = ROTATION_GRACE
+) -> str:
+    """Add a new secret; the ones active now stay valid for `grace` at most (senders switch over
+    meanwhile); a zero grace revokes them at once, after a leak. Returns the new secret."""
+    if grace < timedelta(0):
+        raise ValueError("the grace period cannot be negative")
     secret = new_secret()
-    store.add_webhook_secret(workflow_name, secret, now, retire_others_at=now + ROTATION_GRACE)
+    store.add_webhook_secret(workflow_name, secret, now, retire_others_at=now + grace)
     return secret
 
 
@@ -56,7 +61,8 @@ def webhook_url(base_url: str, workflow_name: str) -> str:
 
 
 class WebhookRejected(Exception):
-    """A delivery that is refused: `status` is the HTTP answer (400 malformed, 401 not authentic)."""
+    """A delivery that is refused: `status` is the HTTP answer (400 malformed, 401 unsigned or not
+    authentic)."""
 
     def __init__(self, status: int, title: str, detail: str) -> None:
         super().__init__(detail)
@@ -74,11 +80,14 @@ class Delivery:
 
 
 def verify_delivery(body: bytes, headers: Mapping[str, str], active_secrets: Sequence[str]) -> Delivery:
-    """Check the signature with each active secret; raises WebhookRejected (400 or 401)."""
+    """Check the signature with each active secret; raises WebhookRejected: 401 when a signing header
+    is missing or no secret matches, 400 when a header is present but unreadable."""
     lowered = {key.lower(): value for key, value in headers.items()}
     missing = [name for name in REQUIRED_HEADERS if not lowered.get(name)]
-    if missing:
-        raise WebhookRejected(400, "Missing webhook headers", f"missing header(s): {', '.join(missing)}")
+    if missing:  # no signature to check: authentication missing (401), as the reference library has it
+        raise WebhookRejected(
+            401, "Missing webhook signature", f"missing header(s): {', '.join(missing)}; sign the delivery"
+        )
     wanted = {name: lowered[name] for name in REQUIRED_HEADERS}
     if len(wanted["webhook-id"]) > MAX_WEBHOOK_ID_LENGTH:
         raise WebhookRejected(

@@ -129,12 +129,15 @@ def test_a_stale_or_future_timestamp_is_401(api: Api) -> None:
     assert api.runs() == []
 
 
-def test_missing_headers_are_400(api: Api) -> None:
+def test_a_delivery_without_its_signing_headers_is_401(api: Api) -> None:
+    """Authentication missing, as the Standard Webhooks reference library treats it (not malformed)."""
     data = b'{"x": "1"}'
     full = signed_headers(api.secret(), "msg_1", data, utc_now())
     for left_out in ("webhook-id", "webhook-timestamp", "webhook-signature"):
         headers = {k: v for k, v in full.items() if k != left_out}
-        assert left_out in assert_problem(api.post(data, headers=headers), 400)["detail"]
+        assert left_out in assert_problem(api.post(data, headers=headers), 401)["detail"]
+    unsigned = {"content-type": "application/json"}
+    assert_problem(api.post(data, headers=unsigned), 401)
     assert api.runs() == []
 
 
@@ -214,6 +217,20 @@ def test_a_rotated_secret_expires_after_the_grace_period(api: Api) -> None:
     store.add_webhook_secret("hooked", OTHER_SECRET, utc_now(), utc_now())
     assert store.list_webhook_secrets("hooked", utc_now() + timedelta(seconds=1)) == [OTHER_SECRET]
     assert_problem(api.post({"x": "1"}, secret=old), 401)
+
+
+def test_a_rotation_with_no_grace_revokes_every_previous_secret_at_once(api: Api) -> None:
+    store = api.services.store
+    first = api.secret()
+    second = rotate_webhook_secret(store, "hooked", utc_now())  # first: valid for 24 h
+    third = rotate_webhook_secret(store, "hooked", utc_now(), grace=timedelta(0))  # after a leak
+
+    assert store.list_webhook_secrets("hooked", utc_now()) == [third]
+    assert_problem(api.post({"x": "1"}, secret=first, msg_id="a"), 401)
+    assert_problem(api.post({"x": "1"}, secret=second, msg_id="b"), 401)
+    assert api.post({"x": "1"}, secret=third, msg_id="c").status_code == 202
+    for run in api.runs():
+        api.wait_final(run.id)
 
 
 def test_a_delivery_is_answered_before_its_run_finishes(api: Api) -> None:
