@@ -56,6 +56,7 @@ __all__ = [
     "excluded_weekdays",
     "next_fire_times",
     "parse_schedule",
+    "parse_schedule_answer",
     "request_language",
 ]
 
@@ -146,6 +147,42 @@ def parse_schedule(text: str, *, default_timezone: str, language: str | None = N
         questions=tuple(notes.questions),
         every_weeks=every_weeks,
     )
+
+
+def parse_schedule_answer(
+    request: str, answer: str, *, default_timezone: str, language: str | None = None
+) -> ScheduleParse | None:
+    """The schedule once a person answered a `time` or `schedule` question.
+
+    An answer that states its own recurrence ("매주 금요일 오후 5시", "every day at 8") replaces the
+    request's schedule (the request's zone is kept when the answer names none). An answer that is only
+    a time ("오전 9시", "6 pm") fills in the request's days: the request's own times are dropped and
+    the answer's put in their place, so "매주 월요일마다 ..." answered "오전 9시" is Mondays at 09:00.
+    """
+    language = language or request_language(request)
+    base = parse_schedule(request, default_timezone=default_timezone, language=language)
+    zone = base.timezone if base is not None else default_timezone
+    found = _find(answer[:MAX_TEXT])
+    if found.days or found.intervals or found.times_a_day or base is None:
+        return parse_schedule(answer, default_timezone=zone, language=language)
+    said = _find(request[:MAX_TEXT])
+    if not found.times and found.parts and said.times:  # "5시" answered "오후": the request's 5시, in the pm
+        return parse_schedule(_with_part(request, said.times, found.parts[0].name), default_timezone=zone,
+                              language=language)  # fmt: skip
+    spans = [t.span for t in said.times] + [p.span for p in said.parts]
+    kept = "".join(" " if any(s <= i < e for s, e in spans) else c for i, c in enumerate(request[:MAX_TEXT]))
+    return parse_schedule(f"{kept} {answer}", default_timezone=zone, language=language)
+
+
+def _with_part(request: str, times: list[TimeOfDay], part: str) -> str:
+    """`request` with `part` said before each time that was asked about (1-6 with no part of the day)."""
+    out, last = [], 0
+    for time in times:
+        asked = time.hour not in SAFE_MORNING_HOURS | SAFE_NOON_HOURS
+        if time.part is None and not time.explicit_24h and asked:
+            out += [request[last : time.span[0]], f"{part} "]
+            last = time.span[0]
+    return "".join([*out, request[last:]])
 
 
 def _find(text: str) -> Found:

@@ -13,6 +13,7 @@ from mwo.authoring.schedule import (
     excluded_weekdays,
     next_fire_times,
     parse_schedule,
+    parse_schedule_answer,
     request_language,
 )
 from mwo.triggers.cron import CronSchedule
@@ -465,3 +466,26 @@ def test_impossible_numbers_and_dates_are_asked_or_ignored(
     assert parsed is not None and parsed.cron == cron
     assert tuple(q.slot for q in parsed.questions) == slots
     assert next_fire_times(parsed.cron, parsed.timezone, 1, NOW)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "answer", "cron", "zone"),
+    [
+        ("매주 월요일마다 보고서를 슬랙으로 보내줘", "오전 9시", "0 9 * * 1", K),
+        ("매월 말일 정산", "저녁 6시", "0 18 L * *", K),
+        ("매일 5시에 보내줘", "오후 5시", "0 17 * * *", K),
+        ("매일 5시에 보내줘", "오후", "0 17 * * *", K),
+        ("매일 9시와 5시", "저녁", "0 9,17 * * *", K),
+        ("every Monday send the report", "at 9am", "0 9 * * 1", K),
+        ("every day at 5", "in the afternoon", "0 17 * * *", K),
+        ("런던 시간으로 매일 보내줘", "오전 9시", "0 9 * * *", "Europe/London"),
+        ("뉴스 요약해서 보내줘", "매일 아침 8시", "0 8 * * *", K),
+        ("격주 금요일 5시", "매주 금요일 오후 5시", "0 17 * * 5", K),
+    ],
+)
+def test_an_answer_fills_in_the_request_schedule(
+    request_text: str, answer: str, cron: str, zone: str
+) -> None:
+    parsed = parse_schedule_answer(request_text, answer, default_timezone=K)
+    assert parsed is not None and parsed.questions == ()
+    assert (parsed.cron, parsed.timezone) == (cron, zone)
