@@ -99,7 +99,7 @@ class _Repair:
             if current.ok or stopped:
                 break
         else:
-            stopped = f"no fix within {self.rounds} rounds"
+            stopped = f"no fix within {self.rounds} round" + ("s" if self.rounds > 1 else "")
         return self._finish("fixed" if current.ok else "failed", current, round_, stopped)
 
     def _round(self, current: Evaluation, round_: int) -> tuple[Evaluation, str]:

@@ -133,6 +133,7 @@ def test_rounds_can_be_lowered_per_repair(make_rig: Callable[..., Rig]) -> None:
     result = rig.healer.repair(request(), rounds=1)
 
     assert (result.status, result.rounds, len(rig.model.calls)) == ("failed", 1, 1)
+    assert result.stopped == "no fix within 1 round"
 
 
 def test_a_model_that_cannot_answer_ends_the_repair(make_rig: Callable[..., Rig]) -> None:
