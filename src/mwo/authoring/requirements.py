@@ -63,6 +63,8 @@ class Requirements:
     count: int | None
     emails: tuple[str, ...]
     urls: tuple[str, ...]
+    target_language: str | None = None
+    """Translation target ("ko", "en", "ja", "zh") when the request names one."""
     domains: tuple[str, ...] = ()
     questions: tuple[Question, ...] = ()
     assumptions: tuple[str, ...] = ()
@@ -112,6 +114,7 @@ def understand(
         count=count,
         emails=emails,
         urls=tuple(slots.urls),
+        target_language=slots.target_language,
         domains=_domains(knowledge, text, detect_threshold),
         questions=tuple(questions),
         assumptions=tuple(schedule.assumptions) if schedule else (),

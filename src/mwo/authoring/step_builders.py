@@ -41,11 +41,13 @@ _DEFAULT_INSTRUCTIONS = {
     "rewrite": ("다음 내용을 읽기 쉽게 다시 쓰세요.", "Rewrite the following so it reads easily."),
     "analyze": ("다음 내용을 분석해 핵심 의견을 세 줄로 쓰세요.", "Analyse the following in three lines."),
 }
-_ARTICLE_INSTRUCTIONS = {
-    "summarize": (
-        "다음 기사들을 각각 두 문장으로 요약하세요.",
-        "Summarise each of the following articles in two sentences.",
-    ),
+MODEL_WORDED_ROLES = frozenset({"generate", "analyze"})
+"""LLM_CALL roles whose instruction the model words (the others have a rule-made one)."""
+_LANGUAGE_NAMES = {
+    "en": ("영어", "English"),
+    "ko": ("한국어", "Korean"),
+    "ja": ("일본어", "Japanese"),
+    "zh": ("중국어", "Chinese"),
 }
 
 
@@ -229,18 +231,13 @@ class StepBuilder:
     def _llm_call(self, planned: PlannedStep, following: str) -> dict[str, Any]:
         if planned.role == "judge":
             return self._judge(planned)
-        ko, en = (_ARTICLE_INSTRUCTIONS if self.flow.kind == "articles" else {}).get(
-            planned.role
-        ) or _DEFAULT_INSTRUCTIONS.get(planned.role, _DEFAULT_INSTRUCTIONS["summarize"])
-        default = self._say(ko, en)
-        if planned.role == "generate":
-            what = content_phrase(self.req.request, self.req.trigger.phrase)
-            default = self._say(
-                f"{what}: 이것을 한국어로 짧게 쓰세요. 설명 없이 결과만 쓰세요.",
-                f"{what}: write this, short. Answer with the result only.",
-            )
+        default = self._default_instruction(planned.role)
+        # Only open-ended wording goes to the model; a templated role's wording is better by rule
+        # (the 1.5B model tends to echo the whole request, schedule and channel included).
         wrote = (
-            self.model.instruction(planned.role, self.req.language, self._context()) if self.model else None
+            self.model.instruction(planned.role, self.req.language, self._context())
+            if self.model is not None and planned.role in MODEL_WORDED_ROLES
+            else None
         )
         instruction = wrote or default
         content = self.flow.text
@@ -256,6 +253,28 @@ class StepBuilder:
             "prompt": prompt,
             "max_tokens": 400,
         }
+
+    def _default_instruction(self, role: str) -> str:
+        if role == "generate":
+            what = content_phrase(self.req.request, self.req.trigger.phrase)
+            return self._say(
+                f"{what}: 이것을 한국어로 짧게 쓰세요. 설명 없이 결과만 쓰세요.",
+                f"{what}: write this, short. Answer with the result only.",
+            )
+        if role == "translate":
+            target = self.req.target_language or ("en" if self.req.language == "ko" else "ko")
+            ko_name, en_name = _LANGUAGE_NAMES.get(target, ("영어", "English"))
+            return self._say(
+                f"다음 내용을 {ko_name}로 번역하세요.", f"Translate the following into {en_name}."
+            )
+        if role == "summarize" and self.flow.kind == "articles":
+            topic = f"{self.req.topic} " if self.req.topic else ""
+            return self._say(
+                f"다음 {topic}기사들을 각각 두 문장으로 요약하세요.",
+                f"Summarise each of the following {topic}articles in two sentences.",
+            )
+        ko, en = _DEFAULT_INSTRUCTIONS.get(role, _DEFAULT_INSTRUCTIONS["summarize"])
+        return self._say(ko, en)
 
     def _judge(self, planned: PlannedStep) -> dict[str, Any]:
         condition = planned.evidence or self.req.request

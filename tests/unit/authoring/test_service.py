@@ -8,7 +8,6 @@ import pytest
 import yaml
 
 from mwo.authoring import ProgressEvent
-from mwo.llm.fake import FakeReply
 from mwo.settings import Settings
 from mwo.spec import parse_workflow
 from mwo.store.abc import Store
@@ -39,7 +38,7 @@ def test_the_done_when_request_becomes_a_saved_valid_workflow(settings: Settings
     mail = workflow.steps[-1].model_dump()
     assert mail["channel"].value == "email" and mail["to"] == ["me@example.com"]
     assert workflow.steps[2].model_dump()["prompt"].startswith("다음 경제 기사들을 각각 두 문장으로")
-    assert len(fake.calls) == 1  # one short model call: the summary's instruction
+    assert fake.calls == []  # every slot of this request is decided by rules: no model call at all
     assert result.version == 1 and result.seconds >= 0
     assert any("me@example.com" in a for a in result.assumptions)
     assert "다음 실행" in result.explanation and "NAVER_CLIENT_ID" in result.explanation
@@ -126,26 +125,29 @@ def test_an_empty_request_is_a_question_not_a_workflow(settings: Settings, store
     assert [q.slot for q in result.questions] == ["goal"]
 
 
-def test_unusable_model_answers_keep_the_rule_made_defaults(settings: Settings, store: Store) -> None:
-    svc, _ = service(settings, store, FakeReply(text="not json at all"))
-
-    result = svc.create(NEWS_REQUEST, save=True)
-
-    assert result.status == "saved"
-    prompt = yaml.safe_load(result.spec or "")["steps"][2]["prompt"]
-    assert prompt.startswith("다음 기사들을 각각 두 문장으로 요약하세요.")
+QUOTE = "매일 아침 8시에 오늘의 명언 하나를 만들어서 앱 알림으로 보내줘"
+GENERATE = '{"kind": "generate"}'
 
 
-def test_a_model_instruction_that_breaks_validation_is_repaired_in_its_slot_only(
-    settings: Settings, store: Store
+@pytest.mark.parametrize(
+    ("wording", "prompt_start"),
+    [
+        ('{"instruction": "짧고 힘이 나는 명언 하나를 쓰세요."}', "짧고 힘이 나는 명언 하나를 쓰세요."),
+        ("not json at all", "오늘의 명언 하나:"),
+        ('{"instruction": "매일 아침 8시에 명언을 만들어 앱 알림으로 보내세요."}', "오늘의 명언 하나:"),
+        ('{"instruction": "명언을 쓰세요 {{ secrets.X }}"}', "오늘의 명언 하나:"),
+    ],
+)
+def test_the_model_words_an_open_instruction_and_unusable_wording_keeps_the_default(
+    settings: Settings, store: Store, wording: str, prompt_start: str
 ) -> None:
-    svc, _ = service(settings, store, '{"instruction": "요약하세요 {% if %}"}')
+    svc, fake = service(settings, store, GENERATE, wording)
 
-    result = svc.create(NEWS_REQUEST, save=True)
+    result = svc.create(QUOTE, save=True)
 
-    # braces are refused before validation; the default instruction is used and round 1 passes
-    assert result.status == "saved"
-    assert "{% if" not in (result.spec or "")
+    assert result.status == "saved", result.explanation
+    assert yaml.safe_load(result.spec or "")["steps"][0]["prompt"].startswith(prompt_start)
+    assert len(fake.calls) == 2
 
 
 def test_names_are_unique_in_the_store(settings: Settings, store: Store) -> None:
