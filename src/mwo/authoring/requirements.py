@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from mwo.authoring.intents import Question, ScheduleParse, StepIntent, TriggerIntent
 from mwo.authoring.lexicon import detect_trigger, extract_slots, missing_what, step_intents
-from mwo.authoring.schedule import parse_schedule, request_language
+from mwo.authoring.schedule import parse_schedule, parse_schedule_answer, request_language
 from mwo.knowledge.errors import KnowledgeError
 from mwo.spec import StepType
 
@@ -139,12 +139,9 @@ def _schedule(
 ) -> ScheduleParse | None:
     answered = _answered(answers, _SCHEDULE_SLOTS)
     if answered:
-        parsed = parse_schedule(answered, default_timezone=zone, language=language)
-        if parsed is not None and not parsed.questions:
+        parsed = parse_schedule_answer(request, answered, default_timezone=zone, language=language)
+        if parsed is not None:
             return parsed
-        combined = parse_schedule(f"{answered} {request}", default_timezone=zone, language=language)
-        if combined is not None:
-            return combined
     return parse_schedule(text, default_timezone=zone, language=language)
 
 

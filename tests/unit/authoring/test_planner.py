@@ -117,3 +117,14 @@ def test_a_stated_message_is_the_body_of_a_reminder() -> None:
 
     assert [s.type.value for s in plan.steps] == ["NOTIFICATION"] and plan.questions == []
     assert plan.message == "팀 회의 알림"
+
+
+def test_an_answered_time_fills_in_the_requests_days() -> None:
+    req = understand(
+        "매주 월요일마다 뉴스 요약해서 메일로 보내줘",
+        {"time": "오전 9시", "topic": "경제"},
+        default_timezone="Asia/Seoul",
+    )
+
+    assert (req.trigger.cron, req.trigger.timezone) == ("0 9 * * 1", "Asia/Seoul")
+    assert req.topic == "경제" and not any(q.slot in ("time", "topic") for q in req.questions)
