@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from mwo.cli import author, manage, repair, runs, workflows
@@ -26,6 +28,29 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"mwo {version('mwo')}")
+        except PackageNotFoundError:  # run from a source tree that is not installed
+            typer.echo("mwo (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True),
+    ] = False,
+) -> None:
+    """MWO, the Meta Workflow Orchestrator: describe a job, get a workflow that runs every day."""
+
+
 workflows.register(app)
 author.register(app)
 runs.register(app)

@@ -34,6 +34,9 @@ def reporting_errors(as_json: bool = False) -> Iterator[None]:
         yield
     except SpecError as exc:
         lines = [f.render(exc.file) for f in exc.findings]
+        if len(lines) == 1:  # the fix goes on its own line below, not twice
+            only = exc.findings[0]
+            lines = [f"{only.location(exc.file)}: {only.message}"]
         message = lines[0] if len(lines) == 1 else f"{len(lines)} problems:\n  " + "\n  ".join(lines)
         fail(
             message,

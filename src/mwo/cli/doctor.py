@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -142,14 +143,29 @@ def _sandbox_check(settings: Settings) -> Check:
         return Check("sandbox", False, exc.message, exc.hint)
     finally:
         sandbox.close()
-    packages = settings.sandbox_packages_dir
-    extra = f"; packages from {packages}" if packages else "; standard library only (no sandbox_packages_dir)"
+    extra = _packages_note(settings.sandbox_packages_dir, Path.cwd() / ".sandbox-packages")
     detail = f"{isolation.mode.value}: {isolation.detail}{python}{extra}"
     if isolation.isolated:
         return Check("sandbox", True, detail)
     refuses = settings.sandbox_require_isolation
     note = " (PYTHON_SCRIPT steps refuse to run: MWO_SANDBOX_REQUIRE_ISOLATION)" if refuses else ""
     return Check("sandbox", False, detail + note, isolation.fix)
+
+
+def _packages_note(packages: Path | None, built_here: Path) -> str:
+    """Which packages scripts get; when `make sandbox-packages` built them here but they are not
+    used, how to use them."""
+    if packages:
+        return f"; packages from {packages}"
+    if built_here.is_dir():
+        return (
+            f"; standard library only: the packages built in {built_here} are not used until you set "
+            f"MWO_SANDBOX_PACKAGES_DIR={built_here.resolve()} (environment or .env)"
+        )
+    return (
+        "; standard library only (build packages with `make sandbox-packages`, then set "
+        "MWO_SANDBOX_PACKAGES_DIR)"
+    )
 
 
 def _redact_url(url: str) -> str:

@@ -15,7 +15,7 @@ from mwo.cli.output import console, fail, print_json, status_style
 from mwo.clock import utc_now
 from mwo.engine.inputs import coerce_cli_value
 from mwo.services import Services
-from mwo.store.records import RunFilter, RunRecord, RunStatus, StepRunRecord
+from mwo.store.records import RunFilter, RunRecord, RunStatus, StepRunRecord, StepStatus
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 RunArg = Annotated[str, typer.Argument(help="Run id (a unique prefix of 6+ characters is enough).")]
@@ -73,7 +73,14 @@ def runs(
             r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
             _duration(r),
         )
-    console.print(table if rows else "no runs yet")
+    if rows:
+        console.print(table)
+    elif workflow or status:
+        wanted = [f"of {workflow}"] if workflow else []
+        wanted += [" or ".join(st.value for st in status)] if status else []
+        console.print(f"no runs {' '.join(wanted)} (without the filters: `mwo runs`)")
+    else:
+        console.print("no runs yet")
 
 
 def logs(
@@ -128,16 +135,34 @@ def reject(
 
 
 def cancel(run_id: RunArg, as_json: JsonOpt = False) -> None:
-    """Cancel a run: at once if nothing executes it, else between steps."""
+    """Cancel a run: at once if nothing executes it; a running script is killed at once, a model
+    call stops within moments, any other step finishes and the run stops before the next one."""
     with services(as_json) as s:
         record = s.runs.cancel(run_id)
+        current = _running_step(s, record)
     if as_json:
         print_json({"ok": True, "run": record})
         return
-    console.print(
-        f"run {record.id[:8]}: {_status(record.status.value)}"
-        + ("" if record.status.is_final else " (cancel requested; stops before its next step)")
-    )
+    console.print(f"run {record.id[:8]}: {_status(record.status.value)}", end="")
+    console.print("" if record.status.is_final else f" (cancel requested: {_what_stops(current)})")
+
+
+def _running_step(s: Services, record: RunRecord) -> StepRunRecord | None:
+    if record.status.is_final:
+        return None
+    running = [r for r in s.store.list_step_runs(record.id) if r.status is StepStatus.RUNNING]
+    return running[-1] if running else None
+
+
+def _what_stops(step: StepRunRecord | None) -> str:
+    """What a cancel does to the step executing now, as the engine does it."""
+    if step is None:
+        return "the run stops before its next step"
+    if step.step_type == "PYTHON_SCRIPT":
+        return f"the script of step '{step.step_id}' is killed at once and the run ends cancelled"
+    if step.step_type == "LLM_CALL":
+        return f"the model call of step '{step.step_id}' stops within moments and the run ends cancelled"
+    return f"step '{step.step_id}' finishes first, then the run stops before its next step"
 
 
 def retry(
@@ -158,12 +183,29 @@ def recover(as_json: JsonOpt = False) -> None:
     """Resume runs left behind by a crashed process and apply expired approvals' time-out policies."""
     with services(as_json) as s:
         records = s.runs.recover()
+        now = utc_now()
+        recovered = {r.id for r in records}
+        running = s.store.list_runs(RunFilter(statuses=(RunStatus.RUNNING,), limit=1000))
+        leased = [
+            r for r in running if r.id not in recovered and r.acquired_until and r.acquired_until > now
+        ]
     if as_json:
-        print_json({"ok": True, "runs": records})
+        waiting = [
+            {"run_id": r.id, "workflow": r.workflow_name, "held_by": r.acquired_by, "until": r.acquired_until}
+            for r in leased
+        ]
+        print_json({"ok": True, "runs": records, "waiting_for_lease": waiting})
         return
     for r in records:
         console.print(f"run {r.id[:8]} ({r.workflow_name}): {_status(r.status.value)}")
-    if not records:
+    for r in leased:
+        until = r.acquired_until.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z") if r.acquired_until else ""
+        console.print(
+            f"run {r.id[:8]} ({r.workflow_name}): running, held by {r.acquired_by or 'another process'} "
+            f"until {until}; if that process is gone, `mwo recover` resumes it after then",
+            soft_wrap=True,
+        )
+    if not records and not leased:
         console.print("nothing to recover")
 
 

@@ -1,4 +1,4 @@
-"""Commands about workflow specs: init, validate, apply, list, show, schema."""
+"""Commands about workflow specs: init, validate, apply, list, show, delete, schema."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rich.table import Table
 
 from mwo.cli.context import reporting_errors, services
 from mwo.cli.findings import print_report
-from mwo.cli.output import console, print_json, to_jsonable
+from mwo.cli.output import console, fail, print_json, to_jsonable
 from mwo.spec import StepGraph, Workflow, workflow_json_schema
 from mwo.validation import ValidationFailed
 
@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
     app.command()(apply)
     app.command("list")(list_workflows)
     app.command()(show)
+    app.command()(delete)
     app.command()(schema)
 
 
@@ -213,7 +214,37 @@ def show(
         ]
         table.add_row(step.id, step.type.value, ", ".join(targets))
     console.print(table)
-    console.print(Syntax(record.spec_yaml, "yaml", theme="ansi_dark"))
+    if console.is_terminal:
+        console.print(Syntax(record.spec_yaml, "yaml", theme="ansi_dark"))
+    else:  # piped or redirected: the spec exactly as saved, never cut to the console's width
+        typer.echo(record.spec_yaml, nl=False)
+
+
+def delete(
+    name: str,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete a workflow with all its versions, runs and schedule (asks first unless --yes)."""
+    with services(as_json) as s:
+        meta = s.store.get_workflow(name)  # NotFound before asking
+        if not yes:
+            if as_json:
+                fail(
+                    f"deleting {name!r} needs a confirmation",
+                    f"run `mwo delete {name} --yes` to delete it without asking",
+                    code="confirmation_needed",
+                    as_json=as_json,
+                )
+            question = f"Delete {name!r} (v{meta.latest_version}) with all its versions and runs?"
+            if not typer.confirm(question, default=False):
+                console.print("nothing deleted")
+                raise typer.Exit(1)
+        s.store.delete_workflow(name)
+    if as_json:
+        print_json({"ok": True, "deleted": name})
+    else:
+        console.print(f"{name}: deleted")
 
 
 def schema(

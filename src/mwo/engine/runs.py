@@ -168,8 +168,9 @@ class RunService:
         return self._decide(run_id, ApprovalStatus.REJECTED, by, comment)
 
     def cancel(self, run_id: str) -> RunRecord:
-        """Flag the run; a run nobody is executing (queued, waiting) is cancelled at once."""
-        run = self._store.request_cancel(run_id)
+        """Flag the run (`run_id` or a unique prefix, as everywhere); a run nobody is executing
+        (queued, waiting) is cancelled at once."""
+        run = self._store.request_cancel(self._store.get_run(run_id).id)
         waiting = (RunStatus.QUEUED, RunStatus.WAITING_APPROVAL, RunStatus.WAITING_REPAIR)
         if run.status in waiting or self._abandoned(run):
             run = self._store.set_run_status(

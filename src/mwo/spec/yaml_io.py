@@ -213,6 +213,8 @@ def load_workflow(path: str | Path, known_secrets: set[str] | None = None, *, ch
 
 
 def _finding_from_pydantic(err: Any, data: dict[str, Any]) -> SpecFinding:
+    """A schema error in MWO's words: the field as written in the spec (no union tags such as
+    `cron.cron`), the message without pydantic's phrasing ("Value error, ...", "Input should be")."""
     loc = [str(p) for p in err["loc"]]
     step_id = None
     if len(loc) >= 2 and loc[0] == "steps" and loc[1].isdigit():
@@ -221,8 +223,12 @@ def _finding_from_pydantic(err: Any, data: dict[str, Any]) -> SpecFinding:
         if index < len(steps) and isinstance(steps[index], dict):
             step_id = str(steps[index].get("id", f"#{index + 1}"))
         loc = [p for p in loc[2:] if not p.isupper() and not p.startswith("function-")]
-    field = ".".join(loc) or None
-    message = err["msg"]
+    elif len(loc) >= 2 and loc[0] == "trigger":
+        trigger = data.get("trigger")
+        if isinstance(trigger, dict) and trigger.get("type") == loc[1]:
+            loc = [loc[0], *loc[2:]]  # the tagged union's tag, not a field of the spec
+    field = ".".join(p for p in loc if not p.startswith("function-")) or None
+    message, fix = _our_words(err)
     if err["type"] == "union_tag_invalid":
         if isinstance(err["input"], dict):
             message = f"unknown step type {err['input'].get('type')!r}"
@@ -233,7 +239,65 @@ def _finding_from_pydantic(err: Any, data: dict[str, Any]) -> SpecFinding:
         message = f"unknown field '{loc[-1] if loc else ''}'"
         fix = "remove it or check its spelling (see `mwo schema`)"
     elif err["type"] == "missing":
+        message = "this field is required"
         fix = "add this field"
-    else:
-        fix = "see `mwo schema` for the allowed values"
     return SpecFinding(SpecErrorCode.SCHEMA, message, fix, step=step_id, field=field)
+
+
+_SCHEMA_FIX = "see `mwo schema` for the allowed values"
+_KIND_OF_VALUE = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "dict_type": "a mapping (key: value lines)",
+    "list_type": "a list",
+    "model_type": "a mapping (key: value lines)",
+    "model_attributes_type": "a mapping (key: value lines)",
+}
+
+
+def _our_words(err: Any) -> tuple[str, str]:
+    """(message, fix) for one pydantic error, phrased as MWO speaks."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "value_error" and "error" in ctx:  # our own validators' words, after "Value error, "
+        text = str(ctx["error"])
+        message, _, hint = text.partition("; ")
+        return message, hint or _SCHEMA_FIX
+    if kind in _KIND_OF_VALUE:
+        return f"must be {_KIND_OF_VALUE[kind]}, not {_shown(err.get('input'))}", _SCHEMA_FIX
+    bounds = {
+        "greater_than": "must be greater than {gt}",
+        "greater_than_equal": "must be at least {ge}",
+        "less_than": "must be less than {lt}",
+        "less_than_equal": "must be at most {le}",
+        "string_too_short": "must have at least {min_length} character(s)",
+        "string_too_long": "must have at most {max_length} characters",
+        "too_short": "must have at least {min_length} item(s)",
+        "too_long": "must have at most {max_length} items",
+        "literal_error": "must be one of {expected}",
+        "enum": "must be one of {expected}",
+    }
+    if kind in bounds:
+        return bounds[kind].format(**ctx) + f", not {_shown(err.get('input'))}", _SCHEMA_FIX
+    if kind == "string_pattern_mismatch":
+        names = str(err["loc"][-1]) in ("name", "id", "next", "default", "goto")
+        return (
+            f"{_shown(err.get('input'))} is not allowed here",
+            "use lowercase letters, digits and '-', starting with a letter or digit"
+            if names
+            else f"write a value matching {ctx.get('pattern', '')}",
+        )
+    message = str(err["msg"])
+    for theirs, ours in (("Value error, ", ""), ("Input should be", "must be")):
+        message = message.replace(theirs, ours)
+    return message, _SCHEMA_FIX
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
