@@ -169,7 +169,7 @@ def repair_run(ui_context: UiContext) -> str:
 
 @pytest.fixture
 def app(ui_context: UiContext) -> Callable[..., AppTest]:
-    """The whole app on `page` (a file under pages/), in `language`, with `query` parameters."""
+    """The whole app on `page` (a file under views/), in `language`, with `query` parameters."""
 
     def open_page(page: str | None = None, language: str = "en", **query: str) -> AppTest:
         at = AppTest.from_file(str(APP), default_timeout=60)
@@ -179,7 +179,7 @@ def app(ui_context: UiContext) -> Callable[..., AppTest]:
             at.query_params[key] = value
         at.run()
         if page is not None:
-            at.switch_page(f"pages/{page}").run()
+            at.switch_page(f"views/{page}").run()
         return at
 
     return open_page

@@ -35,7 +35,7 @@ def test_every_key_has_both_languages() -> None:
 def test_every_page_renders_in_the_language(app: App, language: str) -> None:
     at = app(language=language)
     for page, title in PAGES.items():
-        at.switch_page(f"pages/{page}").run()
+        at.switch_page(f"views/{page}").run()
         assert_clean(at)
         assert at.title[0].value == t(title, language)
 
@@ -276,7 +276,7 @@ def test_settings_language_switch(app: App) -> None:
     at = app("settings.py")
     at.radio(key="settings.language").set_value("ko").run()
     assert at.title[0].value == "설정"
-    at.switch_page("pages/workflows.py").run()
+    at.switch_page("views/workflows.py").run()
     assert at.title[0].value == "워크플로"
 
 

@@ -1,6 +1,6 @@
 """`mwo ui`: the Streamlit app in the browser, over the same services as the CLI and the API.
 
-It runs `streamlit run` on `mwo/ui/app.py` in this environment (MWO_* settings pass through the
+It becomes `streamlit run` on `mwo/ui/app.py` in this environment (MWO_* settings pass through the
 environment); headless: it prints the address instead of opening a browser itself. The UI never
 fires schedules or webhooks: `mwo serve` does, and the app says when it is not running.
 """
@@ -8,7 +8,6 @@ fires schedules or webhooks: `mwo serve` does, and the app says when it is not r
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -45,9 +44,7 @@ def ui_command(
         "--client.toolbarMode=minimal",
         "--theme.base=light",
     ]
-    typer.echo(f"MWO UI on http://{host}:{port} (home {home}); Ctrl-C stops")
-    try:
-        completed = subprocess.run(command, env=os.environ.copy(), check=False)
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
-    raise typer.Exit(completed.returncode)
+    typer.echo(f"MWO UI on http://{host}:{port} (home {home}); Ctrl-C stops", nl=True)
+    sys.stdout.flush()
+    # the app replaces this process: signals (Ctrl-C, SIGTERM) reach Streamlit itself
+    os.execv(sys.executable, command)

@@ -10,9 +10,10 @@ import streamlit as st
 from mwo.ui.components import serve_banner
 from mwo.ui.state import tr
 
-PAGES = Path(__file__).parent / "pages"
+# not "pages/": Streamlit would serve that folder as pages of its own, around st.navigation
+VIEWS = Path(__file__).parent / "views"
 
-# (file under pages/, title key, icon, url path); the first is the default page
+# (file under views/, title key, icon, url path); the first is the default page
 PAGE_TABLE = (
     ("workflows.py", "nav.workflows", ":material/account_tree:", "workflows"),
     ("create.py", "nav.create", ":material/auto_awesome:", "create"),
@@ -28,7 +29,7 @@ PAGE_TABLE = (
 def main() -> None:
     st.set_page_config(page_title=tr("app.title"), page_icon="🧭", layout="wide")
     pages = [
-        st.Page(PAGES / file, title=tr(title), icon=icon, url_path=url, default=index == 0)
+        st.Page(VIEWS / file, title=tr(title), icon=icon, url_path=url, default=index == 0)
         for index, (file, title, icon, url) in enumerate(PAGE_TABLE)
     ]
     current = st.navigation(pages)
