@@ -114,3 +114,25 @@ def test_recover_names_runs_waiting_for_their_lease(home: Path, tmp_path: Path) 
     assert run.id[:8] in out and "held by host-1:4242 until" in out
     json.dumps(payload)
 
+
+TWO_STEPS = """\
+name: two-steps
+inputs: {x: {type: string, default: hello}}
+steps:
+  - {id: first, type: DATA_TRANSFORM, source: inputs.x}
+  - {id: ask, type: APPROVAL, message: "go on"}
+"""
+
+
+def test_run_shows_each_step_and_logs_follow_waits_for_the_run(home: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "two.mwo.yaml"
+    spec.write_text(TWO_STEPS)
+    assert invoke("apply", str(spec))[0] == 0
+    code, out, err = invoke("run", "two-steps")
+    assert code == 0 and "two-steps started" in err
+    assert "first DATA_TRANSFORM: succeeded" in err and "hello" in err
+    run_id = invoke_json("runs")[1]["runs"][0]["id"]
+    code, out, err = invoke("logs", run_id[:8], "--follow")
+    assert code == 0 and "first DATA_TRANSFORM: succeeded" in err and "waiting for approval" in out
+    code, payload = invoke_json("logs", run_id[:8], "--follow")
+    assert code == 0 and payload["run"]["status"] == "waiting_approval"

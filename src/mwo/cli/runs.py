@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mwo.cli.context import services
-from mwo.cli.output import console, fail, print_json, status_style
+from mwo.cli.output import console, err_console, fail, print_json, status_style
 from mwo.clock import utc_now
 from mwo.engine.inputs import coerce_cli_value
 from mwo.services import Services
@@ -39,11 +39,19 @@ def run(
     version: Annotated[int | None, typer.Option(help="Run this version (default: latest).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run a workflow now and show each step's state, output and timing."""
+    """Run a workflow now: each step as it starts and ends (state, time, output), then the whole run."""
     with services(as_json) as s:
         workflow = s.workflow_of(s.store.get_version(name, version))
         inputs = _parse_inputs(input or [], lambda k, v: coerce_cli_value(workflow, k, v), as_json)
-        record = s.runs.start(name, inputs, version=version)
+        queued = s.runs.create_run(name, inputs, version=version)
+        if as_json:
+            record = s.runs.execute(queued.id)
+        else:
+            from mwo.cli.follow import printing_steps
+
+            err_console.print(f"run {queued.id[:8]} of {name} started", soft_wrap=True)
+            with printing_steps(s.store, queued.id):
+                record = s.runs.execute(queued.id)
         show_run(s, record, as_json)
     _exit_for(record)
 
@@ -88,11 +96,19 @@ def logs(
     step: Annotated[
         str | None, typer.Option(help="Print this step's attempts in full (input, output, error).")
     ] = None,
+    follow: Annotated[
+        bool,
+        typer.Option("--follow", "-f", help="Print steps and log lines as they happen until the run ends."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Show a run: every step attempt with its state, input, output, error and log lines."""
     with services(as_json) as s:
         record = s.store.get_run(run_id)
+        if follow:  # with --json: wait quietly, then print the run as without --follow
+            from mwo.cli.follow import follow as follow_run
+
+            record = follow_run(s.store, record.id, quiet=as_json)
         show_run(s, record, as_json, with_logs=True)
         if step is not None and not as_json:
             _show_step_in_full(s, record, step)
