@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from mwo.api.guard import RequestGuard
 from mwo.api.hooks import MAX_BODY_BYTES, hooks_router
 from mwo.api.limits import BodyLimits
+from mwo.api.openapi_doc import declare_problems
 from mwo.api.problems import install_problem_handlers
 from mwo.api.routes import include_api
 from mwo.auth import TokenService
@@ -51,6 +52,7 @@ def create_app(
     runs = dispatcher or SubmitDispatcher(lambda: services.runs, submit or thread_submit)
     app.include_router(hooks_router(services, runs, max_body_bytes), tags=["webhooks"])
     include_api(app, services, runs, max_body_bytes)
+    declare_problems(app)
     # Token, content type, size, UTF-8 and depth of every body, before any endpoint parses it.
     app.add_middleware(
         RequestGuard, limits=BodyLimits.from_settings(services.settings), tokens=TokenService(services.store)

@@ -201,6 +201,7 @@ def workflows_router(ctx: ApiContext) -> APIRouter:
         "/workflows/{name}/rollback",
         dependencies=write,
         status_code=201,
+        responses={200: {"model": Applied, "description": "The latest version already has that content."}},
         summary="Save an earlier version's spec as the newest version (201; 200 if it already is)",
     )
     def roll_back(name: str, change: RollbackRequest, response: Response) -> Applied:
