@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from mwo.authoring import trigger_words as tw
+from mwo.authoring.destinations import destination_spans
 from mwo.authoring.intents import ScheduleParse, StepIntent, TriggerIntent
 from mwo.authoring.lexicon_words import (
     API_WORDS,
@@ -30,6 +31,7 @@ from mwo.authoring.lexicon_words import (
     CONDITION_WORDS,
     HOOK_URLS,
     LLM_WORDS,
+    MANUAL_ONLY,
     MANUAL_WORDS,
     NOT_CONDITIONS,
     SCRIPT_WORDS,
@@ -168,13 +170,14 @@ def _roles(text: str, skip: list[Span]) -> list[StepIntent]:
 
 
 def _conditions(text: str, skip: list[Span]) -> list[StepIntent]:
-    hits = [h for h in _hits(text, CONDITION_WORDS, skip) if h[1].strip() not in NOT_CONDITIONS]
+    manual = [m.span() for m in MANUAL_ONLY.finditer(text)]  # "직접 실행할 때만" is the trigger
+    hits = [h for h in _hits(text, CONDITION_WORDS, skip + manual) if h[1].strip() not in NOT_CONDITIONS]
     return _first_per(hits, "role")
 
 
 def _apis(text: str, skip: list[Span]) -> list[StepIntent]:
     hooks = [m.span() for m in HOOK_URLS.finditer(text)]
-    hits = _hits(text, API_WORDS, skip + hooks)
+    hits = _hits(text, API_WORDS, skip + hooks + destination_spans(text))  # a POST target is no source
     intents = _first_per(hits, "provider")
     named = [i for i in intents if i.provider is not None]
     return named or intents

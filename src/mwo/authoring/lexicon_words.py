@@ -53,6 +53,8 @@ TRANSFORM_WORDS: Final = (
        r"|\b(?:largest|smallest|newest|oldest|nearest|highest|lowest|biggest|latest)\s+first\b", _DT, "sort"),
     _w(r"상위\s*\d+|\btop\s*\d+|\btop\s+(?:three|five|ten)\b|골라|고르|\bselect\b|\bpick\b", _DT, "select"),
     _w(r"중복\s*(?:을\s*)?제거|\bdedup\w*|remove\s+duplicates", _DT, "dedupe"),
+    _w(r"데이터\s*변형|필드만|항목만|\breshap\w*|\bdata\s+transform\w*|\bmap\s+(?:them|it|each)\b"
+       r"|\bonly\s+the\s+fields?\b", _DT, "reshape"),
 )
 SCRIPT_WORDS: Final = (
     _w(r"계산|합계|평균|건수|\bcalculat\w*|\bcompute\b|\bsum\s+(?:up|of)\b|\baverage\b|\btotals?\s+of\b"
@@ -62,6 +64,7 @@ SCRIPT_WORDS: Final = (
     _w(r"정리", _PY, "tidy"),
     _w(r"포맷|서식|\bformat(?:ting)?\b", _PY, "format"),
     _w(r"(?<![A-Za-z])csv(?![A-Za-z])|엑셀|\bexcel\b|\bxlsx\b", _PY, "tabulate"),
+    _w(r"파이썬|\bpython\b|스크립트|\bscript\b", _PY, "script"),
 )
 APPROVAL_WORDS: Final = (
     _w(r"승인|결재|허락|허가|컨펌|확인\s*(?:을\s*)?받|검토\s*후|\bapprov\w*|\bsign[- ]?off\b|"
@@ -74,13 +77,20 @@ CONDITION_WORDS: Final = (
     _w(r"\bif\b(?!\s+(?:approved|it\s+is\s+approved|possible|needed|you\s+can|I\s+approve))"
        r"|\bonly\s+(?:when|if)\b|\bunless\b|\bexceeds?\b|\babove\b|\bbelow\b|\bgreater\s+than\b"
        r"|\bless\s+than\b|\bmore\s+than\b|\bat\s+least\b|\bat\s+most\b|\bin\s+case\b|\bover\s+\d"
-       r"|\bunder\s+\d|\bis\s+down\b|\bdoes\s+not\s+(?:answer|respond)\b|\breturns?\s+an?\s+error\b",
+       r"|\bunder\s+\d|\bis\s+down\b|\bdoes\s+not\s+(?:answer|respond|return)\b|\bdoesn't\s+return\b"
+    r"|\breturns?\s+an?\s+error\b",
        _COND, "check"),
     _w(r"(?:오류|에러|장애|실패)(?:이)?면|응답이\s*없", _COND, "check"),
     _w(r"(?<![가-힣])[가-힣]{0,12}(?:으면|하면|되면|이면|다면|높으면|낮으면|크면|작으면|많으면|적으면|있으면|없으면|아니면|같으면"
        r"|다르면)(?=[\s,.!?]|$)",
        _COND, "check"),
 )  # fmt: skip
+# "내가 직접 실행할 때만", "only when I run it": the manual trigger said, not a condition step.
+MANUAL_ONLY: Final = re.compile(
+    r"(?:실행|수동|클릭|요청|원|필요|누를|부를)[가-힣]{0,4}\s*(?:때만|때에만|경우에만)"
+    r"|\bonly\s+when\s+I\s+(?:run|start|ask|click|trigger)\b",
+    re.IGNORECASE | re.ASCII,
+)
 # Conditional endings that are only politeness or a trigger's own receiving verb: no condition step
 # and no criterion.
 NOT_CONDITIONS: Final = frozenset(
@@ -95,8 +105,9 @@ NOT_CONDITIONS: Final = frozenset(
 API_WORDS: Final = (
     # The same words as the packs' domain keywords (knowledge/packs/*/pack.yaml), as step sources.
     # News/blog words are a source unless the request writes one ("블로그 글 작성", "뉴스레터").
+    _w(r"파파고|\bpapago\b", _API, "translate", provider="papago"),
     _w(r"네이버|\bnaver\b|뉴스(?!레터)(?!\s*(?:를|을)?\s*(?:작성|써))|기사(?!\s*(?:를|을)?\s*(?:작성|써))"
-       r"|블로그(?!\s*(?:글)?\s*(?:를|을)?\s*(?:작성|써|올려|발행))|헤드라인|파파고|\bpapago\b|최저가|쇼핑(?!몰)|지식인|카페\s*글|\bnews\b"
+       r"|블로그(?!\s*(?:글)?\s*(?:를|을)?\s*(?:작성|써|올려|발행))|헤드라인|최저가|쇼핑(?!몰)|지식인|카페\s*글|\bnews\b"
        r"|\barticles?\b|\bblogs?\b|\bheadlines?\b|\bshopping\b", _API, "fetch", provider="naver"),
     _w(r"날씨|기상청|일기\s*예보|예보|기온|강수|강우|습도|풍속|소나기|태풍|폭염|한파|우산"
        r"|(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오|올|내리|소식|예보)"
@@ -144,7 +155,7 @@ INPUT_WORDS: Final = re.compile(
     re.IGNORECASE | re.ASCII,
 )
 MANUAL_WORDS: Final = re.compile(
-    r"수동|버튼|필요할\s*때|원할\s*때|요청할\s*때|직접\s*실행|지금\s*(?:바로|당장)?|\bmanual(?:ly)?\b|\bon\s+demand\b"
+    r"수동|버튼|필요할\s*때|원할\s*때|요청할\s*때|직접\s*실행|직접\s*돌릴|지금\s*(?:바로|당장)?|\bmanual(?:ly)?\b|\bon\s+demand\b"
     r"|\bwhen\s+I\s+(?:ask|run|click|want)\b|\bby\s+hand\b|\bright\s+now\b"
     r"|입력하면|입력한|넣으면|붙여\s*넣으면|\bwhen\s+I\s+(?:enter|paste|give|type|upload)\b|\bgiven\s+an?\b",
     re.IGNORECASE | re.ASCII,

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from types import MappingProxyType
 from typing import Final
 
+from mwo.authoring.destinations import destination_urls
 from mwo.authoring.intents import Question, ScheduleParse, StepIntent, TriggerIntent
 from mwo.authoring.lexicon_words import INPUT_WORDS, MANUAL_WORDS
 from mwo.authoring.slots import extract_slots
@@ -108,6 +109,6 @@ def missing_what(
         questions.append(_ask("source"))
     if _needs_criterion(intents, slots.criterion):
         questions.append(_ask("criterion"))
-    if _needs_channel(intents):
+    if _needs_channel(intents) and not destination_urls(text):  # "… 에 게시해줘": the URL is where it goes
         questions.append(_ask("channel"))
     return questions

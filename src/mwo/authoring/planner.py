@@ -24,7 +24,8 @@ _RAIN = re.compile(
     r"비\s*(?:가|이|올|오|소식)|우산|강수|눈\s*(?:이|올|오)|\brain|\bumbrella|\bsnow", re.IGNORECASE
 )
 _DOWN = re.compile(
-    r"다운|장애|죽으면|안\s*되면|응답(?:이)?\s*없|에러|오류|실패|\bdown\b|\bfails?\b|\berrors?\b|\boutage\b",
+    r"다운|장애|죽으면|안\s*되면|응답(?:이)?\s*없|에러|오류|실패|\bdown\b|\bfails?\b|\berrors?\b|\boutage\b"
+    r"|\d{3}\s*(?:이|가)?\s*아니|상태\s*코드|\bnot\s+(?:return\s+)?\d{3}\b|\bstatus(?:\s+code)?\b",
     re.IGNORECASE,
 )
 _REMINDER = re.compile(r"리마인드|상기|잊지|라고.{0,15}?(?:알려|말해|보내|전해)|\bremind", re.IGNORECASE)
@@ -100,7 +101,10 @@ def plan_steps(req: Requirements, model: ModelSlots | None, examples: Examples |
 
 def _source_provider(req: Requirements, plan: Plan) -> str | None:
     """naver_news | naver_blog | kma | http | generate | None, from intents, domains and words."""
-    wanted = [i.provider for i in req.of_type(StepType.API_CALL)]
+    # Papago translates what the workflow has: a processing step, never where the content comes from.
+    wanted = [i.provider for i in req.of_type(StepType.API_CALL) if i.provider != "papago"]
+    if "kakao" in wanted:
+        return "kakao_local"
     if "naver" in wanted or ("naver" in req.domains and not wanted):
         return "naver_blog" if _BLOG.search(req.text) else "naver_news"
     if "kma" in wanted or ("kma" in req.domains and not wanted):
@@ -145,6 +149,14 @@ def _assume(plan: Plan, req: Requirements, provider: str, ko: str, en: str) -> s
 def _processing(req: Requirements) -> bool:
     kinds = {StepType.LLM_CALL, StepType.PYTHON_SCRIPT, StepType.DATA_TRANSFORM, StepType.CONDITION}
     return any(i.type in kinds for i in req.intents)
+
+
+def _has_script(plan: Plan) -> bool:
+    return any(s.type is StepType.PYTHON_SCRIPT for s in plan.steps)
+
+
+def _papago(req: Requirements) -> bool:
+    return any(i.provider == "papago" for i in req.intents)
 
 
 def _trigger_brings_data(req: Requirements) -> bool:
@@ -222,11 +234,17 @@ def _add_source(req: Requirements, plan: Plan, provider: str) -> None:
 
 
 def _add_processing(req: Requirements, plan: Plan, intent: StepIntent, provider: str | None) -> None:
-    if intent.type is StepType.LLM_CALL:
+    if intent.type is StepType.LLM_CALL and intent.role == "translate" and _papago(req):
+        if not any(s.provider == "papago" for s in plan.steps):  # "파파고로 번역": the API translates
+            plan.add(StepType.API_CALL, "translate", "translate", provider="papago", evidence=intent.evidence)
+    elif intent.type is StepType.LLM_CALL:
         role = intent.role if intent.role in _LLM_ROLES else "summarize"
         if not any(s.role == role for s in plan.steps):
             plan.add(StepType.LLM_CALL, role, role, evidence=intent.evidence)
-    elif intent.type is StepType.PYTHON_SCRIPT:
+    elif intent.type is StepType.API_CALL and intent.provider == "papago" and not req.has(StepType.LLM_CALL):
+        plan.add(StepType.API_CALL, "translate", "translate", provider="papago", evidence=intent.evidence)
+    elif intent.type is StepType.PYTHON_SCRIPT and not _has_script(plan):
+        # One script does all the computing said ("parse the xlsx with a Python script"): not one per word.
         plan.add(StepType.PYTHON_SCRIPT, "script", "compute", evidence=intent.evidence)
     elif intent.type is StepType.CONDITION:
         _add_condition(req, plan, intent, provider)
@@ -251,11 +269,13 @@ def _add_condition(req: Requirements, plan: Plan, intent: StepIntent, provider: 
 def _add_outputs(req: Requirements, plan: Plan) -> None:
     if req.has(StepType.APPROVAL):
         plan.add(StepType.APPROVAL, "approve", "approve", evidence=req.of_type(StepType.APPROVAL)[0].evidence)
+    for url in req.post_urls:  # "… 에 게시해줘": the result is POSTed there, after any approval
+        plan.add(StepType.API_CALL, "post", "post", provider="http_post", evidence=url)
     channels: list[Channel] = []
     for intent in req.of_type(StepType.NOTIFICATION):
         if intent.channel is not None and intent.channel not in channels:
             channels.append(intent.channel)
-    if not channels and not any(q.slot == "channel" for q in req.questions):
+    if not channels and not req.post_urls and not any(q.slot == "channel" for q in req.questions):
         channels.append(Channel.INBOX)
         plan.assumptions.append(
             req.say(

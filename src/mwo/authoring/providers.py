@@ -115,3 +115,69 @@ def http_get(step_id: str, url: str, *, tolerate_errors: bool = False) -> Source
         label_ko=url,
         label_en=url,
     )
+
+
+def kakao_local_search(step_id: str, query: str, count: int) -> Source:
+    """Kakao Local keyword search (places: restaurants, cafes ...), `count` rows (the API allows 1-15).
+
+    Uses the REST API key header (`Authorization: KakaoAK ...`), not the KakaoTalk user token."""
+    size = max(1, min(count, 15))
+    step = {
+        "id": step_id,
+        "type": "API_CALL",
+        "description": f"카카오 로컬 키워드 검색: {query}",
+        "retry": {"max_attempts": 3, "backoff": "exponential"},
+        "request": {
+            "url": "https://dapi.kakao.com/v2/local/search/keyword.json",
+            "headers": {"Authorization": "KakaoAK {{ secrets.KAKAO_REST_API_KEY }}"},
+            "params": {"query": query, "size": size},
+            "response": "json",
+        },
+    }
+    return Source(
+        step=step,
+        items=f"steps.{step_id}.output.json.documents",
+        row_text=(
+            "- {{ item.place_name }} ({{ item.road_address_name or item.address_name }}) {{ item.place_url }}"
+        ),
+        label_ko="카카오 로컬 검색",
+        label_en="Kakao Local search",
+    )
+
+
+def papago_translate(step_id: str, text: str, target: str) -> Source:
+    """Papago text translation (NCP gateway, POST): the source language is detected (`auto`)."""
+    step = {
+        "id": step_id,
+        "type": "API_CALL",
+        "description": f"파파고 번역 (→ {target})",
+        "retry": {"max_attempts": 3, "backoff": "exponential"},
+        "request": {
+            "method": "POST",
+            "url": "https://papago.apigw.ntruss.com/nmt/v1/translation",
+            "headers": {
+                "X-NCP-APIGW-API-KEY-ID": "{{ secrets.NCP_CLIENT_ID }}",
+                "X-NCP-APIGW-API-KEY": "{{ secrets.NCP_CLIENT_SECRET }}",
+            },
+            "json": {"source": "auto", "target": target, "text": text},
+            "response": "json",
+        },
+    }
+    return Source(
+        step=step,
+        items=f"steps.{step_id}.output.json.message.result",
+        row_text="{{ item.translatedText }}",
+        label_ko="파파고 번역",
+        label_en="Papago translation",
+    )
+
+
+def http_post(step_id: str, url: str, text: str) -> dict[str, Any]:
+    """A POST of the workflow's result to a URL the request names as where it goes ("... 에 게시해줘")."""
+    return {
+        "id": step_id,
+        "type": "API_CALL",
+        "description": f"결과를 {url} 에 POST",
+        "retry": {"max_attempts": 3, "backoff": "exponential"},
+        "request": {"method": "POST", "url": url, "json": {"text": text}, "timeout_s": 30},
+    }

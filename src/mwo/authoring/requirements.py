@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
+from mwo.authoring.destinations import destination_urls
 from mwo.authoring.intents import Question, ScheduleParse, StepIntent, TriggerIntent
 from mwo.authoring.lexicon import detect_trigger, extract_slots, missing_what, step_intents
 from mwo.authoring.schedule import parse_schedule, parse_schedule_answer, request_language
@@ -63,6 +64,9 @@ class Requirements:
     count: int | None
     emails: tuple[str, ...]
     urls: tuple[str, ...]
+    """URLs to read (sources)."""
+    post_urls: tuple[str, ...] = ()
+    """URLs the result is POSTed to ("... 에 게시해줘", "post it to ..."): the last steps."""
     target_language: str | None = None
     """Translation target ("ko", "en", "ja", "zh") when the request names one."""
     domains: tuple[str, ...] = ()
@@ -96,12 +100,14 @@ def understand(
     intents = tuple(sorted(step_intents(text), key=lambda i: i.position))
     slots = extract_slots(text)
     questions = list(missing_what(text, list(intents), trigger, schedule))
-    if schedule is not None:
+    if schedule is not None and trigger.kind in ("cron", "manual"):
+        # A webhook/file/event trigger starts the run: a time word inside it ('daily-report') asks nothing.
         questions.extend(q for q in schedule.questions if q not in questions)
     topic = _answered(answers, _TOPIC_SLOTS) or slots.topic_hint or said_topic(text)
     emails = tuple(_EMAIL.findall(_answered(answers, _RECIPIENT_SLOTS) or "")) or tuple(slots.emails)
     count = _count(answers) or slots.count
     questions = [q for q in questions if not _is_answered(q.slot, answers, topic)]
+    posts = destination_urls(text)
     if not intents and _NOTHING.match(request.strip()) and not questions:
         questions.append(GOAL_QUESTION)
     return Requirements(
@@ -113,7 +119,8 @@ def understand(
         topic=topic,
         count=count,
         emails=emails,
-        urls=tuple(slots.urls),
+        urls=tuple(u for u in slots.urls if u not in posts),
+        post_urls=tuple(posts),
         target_language=slots.target_language,
         domains=_domains(knowledge, text, detect_threshold),
         questions=tuple(questions),
@@ -172,6 +179,20 @@ def said_topic(text: str) -> str | None:
             if topic and topic.lower() not in _NOT_TOPICS and not topic.startswith("http"):
                 return topic
     return None
+
+
+_SEARCHED = re.compile(
+    r"(?<![가-힣A-Za-z0-9])((?:[가-힣A-Za-z0-9]+\s+){0,2}[가-힣A-Za-z0-9]+?)\s*(?:을|를)\s*(?:검색|찾아)"
+    r"|\b(?:search(?:es)?|look)\s+(?:for\s+)?([a-z0-9][a-z0-9 ]{1,30}?)"
+    r"(?=\s+(?:near|in|and|with|on|every)\b|[,.]|$)",
+    re.IGNORECASE,
+)
+
+
+def said_search(text: str) -> str | None:
+    """What a place or keyword search looks for ("역 근처 맛집을 검색해서", "search for cafes near ...")."""
+    found = _SEARCHED.search(text)
+    return (found.group(1) or found.group(2)).strip() if found else None
 
 
 def _answered(answers: Mapping[str, str], slots: frozenset[str]) -> str | None:

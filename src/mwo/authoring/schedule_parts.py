@@ -263,13 +263,14 @@ _KO_INTERVAL = re.compile(
 )
 _EN_INTERVAL = re.compile(rf"\bevery\s+{_EN_NUM}\s*(minutes?|mins?|hours?|hrs?)\b", re.IGNORECASE)
 _HOURLY = re.compile(
-    r"매\s*시간|매\s*시(?=\s*(?:정각|\d{1,2}\s*분))|한\s*시간\s*마다|\bhourly\b|\bevery\s+hour\b"
+    r"매\s*시간|매\s*시(?=\s*(?:정각|\d{1,2}\s*분|반(?=에|\s|$|[,.])))|한\s*시간\s*마다|\bhourly\b|\bevery\s+hour\b"
     r"|\beach\s+hour\b|\bevery\s+minute\b|매\s*분(?:마다)?|\bevery\s+(?:half\s+(?:an\s+)?hour|30\s+min)\b"
     r"|\bhalf-hourly\b|\bevery\s+quarter\s+(?:of\s+an\s+)?hour\b",
     re.IGNORECASE,
 )
 _MINUTE_PAST = re.compile(
-    r"\s*(?:(정각)|(\d{1,2})\s*분(?!\s*(?:마다|간격))|at\s+:?(\d{2})\b|(\d{1,2})\s+(?:minutes?\s+)?past\b)",
+    r"\s*(?:(정각)|(\d{1,2})\s*분(?!\s*(?:마다|간격))|at\s+:?(\d{2})\b|(\d{1,2})\s+(?:minutes?\s+)?past\b"
+    r"|(반)(?=에|\s|$|[,.])|(?:at\s+)?(?:a\s+)?(half|quarter)\s+past\b|(?:at\s+)?(?:a\s+)?quarter\s+(to)\b)",
     re.IGNORECASE,
 )
 
@@ -283,6 +284,19 @@ def _hourly_kind(token: str) -> Interval:
     if "quarter" in low:
         return Interval((0, 0), minutes=15)
     return Interval((0, 0), hours=1)
+
+
+def _minute_past(past: re.Match[str]) -> int:
+    """The minute of the hour said after "every hour": 정각, 30분, at :15, half past, quarter to."""
+    if past.group(1):
+        return 0
+    if past.group(5) or (past.group(6) or "").lower() == "half":
+        return 30
+    if past.group(6):
+        return 15
+    if past.group(7):
+        return 45
+    return int(past.group(2) or past.group(3) or past.group(4))
 
 
 def find_intervals(text: str) -> list[Interval]:
@@ -303,7 +317,7 @@ def find_intervals(text: str) -> list[Interval]:
         kind = _hourly_kind(m.group(0))
         past = _MINUTE_PAST.match(text, m.end())
         if kind.hours == 1 and past is not None:
-            minute = 0 if past.group(1) else int(past.group(2) or past.group(3) or past.group(4))
+            minute = _minute_past(past)
             out.append(Interval((m.start(), past.end()), minute_of_hour=minute))
         else:
             out.append(Interval(m.span(), kind.minutes, kind.hours))

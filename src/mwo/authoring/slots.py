@@ -79,7 +79,8 @@ _CRITERION = re.compile(
     r"|\b(?:above|below|over|under|exceeds?|greater\s+than|less\s+than|more\s+than|at\s+least|at\s+most)\s+[\w.$%]+"
     r"|\b(?:rains?|raining|snows?|snowing)\b|[<>]=?\s*\d+|(?<!\S)\S{1,20}\s+아니면"
     r"|\bis\s+(?:negative|positive|urgent|important|late|missing|empty)\b"
-    r"|\bdoes\s+not\s+(?:answer|respond)\b|\bis\s+down\b|\breturns?\s+an?\s+error\b|오류|에러|응답이\s*없"
+    r"|\b(?:does\s+not|doesn't|do\s+not|don't)\s+(?:answer|respond|return\s+\d{3})\b"
+    r"|\b(?:returns?|status(?:\s+code)?)\s+(?:is\s+)?(?:not\s+)?\d{3}\b|\bis\s+down\b|\breturns?\s+an?\s+error\b|오류|에러|응답이\s*없"
     r"|(?<![가-힣])[가-힣]{0,12}(?:하면|이면|으면|다면|크면|작으면|많으면|적으면|없으면|있으면|아니면|같으면|다르면)",
     re.IGNORECASE,
 )

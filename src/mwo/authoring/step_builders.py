@@ -15,7 +15,7 @@ from typing import Any
 from mwo.authoring import providers
 from mwo.authoring.model_slots import ModelSlots
 from mwo.authoring.planner import Plan, PlannedStep
-from mwo.authoring.requirements import DEFAULT_COUNT, Requirements
+from mwo.authoring.requirements import DEFAULT_COUNT, Requirements, said_search
 from mwo.spec import Channel, StepType
 
 PLACEHOLDER_EMAIL = "me@example.com"
@@ -24,6 +24,8 @@ JUDGE_SCHEMA: dict[str, Any] = {
     "properties": {"match": {"type": "boolean"}, "reason": {"type": "string"}},
     "required": ["match"],
 }
+_NOT_SOURCES = frozenset({"papago", "http_post"})
+"""API_CALL providers that process or deliver the content rather than bring it."""
 _TEXT_LIMIT = 6000
 """Characters of fetched text handed to an LLM_CALL (the local model's context is 4096 tokens)."""
 
@@ -141,7 +143,9 @@ class StepBuilder:
                 s.type in (StepType.LLM_CALL, StepType.PYTHON_SCRIPT, StepType.DATA_TRANSFORM)
                 for s in self.plan.steps
             )
-            and not any(s.type is StepType.API_CALL for s in self.plan.steps)
+            and not any(
+                s.type is StepType.API_CALL and s.provider not in _NOT_SOURCES for s in self.plan.steps
+            )
             and not any(s.role in ("generate", "compute") for s in self.plan.steps)
         ):
             self.draft.inputs["text"] = {
@@ -180,6 +184,20 @@ class StepBuilder:
             kind = "news" if planned.provider == "naver_news" else "blog"
             source = providers.naver_search(planned.id, kind, self.req.topic or "뉴스", count)
             self.flow = Flow(items=source.items, kind="articles")
+        elif planned.provider == "kakao_local":
+            query = self.req.topic or said_search(self.req.text) or self._say("맛집", "restaurants")
+            source = providers.kakao_local_search(planned.id, query, count)
+            self.flow = Flow(items=source.items, kind="places")
+        elif planned.provider == "papago":
+            target = self.req.target_language or ("en" if self.req.language == "ko" else "ko")
+            source = providers.papago_translate(planned.id, self.flow.text or "{{ inputs.text }}", target)
+            self.flow = Flow(text=f"{{{{ steps.{planned.id}.output.json.message.result.translatedText }}}}",
+                             kind="generated")
+        elif planned.provider == "http_post":
+            step = providers.http_post(planned.id, planned.evidence, self.flow.text or "")
+            step.pop("id")
+            step.pop("type")
+            return step
         elif planned.provider == "kma":
             source = providers.kma_forecast(planned.id)
             self._assume(
@@ -325,7 +343,12 @@ class StepBuilder:
                 ),
                 kind="page",
             )
-            when = f"steps.{probe}.output and steps.{probe}.output.status < 400"
+            expected = _EXPECTED_STATUS.search(self.req.text)
+            if expected is not None:  # "200이 아니면", "if it does not return 200": that code is healthy
+                code = expected.group(1) or expected.group(2)
+                when = f"steps.{probe}.output and steps.{probe}.output.status == {code}"
+            else:
+                when = f"steps.{probe}.output and steps.{probe}.output.status < 400"
             return {"branches": [{"when": when, "goto": "end"}], "default": following}
         # judged: the content before the judge is what the message carries on
         judge = previous or "judge"
@@ -412,6 +435,12 @@ _MAKE = re.compile(
     re.IGNORECASE,
 )
 _LEAD = re.compile(r"^(?:\s|(?:에는|에|마다|과|와|및)(?=\s)|,|(?:at|on|in|and)\b)*", re.IGNORECASE)
+
+
+_EXPECTED_STATUS = re.compile(
+    r"(?<!\d)([1-5]\d{2})\s*(?:이|가)?\s*아니|\bnot\s+(?:return\s+|answer\s+with\s+)?([1-5]\d{2})\b",
+    re.IGNORECASE,
+)
 
 
 def content_phrase(request: str, schedule_phrase: str) -> str:

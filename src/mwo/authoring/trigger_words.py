@@ -40,7 +40,7 @@ _FILE_NOUN = (
 )
 FILE: Final = re.compile(
     rf"{_FILE_NOUN}[^!?\n]{{0,30}}?{_KO_RECEIVE}"
-    rf"|{_EN_WHEN}\s+(?:a\s+|an\s+|the\s+|new\s+|any\s+)*(?:\w+\s+)?"
+    rf"|{_EN_WHEN}\s+(?:a\s+|an\s+|the\s+|new\s+|any\s+)*(?:\.?\w+\s+)?"
     rf"(?:files?|csvs?|pdfs?|spreadsheets?|documents?|images?|photos?|invoices?|receipts?)\b[^!?\n]{{0,60}}?"
     rf"{_EN_RECEIVE}"
     rf"|\bnew\s+(?:\w+\s+)?files?\s+(?:in|into|to|under)\s+(?:the\s+|my\s+)?(?:folder|directory|dir|~|/)",

@@ -250,7 +250,7 @@ CASES = [
     (
         "매일 오전 8시 파파고로 영어 뉴스를 한국어로 번역해서 보내줘",
         "cron",
-        ["API_CALL:naver", "LLM_CALL:translate", "NOTIFICATION"],
+        ["API_CALL:papago", "API_CALL:naver", "LLM_CALL:translate", "NOTIFICATION"],
         ("channel",),
     ),
     (
@@ -578,7 +578,7 @@ def test_other_step_words(text: str, type_: StepType, role: str) -> None:
         ("네이버 뉴스", "naver"),
         ("블로그 검색", "naver"),
         ("Naver news", "naver"),
-        ("파파고", "naver"),
+        ("파파고", "papago"),
         ("날씨", "kma"),
         ("기상청 예보", "kma"),
         ("비가 오면", "kma"),
