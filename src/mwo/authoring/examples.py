@@ -49,6 +49,7 @@ from mwo.spec import (
     dump_workflow,
     workflow_from_data,
 )
+from mwo.spec.yaml_io import load_yaml_data
 
 if TYPE_CHECKING:
     from mwo.knowledge.text import KoreanText
@@ -185,7 +186,7 @@ def example_from_data(data: Mapping[str, Any], name: str, origin: Origin = "ship
 
 def load_example_file(path: Path, origin: Origin = "shipped") -> WorkedExample:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml_data(path.read_text(encoding="utf-8"))  # bounded: aliases, expansion, depth
     except (OSError, yaml.YAMLError) as exc:
         raise ExampleBankError(f"example file {path} cannot be read: {exc}", "fix the YAML") from exc
     if not isinstance(data, dict):

@@ -48,8 +48,9 @@ MAX_DEPTH = 64
 """Levels of nested mappings and lists a spec may have; real specs need fewer than 15."""
 
 
-class _TooLarge(Exception):
-    """Raised inside the loader when the document passes a bound; becomes a SpecError."""
+class YamlTooLarge(yaml.YAMLError):
+    """A document past a bound (aliases, expansion, depth); `parse_workflow` makes it a SpecError,
+    other readers catch it as the `yaml.YAMLError` it is."""
 
 
 class _BoundedLoader(yaml.SafeLoader):
@@ -64,11 +65,11 @@ class _BoundedLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                raise _TooLarge(f"the spec uses more than {MAX_ALIASES} aliases (*name)")
+                raise YamlTooLarge(f"the spec uses more than {MAX_ALIASES} aliases (*name)")
             return super().compose_node(parent, index)
         self._depth += 1
         if self._depth > MAX_DEPTH:
-            raise _TooLarge(f"the spec nests more than {MAX_DEPTH} levels deep")
+            raise YamlTooLarge(f"the spec nests more than {MAX_DEPTH} levels deep")
         try:
             return super().compose_node(parent, index)
         finally:
@@ -76,7 +77,7 @@ class _BoundedLoader(yaml.SafeLoader):
 
 
 def _expanded_size(root: yaml.Node, budget: int) -> None:
-    """Raise _TooLarge when the node tree, with every alias written out, is larger than `budget`.
+    """Raise YamlTooLarge when the node tree, with every alias written out, is larger than `budget`.
     Sizes are computed once per node (aliases share nodes), without recursion; a node that
     contains itself (a recursive anchor) expands forever and is refused too."""
     sizes: dict[int, int] = {}
@@ -90,7 +91,7 @@ def _expanded_size(root: yaml.Node, budget: int) -> None:
         children = _children(node)
         if not children_done:
             if key in on_path:
-                raise _TooLarge("the spec has an anchor that contains itself")
+                raise YamlTooLarge("the spec has an anchor that contains itself")
             on_path.add(key)
             todo.append((node, True))
             todo.extend((child, False) for child in children if id(child) not in sizes)
@@ -101,7 +102,7 @@ def _expanded_size(root: yaml.Node, budget: int) -> None:
         else:
             size = 1 + sum(sizes[id(child)] for child in children)
         if size > budget:
-            raise _TooLarge("the spec expands through its aliases to far more than its own text")
+            raise YamlTooLarge("the spec expands through its aliases to far more than its own text")
         sizes[key] = size
 
 
@@ -114,8 +115,8 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def load_yaml_data(text: str) -> Any:
-    """The data of one YAML document, within the bounds above: `_TooLarge` past them, `yaml.YAMLError`
-    for bad syntax. Used for specs and for any other YAML MWO reads from outside."""
+    """The data of one YAML document, within the bounds above: `YamlTooLarge` past them, another
+    `yaml.YAMLError` for bad syntax. Used for specs and for any other YAML MWO reads from outside."""
     loader = _BoundedLoader(text)
     try:
         node = loader.get_single_node()
@@ -151,7 +152,7 @@ def parse_workflow(text: str, *, file: str | None = None) -> Workflow:
     """Parse YAML text into a Workflow; SpecError names every schema problem with its location."""
     try:
         data = load_yaml_data(text)
-    except _TooLarge as exc:
+    except YamlTooLarge as exc:
         raise _limit_error(str(exc), file) from None
     except RecursionError:
         raise _limit_error("the spec nests too deeply to be read", file) from None

@@ -5,13 +5,16 @@ over thousands of chained steps."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from mwo.authoring.examples import ExampleBankError, load_example_file
 from mwo.spec import SpecError, SpecErrorCode, check_workflow, parse_workflow, workflow_from_data
 from mwo.spec.graph import StepGraph
-from mwo.spec.yaml_io import MAX_ALIASES, MAX_DEPTH, load_yaml_data
+from mwo.spec.yaml_io import MAX_ALIASES, MAX_DEPTH, YamlTooLarge, load_yaml_data
 
 HEAD = "name: hostile\nsteps:\n  - id: a\n    type: DATA_TRANSFORM\n    source: inputs.x\n"
 
@@ -111,3 +114,15 @@ def test_a_cycle_at_the_end_of_a_long_chain_is_found() -> None:
     cycle = StepGraph(workflow.steps).find_cycle()
     assert cycle is not None and cycle[0] == cycle[-1] == "s0" and len(cycle) == 5001
     assert SpecErrorCode.CYCLE in {f.code for f in check_workflow(workflow, set())}
+
+
+def test_other_yaml_read_from_outside_is_bounded_too(tmp_path: Path) -> None:
+    """`load_yaml_data` (authoring's worked examples, learned ones under MWO_HOME too) refuses the
+    same bombs, as a yaml.YAMLError its callers already handle."""
+    with pytest.raises(YamlTooLarge) as caught:
+        load_yaml_data(laughs(9, 9))
+    assert isinstance(caught.value, yaml.YAMLError)
+    bomb = tmp_path / "learned.yaml"
+    bomb.write_text(laughs(9, 9), encoding="utf-8")
+    with pytest.raises(ExampleBankError):
+        load_example_file(bomb, "user")
