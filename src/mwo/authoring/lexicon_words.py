@@ -107,7 +107,7 @@ API_WORDS: Final = (
     # News/blog words are a source unless the request writes one ("블로그 글 작성", "뉴스레터").
     _w(r"파파고|\bpapago\b", _API, "translate", provider="papago"),
     _w(r"네이버|\bnaver\b|뉴스(?!레터)(?!\s*(?:를|을)?\s*(?:작성|써))|기사(?!\s*(?:를|을)?\s*(?:작성|써))"
-       r"|블로그(?!\s*(?:글)?\s*(?:를|을)?\s*(?:작성|써|올려|발행))|헤드라인|최저가|쇼핑(?!몰)|지식인|카페\s*글|\bnews\b"
+       r"|블로그(?!(?:(?!검색|가져|찾아|모아|수집)[^.,\n]){0,16}?(?:초안|작성|써\s*줘|올려|발행))|헤드라인|최저가|쇼핑(?!몰)|지식인|카페\s*글|\bnews\b"
        r"|\barticles?\b|\bblogs?\b|\bheadlines?\b|\bshopping\b", _API, "fetch", provider="naver"),
     _w(r"날씨|기상청|일기\s*예보|예보|기온|강수|강우|습도|풍속|소나기|태풍|폭염|한파|우산"
        r"|(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오|올|내리|소식|예보)"
@@ -117,6 +117,8 @@ API_WORDS: Final = (
        r"|\bnearby\b", _API, "fetch", provider="kakao"),
     _w(r"https?://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]", _API, "fetch", provider="http"),
     _w(r"(?<![A-Za-z])API(?![A-Za-z])|(?<![A-Za-z])api(?![A-Za-z])|엔드포인트|\bendpoint\b", _API, "fetch"),
+    _w(r"웹\s*페이지|페이지(?:를|의)?\s*(?:가져|읽어|열어)|\bfetch(?:es)?\s+(?:the|a|that)\s+page\b"
+       r"|\b(?:web\s*)?page'?s?\s+(?:text|content)\b", _API, "fetch"),
     # Sources named by what they hold (no pack of their own): an HTTP request the planner writes.
     _w(r"환율|주가|시세|깃허브|업비트|공휴일|사이트|웹사이트|홈페이지|\bexchange\s+rates?\b|\bstock\s+prices?\b"
        r"|\bprices?\b|\bgithub\b|\bupbit\b|\bholidays\b|\bwebsite\b", _API, "fetch"),
@@ -151,8 +153,15 @@ CHANNEL_AS_SOURCE: Final = re.compile(
 # trigger with inputs, so its source, topic and schedule are not asked.
 INPUT_WORDS: Final = re.compile(
     r"입력하면|입력한|넣으면|붙여\s*넣으면|주면|올리면|\bwhen\s+I\s+(?:enter|paste|give|type|upload|run\s+it)\b"
-    r"|\bgiven\s+an?\b|\bwith\s+a\s+(?:search\s+term|keyword|text)\b",
+    r"|\bgiven\s+an?\b|\bwith\s+a\s+(?:search\s+term|keyword|text)\b|\bas\s+(?:an?\s+|the\s+)?input\b|입력\s*받"
+    r"|\b(?:takes?|accepts?)\s+(?:an?\s+|the\s+)?(?:url|link|text|keyword|file\s+path)\b",
     re.IGNORECASE | re.ASCII,
+)
+# The run is given the address to read ("takes a URL as input", "URL을 입력하면"): an input `url`.
+URL_INPUT: Final = re.compile(
+    r"(?:URL|url|링크|웹\s*주소|주소|\blink\b)\s*(?:을|를)?\s*(?:입력|넣으면|주면|as\s+(?:an?\s+|the\s+)?input)"
+    r"|\b(?:takes?|accepts?|given|with)\s+(?:an?\s+|the\s+)?(?:url|link)\b",
+    re.IGNORECASE,
 )
 MANUAL_WORDS: Final = re.compile(
     r"수동|버튼|필요할\s*때|원할\s*때|요청할\s*때|직접\s*실행|직접\s*돌릴|지금\s*(?:바로|당장)?|\bmanual(?:ly)?\b|\bon\s+demand\b"

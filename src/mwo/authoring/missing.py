@@ -55,6 +55,14 @@ _BARE_CONDITION = re.compile(
     r"^(?:만약|만일|조건|경우|경우에만|때만|if|only when|only if|unless|in case)$", re.IGNORECASE
 )
 _SEARCH_PROVIDERS = frozenset({"naver"})
+# Criteria that name no measure or value: "조건이 맞으면", "기준을 넘으면", "above the limit".
+_VAGUE_CRITERION = re.compile(
+    r"^(?:조건|기준|한도|임계값?|설정값)?\s*(?:이|가|을|를|에)?\s*"
+    r"(?:맞으면|만족하면|충족하면|해당하면|되면|넘으면|넘는|초과하면|이상이면|이하이면|미만이면)$"
+    r"|^(?:above|below|over|under|exceeds?|greater\s+than|less\s+than|more\s+than|at\s+least|at\s+most)\s+"
+    r"(?:the|a|my|our|its|it|that|this|limit|threshold|target|value)$",
+    re.IGNORECASE,
+)
 
 
 def _ask(slot: str) -> Question:
@@ -80,7 +88,8 @@ def _needs_channel(intents: Sequence[StepIntent]) -> bool:
 def _needs_criterion(intents: Sequence[StepIntent], criterion: str | None) -> bool:
     conditions = [i for i in intents if i.type is StepType.CONDITION]
     bare = all(_BARE_CONDITION.match(i.evidence.strip()) for i in conditions)
-    return bool(conditions) and criterion is None and bare
+    vague = criterion is None or _VAGUE_CRITERION.match(criterion.strip()) is not None
+    return bool(conditions) and vague and (bare or criterion is not None)
 
 
 def _trigger_questions(trigger: TriggerIntent, schedule: ScheduleParse | None, text: str) -> list[Question]:

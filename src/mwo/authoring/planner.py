@@ -105,12 +105,18 @@ def _source_provider(req: Requirements, plan: Plan) -> str | None:
     wanted = [i.provider for i in req.of_type(StepType.API_CALL) if i.provider != "papago"]
     if "kakao" in wanted:
         return "kakao_local"
-    if "naver" in wanted or ("naver" in req.domains and not wanted):
+    # A detected domain is a source only when nothing else brings the content (papago is naver too).
+    # A request that writes ("블로그 글 초안을 작성") names the domain of its output, not a source.
+    writes = any(i.role == "write" for i in req.intents)
+    by_domain = not wanted and not writes and not _trigger_brings_data(req) and not _papago(req)
+    if "naver" in wanted or ("naver" in req.domains and by_domain):
         return "naver_blog" if _BLOG.search(req.text) else "naver_news"
-    if "kma" in wanted or ("kma" in req.domains and not wanted):
+    if "kma" in wanted or ("kma" in req.domains and by_domain):
         return "kma"
     if req.urls and ("http" in wanted or None in wanted or not wanted):
         return "http"
+    if req.url_input and not req.urls:
+        return "http_input"  # "takes a URL as input": the run is given the page to read
     if wanted and not (set(wanted) <= {"kakao"}):
         if _NEWS.search(req.text):
             return _assume(
@@ -216,12 +222,17 @@ def _add_source(req: Requirements, plan: Plan, provider: str) -> None:
             plan.questions.append(TOPIC_QUESTION)
         plan.add(StepType.API_CALL, "fetch", "fetch", provider=provider)
         plan.add(StepType.DATA_TRANSFORM, "format", "articles" if provider == "naver_news" else "posts")
+    elif provider == "kakao_local":
+        plan.add(StepType.API_CALL, "fetch", "places", provider="kakao_local")
+        plan.add(StepType.DATA_TRANSFORM, "format", "places")
     elif provider == "kma":
         plan.add(StepType.API_CALL, "fetch", "forecast", provider="kma")
         if req.has(StepType.CONDITION) and _RAIN.search(req.text):
             plan.add(StepType.DATA_TRANSFORM, "rain_chance", "rain_chance")
         else:
             plan.add(StepType.DATA_TRANSFORM, "weather", "weather")
+    elif provider == "http_input":
+        plan.add(StepType.API_CALL, "fetch", "fetch", provider="http_input")
     elif provider == "http":
         down = req.has(StepType.CONDITION) and _DOWN.search(req.text) is not None
         plan.add(
@@ -239,6 +250,8 @@ def _add_processing(req: Requirements, plan: Plan, intent: StepIntent, provider:
             plan.add(StepType.API_CALL, "translate", "translate", provider="papago", evidence=intent.evidence)
     elif intent.type is StepType.LLM_CALL:
         role = intent.role if intent.role in _LLM_ROLES else "summarize"
+        if intent.role == "write" and provider is None and not _trigger_brings_data(req):
+            role = "generate"  # nothing to work on: the model writes it ("블로그 글 초안을 작성")
         if not any(s.role == role for s in plan.steps):
             plan.add(StepType.LLM_CALL, role, role, evidence=intent.evidence)
     elif intent.type is StepType.API_CALL and intent.provider == "papago" and not req.has(StepType.LLM_CALL):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from mwo.authoring.destinations import destination_urls
 from mwo.authoring.intents import Question, ScheduleParse, StepIntent, TriggerIntent
 from mwo.authoring.lexicon import detect_trigger, extract_slots, missing_what, step_intents
+from mwo.authoring.lexicon_words import URL_INPUT
 from mwo.authoring.schedule import parse_schedule, parse_schedule_answer, request_language
 from mwo.knowledge.errors import KnowledgeError
 from mwo.spec import StepType
@@ -65,6 +66,8 @@ class Requirements:
     emails: tuple[str, ...]
     urls: tuple[str, ...]
     """URLs to read (sources)."""
+    url_input: bool = False
+    """The run is given the URL to read ("takes a URL as input"): the input `url`."""
     post_urls: tuple[str, ...] = ()
     """URLs the result is POSTed to ("... 에 게시해줘", "post it to ..."): the last steps."""
     target_language: str | None = None
@@ -121,6 +124,7 @@ def understand(
         emails=emails,
         urls=tuple(u for u in slots.urls if u not in posts),
         post_urls=tuple(posts),
+        url_input=URL_INPUT.search(text) is not None,
         target_language=slots.target_language,
         domains=_domains(knowledge, text, detect_threshold),
         questions=tuple(questions),

@@ -141,6 +141,7 @@ class StepBuilder:
         elif (
             any(
                 s.type in (StepType.LLM_CALL, StepType.PYTHON_SCRIPT, StepType.DATA_TRANSFORM)
+                or s.provider == "papago"
                 for s in self.plan.steps
             )
             and not any(
@@ -193,6 +194,15 @@ class StepBuilder:
             source = providers.papago_translate(planned.id, self.flow.text or "{{ inputs.text }}", target)
             self.flow = Flow(text=f"{{{{ steps.{planned.id}.output.json.message.result.translatedText }}}}",
                              kind="generated")
+        elif planned.provider == "http_input":
+            self.draft.inputs["url"] = {
+                "required": True,
+                "description": self._say("읽을 웹 페이지 주소", "the address of the page to read"),
+            }
+            source = providers.http_get(planned.id, "{{ inputs.url }}")
+            self.flow = Flow(
+                text=f"{{{{ steps.{planned.id}.output.text | truncate({_TEXT_LIMIT}) }}}}", kind="page"
+            )
         elif planned.provider == "http_post":
             step = providers.http_post(planned.id, planned.evidence, self.flow.text or "")
             step.pop("id")
@@ -430,7 +440,8 @@ class StepBuilder:
 
 
 _MAKE = re.compile(
-    r"\s*(?:을|를)?\s*(?:만들어|써|작성해|생성해|골라|추천해|지어)(?:서|주고|줘|주세요)?.*$"
+    r"\s*(?:을|를)?\s*(?:(?:AI|ai|인공지능|GPT|LLM|모델)\s*(?:로|으로|를\s*써서|를\s*이용해)\s*)?"
+    r"(?:만들어|써|작성해|작성하|생성해|생성하|골라|추천해|지어)(?:서|주고|줘|주세요|고)?.*$"
     r"|\s*(?:and\s+)?(?:send|post|mail|email|message|deliver)\b.*$",
     re.IGNORECASE,
 )
