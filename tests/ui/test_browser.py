@@ -144,10 +144,10 @@ def _flow(page: Page, ui_url: str) -> None:
     body = page.inner_text("body")
     assert "schedules and webhooks do not fire" in body, body  # the banner: no `mwo serve`
 
-    # a Korean request; the app asks when; the answer makes it a workflow
+    # a Korean request; the app asks what it needs, one question a turn; the answers make it a workflow
     _open(page, f"{ui_url}/create")
     _chat(page, REQUEST)
-    page.get_by_text("언제 실행할까요?").last.wait_for()
+    page.locator("[data-testid='stChatMessage']").nth(1).wait_for()  # the app's answer
     save = page.get_by_role("button", name="Save workflow")
     for _ in range(4):  # one question a turn, answered as a person would
         if save.count():
@@ -155,6 +155,7 @@ def _flow(page: Page, ui_url: str) -> None:
         question = page.locator("[data-testid='stChatMessage']").last.inner_text()
         _chat(page, next((a for key, a in ANSWERS.items() if key in question), "좋아요"))
     save.wait_for()
+    assert page.locator("[data-testid='stChatMessage']").count() >= 4, "a question was asked and answered"
     _assert_clean(page)
     page.get_by_role("button", name="Save workflow").click()
     page.get_by_text(re.compile(r"Saved .+ as version 1\.")).first.wait_for()
