@@ -117,7 +117,6 @@ class Settings(BaseSettings):
     webhook_max_body_bytes: int = Field(
         default=1024 * 1024, ge=1, description="Largest webhook body accepted (413 above it)."
     )
-
     api_max_spec_bytes: int = Field(
         default=512 * 1024, ge=1, description="API: largest spec body (POST /workflows), 413 above it."
     )
@@ -199,14 +198,6 @@ class Settings(BaseSettings):
         default="OPENAI_API_KEY", description="Name of the secret holding the endpoint key."
     )
     llm_timeout_s: float = Field(default=120.0, gt=0, description="Time limit of one endpoint request.")
-    llm_fake_script: Path | None = Field(
-        default=None,
-        description=(
-            "With llm_provider=fake: a JSON file holding a list of scripted replies (strings, or objects "
-            "with text and finish_reason); each call takes the first one and removes it from the file, so "
-            "end-to-end and browser tests script the fake model across processes."
-        ),
-    )
     llm_fake_script: Path | None = Field(
         default=None,
         description=(

@@ -13,10 +13,6 @@ import json
 import os
 from pathlib import Path
 
-import json
-import os
-from pathlib import Path
-
 from langchain_core.language_models import BaseChatModel
 from pydantic import SecretStr
 
@@ -75,25 +71,6 @@ def make_chat_model(
         timeout_s=settings.llm_timeout_s,
         user_agent=settings.http_user_agent,
     )
-
-
-def _next_scripted(path: Path) -> list[FakeReply | str]:
-    """The first reply of the script file, removed from it (a chat model is made per call, so the file
-    is what moves the script on, across calls and processes); [] when the file is empty or missing."""
-    try:
-        replies = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    if not isinstance(replies, list) or not replies:
-        return []
-    first, rest = replies[0], replies[1:]
-    partial = path.with_name(f".{path.name}.{os.getpid()}")
-    partial.write_text(json.dumps(rest, ensure_ascii=False), encoding="utf-8")
-    partial.replace(path)
-    if isinstance(first, dict):
-        reason = str(first.get("finish_reason", "stop"))
-        return [FakeReply(text=str(first.get("text", "")), finish_reason=reason)]
-    return [str(first)]
 
 
 def _next_scripted(path: Path) -> list[FakeReply | str]:

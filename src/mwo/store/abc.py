@@ -15,10 +15,10 @@ from mwo.spec import Workflow
 from mwo.store.records import (
     ApiTokenRecord,
     ApprovalRecord,
+    ApprovalStatus,
     AuthoringEventRecord,
     AuthoringSessionRecord,
     AuthoringStatus,
-    ApprovalStatus,
     FireClaim,
     FireOutcome,
     FolderRecord,
@@ -521,43 +521,6 @@ class HealingStore(ABC):
         (the newest `limit` when there are more); an unknown subject gives []."""
 
 
-
-class RepairStore(ABC):
-    """Run-time repair proposals: a fix found for a step that failed in a run. A run has at most one
-    pending proposal at a time (its run waits in waiting_repair); its newest proposal is the one shown.
-    """
-
-    @abstractmethod
-    def create_repair_proposal(self, proposal: RepairProposalRecord, now: datetime) -> RepairProposalRecord:
-        """Store a PENDING or NOT_FIXED proposal (ValueError for another status); `id`, `created_at`
-        and the decision fields are assigned by the store (`created_at` is `now`). NotFound for an
-        unknown run; Conflict when the run already has a pending proposal."""
-
-    @abstractmethod
-    def get_repair_proposal(self, run_id: str) -> RepairProposalRecord:
-        """The run's newest proposal (whatever its status); NotFound when it has none."""
-
-    @abstractmethod
-    def list_pending_repairs(self) -> list[RepairProposalRecord]:
-        """Pending proposals of runs that wait for them (waiting_repair), oldest first."""
-
-    @abstractmethod
-    def decide_repair(
-        self,
-        run_id: str,
-        status: RepairStatus,
-        by: str,
-        comment: str | None,
-        now: datetime,
-        new_version_id: int | None = None,
-    ) -> RepairProposalRecord:
-        """Decide the run's pending proposal as APPROVED, AUTO_APPLIED (both need `new_version_id`,
-        the saved fix) or REJECTED; ValueError for another status or a missing version. An applied
-        decision re-pins the run to `new_version_id` in the same transaction (NotFound for a version
-        of another workflow). NotFound when the run has no proposal; Conflict when its newest one is
-        already decided."""
-
-
 class AuthoringStore(ABC):
     """Authoring sessions: a request (or an edit instruction), the answers given so far, the status and
     the last result, and the progress events the pipeline wrote, numbered per session so a client
@@ -598,6 +561,42 @@ class AuthoringStore(ABC):
     @abstractmethod
     def list_authoring_events(self, session_id: str, after: int = 0) -> list[AuthoringEventRecord]:
         """Events with seq > `after`, in order; NotFound for an unknown session."""
+
+
+class RepairStore(ABC):
+    """Run-time repair proposals: a fix found for a step that failed in a run. A run has at most one
+    pending proposal at a time (its run waits in waiting_repair); its newest proposal is the one shown.
+    """
+
+    @abstractmethod
+    def create_repair_proposal(self, proposal: RepairProposalRecord, now: datetime) -> RepairProposalRecord:
+        """Store a PENDING or NOT_FIXED proposal (ValueError for another status); `id`, `created_at`
+        and the decision fields are assigned by the store (`created_at` is `now`). NotFound for an
+        unknown run; Conflict when the run already has a pending proposal."""
+
+    @abstractmethod
+    def get_repair_proposal(self, run_id: str) -> RepairProposalRecord:
+        """The run's newest proposal (whatever its status); NotFound when it has none."""
+
+    @abstractmethod
+    def list_pending_repairs(self) -> list[RepairProposalRecord]:
+        """Pending proposals of runs that wait for them (waiting_repair), oldest first."""
+
+    @abstractmethod
+    def decide_repair(
+        self,
+        run_id: str,
+        status: RepairStatus,
+        by: str,
+        comment: str | None,
+        now: datetime,
+        new_version_id: int | None = None,
+    ) -> RepairProposalRecord:
+        """Decide the run's pending proposal as APPROVED, AUTO_APPLIED (both need `new_version_id`,
+        the saved fix) or REJECTED; ValueError for another status or a missing version. An applied
+        decision re-pins the run to `new_version_id` in the same transaction (NotFound for a version
+        of another workflow). NotFound when the run has no proposal; Conflict when its newest one is
+        already decided."""
 
 
 class Store(

@@ -360,6 +360,46 @@ class HealingAttemptRecord:
     created_at: datetime | None = None
 
 
+class AuthoringStatus(str, Enum):
+    """Life of an authoring session: working -> needs_clarification (answers resume it) | ready
+    (a valid workflow waits for confirmation) | saved | failed (refused, or nothing valid)."""
+
+    WORKING = "working"
+    NEEDS_CLARIFICATION = "needs_clarification"
+    READY = "ready"
+    SAVED = "saved"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class AuthoringSessionRecord:
+    """One request being turned into a workflow (`kind` create) or one edit of a saved workflow
+    (`kind` edit, `workflow_name` set). `answers` are the clarifications given so far, by slot;
+    `result` is the last outcome as the `--json` contract shows it."""
+
+    id: str
+    kind: str
+    request: str
+    workflow_name: str | None
+    answers: dict[str, str]
+    status: AuthoringStatus
+    result: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class AuthoringEventRecord:
+    """One progress event of a session; `seq` counts from 1 within the session."""
+
+    session_id: str
+    seq: int
+    stage: str
+    message: str
+    data: dict[str, Any]
+    created_at: datetime
+
+
 class RepairStatus(str, Enum):
     """Life of a run-time repair proposal: pending until a person (or `repair: auto`) decides it;
     not_fixed when the repair loop found no fix (kept so the run shows that repair was tried)."""
@@ -409,43 +449,3 @@ class RepairProposalRecord:
     comment: str | None = None
     id: int | None = None
     created_at: datetime | None = None
-
-
-class AuthoringStatus(str, Enum):
-    """Life of an authoring session: working -> needs_clarification (answers resume it) | ready
-    (a valid workflow waits for confirmation) | saved | failed (refused, or nothing valid)."""
-
-    WORKING = "working"
-    NEEDS_CLARIFICATION = "needs_clarification"
-    READY = "ready"
-    SAVED = "saved"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class AuthoringSessionRecord:
-    """One request being turned into a workflow (`kind` create) or one edit of a saved workflow
-    (`kind` edit, `workflow_name` set). `answers` are the clarifications given so far, by slot;
-    `result` is the last outcome as the `--json` contract shows it."""
-
-    id: str
-    kind: str
-    request: str
-    workflow_name: str | None
-    answers: dict[str, str]
-    status: AuthoringStatus
-    result: dict[str, Any] | None
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class AuthoringEventRecord:
-    """One progress event of a session; `seq` counts from 1 within the session."""
-
-    session_id: str
-    seq: int
-    stage: str
-    message: str
-    data: dict[str, Any]
-    created_at: datetime
