@@ -76,6 +76,7 @@ CONDITION_WORDS: Final = (
     _w(r"(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오면|올\s*때|오는\s*날|내리면|예보되면)", _COND, "check"),
     _w(r"\bif\b(?!\s+(?:approved|it\s+is\s+approved|possible|needed|you\s+can|I\s+approve))"
        r"|\bonly\s+(?:when|if)\b|\bunless\b|\bexceeds?\b|\babove\b|\bbelow\b|\bgreater\s+than\b"
+       r"|\b(?:goes|go|is|gets|rises|falls|drops|climbs)\s+(?:over|above|below|under)\b"
        r"|\bless\s+than\b|\bmore\s+than\b|\bat\s+least\b|\bat\s+most\b|\bin\s+case\b|\bover\s+\d"
        r"|\bunder\s+\d|\bis\s+down\b|\bdoes\s+not\s+(?:answer|respond|return)\b|\bdoesn't\s+return\b"
     r"|\breturns?\s+an?\s+error\b",

@@ -186,7 +186,8 @@ def said_topic(text: str) -> str | None:
 
 
 _SEARCHED = re.compile(
-    r"(?<![가-힣A-Za-z0-9])((?:[가-힣A-Za-z0-9]+\s+){0,2}[가-힣A-Za-z0-9]+?)\s*(?:을|를)\s*(?:검색|찾아)"
+    # words ending in a particle of means or place ("API로", "앱에서") are not part of what is searched
+    r"(?<![가-힣A-Za-z0-9])((?:[가-힣A-Za-z0-9]+(?<![로에서])\s+){0,2}[가-힣A-Za-z0-9]+?)\s*(?:을|를)\s*(?:검색|찾아)"
     r"|\b(?:search(?:es)?|look)\s+(?:for\s+)?([a-z0-9][a-z0-9 ]{1,30}?)"
     r"(?=\s+(?:near|in|and|with|on|every)\b|[,.]|$)",
     re.IGNORECASE,

@@ -40,7 +40,9 @@ _SECRETS = (
     r"(?:env(?:ironment)?(?: variables?)?|os\.environ|\$env|secrets?|api[ _-]?keys?|tokens?|passwords?"
     r"|credentials?|환경\s*변수|비밀\s*값|비밀번호|시크릿|인증\s*키|토큰|키 값)"
 )
-_SEND_OUT = r"(?:post|send|upload|exfiltrat|leak|forward|curl|wget|전송|보내|올려|업로드|유출|빼내|넘겨)"
+_SEND_OUT = (
+    r"(?:post|send|upload|exfiltrat|leak|forward|curl|wget|e-?mail|전송|보내|올려|업로드|유출|빼내|넘겨|메일)"
+)
 _EXFILTRATION = re.compile(
     rf"{_SECRETS}.{{0,60}}{_SEND_OUT}|{_SEND_OUT}.{{0,60}}{_SECRETS}|exfiltrat|유출",
     re.IGNORECASE | re.DOTALL,
@@ -56,6 +58,9 @@ _DELETE = _any(
 _PRIVATE_FILES = _any(
     r"\.ssh|id_rsa|id_ed25519|/etc/passwd|/etc/shadow|\.aws/credentials|\.netrc|\.env\b",
     r"private key|개인\s*키|비밀\s*키",
+    # the machine's stores of saved logins: browser passwords and cookies, the OS keychain
+    r"saved (?:browser |chrome |firefox )?passwords|browser (?:passwords|cookies)|keychain|키체인"
+    r"|저장된\s*(?:브라우저\s*)?비밀번호|브라우저\s*(?:비밀번호|쿠키)|login data",
 )
 _SHELL = _any(
     r"(?:run|execute|exec)\s+(?:a\s+|the\s+|any\s+|arbitrary\s+)*(?:shell|bash|terminal|system)\s*(?:commands?|scripts?)?",
