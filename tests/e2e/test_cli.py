@@ -152,7 +152,11 @@ def test_approval_survives_a_restart_between_processes(home: Path, tmp_path: Pat
 
 
 @pytest.mark.slow
+@pytest.mark.real_llm
+@pytest.mark.timeout(1200)
 def test_make_demo_script_runs_offline(tmp_path: Path) -> None:
+    """The whole `make demo` on the real local model: the example runs, a Korean request becomes a
+    saved workflow that runs offline, and an edit in words saves version 2 (minutes on two cores)."""
     env = {
         **os.environ,
         "MWO_HOME": str(tmp_path / "demo"),
@@ -163,9 +167,11 @@ def test_make_demo_script_runs_offline(tmp_path: Path) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=1100,
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
     assert "succeeded" in result.stdout and "한국은행 기준금리" in result.stdout
     assert "LLM_CALL" in result.stdout and "PYTHON_SCRIPT" in result.stdout
+    assert "status: saved" in result.stderr  # the Korean request became a saved workflow
+    assert result.stdout.count("succeeded") >= 2  # ... that ran, after the example's run

@@ -81,9 +81,22 @@ def test_ctrl_c_stops_a_long_chat_on_the_real_model_cleanly(home: Path) -> None:
             signal.SIGINT, signal.SIG_DFL
         ),  # a shell's background job ignores it
     )
-    time.sleep(6)  # the model is loaded and the prompt is being processed
+    _wait_until_the_model_is_loaded(chat)  # then the ~2,000-token prompt is being processed
     chat.send_signal(signal.SIGINT)
     output, _ = chat.communicate(timeout=300)
     assert chat.returncode == 130, output
     assert "Traceback" not in output
     assert "qwen2.5-coder" not in output  # no "model · N s" footer: the answer was not finished
+
+
+def _wait_until_the_model_is_loaded(process: subprocess.Popen[str], limit_s: float = 240.0) -> None:
+    """Until the GGUF is mapped into the process: a fixed sleep was flaky (on a busy machine the
+    imports alone took longer, and Ctrl-C then hit them, not the model)."""
+    maps = Path(f"/proc/{process.pid}/maps")
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline and process.poll() is None:
+        if ".gguf" in maps.read_text(errors="replace"):
+            time.sleep(1.0)  # into prompt processing, which takes half a minute or more
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the model was not loaded within {limit_s:.0f} s (exit {process.poll()})")

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import typer
+# Ctrl-C while the commands load (seconds on a busy machine) ends the command as interrupted, like
+# Ctrl-C anywhere else (exit 130), not with a traceback of the import that was running.
+try:
+    import typer
 
-from mwo.cli import author, manage, repair, runs, workflows
-from mwo.cli.doctor import doctor
-from mwo.cli.events import events_app
-from mwo.cli.kb import kb_app
-from mwo.cli.llm import llm_app
-from mwo.cli.sandbox import sandbox_app
-from mwo.cli.schedules import schedule_app
-from mwo.cli.script import script_app
-from mwo.cli.secrets import secrets_app
-from mwo.cli.serve import serve
-from mwo.cli.tokens import tokens_app
-from mwo.cli.ui import ui_command
-from mwo.cli.webhooks import webhooks_app
-from mwo.cli.worker import worker
+    from mwo.cli import author, manage, repair, runs, workflows
+    from mwo.cli.doctor import doctor
+    from mwo.cli.events import events_app
+    from mwo.cli.kb import kb_app
+    from mwo.cli.llm import llm_app
+    from mwo.cli.sandbox import sandbox_app
+    from mwo.cli.schedules import schedule_app
+    from mwo.cli.script import script_app
+    from mwo.cli.secrets import secrets_app
+    from mwo.cli.serve import serve
+    from mwo.cli.tokens import tokens_app
+    from mwo.cli.ui import ui_command
+    from mwo.cli.webhooks import webhooks_app
+    from mwo.cli.worker import worker
+except KeyboardInterrupt:
+    raise SystemExit(130) from None
 
 app = typer.Typer(
     name="mwo",

@@ -221,8 +221,8 @@ def test_dst_days_fire_once_by_the_rules(
 
 
 def test_a_cron_that_never_fires_is_refused_before_anything_is_saved(sched: SchedulerEnv) -> None:
-    from mwo.spec import SpecError
+    from mwo.validation import ValidationFailed
 
-    with pytest.raises(SpecError, match="never matches"):
+    with pytest.raises(ValidationFailed, match="never matches"):
         sched.services.apply_workflow(workflow_from_data(cron_workflow("never", cron="0 0 31 2 *")))
     assert sched.services.store.list_workflows() == []
