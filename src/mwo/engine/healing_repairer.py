@@ -1,18 +1,22 @@
-"""The real repairer of failed steps: `mwo.healing`'s repair loop (deterministic fixers, then the
+"""The real repairer of failed steps: `mwo.healing`'s repair loops (deterministic fixers, then the
 model), run on the step's failing input.
 
-PYTHON_SCRIPT steps are repaired by `ScriptHealer`. DATA_TRANSFORM steps are not yet: the healing
-package repairs scripts only, so their failure is reported with a note and the run fails as before.
+PYTHON_SCRIPT steps are repaired by `ScriptHealer`, DATA_TRANSFORM steps by `TransformHealer`. The
+failing input is rebuilt from the run's records (`RecordedScope`): prompts, stored attempts and the
+proposal see it with secret values masked; the dry run (the sandbox for a script, the engine's own
+DATA_TRANSFORM executor for a transform) sees the real values, its results masked again.
 `mwo.healing` is imported on the first repair, so a run that never fails never loads it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from mwo.clock import utc_now
+from mwo.engine.recorded_scope import RecordedScope, RevealingSandbox
 from mwo.engine.repair import RepairOutcome, RepairRequest, RepairWiring, SaveVersion
-from mwo.spec import PythonScriptStep
+from mwo.spec import DataTransformStep, PythonScriptStep
 from mwo.store.abc import Store
 
 if TYPE_CHECKING:
@@ -24,28 +28,46 @@ ALREADY_OK_NOTE = (
     "the script succeeds on the failing input when run again, so its code is not what failed; "
     "retry the run with `mwo retry RUN --from-failed`"
 )
+TRANSFORM_ALREADY_OK_NOTE = (
+    "the step succeeds on the failing input when run again, so its configuration is not what failed; "
+    "retry the run with `mwo retry RUN --from-failed`"
+)
 
 
 class HealingRepairer:
-    """Repairs PYTHON_SCRIPT steps with a ScriptHealer made on first use by `make_healer`."""
+    """Repairs PYTHON_SCRIPT steps with a ScriptHealer and DATA_TRANSFORM steps with a TransformHealer,
+    made on first use by `make_healer(sandbox)` and `make_transform_healer()`. With a `store`, the
+    failing input is rebuilt from the run (secrets revealed for the dry run only)."""
 
-    def __init__(self, make_healer: Callable[[], Any]) -> None:
+    def __init__(
+        self,
+        make_healer: Callable[..., Any],
+        *,
+        make_transform_healer: Callable[[], Any] | None = None,
+        store: Store | None = None,
+        settings: Settings | None = None,
+    ) -> None:
         self._make_healer = make_healer
+        self._make_transform_healer = make_transform_healer
+        self._store = store
+        self._settings = settings
         self._healer: Any = None
+        self._transform_healer: Any = None
 
     def repair(self, request: RepairRequest, keep_going: Callable[[], None]) -> RepairOutcome:
         step = request.step
+        if isinstance(step, DataTransformStep) and self._make_transform_healer is not None:
+            return self._repair_transform(step, request, keep_going)
         if not isinstance(step, PythonScriptStep):
             return RepairOutcome(
                 None,
-                note=f"repair of {step.type.value} steps is not available yet; change the step by hand",
+                note=f"repair of {step.type.value} steps is not available; change the step by hand",
             )
         from mwo.healing import ScriptRepairRequest
 
-        if self._healer is None:
-            self._healer = self._make_healer()
         inputs = request.failing_input if isinstance(request.failing_input, dict) else {}
-        result = self._healer.repair(
+        healer = self._script_healer(step, request, inputs)
+        result = healer.repair(
             ScriptRepairRequest(
                 code=step.code,
                 inputs=inputs,
@@ -61,16 +83,77 @@ class HealingRepairer:
         )
         return _outcome(step, result)
 
+    def _script_healer(self, step: PythonScriptStep, request: RepairRequest, masked: dict[str, Any]) -> Any:
+        """The process's healer, or, when the step's inputs read secrets, one whose dry runs see the
+        real values behind the masks (and whose results are masked again)."""
+        if self._healer is None:
+            self._healer = self._make_healer(None)
+        if self._store is None or self._settings is None or not _reads_secrets(step):
+            return self._healer
+        scope = self._recorded(request)
+        real = scope.script_inputs(step, masked)
+        if real == masked:
+            return self._healer
+        return self._make_healer(lambda sandbox: RevealingSandbox(sandbox, masked, real, scope.redactor))
 
-def _outcome(step: PythonScriptStep, result: Any) -> RepairOutcome:
-    """RepairResult (mwo.healing) -> RepairOutcome: a fixed step only for status `fixed`."""
-    findings = [f.as_dict() for f in result.findings]
-    common: dict[str, Any] = {
-        "findings": findings,
+    def _repair_transform(
+        self, step: DataTransformStep, request: RepairRequest, keep_going: Callable[[], None]
+    ) -> RepairOutcome:
+        from mwo.healing.transform import TransformRepairRequest
+
+        if self._store is None or self._settings is None:
+            return RepairOutcome(None, note="repair of DATA_TRANSFORM steps needs the run's records")
+        if self._transform_healer is None:
+            assert self._make_transform_healer is not None
+            self._transform_healer = self._make_transform_healer()
+        scope = self._recorded(request)
+        result = self._transform_healer.repair(
+            TransformRepairRequest(
+                workflow=request.workflow,
+                step=step,
+                trial=scope.transform,
+                goal=step.description or "",
+                error=str(request.error.get("message") or ""),
+                subject=request.subject,
+            ),
+            on_event=lambda _event: keep_going(),
+        )
+        common = _common(result)
+        if result.status == "fixed":
+            note = (
+                "; ".join(result.assumptions)
+                or "the repaired step passes the checks and runs on the failing input"
+            )
+            return RepairOutcome(result.step, note=note, **common)
+        if result.status == "already_ok":
+            return RepairOutcome(None, note=TRANSFORM_ALREADY_OK_NOTE, **common)
+        return RepairOutcome(
+            None,
+            note=result.stopped or "no candidate passed the checks and the run on the failing input",
+            **common,
+        )
+
+    def _recorded(self, request: RepairRequest) -> RecordedScope:
+        assert self._store is not None and self._settings is not None
+        return RecordedScope(self._store, self._settings, request.run_id, request.workflow, utc_now)
+
+
+def _reads_secrets(step: PythonScriptStep) -> bool:
+    return "secrets" in str(step.inputs)
+
+
+def _common(result: Any) -> dict[str, Any]:
+    return {
+        "findings": [f.as_dict() for f in result.findings],
         "attempts": len(result.attempts),
         "seconds": float(result.seconds),
         "repair_id": result.repair_id,
     }
+
+
+def _outcome(step: PythonScriptStep, result: Any) -> RepairOutcome:
+    """RepairResult (mwo.healing) -> RepairOutcome: a fixed step only for status `fixed`."""
+    common = _common(result)
     if result.status == "fixed":
         note = "; ".join(result.assumptions) or "the repaired script passes the checks and the dry run"
         return RepairOutcome(step.model_copy(update={"code": result.code}), note=note, **common)
@@ -88,16 +171,33 @@ def healing_wiring(
     save_version: SaveVersion,
     llm: LlmService | None = None,
 ) -> RepairWiring:
-    """The repair wiring of a process: the healer asks `llm` (default: the model of `settings`), dry
-    runs in `sandbox()` (the PYTHON_SCRIPT executor's), and stores its attempts in `store`."""
+    """The repair wiring of a process: the healers ask `llm` (default: the model of `settings`), dry
+    run scripts in `sandbox()` (the PYTHON_SCRIPT executor's) and transforms in-process with the
+    engine's executor, and store their attempts in `store`."""
+    made: dict[str, LlmService] = {}
 
-    def make_healer() -> Any:
-        from mwo.healing import ScriptHealer
+    def model() -> LlmService:
         from mwo.llm.service import LlmService
 
-        return ScriptHealer(settings, llm or LlmService(settings, store), sandbox(), store=store)
+        if "llm" not in made:
+            made["llm"] = llm or LlmService(settings, store)
+        return made["llm"]
 
-    return RepairWiring(HealingRepairer(make_healer), save_version)
+    def make_healer(wrap: Callable[[Sandbox], Any] | None = None) -> Any:
+        from mwo.healing import ScriptHealer
+
+        used = sandbox() if wrap is None else cast("Sandbox", wrap(sandbox()))
+        return ScriptHealer(settings, model(), used, store=store)
+
+    def make_transform_healer() -> Any:
+        from mwo.healing.transform import TransformHealer
+
+        return TransformHealer(settings, model(), store=store)
+
+    repairer = HealingRepairer(
+        make_healer, make_transform_healer=make_transform_healer, store=store, settings=settings
+    )
+    return RepairWiring(repairer, save_version)
 
 
-__all__ = ["ALREADY_OK_NOTE", "HealingRepairer", "healing_wiring"]
+__all__ = ["ALREADY_OK_NOTE", "TRANSFORM_ALREADY_OK_NOTE", "HealingRepairer", "healing_wiring"]
