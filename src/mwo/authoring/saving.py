@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mwo.spec import SpecError, Workflow, check_workflow, dump_workflow
+from mwo.spec import SpecError, Workflow, check_workflow, dump_workflow, secret_uses
 from mwo.store.abc import Store
 from mwo.store.records import VersionRecord
 from mwo.triggers.folders import folder_findings
@@ -34,32 +34,4 @@ def save_workflow(store: Store, workflow: Workflow, message: str, now: datetime)
 
 def referenced_secrets(workflow: Workflow) -> list[str]:
     """Every secret the workflow reads, sorted: `{{ secrets.X }}` references, auth and script secrets."""
-    from mwo.spec.templating import Templates
-
-    names: set[str] = set()
-    templates = Templates()
-    for step in workflow.steps:
-        data = step.model_dump(mode="json", by_alias=True, exclude_none=True)
-        for text in _strings(data):
-            if "secrets." not in text:
-                continue
-            try:
-                refs = templates.references(text)
-            except ValueError:
-                continue
-            names.update(r.name for r in refs if r.root == "secrets" and r.name)
-        auth = getattr(step, "auth", None)
-        if auth is not None:
-            names.add(auth.secret)
-        names.update(getattr(step, "secrets", None) or [])
-    return sorted(names)
-
-
-def _strings(data: object) -> list[str]:
-    if isinstance(data, str):
-        return [data]
-    if isinstance(data, dict):
-        return [s for v in data.values() for s in _strings(v)]
-    if isinstance(data, list):
-        return [s for v in data for s in _strings(v)]
-    return []
+    return sorted({use.name for use in secret_uses(workflow)})

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import httpx
 
@@ -19,17 +17,12 @@ from mwo.engine.net_guard import AddressRefused, NetGuard
 from mwo.spec import (
     ApiCallStep,
     NotificationStep,
-    PythonScriptStep,
     SpecErrorCode,
     SpecFinding,
     StepBase,
-    TemplateError,
-    Templates,
     Workflow,
+    secret_uses,
 )
-
-_EXPRESSION_KEYS = frozenset({"when", "source", "where", "with"})
-_CODE_KEYS = frozenset({"code", "id", "type", "output", "output_schema"})
 
 
 def preflight_findings(workflow: Workflow) -> list[SpecFinding]:
@@ -67,27 +60,6 @@ def _literal_hosts_only(host: str) -> list[str]:
     raise socket.gaierror(f"{host} is resolved at run time")
 
 
-@dataclass(frozen=True)
-class SecretUse:
-    """A secret a step needs: declared (`auth.secret`, a script's `secrets`) or read by a template."""
-
-    step: str
-    field: str
-    name: str
-
-
-def secret_uses(workflow: Workflow) -> list[SecretUse]:
-    """Every use of a secret in `workflow`, in step order (a name may appear more than once)."""
-    templates = Templates()
-    uses: list[SecretUse] = []
-    for step in workflow.steps:
-        uses.extend(SecretUse(step.id, field, name) for field, name in _declared_secrets(step))
-        data = step.model_dump(mode="json", by_alias=True, exclude_none=True)
-        for field, text, expression in _strings(data):
-            uses.extend(SecretUse(step.id, field, name) for name in _secret_refs(templates, text, expression))
-    return uses
-
-
 def missing_secrets(workflow: Workflow, known: Collection[str]) -> list[str]:
     """The secrets `workflow` needs that are not in `known`, sorted: a run cannot start without them."""
     return sorted({use.name for use in secret_uses(workflow) if use.name not in known})
@@ -98,34 +70,3 @@ def require_secrets(workflow: Workflow, known: Collection[str]) -> None:
     missing = missing_secrets(workflow, known)
     if missing:
         raise MissingSecrets(workflow.name, missing)
-
-
-def _declared_secrets(step: StepBase) -> Iterator[tuple[str, str]]:
-    if isinstance(step, ApiCallStep) and step.auth is not None:
-        yield "auth.secret", step.auth.secret
-    if isinstance(step, PythonScriptStep):
-        for name in step.secrets:
-            yield "secrets", name
-
-
-def _strings(data: Any, path: str = "", key: str = "") -> Iterator[tuple[str, str, bool]]:
-    """(field path, text, is an expression) for every string of a step's config but its code."""
-    if isinstance(data, str):
-        yield path, data, key in _EXPRESSION_KEYS or path.split(".")[-2:-1] == ["fields"]
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _strings(value, f"{path}[{i}]", key)
-    elif isinstance(data, dict):
-        for k, value in data.items():
-            if k not in _CODE_KEYS:
-                yield from _strings(value, f"{path}.{k}" if path else k, k)
-
-
-def _secret_refs(templates: Templates, text: str, expression: bool) -> Iterator[str]:
-    try:
-        refs = templates.references(text, expression=expression)
-    except TemplateError:
-        return  # a broken template is the spec checks' finding, not a secret
-    for ref in refs:
-        if ref.root == "secrets" and ref.name is not None:
-            yield ref.name

@@ -15,6 +15,7 @@ from mwo.spec.policies import (
     WorkflowSettings,
 )
 from mwo.spec.schema import workflow_json_schema
+from mwo.spec.secrets import SecretUse, declared_secrets, secret_uses
 from mwo.spec.steps import (
     END,
     ApiCallStep,
@@ -29,6 +30,7 @@ from mwo.spec.steps import (
     StepBase,
     StepType,
 )
+from mwo.spec.templates import TemplateKind, TemplateText, step_templates, trigger_templates
 from mwo.spec.templating import TemplateError, Templates
 from mwo.spec.triggers import (
     CronTrigger,
@@ -69,6 +71,7 @@ __all__ = [
     "RepairMode",
     "RetryOn",
     "RetryPolicy",
+    "SecretUse",
     "SpecError",
     "SpecErrorCode",
     "SpecFinding",
@@ -77,15 +80,21 @@ __all__ = [
     "StepGraph",
     "StepType",
     "TemplateError",
+    "TemplateKind",
+    "TemplateText",
     "Templates",
     "Trigger",
     "Workflow",
     "WorkflowSettings",
     "check_workflow",
+    "declared_secrets",
     "dump_workflow",
     "edges_of",
     "load_workflow",
     "parse_workflow",
+    "secret_uses",
+    "step_templates",
+    "trigger_templates",
     "workflow_from_data",
     "workflow_json_schema",
 ]

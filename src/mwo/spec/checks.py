@@ -6,48 +6,14 @@ Every problem is reported (not only the first), each naming the step and field a
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from typing import Any
 
 from mwo.spec.errors import SpecErrorCode, SpecFinding
 from mwo.spec.graph import StepGraph
-from mwo.spec.steps import END, ApiCallStep, PythonScriptStep, StepBase
+from mwo.spec.secrets import declared_secrets
+from mwo.spec.steps import END, StepBase
+from mwo.spec.templates import step_templates
 from mwo.spec.templating import TemplateError, Templates
 from mwo.spec.workflow import Workflow
-
-# Keys of a step's config that are names or code, never templates.
-_PLAIN_KEYS = frozenset(
-    {
-        "id",
-        "name",
-        "description",
-        "type",
-        "next",
-        "goto",
-        "default",
-        "output",
-        "retry",
-        "on_failure",
-        "timeout_s",
-        "output_schema",
-        "code",
-        "op",
-        "by",
-        "on",
-        "other_on",
-        "channel",
-        "kind",
-        "method",
-        "response",
-        "secret",
-        "secrets",
-        "how",
-        "descending",
-    }
-)
-# Keys whose string value is an expression rather than a template.
-_EXPRESSION_KEYS = frozenset({"when", "source", "where", "with"})
-# Roots a template may use besides steps/inputs/secrets.
-_ITEM_ROOTS = frozenset({"item"})
 
 
 def check_workflow(workflow: Workflow, known_secrets: Collection[str] | None = None) -> list[SpecFinding]:
@@ -126,18 +92,19 @@ def _check_step_references(
     known_secrets: Collection[str] | None,
 ) -> Iterator[SpecFinding]:
     ancestors = graph.ancestors(step.id)
-    data = step.model_dump(mode="json", by_alias=True, exclude_none=True)
-    for path, source, is_expression in _template_strings(data):
+    for found in step_templates(step):
         try:
-            refs = templates.references(source, expression=is_expression)
+            refs = templates.references(found.text, expression=found.is_expression)
         except TemplateError as exc:
-            yield SpecFinding(SpecErrorCode.TEMPLATE_SYNTAX, str(exc), exc.fix, step=step.id, field=path)
+            yield SpecFinding(
+                SpecErrorCode.TEMPLATE_SYNTAX, str(exc), exc.fix, step=step.id, field=found.path
+            )
             continue
         for ref in refs:
             finding = _check_reference(workflow, step, ancestors, ref.root, ref.name, known_secrets)
             if finding:
-                yield SpecFinding(finding[0], finding[1], finding[2], step=step.id, field=path)
-    for field, name in _declared_secret_names(step):
+                yield SpecFinding(finding[0], finding[1], finding[2], step=step.id, field=found.path)
+    for field, name in declared_secrets(step):
         if known_secrets is not None and name not in known_secrets:
             yield SpecFinding(
                 SpecErrorCode.UNKNOWN_SECRET,
@@ -190,28 +157,3 @@ def _check_reference(
             f"set it with: mwo secrets set {name}",
         )
     return None
-
-
-def _declared_secret_names(step: StepBase) -> Iterator[tuple[str, str]]:
-    if isinstance(step, ApiCallStep) and step.auth is not None:
-        yield "auth.secret", step.auth.secret
-    if isinstance(step, PythonScriptStep):
-        for name in step.secrets:
-            yield "secrets", name
-
-
-def _template_strings(data: Any, path: str = "", key: str = "") -> Iterator[tuple[str, str, bool]]:
-    """(field path, string, is_expression) for every templated string in a step's dumped config."""
-    if isinstance(data, str):
-        yield path, data, key in _EXPRESSION_KEYS
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _template_strings(value, f"{path}[{i}]", key)
-    elif isinstance(data, dict):
-        if data.get("op") == "map":
-            for name, expr in data.get("fields", {}).items():
-                yield f"{path}.fields.{name}", expr, True
-        for k, value in data.items():
-            if k in _PLAIN_KEYS or (k == "fields" and data.get("op") in ("map", "select")):
-                continue
-            yield from _template_strings(value, f"{path}.{k}" if path else k, k)

@@ -12,11 +12,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from mwo.spec import LlmCallStep, PythonScriptStep, SpecErrorCode, SpecFinding, Workflow, check_workflow
+from mwo.spec import (
+    LlmCallStep,
+    PythonScriptStep,
+    SpecErrorCode,
+    SpecFinding,
+    TemplateText,
+    Workflow,
+    check_workflow,
+    secret_uses,
+    step_templates,
+    trigger_templates,
+)
 from mwo.validation.catalogue import Language, finding
 from mwo.validation.findings import Finding, Severity
 from mwo.validation.script import check_script
-from mwo.validation.template_safety import template_strings, unsafe_attributes
+from mwo.validation.template_safety import unsafe_attributes
 
 if TYPE_CHECKING:  # the sandbox is imported where a dry run needs it
     from mwo.sandbox import Sandbox
@@ -80,22 +91,23 @@ class TemplateSafety:
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
         env = ImmutableSandboxedEnvironment()
-        places: list[tuple[str | None, Any]] = [
-            (s.id, s.model_dump(mode="json", by_alias=True, exclude_none=True)) for s in ctx.workflow.steps
+        places: list[tuple[str | None, TemplateText]] = [
+            (step.id, found) for step in ctx.workflow.steps for found in step_templates(step)
         ]
-        places.append((None, {"trigger": ctx.workflow.trigger.model_dump(mode="json", exclude_none=True)}))
-        for step, data in places:
-            for path, text, expression in template_strings(data):
-                for attribute in dict.fromkeys(unsafe_attributes(text, expression=expression, env=env)):
-                    yield finding(
-                        "template.unsafe_attribute",
-                        Severity.ERROR,
-                        ctx.language,
-                        step=step,
-                        field=path,
-                        attribute=attribute,
-                        got=text,
-                    )
+        places.extend((None, found) for found in trigger_templates(ctx.workflow.trigger))
+        for step_id, found in places:
+            for attribute in dict.fromkeys(
+                unsafe_attributes(found.text, expression=found.is_expression, env=env)
+            ):
+                yield finding(
+                    "template.unsafe_attribute",
+                    Severity.ERROR,
+                    ctx.language,
+                    step=step_id,
+                    field=found.path,
+                    attribute=attribute,
+                    got=found.text,
+                )
 
 
 class Secrets:
@@ -106,8 +118,6 @@ class Secrets:
     def run(self, ctx: Context) -> Iterator[Finding]:
         if ctx.known_secrets is None:
             return
-        from mwo.engine.preflight import secret_uses
-
         seen: set[tuple[str, str]] = set()
         for use in secret_uses(ctx.workflow):
             if use.name in ctx.known_secrets or (use.step, use.name) in seen:

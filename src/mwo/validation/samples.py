@@ -20,6 +20,7 @@ from mwo.spec import (
     NotificationStep,
     StepBase,
     Workflow,
+    secret_uses,
 )
 
 SAMPLE_TEXT = "sample text"
@@ -169,6 +170,4 @@ def sample_scope(workflow: Workflow, outputs: dict[str, Any] | None = None) -> d
 
 
 def _secret_names(workflow: Workflow) -> list[str]:
-    from mwo.engine.preflight import secret_uses
-
     return sorted({use.name for use in secret_uses(workflow)})

@@ -7,16 +7,10 @@ it runs; the validator names the step, the field and the attribute instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mwo.validation.policy import ESCAPE_ATTRIBUTES
-
-_EXPRESSION_KEYS = frozenset({"when", "source", "where", "with", "filter"})
-_CODE_KEYS = frozenset({"code", "id", "type"})
 
 
 def unsafe_attributes(text: str, *, expression: bool, env: ImmutableSandboxedEnvironment) -> list[str]:
@@ -44,16 +38,3 @@ def _accessed(node: nodes.Node) -> str | None:
         arg = node.args[0]
         return str(arg.value) if isinstance(arg, nodes.Const) else None
     return None
-
-
-def template_strings(data: Any, path: str = "", key: str = "") -> Iterator[tuple[str, str, bool]]:
-    """(field path, text, is an expression) for every string of a dumped config but code and ids."""
-    if isinstance(data, str):
-        yield path, data, key in _EXPRESSION_KEYS or path.split(".")[-2:-1] == ["fields"]
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from template_strings(value, f"{path}[{i}]", key)
-    elif isinstance(data, dict):
-        for k, value in data.items():
-            if k not in _CODE_KEYS:
-                yield from template_strings(value, f"{path}.{k}" if path else k, k)
