@@ -390,22 +390,53 @@ _STRINGS: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         ),
         "settings.secret_deleted": ("Secret {name} deleted.", "비밀 값 {name}을(를) 삭제했습니다."),
         "settings.notifications": ("Notification channels", "알림 채널"),
-        "settings.inbox_channel": ("In-app inbox (works offline)", "앱 안 받은 편지함 (오프라인 동작)"),
+        "settings.channel.inbox": ("In-app inbox", "앱 안 받은 편지함"),
+        "settings.channel.email": ("Email (SMTP)", "이메일 (SMTP)"),
+        "settings.channel.slack": ("Slack", "Slack"),
+        "settings.channel.discord": ("Discord", "Discord"),
+        "settings.channel.kakao": ("KakaoTalk (send to me)", "카카오톡 (나에게 보내기)"),
+        "settings.channel.webhook": ("Webhook (any HTTP endpoint)", "웹훅 (HTTP 엔드포인트)"),
+        "settings.channel_inbox_note": (
+            "works offline, nothing leaves this machine",
+            "오프라인 동작, 외부로 나가지 않음",
+        ),
+        "settings.channel_email_note": (
+            "{host}:{port} from {sender}{login} (MWO_SMTP_* settings)",
+            "{host}:{port}, 보내는 주소 {sender}{login} (MWO_SMTP_* 설정)",
+        ),
+        "settings.channel_login": (", login {user}", ", 로그인 {user}"),
+        "settings.channel_secret_set": ("secret {secret} is set", "비밀 값 {secret} 설정됨"),
+        "settings.channel_secret_missing": (
+            "not set up: secret {secret} is not set",
+            "설정 안 됨: 비밀 값 {secret}이(가) 없습니다",
+        ),
+        "settings.channels_how": (
+            "Send test sends one real message through the same sender a workflow's NOTIFICATION step "
+            "uses, with the same network rules; workflows read the secrets named here.",
+            "시험 발송은 워크플로의 NOTIFICATION 단계와 같은 발송 코드와 네트워크 규칙으로 실제 메시지를 "
+            "한 통 보냅니다. 워크플로는 여기 적힌 이름의 비밀 값을 읽습니다.",
+        ),
+        "settings.test_to": ("Send the email test to", "이메일 시험을 받을 주소"),
+        "settings.test_network": ("Testing a channel on your own network", "내부 네트워크의 채널 시험"),
+        "settings.test_allow": (
+            "Private hosts the test may reach (comma-separated, like a workflow's settings.network.allow)",
+            "시험이 접속해도 되는 내부 호스트 (쉼표로 구분, 워크플로의 settings.network.allow와 같음)",
+        ),
         "settings.send_test": ("Send test", "시험 발송"),
-        "settings.test_sent": (
-            "Test message delivered to the inbox.",
-            "시험 메시지를 받은 편지함에 보냈습니다.",
+        "settings.test_ok": (
+            "Test message sent over {channel} in {seconds:.1f} s.",
+            "{channel}(으)로 시험 메시지를 {seconds:.1f}초 만에 보냈습니다.",
+        ),
+        "settings.test_refused_hint": (
+            "If this internal address is intended, add it to the private hosts above for the test, and to "
+            "settings.network.allow of the workflows that send there.",
+            "이 내부 주소가 맞다면, 시험에는 위의 내부 호스트에, 워크플로에는 settings.network.allow에 "
+            "추가하세요.",
         ),
         "settings.test_title": ("MWO test message", "MWO 시험 메시지"),
         "settings.test_body": (
-            "Notifications to the in-app inbox work.",
-            "앱 안 받은 편지함 알림이 동작합니다.",
-        ),
-        "settings.email_channel": (
-            "Email goes through {host}:{port} from {sender} (MWO_SMTP_* settings); email, Slack, "
-            "Discord, Kakao and webhooks are tested by a workflow's NOTIFICATION step.",
-            "이메일은 {host}:{port}에서 {sender} 주소로 보냅니다 (MWO_SMTP_* 설정). 이메일, Slack, "
-            "Discord, 카카오, 웹훅은 워크플로의 NOTIFICATION 단계로 시험합니다.",
+            "This is a test from MWO: notifications over {channel} work.",
+            "MWO 시험 메시지입니다: {channel} 알림이 동작합니다.",
         ),
         "settings.tokens": ("API tokens", "API 토큰"),
         "settings.no_tokens": ("No API tokens yet.", "아직 API 토큰이 없습니다."),

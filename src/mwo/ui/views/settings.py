@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
 import streamlit as st
 
 from mwo.clock import utc_now
+from mwo.spec import Channel
 from mwo.store.records import TokenScope
-from mwo.ui.components import guarded, server_line
+from mwo.ui.components import error_box, guarded, server_line
 from mwo.ui.i18n import LANGUAGE_NAMES
 from mwo.ui.state import (
     LANGUAGE_KEY,
@@ -24,6 +26,9 @@ from mwo.ui.state import (
     timezone_name,
     tr,
 )
+
+if TYPE_CHECKING:
+    from mwo.management.channels import ChannelTester
 
 TOKEN_SHOWN_KEY = "settings.new_token"
 
@@ -126,14 +131,60 @@ def _secrets(ctx: UiContext) -> None:
 
 
 def _notifications(ctx: UiContext) -> None:
+    """Each channel with what it needs, and a Send test button calling the channel-test service."""
+    from mwo.management.channels import ChannelTester
+
     st.subheader(tr("settings.notifications"))
-    left, right = st.columns([3, 1])
-    left.markdown(tr("settings.inbox_channel"))
-    if right.button(tr("settings.send_test"), key="settings.send_test"):
-        ctx.services.store.post_message(tr("settings.test_title"), tr("settings.test_body"), utc_now())
-        st.success(tr("settings.test_sent"))
+    st.caption(tr("settings.channels_how"))
     s = ctx.settings
-    st.caption(tr("settings.email_channel", host=s.smtp_host, port=s.smtp_port, sender=s.smtp_from))
+    to = st.text_input(tr("settings.test_to"), value=s.smtp_from, key="settings.test_to")
+    with st.expander(tr("settings.test_network")):
+        allow = st.text_input(tr("settings.test_allow"), key="settings.test_allow")
+    tester = ChannelTester(s, ctx.services.store)
+    for setup in tester.setups():
+        left, right = st.columns([3, 1])
+        name = tr(f"settings.channel.{setup.channel.value}")
+        left.markdown(f"**{name}** · {_channel_note(ctx, setup.channel.value, setup.secret, setup.ready)}")
+        if right.button(tr("settings.send_test"), key=f"settings.send_test.{setup.channel.value}"):
+            _send_test(tester, setup.channel, name, to, allow)
+
+
+def _channel_note(ctx: UiContext, channel: str, secret: str | None, ready: bool) -> str:
+    s = ctx.settings
+    if channel == "inbox":
+        return tr("settings.channel_inbox_note")
+    if channel == "email":
+        login = tr("settings.channel_login", user=s.smtp_username) if s.smtp_username else ""
+        return tr(
+            "settings.channel_email_note", host=s.smtp_host, port=s.smtp_port, sender=s.smtp_from, login=login
+        )
+    if ready:
+        return "✅ " + tr("settings.channel_secret_set", secret=f"`{secret}`")
+    return "⚠️ " + tr("settings.channel_secret_missing", secret=f"`{secret}`")
+
+
+def _send_test(tester: ChannelTester, channel: Channel, name: str, to: str, allow: str) -> None:
+    """One test message; the result (or the error with its fix) right under the channels."""
+    from mwo.management.channels import ChannelTestFailed
+
+    try:
+        with st.spinner(tr("settings.send_test")):
+            result = tester.send_test(
+                channel,
+                to=[a.strip() for a in to.split(",") if a.strip()],
+                allow=[h.strip() for h in allow.split(",") if h.strip()],
+                subject=tr("settings.test_title"),
+                body=tr("settings.test_body", channel=name),
+            )
+    except ChannelTestFailed as failed:
+        error_box(failed)
+        if failed.kind == "refused_address":
+            st.caption(tr("settings.test_refused_hint"))
+        return
+    st.success(tr("settings.test_ok", channel=name, seconds=result.seconds))
+    facts = [f"{key}: {value}" for key, value in result.detail.items() if value not in (None, [], "")]
+    if facts:
+        st.caption(" · ".join(facts))
 
 
 def _tokens(ctx: UiContext) -> None:
