@@ -14,6 +14,7 @@ try:
     from mwo.cli.events import events_app
     from mwo.cli.kb import kb_app
     from mwo.cli.llm import llm_app
+    from mwo.cli.migrate_store import migrate_store
     from mwo.cli.sandbox import sandbox_app
     from mwo.cli.schedules import schedule_app
     from mwo.cli.script import script_app
@@ -74,6 +75,7 @@ app.command()(doctor)
 app.command()(serve)
 app.command()(worker)
 app.command("ui")(ui_command)
+app.command("migrate-store")(migrate_store)
 
 
 def main() -> None:
