@@ -29,6 +29,10 @@ class FailureKind(str, Enum):
     """A PYTHON_SCRIPT step tried what its sandbox forbids (host files, processes, network); never retried."""
     EXCEPTION = "exception"
     """A PYTHON_SCRIPT step's script raised; the message carries its trimmed traceback."""
+    INTERRUPTED = "interrupted"
+    """The process running an attempt stopped; recorded on the attempt when the run resumes or is failed."""
+    ABANDONED = "abandoned"
+    """The run's process stopped and the workflow says `on_abandoned: fail`; recorded on the run."""
 
 
 _NEVER_RETRIED = frozenset(

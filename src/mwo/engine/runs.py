@@ -22,7 +22,7 @@ from mwo.clock import utc_now
 from mwo.engine.compiler import compile_workflow
 from mwo.engine.errors import RunBusy, RunCancelled, RunError, RunStateError, StepAborted
 from mwo.engine.executor import ExecutorRegistry
-from mwo.engine.failures import FailureKind
+from mwo.engine.failures import FailureKind, StepFailed
 from mwo.engine.inputs import resolve_inputs
 from mwo.engine.redaction import Redactor
 from mwo.engine.repair import RepairWiring
@@ -385,14 +385,14 @@ class RunService:
             return self._store.get_run(run.id)  # another reaper took it first
         try:
             interrupted = [r for r in self._store.list_step_runs(run.id) if r.status is StepStatus.RUNNING]
-            error = {
-                "type": "abandoned",
-                "message": f"the process running it ({run.acquired_by or 'unknown'}) stopped during the run",
-                "fix": "check what the interrupted step did, then `mwo retry RUN --from-failed` continues it",
-            }
+            error = StepFailed(
+                FailureKind.ABANDONED,
+                f"the process running it ({run.acquired_by or 'unknown'}) stopped during the run",
+                "check what the interrupted step did, then `mwo retry RUN --from-failed` continues it",
+            ).as_dict()
             for row in interrupted:
                 self._store.finish_step(
-                    row.id, StepStatus.FAILED, now, error={**error, "type": "interrupted"}
+                    row.id, StepStatus.FAILED, now, error={**error, "type": FailureKind.INTERRUPTED.value}
                 )
             step = {"step": interrupted[-1].step_id} if interrupted else {}
             failed = self._store.set_run_status(run.id, RunStatus.FAILED, now, error={**error, **step})

@@ -174,11 +174,11 @@ class StepRunner:
                     row.id,
                     StepStatus.FAILED,
                     self._clock(),
-                    error={
-                        "type": "interrupted",
-                        "message": "the process running this attempt stopped",
-                        "fix": "none needed: the step was run again",
-                    },
+                    error=StepFailed(
+                        FailureKind.INTERRUPTED,
+                        "the process running this attempt stopped",
+                        "none needed: the step was run again",
+                    ).as_dict(),
                 )
         waiting = next((r for r in rows if r.status is StepStatus.WAITING_APPROVAL), None)
         if waiting is not None:
