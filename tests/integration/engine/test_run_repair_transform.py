@@ -6,8 +6,8 @@ whose repair never shows the secret while its trial uses the real value."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
