@@ -8,15 +8,14 @@ import typer
 
 from mwo.cli.context import reporting_errors
 from mwo.cli.output import console, fail, print_json
-from mwo.settings import Settings
 
 if TYPE_CHECKING:
     from mwo.management.checkpoint_copy import CheckpointCounts
     from mwo.management.store_migration import MigrationReport
 
 SECRETS_NOTE = (
-    "secrets and webhook secrets were copied still encrypted: every process on PostgreSQL must use "
-    "the same key ({key})"
+    "secrets and webhook secrets are copied still encrypted (never decrypted): every process on "
+    "PostgreSQL must use the same key ({key})"
 )
 
 
@@ -35,6 +34,7 @@ def migrate_store(
     target that already holds MWO data."""
     from mwo.management.store_migration import StoreMigrationError
     from mwo.management.store_migration import migrate_store as run_migration
+    from mwo.settings import Settings
 
     with reporting_errors(as_json):
         settings = Settings()
@@ -81,8 +81,9 @@ def _checkpoint_counts(counts: CheckpointCounts | None) -> dict[str, int] | None
 def _print_report(report: MigrationReport, payload: dict[str, Any]) -> None:
     from rich.table import Table
 
+    console.print(f"from {report.source}\nto   {report.target}", soft_wrap=True)
     title = "would copy (dry run, nothing written)" if report.dry_run else "copied and verified"
-    table = Table(title=f"{report.source} -> {report.target}: {title}")
+    table = Table(title=title)
     table.add_column("table")
     table.add_column("source", justify="right")
     table.add_column("target", justify="right")
@@ -96,7 +97,7 @@ def _print_report(report: MigrationReport, payload: dict[str, Any]) -> None:
         "-" if target is None else f"{target['checkpoints']} (+{target['writes']} writes)",
     )
     console.print(table)
-    console.print(SECRETS_NOTE.format(key=report.secret_key_source).replace("were copied", "are copied"))
+    console.print(SECRETS_NOTE.format(key=report.secret_key_source))
     console.print(
         f"the knowledge base ({report.knowledge_documents} documents) is not in the database: it stays in "
         f"{report.knowledge_dir}; copy that directory to the MWO_HOME of every host that searches it"

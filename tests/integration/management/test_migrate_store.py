@@ -23,6 +23,7 @@ from mwo.cli import app
 from mwo.clock import utc_now
 from mwo.knowledge.catalog import Catalog
 from mwo.knowledge.records import Chunk, DocumentRecord
+from mwo.management import store_migration
 from mwo.management.store_migration import KNOWN_TABLES, TargetNotEmpty, migrate_store
 from mwo.services import Services
 from mwo.settings import Settings
@@ -210,6 +211,22 @@ def test_a_second_run_is_refused_and_changes_nothing(
     as_json = CliRunner().invoke(app, ["migrate-store", "--to", target_url, "--json"])
     assert json.loads(as_json.stdout)["error"]["code"] == "target_not_empty"
     assert target_counts(target_url) == before
+
+
+def test_a_copy_that_fails_midway_leaves_no_rows_and_can_be_run_again(
+    install: Install, target_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: Any) -> None:
+        raise OSError("disk full")  # after every store table was inserted, before the commit
+
+    with monkeypatch.context() as patched:
+        patched.setattr(store_migration, "copy_checkpoints", broken)
+        with pytest.raises(OSError):
+            migrate_store(install.settings, target_url)
+    assert set(target_counts(target_url).values()) == {0}  # the schema exists, no row does
+
+    report = migrate_store(install.settings, target_url)
+    assert all(t.verified for t in report.tables)
 
 
 def test_a_dry_run_counts_and_writes_nothing(install: Install, target_url: str) -> None:
