@@ -154,15 +154,17 @@ def migrate_store(
         if not dry_run:
             with _reaching(target):
                 _create_schema(settings, target, target_engine)
-                copied = _copy_all(source_engine, target_engine, tables, checkpoint_path, batch_size)
-            results = _verify(source_engine, target_engine, tables, counts)
-            copied = _target_checkpoints(target_engine)
+                sent, checkpoints = _copy_all(
+                    source_engine, target_engine, tables, checkpoint_path, batch_size
+                )
+                results = _verify(target_engine, tables, sent)
+                copied = _target_checkpoints(target_engine)
             if copied != checkpoints:
                 raise StoreMigrationError(
                     f"the target holds {copied.checkpoints} checkpoints and {copied.writes} pending writes, "
                     f"the source {checkpoints.checkpoints} and {checkpoints.writes}",
-                    "a run wrote checkpoints during the copy: stop every MWO process, empty the target "
-                    "(drop and create the database) and run migrate-store again",
+                    "something wrote checkpoints to the target during the copy: stop it, drop and create "
+                    "the target database and run migrate-store again",
                 )
         return MigrationReport(
             source=source_engine.url.render_as_string(hide_password=True),
@@ -303,28 +305,34 @@ def _create_schema(settings: Settings, target: URL, engine: Engine) -> None:
 
 def _copy_all(
     source: Engine, target: Engine, tables: Sequence[Table], checkpoint_path: Path, batch_size: int
-) -> CheckpointCounts:
+) -> tuple[dict[str, _Digest], CheckpointCounts]:
+    """The copy in one target transaction, read from one source transaction (SQLite's WAL gives it a
+    consistent snapshot); returns what was sent, table by table, for the verification."""
+    sent: dict[str, _Digest] = {}
     with target.begin() as connection, source.connect() as reader:
         connection.execute(select(func.pg_advisory_xact_lock(_SAFETY_LOCK_ID)))
         _refuse_rows(connection)  # again, under the lock: a concurrent run may have won
         for table in tables:
-            _copy_table(reader, connection, table, batch_size)
-        copied = copy_checkpoints(checkpoint_path, connection.connection.driver_connection, batch_size)
+            sent[table.name] = _copy_table(reader, connection, table, batch_size)
+        checkpoints = copy_checkpoints(checkpoint_path, connection.connection.driver_connection, batch_size)
         for table in tables:
             _advance_sequence(connection, table)
-    return copied
+    return sent, checkpoints
 
 
-def _copy_table(reader: Connection, writer: Connection, table: Table, batch_size: int) -> None:
+def _copy_table(reader: Connection, writer: Connection, table: Table, batch_size: int) -> _Digest:
     """Rows go through the table's own column types both ways: timestamps stay the same instants,
     ciphertexts and hashes the same strings. A column pointing at its own table (a retry's original
     run) is filled in afterwards, so the order rows arrive in never breaks its foreign key."""
     self_refs = [fk.parent for fk in table.foreign_keys if fk.column.table is table]
     primary_key = list(table.primary_key.columns)
     later: dict[str, list[dict[str, Any]]] = {column.key: [] for column in self_refs}
+    digest = _Digest()
     result = reader.execution_options(yield_per=batch_size).execute(select(table).order_by(*primary_key))
     for batch in result.mappings().partitions():
         rows = [dict(row) for row in batch]
+        for row in rows:
+            digest.add([row[column.key] for column in table.columns])
         for row, column in ((row, column) for row in rows for column in self_refs):
             if row[column.key] is not None:
                 keys = {f"pk_{c.key}": row[c.key] for c in primary_key}
@@ -335,6 +343,7 @@ def _copy_table(reader: Connection, writer: Connection, table: Table, batch_size
     for key, pending in later.items():
         if pending:
             writer.execute(update(table).where(*where).values({key: bindparam("value")}), pending)
+    return digest
 
 
 def _advance_sequence(connection: Connection, table: Table) -> None:
@@ -361,36 +370,45 @@ def _source_counts(engine: Engine, tables: Iterable[Table]) -> dict[str, int]:
         }
 
 
-def _verify(
-    source: Engine, target: Engine, tables: Sequence[Table], counts: dict[str, int]
-) -> list[TableCopy]:
-    results: list[TableCopy] = []
-    with source.connect() as before, target.connect() as after:
-        for table in tables:
-            copied, digest = _digest(after, table)
-            expected_count, expected = _digest(before, table)
-            if copied != expected_count or digest != expected:
-                raise StoreMigrationError(
-                    f"table {table.name}: the target holds {copied} rows, the source {expected_count}"
-                    + ("" if copied != expected_count else " (same count, different contents)"),
-                    "a process wrote to the store during the copy: stop every MWO process, drop and create "
-                    "the target database and run migrate-store again",
-                )
-            results.append(TableCopy(table.name, counts[table.name], copied, True))
-    return results
-
-
-def _digest(connection: Connection, table: Table) -> tuple[int, int]:
+class _Digest:
     """Row count and the sum of each row's SHA-256 (order-free: SQLite and PostgreSQL sort text
-    differently), over every column as the table's types read it."""
-    total = 0
-    rows = 0
-    result = connection.execution_options(yield_per=DEFAULT_BATCH_SIZE).execute(select(table))
-    for row in result:
-        encoded = json.dumps([_comparable(value) for value in row], sort_keys=True, ensure_ascii=False)
-        total = (total + int.from_bytes(hashlib.sha256(encoded.encode()).digest(), "big")) % (1 << 256)
-        rows += 1
-    return rows, total
+    differently), over every column as the table's own types read it."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.total = 0
+
+    def add(self, values: Iterable[Any]) -> None:
+        encoded = json.dumps([_comparable(v) for v in values], sort_keys=True, ensure_ascii=False)
+        self.total = (self.total + int.from_bytes(hashlib.sha256(encoded.encode()).digest(), "big")) % (
+            1 << 256
+        )
+        self.rows += 1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Digest) and (self.rows, self.total) == (other.rows, other.total)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _verify(target: Engine, tables: Sequence[Table], sent: dict[str, _Digest]) -> list[TableCopy]:
+    """Re-read every copied table after the commit and compare it with what was sent."""
+    results: list[TableCopy] = []
+    with target.connect() as connection:
+        for table in tables:
+            found = _Digest()
+            for row in connection.execution_options(yield_per=DEFAULT_BATCH_SIZE).execute(select(table)):
+                found.add(row)
+            expected = sent[table.name]
+            if found != expected:
+                raise StoreMigrationError(
+                    f"table {table.name}: the target holds {found.rows} rows, {expected.rows} were copied"
+                    + ("" if found.rows != expected.rows else " (same count, different contents)"),
+                    "something wrote to the target during the copy: stop it, drop and create the target "
+                    "database and run migrate-store again",
+                )
+            results.append(TableCopy(table.name, expected.rows, found.rows, True))
+    return results
 
 
 def _comparable(value: Any) -> Any:

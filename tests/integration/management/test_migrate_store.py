@@ -229,6 +229,22 @@ def test_a_copy_that_fails_midway_leaves_no_rows_and_can_be_run_again(
     assert all(t.verified for t in report.tables)
 
 
+def test_the_verification_compares_contents_not_only_counts(
+    install: Install, target_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    advance = store_migration._advance_sequence
+
+    def tampering(connection: Any, table: Any) -> None:
+        if table.name == "secrets":  # a ciphertext changed on the way: same count, other bytes
+            connection.execute(text("UPDATE secrets SET ciphertext = ciphertext || 'x'"))
+        advance(connection, table)
+
+    monkeypatch.setattr(store_migration, "_advance_sequence", tampering)
+    with pytest.raises(store_migration.StoreMigrationError) as failed:
+        migrate_store(install.settings, target_url)
+    assert "table secrets" in str(failed.value) and "different contents" in str(failed.value)
+
+
 def test_a_dry_run_counts_and_writes_nothing(install: Install, target_url: str) -> None:
     report = migrate_store(install.settings, target_url, dry_run=True)
 
