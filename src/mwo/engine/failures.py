@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
+from mwo.errors import FixableError
 from mwo.spec import RetryOn
 
 
@@ -40,14 +41,16 @@ _NEVER_RETRIED = frozenset(
 )
 
 
-class StepFailed(Exception):
-    """Raised by an executor; the engine records it on the step run and applies the retry policy."""
+class StepFailed(FixableError):
+    """Raised by an executor; the engine records it on the step run and applies the retry policy.
+
+    `kind` is also the error's `code`; `status` is the HTTP answer that failed it, when there was one.
+    """
 
     def __init__(self, kind: FailureKind, message: str, fix: str, *, status: int | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, fix)
         self.kind = kind
-        self.message = message
-        self.fix = fix
+        self.code = kind.value
         self.status = status
 
     def retryable_under(self, retry_on: list[RetryOn]) -> bool:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from mwo.errors import FixableError
 
-class KnowledgeError(Exception):
+
+class KnowledgeError(FixableError):
     """Base class; `code` is stable for --json output, `fix` is one sentence a person can act on."""
 
     code = "knowledge_error"
 
     def __init__(self, message: str, fix: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.fix = fix
+        super().__init__(message, fix)
 
 
 class UnsupportedFileType(KnowledgeError):

@@ -8,17 +8,18 @@ retried, a wrong key or a bad answer may not).
 
 from __future__ import annotations
 
+from mwo.errors import FixableError
 
-class LlmError(Exception):
-    """Base class: `message` says what went wrong, `fix` what to do about it."""
+
+class LlmError(FixableError):
+    """Base class: `message` says what went wrong, `fix` what to do about it; `status` is the
+    endpoint's HTTP answer when there was one."""
 
     code = "llm_error"
     kind = "internal"
 
     def __init__(self, message: str, fix: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.fix = fix
+        super().__init__(message, fix)
         self.status = status
 
 

@@ -1,7 +1,8 @@
 """Running untrusted Python: a fresh process per script, namespaces where the host allows, rlimits always.
 
 Use `Sandbox(SandboxConfig(...)).run(code, inputs, secrets, limits, net)`; see runner.py. The package
-imports nothing of MWO's other packages, so the engine, the CLI and the validator can all use it.
+imports nothing of MWO's other packages but the dependency-free `mwo.errors` (its errors are
+FixableErrors), so the engine, the CLI and the validator can all use it.
 """
 
 from mwo.sandbox.egress import EgressRefused, Gate

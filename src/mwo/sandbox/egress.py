@@ -33,6 +33,7 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
+from mwo.errors import FixableError
 from mwo.sandbox.policy import NOBODY
 
 Gate = Callable[[str, int], Sequence[str]]
@@ -57,8 +58,15 @@ _CHUNK = 65536
 _HOP_HEADERS = frozenset({b"proxy-connection", b"proxy-authorization", b"connection", b"keep-alive"})
 
 
-class EgressRefused(Exception):
-    """The network policy does not let a script reach this host; the message says why and how to allow it."""
+class EgressRefused(FixableError):
+    """The network policy does not let a script reach this host: the message says why, the fix how to
+    allow it; the script's 403 and the step's log carry both (`reason`)."""
+
+    code = "egress_refused"
+
+    @property
+    def reason(self) -> str:
+        return f"{self.message}; {self.fix}" if self.fix else self.message
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,7 @@ class Refusal:
 
 def refuse_all(host: str, port: int) -> Sequence[str]:
     """The gate of a sandbox given no network policy: fail closed."""
-    raise EgressRefused("no network policy was given to this sandbox")
+    raise EgressRefused("no network policy was given to this sandbox", "")
 
 
 class _BadRequest(Exception):
@@ -181,11 +189,11 @@ class EgressProxy:
             try:
                 addresses = self._gate(request.host, request.port)
             except EgressRefused as exc:
-                refusal = Refusal(request.host, request.port, str(exc))
+                refusal = Refusal(request.host, request.port, exc.reason)
                 with self._lock:
                     if len(self._refusals) < MAX_REFUSALS_KEPT:
                         self._refusals.append(refusal)
-                _answer(client, 403, f"{REFUSAL_MARKER}: {exc}")
+                _answer(client, 403, f"{REFUSAL_MARKER}: {exc.reason}")
                 return
             except OSError as exc:  # not resolvable: the script gets a 502 saying so
                 _answer(client, 502, f"cannot reach {request.host}: {exc}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
+from mwo.errors import FixableError
+
 
 class ErrorType(str, Enum):
     """Why a sandboxed run did not return an output; stable names shown by the CLI and the engine."""
@@ -36,15 +38,20 @@ HINTS: dict[ErrorType, str] = {
 }
 
 
-class SandboxError(Exception):
-    """A run that failed: its type, a message naming what happened, a hint how to fix it."""
+class SandboxError(FixableError):
+    """A run that failed: its type (also the `code`), a message naming what happened, the fix (by
+    default the type's entry in HINTS) and the script's traceback when it raised."""
 
-    def __init__(self, type_: ErrorType, message: str, hint: str | None = None, traceback: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, type_: ErrorType, message: str, fix: str | None = None, traceback: str = "") -> None:
+        super().__init__(message, fix if fix is not None else HINTS[type_])
         self.type = type_
-        self.message = message
-        self.hint = hint if hint is not None else HINTS[type_]
+        self.code = type_.value
         self.traceback = traceback
+
+    @property
+    def hint(self) -> str:
+        """The fix, under the name the sandbox's own records (`as_dict`) and older callers use."""
+        return self.fix
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"type": self.type.value, "message": self.message, "hint": self.hint}
@@ -56,5 +63,5 @@ class SandboxError(Exception):
 class SandboxUnavailable(SandboxError):
     """The host cannot run a script the way the settings demand (e.g. isolation required but missing)."""
 
-    def __init__(self, message: str, hint: str) -> None:
-        super().__init__(ErrorType.UNAVAILABLE, message, hint)
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(ErrorType.UNAVAILABLE, message, fix)

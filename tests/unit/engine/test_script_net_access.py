@@ -51,8 +51,10 @@ def test_a_host_name_entry_allows_that_host_and_no_other_with_an_internal_addres
 
 def test_address_and_network_entries_allow_by_resolved_address() -> None:
     assert list(_gate("10.0.0.0/8")("intranet.local", 80)) == ["10.0.0.5"]
-    with pytest.raises(EgressRefused, match=r"10\.0\.0\.5 is private.*settings\.network\.allow"):
+    with pytest.raises(EgressRefused, match=r"10\.0\.0\.5 is private") as refused:
         _gate("192.168.0.0/16")("intranet.local", 80)
+    assert "settings.network.allow" in refused.value.fix
+    assert refused.value.reason == f"{refused.value.message}; {refused.value.fix}"
 
 
 def test_literal_addresses_are_judged_without_dns() -> None:

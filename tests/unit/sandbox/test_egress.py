@@ -56,7 +56,7 @@ def test_the_response_head_is_rewritten_to_close_even_when_split_across_reads() 
 def _refuse_private(host: str, port: int) -> Sequence[str]:
     if host == "unresolvable.test":
         raise OSError("cannot resolve the host 'unresolvable.test'")
-    raise EgressRefused(f"refused to connect to '{host}': its address 10.0.0.1 is private")
+    raise EgressRefused(f"refused to connect to '{host}': its address 10.0.0.1 is private", "")
 
 
 @pytest.fixture

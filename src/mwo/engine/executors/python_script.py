@@ -116,7 +116,7 @@ def _gate(guard: NetGuard) -> Gate:
         try:
             return guard.vet_host(host)
         except AddressRefused as exc:
-            raise EgressRefused(f"{exc.message}; {exc.fix}") from None
+            raise EgressRefused(exc.message, exc.fix) from None
         except StepFailed as exc:  # unresolvable: not a refusal, the proxy answers 502
             raise OSError(exc.message) from None
 
