@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.syntax import Syntax
 from rich.text import Text
 
 from mwo.cli.context import services
@@ -106,6 +105,8 @@ def _confirmed() -> bool:
 
 
 def _print_diff(result: AuthoringResult) -> None:
+    from rich.syntax import Syntax
+
     if result.diff:
         console.print(Syntax(result.diff, "diff", theme="ansi_dark"))
 
@@ -134,6 +135,8 @@ def _print_result(result: AuthoringResult, verb: str) -> None:
         console.print(f"[green]saved[/] {result.workflow} v{result.version}")
         return
     if verb == "create" and result.spec:
+        from rich.syntax import Syntax
+
         console.print(Syntax(result.spec, "yaml", theme="ansi_dark"))
     console.print(
         f"[yellow]not saved[/]: confirm with `mwo create --session {result.session} --yes`"

@@ -7,17 +7,17 @@ import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from mwo.cli.context import reporting_errors
 from mwo.cli.output import console, print_json
-from mwo.sandbox import Sandbox, SandboxUnavailable, config_from_settings
-from mwo.services import Services
-from mwo.settings import Settings
-from mwo.spec import StepType
+
+if TYPE_CHECKING:
+    from mwo.services import Services
+    from mwo.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,9 @@ class Check:
 
 def doctor(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False) -> None:
     """Check the database, secrets key, checkpoints, step executors, sandbox, model and SMTP."""
+    from mwo.services import Services
+    from mwo.settings import Settings
+
     with reporting_errors(as_json):
         settings = Settings()
     checks: list[Check] = []
@@ -78,6 +81,8 @@ def _checkpoints_check(s: Services, url: str) -> Check:
 
 
 def _service_checks(s: Services) -> list[Check]:
+    from mwo.spec import StepType
+
     checks = []
     url = s.settings.resolved_database_url()
     count = len(s.store.list_workflows())
@@ -135,6 +140,8 @@ def _ocr_check() -> Check:
 
 def _sandbox_check(settings: Settings) -> Check:
     """The isolation PYTHON_SCRIPT steps really get here: one sandbox started, not the binary looked up."""
+    from mwo.sandbox import Sandbox, SandboxUnavailable, config_from_settings
+
     sandbox = Sandbox(config_from_settings(settings))
     try:
         isolation = sandbox.isolation

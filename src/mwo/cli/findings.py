@@ -5,8 +5,12 @@ Errors go to stderr, warnings to stdout, so `mwo validate FILE 2>/dev/null` show
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mwo.cli.output import console, err_console
-from mwo.validation import Finding, Report
+
+if TYPE_CHECKING:
+    from mwo.validation import Finding, Report
 
 
 def print_report(report: Report, file: str | None = None) -> None:

@@ -9,13 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from mwo.cli.context import reporting_errors
 from mwo.cli.output import console, err_console, fail, print_json
-from mwo.settings import Settings
 
 if TYPE_CHECKING:
     from mwo.knowledge import KnowledgeService
@@ -32,6 +30,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 def knowledge(as_json: bool) -> Iterator[KnowledgeService]:
     """The service for one command; knowledge errors end the command with their fix."""
     from mwo.knowledge import KnowledgeError, KnowledgeService
+    from mwo.settings import Settings
 
     with reporting_errors(as_json):
         try:
@@ -50,6 +49,8 @@ def progress_bar(enabled: bool) -> Iterator[ProgressFn]:
     if not enabled:
         yield lambda stage, done, total: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

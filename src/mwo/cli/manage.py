@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.syntax import Syntax
 from rich.table import Table
 
 from mwo.cli.context import services
 from mwo.cli.output import console, fail, print_json, to_jsonable
 from mwo.clock import utc_now
-from mwo.management import RunStatistics, diff_versions, rollback, run_statistics
-from mwo.store.records import VersionRecord
+
+if TYPE_CHECKING:
+    from mwo.management import RunStatistics
+    from mwo.store.records import VersionRecord
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 _RELATIVE = re.compile(r"^(\d+)([mhdw])$")
@@ -53,6 +54,10 @@ def diff(
     as_json: JsonOpt = False,
 ) -> None:
     """Show what changed between two versions of a workflow (steps added, removed, changed; YAML diff)."""
+    from rich.syntax import Syntax
+
+    from mwo.management import diff_versions
+
     with services(as_json) as s:
         result = diff_versions(s.store, name, from_version, to_version)
     if as_json:
@@ -74,6 +79,8 @@ def rollback_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Bring back an earlier version: its spec is saved again as the newest version (history is kept)."""
+    from mwo.management import rollback
+
     with services(as_json) as s:
         saved, created = rollback(s, name, version, message)
     if as_json:
@@ -153,6 +160,8 @@ def stats(
     as_json: JsonOpt = False,
 ) -> None:
     """Run statistics: success rate, mean and 95th-percentile duration, failure causes by step."""
+    from mwo.management import run_statistics
+
     start = _parse_since(since, as_json) if since else None
     with services(as_json) as s:
         result = run_statistics(s.store, name, start)

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import getpass
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.syntax import Syntax
 
 from mwo.cli.context import services
 from mwo.cli.output import console, fail, print_json
 from mwo.cli.runs import show_run
-from mwo.services import Services
-from mwo.store.records import RepairProposalRecord, RepairStatus, RunRecord, RunStatus
+
+if TYPE_CHECKING:
+    from mwo.services import Services
+    from mwo.store.records import RepairProposalRecord, RunRecord
 
 
 def register(app: typer.Typer) -> None:
@@ -40,6 +41,8 @@ def repair(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Show the fix proposed for a run's failed step, or approve or reject it."""
+    from mwo.store.records import RunStatus
+
     if approve and reject:
         fail(
             "--approve and --reject exclude each other",
@@ -67,6 +70,8 @@ def repair(
 
 
 def _show(s: Services, run: RunRecord, proposal: RepairProposalRecord, as_json: bool) -> None:
+    from rich.syntax import Syntax
+
     if as_json:
         print_json({"ok": True, "run": run, "repair": proposal})
         return
@@ -98,6 +103,8 @@ def _finding_line(finding: dict[str, Any]) -> str:
 
 
 def _next_step(run: RunRecord, proposal: RepairProposalRecord) -> str:
+    from mwo.store.records import RepairStatus, RunStatus
+
     short = run.id[:8]
     if proposal.status is RepairStatus.PENDING and run.status is RunStatus.WAITING_REPAIR:
         return f"decide: [bold]mwo repair {short} --approve[/] or [bold]mwo repair {short} --reject[/]"

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import getpass
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from mwo.cli.context import services
+from mwo.cli.option_values import RunStatusChoice
 from mwo.cli.output import console, err_console, fail, print_json, status_style
 from mwo.clock import utc_now
-from mwo.engine.inputs import coerce_cli_value
-from mwo.services import Services
-from mwo.store.records import RunFilter, RunRecord, RunStatus, StepRunRecord, StepStatus
+
+if TYPE_CHECKING:
+    from mwo.services import Services
+    from mwo.store.records import RunRecord, StepRunRecord
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 RunArg = Annotated[str, typer.Argument(help="Run id (a unique prefix of 6+ characters is enough).")]
@@ -40,6 +42,8 @@ def run(
     as_json: JsonOpt = False,
 ) -> None:
     """Run a workflow now: each step as it starts and ends (state, time, output), then the whole run."""
+    from mwo.engine.inputs import coerce_cli_value
+
     with services(as_json) as s:
         workflow = s.workflow_of(s.store.get_version(name, version))
         inputs = _parse_inputs(input or [], lambda k, v: coerce_cli_value(workflow, k, v), as_json)
@@ -59,14 +63,17 @@ def run(
 def runs(
     workflow: Annotated[str | None, typer.Option(help="Only runs of this workflow.")] = None,
     status: Annotated[
-        list[RunStatus] | None, typer.Option(help="Only runs in this state (repeatable).")
+        list[RunStatusChoice] | None, typer.Option(help="Only runs in this state (repeatable).")
     ] = None,
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
     """List recent runs."""
+    from mwo.store.records import RunFilter, RunStatus
+
+    statuses = tuple(RunStatus(choice.value) for choice in status or ())
     with services(as_json) as s:
-        rows = s.store.list_runs(RunFilter(workflow_name=workflow, statuses=tuple(status or ()), limit=limit))
+        rows = s.store.list_runs(RunFilter(workflow_name=workflow, statuses=statuses, limit=limit))
     if as_json:
         print_json({"ok": True, "runs": rows})
         return
@@ -85,7 +92,7 @@ def runs(
         console.print(table)
     elif workflow or status:
         wanted = [f"of {workflow}"] if workflow else []
-        wanted += [" or ".join(st.value for st in status)] if status else []
+        wanted += [" or ".join(choice.value for choice in status)] if status else []
         console.print(f"no runs {' '.join(wanted)} (without the filters: `mwo runs`)")
     else:
         console.print("no runs yet")
@@ -164,6 +171,8 @@ def cancel(run_id: RunArg, as_json: JsonOpt = False) -> None:
 
 
 def _running_step(s: Services, record: RunRecord) -> StepRunRecord | None:
+    from mwo.store.records import StepStatus
+
     if record.status.is_final:
         return None
     running = [r for r in s.store.list_step_runs(record.id) if r.status is StepStatus.RUNNING]
@@ -197,14 +206,14 @@ def retry(
 
 def recover(as_json: JsonOpt = False) -> None:
     """Resume runs left behind by a crashed process and apply expired approvals' time-out policies."""
+    from mwo.store.records import RunFilter, RunStatus
+
     with services(as_json) as s:
         records = s.runs.recover()
         now = utc_now()
         recovered = {r.id for r in records}
         running = s.store.list_runs(RunFilter(statuses=(RunStatus.RUNNING,), limit=1000))
-        leased = [
-            r for r in running if r.id not in recovered and r.acquired_until and r.acquired_until > now
-        ]
+        leased = [r for r in running if r.id not in recovered and r.acquired_until and r.acquired_until > now]
     if as_json:
         waiting = [
             {"run_id": r.id, "workflow": r.workflow_name, "held_by": r.acquired_by, "until": r.acquired_until}
@@ -256,6 +265,8 @@ def inbox(
 
 
 def show_run(s: Services, record: RunRecord, as_json: bool, *, with_logs: bool = False) -> None:
+    from mwo.store.records import RunStatus
+
     steps = s.store.list_step_runs(record.id)
     log_rows = s.store.list_logs(record.id) if with_logs else []
     numbers = _version_numbers(s, record, steps)
@@ -355,5 +366,7 @@ def _parse_inputs(pairs: list[str], coerce: Any, as_json: bool) -> dict[str, Any
 
 
 def _exit_for(record: RunRecord) -> None:
+    from mwo.store.records import RunStatus
+
     if record.status is RunStatus.FAILED:
         raise typer.Exit(1)

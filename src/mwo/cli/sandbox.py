@@ -11,17 +11,15 @@ import json
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mwo.cli.context import services
 from mwo.cli.output import console, err_console, fail, print_json
-from mwo.engine.executors.python_script import script_net_access
-from mwo.engine.redaction import Redactor
-from mwo.sandbox import Limits, NetAccess, Sandbox, SandboxUnavailable, config_from_settings, limits_for
-from mwo.settings import Settings
-from mwo.spec import NetworkPolicy
+
+if TYPE_CHECKING:
+    from mwo.sandbox import Limits, NetAccess, Sandbox
 
 sandbox_app = typer.Typer(help="Run untrusted Python the way PYTHON_SCRIPT steps do.", no_args_is_help=True)
 
@@ -62,6 +60,12 @@ def exec_script(
     except ValueError as exc:
         fix = "write a JSON object, e.g. --input '{\"n\": 10}'"
         fail(f"--input is not JSON: {exc}", fix, code="bad_input", as_json=as_json)
+    from mwo.engine.executors.python_script import script_net_access
+    from mwo.engine.redaction import Redactor
+    from mwo.sandbox import Sandbox, config_from_settings, limits_for
+    from mwo.settings import Settings
+    from mwo.spec import NetworkPolicy
+
     secrets = _reveal(secret_names or [], as_json)
     redactor = Redactor()
     for value in secrets.values():
@@ -93,6 +97,8 @@ def _reveal(names: list[str], as_json: bool) -> dict[str, str]:
 def _run(
     sandbox: Sandbox, code: str, inputs: Any, secrets: dict[str, str], limits: Limits, net: NetAccess
 ) -> dict[str, Any]:
+    from mwo.sandbox import SandboxUnavailable
+
     try:
         result = sandbox.run(code, inputs, secrets, limits, net)
     except SandboxUnavailable as exc:

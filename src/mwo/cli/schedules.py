@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -16,12 +16,12 @@ from rich.table import Table
 from mwo.cli.context import reporting_errors, services
 from mwo.cli.output import console, fail, print_json
 from mwo.clock import utc_now
-from mwo.services import Services
-from mwo.spec import CronTrigger
-from mwo.store.records import ScheduleRecord
-from mwo.triggers import CronSchedule, TriggerError, next_fires
-from mwo.triggers.registration import resume_schedule, upcoming_fires
-from mwo.workers.signals import stop_on_signals
+
+if TYPE_CHECKING:
+    from mwo.services import Services
+    from mwo.spec import CronTrigger
+    from mwo.store.records import ScheduleRecord
+    from mwo.triggers import CronSchedule
 
 schedule_app = typer.Typer(
     help="Cron schedules: preview fire times, list, pause, resume, run.", no_args_is_help=True
@@ -36,6 +36,8 @@ def utc_text(instant: datetime) -> str:
 
 @contextmanager
 def _trigger_errors(as_json: bool) -> Iterator[None]:
+    from mwo.triggers import TriggerError
+
     try:
         yield
     except TriggerError as exc:
@@ -54,6 +56,9 @@ def preview(
     as_json: JsonOpt = False,
 ) -> None:
     """Print the next fire instants, by exactly the rules the scheduler uses (DST included)."""
+    from mwo.triggers import next_fires
+    from mwo.triggers.registration import upcoming_fires
+
     with _trigger_errors(as_json):
         schedule, trigger = _schedule_for(name, cron, tz, as_json)
         start = _parse_instant(after, as_json) if after else utc_now()
@@ -71,6 +76,9 @@ def preview(
 def _schedule_for(
     name: str | None, cron: str | None, tz: str, as_json: bool
 ) -> tuple[CronSchedule, CronTrigger | None]:
+    from mwo.spec import CronTrigger
+    from mwo.triggers import CronSchedule
+
     if (name is None) == (cron is None):
         fail(
             "give either a workflow NAME or --cron",
@@ -152,6 +160,8 @@ def _schedule_json(r: ScheduleRecord) -> dict[str, object]:
 
 
 def _local(r: ScheduleRecord) -> str:
+    from mwo.triggers import CronSchedule
+
     if r.next_fire_at is None:
         return "(ended)"
     return r.next_fire_at.astimezone(CronSchedule.parse(r.spec.cron, r.spec.timezone).zone).strftime(
@@ -174,6 +184,8 @@ def pause(name: str, as_json: JsonOpt = False) -> None:
 @schedule_app.command()
 def resume(name: str, as_json: JsonOpt = False) -> None:
     """Fire again from now on (fires during the pause are not caught up)."""
+    from mwo.triggers.registration import resume_schedule
+
     with services(as_json) as s, _trigger_errors(as_json):
         record = resume_schedule(s.store, name, utc_now())
     _show_state(record, as_json)
@@ -194,6 +206,8 @@ def run(
 ) -> None:
     """Run the scheduler here (several may run on one database; each fire happens once).
     Stops cleanly on SIGTERM or Ctrl-C after the tick in progress."""
+    from mwo.workers.signals import stop_on_signals
+
     with reporting_errors(), services() as s, stop_on_signals() as stop:
         _loop(s, stop, once, interval, recover_every)
 

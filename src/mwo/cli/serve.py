@@ -11,9 +11,6 @@ import typer
 
 from mwo.cli.context import reporting_errors
 from mwo.cli.output import fail
-from mwo.services import Services
-from mwo.settings import Settings
-from mwo.workers.signals import stop_on_signals
 
 
 def serve(
@@ -36,7 +33,10 @@ def serve(
     SIGTERM or Ctrl-C stops gracefully: no new work, runs in progress get MWO_DRAIN_GRACE_S to
     finish, what is still going is released for another server to resume; the exit code is 0.
     """
+    from mwo.services import Services
+    from mwo.settings import Settings
     from mwo.workers.server import ServeConfig, ServeError, Server
+    from mwo.workers.signals import stop_on_signals
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("mwo").setLevel(logging.INFO)  # our own notes (reaper, drain), not libraries' chatter

@@ -6,16 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from mwo.auth import TokenError, TokenService
 from mwo.cli.context import services
+from mwo.cli.option_values import TokenScopeChoice
 from mwo.cli.output import console, err_console, fail, print_json
 from mwo.clock import utc_now
-from mwo.store.records import ApiTokenRecord, TokenScope
+
+if TYPE_CHECKING:
+    from mwo.store.records import ApiTokenRecord
 
 tokens_app = typer.Typer(
     help="API tokens for the REST API (scopes: read < write < admin).", no_args_is_help=True
@@ -25,6 +27,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 @contextmanager
 def _token_errors(as_json: bool) -> Iterator[None]:
+    from mwo.auth import TokenError
+
     try:
         yield
     except TokenError as exc:
@@ -35,17 +39,21 @@ def _token_errors(as_json: bool) -> Iterator[None]:
 def create(
     name: Annotated[str, typer.Argument(help="A name for the token, e.g. ci-deploy.")],
     scope: Annotated[
-        TokenScope, typer.Option(help="read: GETs; write: also change, run; admin: also tokens, secrets.")
-    ] = TokenScope.READ,
+        TokenScopeChoice,
+        typer.Option(help="read: GETs; write: also change, run; admin: also tokens, secrets."),
+    ] = TokenScopeChoice.READ,
     expires_days: Annotated[
         int | None, typer.Option("--expires-days", min=1, help="Expire after N days (default: never).")
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create a token and print it once: store it now, it cannot be shown again."""
+    from mwo.auth import TokenService
+    from mwo.store.records import TokenScope
+
     expires_in = timedelta(days=expires_days) if expires_days is not None else None
     with services(as_json) as s, _token_errors(as_json):
-        issued = TokenService(s.store).issue(name, scope, expires_in)
+        issued = TokenService(s.store).issue(name, TokenScope(scope.value), expires_in)
     if as_json:
         print_json({"ok": True, "token": issued.token, "api_token": token_json(issued.record)})
         return
@@ -59,6 +67,8 @@ def create(
 @tokens_app.command("list")
 def list_tokens(as_json: JsonOpt = False) -> None:
     """Every token with its scope and state (never the token itself)."""
+    from mwo.auth import TokenService
+
     with services(as_json) as s:
         rows = TokenService(s.store).list_tokens()
     if as_json:
@@ -81,6 +91,8 @@ def list_tokens(as_json: JsonOpt = False) -> None:
 @tokens_app.command("revoke")
 def revoke(name: str, as_json: JsonOpt = False) -> None:
     """Revoke a token at once: requests with it are refused (401) from now on."""
+    from mwo.auth import TokenService
+
     with services(as_json) as s:
         record = TokenService(s.store).revoke(name)
     if as_json:

@@ -15,7 +15,6 @@ from typing import Annotated
 import typer
 
 from mwo.cli.context import reporting_errors
-from mwo.settings import Settings
 
 DEFAULT_PORT = 8501
 
@@ -27,6 +26,8 @@ def ui_command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
     """Open the web app for people who do not code: create, watch and approve workflows (Ctrl-C stops)."""
+    from mwo.settings import Settings
+
     with reporting_errors():
         home = Settings().resolved_home()  # a bad MWO_* setting is reported here, in one line
     app = Path(__file__).resolve().parent.parent / "ui" / "app.py"

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mwo.cli.context import services
+from mwo.cli.option_values import WEBHOOK_GRACE_S
 from mwo.cli.output import console, fail, print_json
 from mwo.clock import utc_now
-from mwo.services import Services
-from mwo.triggers.webhooks import ROTATION_GRACE, is_webhook_workflow, rotate_webhook_secret, webhook_url
+
+if TYPE_CHECKING:
+    from mwo.services import Services
 
 webhooks_app = typer.Typer(help="Webhook triggers: URL and signing secrets.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
@@ -26,6 +28,8 @@ def _base_url() -> str:
 
 
 def _check_webhook(s: Services, name: str, as_json: bool) -> None:
+    from mwo.triggers.webhooks import is_webhook_workflow
+
     workflow = s.workflow_of(s.store.get_version(name))
     if not is_webhook_workflow(workflow):
         fail(
@@ -38,6 +42,8 @@ def _check_webhook(s: Services, name: str, as_json: bool) -> None:
 
 def _payload(name: str, ends: list[tuple[str, datetime | None]]) -> dict[str, Any]:
     """`secrets` newest first; `valid_until[i]` is when `secrets[i]` stops working (None: no end)."""
+    from mwo.triggers.webhooks import webhook_url
+
     return {
         "ok": True,
         "workflow": name,
@@ -56,7 +62,6 @@ def show(name: str, as_json: JsonOpt = False) -> None:
     _print(_payload(name, ends), as_json)
 
 
-DEFAULT_GRACE_S = int(ROTATION_GRACE.total_seconds())
 GraceOpt = Annotated[
     int,
     typer.Option(
@@ -68,8 +73,10 @@ GraceOpt = Annotated[
 
 
 @webhooks_app.command("rotate")
-def rotate(name: str, grace: GraceOpt = DEFAULT_GRACE_S, as_json: JsonOpt = False) -> None:
+def rotate(name: str, grace: GraceOpt = WEBHOOK_GRACE_S, as_json: JsonOpt = False) -> None:
     """Add a new secret; the previous ones stay valid for --grace seconds (24 hours), then expire."""
+    from mwo.triggers.webhooks import rotate_webhook_secret
+
     with services(as_json) as s:
         _check_webhook(s, name, as_json)
         now = utc_now()

@@ -8,7 +8,6 @@ import typer
 
 from mwo.cli.context import reporting_errors
 from mwo.cli.output import fail
-from mwo.settings import Settings
 
 
 def worker(
@@ -19,6 +18,7 @@ def worker(
 
     Start as many as you like, on any host that reaches the broker and the database
     (MWO_DATABASE_URL on PostgreSQL for more than one host)."""
+    from mwo.settings import Settings
     from mwo.workers.celery_app import CeleryUnavailable, run_worker
 
     with reporting_errors():

@@ -7,17 +7,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.syntax import Syntax
 from rich.table import Table
 
 from mwo.cli.context import reporting_errors, services
 from mwo.cli.findings import print_report
 from mwo.cli.output import console, fail, print_json, to_jsonable
-from mwo.spec import StepGraph, Workflow, workflow_json_schema
-from mwo.validation import ValidationFailed
 
 if TYPE_CHECKING:
     from mwo.services import Services
+    from mwo.spec import Workflow
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
@@ -73,6 +71,8 @@ def validate(
         **report.as_dict(),
     }
     if not report.ok:
+        from mwo.validation import ValidationFailed
+
         failed = ValidationFailed(report, file=str(file))
         payload["error"] = {
             "code": failed.code,
@@ -206,6 +206,10 @@ def show(
     console.print(f"[bold]{name}[/] v{record.number}  {workflow.description}")
     if missing:
         _print_needs_secrets(missing)
+    from rich.syntax import Syntax
+
+    from mwo.spec import StepGraph
+
     table = Table("step", "type", "goes to")
     graph = StepGraph(workflow.steps)
     for step in workflow.steps:
@@ -252,6 +256,8 @@ def schema(
 ) -> None:
     """Print the JSON Schema of the whole workflow language."""
     with reporting_errors():
+        from mwo.spec import workflow_json_schema
+
         text = json.dumps(workflow_json_schema(), ensure_ascii=False, indent=2)
     if output:
         output.write_text(text + "\n", encoding="utf-8")
