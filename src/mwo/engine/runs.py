@@ -20,7 +20,7 @@ from langgraph.types import Command
 
 from mwo.clock import utc_now
 from mwo.engine.compiler import compile_workflow
-from mwo.engine.errors import RunBusy, RunCancelled, RunError, RunStateError, StepAborted
+from mwo.engine.errors import MissingSecrets, RunBusy, RunCancelled, RunError, RunStateError, StepAborted
 from mwo.engine.executor import ExecutorRegistry
 from mwo.engine.failures import FailureKind, StepFailed
 from mwo.engine.inputs import resolve_inputs
@@ -42,6 +42,7 @@ from mwo.spec import (
 from mwo.store.abc import Store
 from mwo.store.records import (
     ApprovalStatus,
+    LogLevel,
     RepairStatus,
     RunFilter,
     RunRecord,
@@ -49,6 +50,14 @@ from mwo.store.records import (
     StepStatus,
     VersionRecord,
 )
+
+TRIGGERED_PREFIXES = ("event:", "schedule:", "webhook")
+"""Triggers of runs nobody starts by hand: a run of theirs is recorded even when it cannot start."""
+
+
+def is_triggered(trigger: str) -> bool:
+    """Whether `trigger` is a fire (schedule, webhook, event) rather than a person (CLI, API, UI, retry)."""
+    return trigger.startswith(TRIGGERED_PREFIXES)
 
 
 def default_owner() -> str:
@@ -104,9 +113,8 @@ class RunService:
         record = self._store.get_version(name, version)
         workflow = self.workflow_of(record)
         self._check_supported(workflow)
-        from mwo.engine.preflight import require_secrets  # saved without its secrets: a run needs them
-
-        require_secrets(workflow, self._store.list_secret_names())
+        if not is_triggered(trigger):  # a person is there to read the refusal; a fire fails its run
+            self._require_secrets(workflow)
         resolved = resolve_inputs(workflow, inputs or {})
         return self._store.create_run(record.id, resolved, trigger, self._clock())
 
@@ -189,6 +197,7 @@ class RunService:
         """The queued run a retry executes (a new run, or the failed run reopened), without executing
         it: the API answers at once and hands `execute(run.id)` to its worker pool."""
         run = self._store.get_run(run_id)
+        self._require_secrets(self.workflow_of(self._store.get_version_by_id(run.version_id)))
         if not from_failed:
             return self._store.create_run(run.version_id, run.inputs, "retry", self._clock(), retry_of=run.id)
         if run.status is not RunStatus.FAILED:
@@ -246,6 +255,26 @@ class RunService:
             results.append(finished if finished is not None else self.execute(run.id))
         return results
 
+    def _require_secrets(self, workflow: Workflow) -> None:
+        """MissingSecrets when `workflow` needs secrets that are not set (saving allows it, a run not)."""
+        from mwo.engine.preflight import require_secrets
+
+        require_secrets(workflow, self._store.list_secret_names())
+
+    def _refuse_without_secrets(self, run: RunRecord, workflow: Workflow) -> RunRecord | None:
+        """A queued run about to start whose workflow's secrets are not all set fails at once, its
+        error saying which and the `mwo secrets set` fix: a scheduled, webhook or event fire is not
+        lost (its run is there to read and to retry once the secret is set) and no step runs half."""
+        try:
+            self._require_secrets(workflow)
+        except MissingSecrets as missing:
+            error = {"type": missing.code, "message": missing.message, "fix": missing.fix}
+            self._store.add_log(
+                run.id, None, LogLevel.ERROR, f"{missing.message}; fix: {missing.fix}", self._clock()
+            )
+            return self._store.set_run_status(run.id, RunStatus.FAILED, self._clock(), error=error)
+        return None
+
     def _after_abort(
         self,
         run: RunRecord,
@@ -281,6 +310,10 @@ class RunService:
         workflow, graph = self._compiled(run.version_id)
         config: Any = {"configurable": {"thread_id": run.id}, "run_name": f"workflow:{workflow.name}"}
         fresh = run.status is RunStatus.QUEUED and run.started_at is None
+        if fresh:
+            refused = self._refuse_without_secrets(run, workflow)
+            if refused is not None:
+                return refused
         resumed = not fresh and self._checkpointer.get_tuple(config) is not None
         run = self._store.set_run_status(run.id, RunStatus.RUNNING, self._clock())
         redactor = Redactor()
