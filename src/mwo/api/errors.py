@@ -11,6 +11,9 @@ the right status with the error's `code` and `fix` as extension members.
 | InputError, InvalidInput, InvalidTokenRequest, TriggerError | 422 |
 | UnicodeEncodeError (a lone surrogate escaped in JSON) | 422 |
 | SecretKeyError | 503: the server's secrets key is missing or wrong, not the client's input |
+| UnknownDocument | 404 |
+| OcrUnavailable, EmbeddingMismatch, EmbeddingUnavailable, PackError | 503: the server's own setup |
+| other KnowledgeError (unreadable, empty, password-protected, unsupported file; invalid domain) | 422 |
 | anything else | 500, still problem+json (a bug: no input should cause it) |
 """
 
@@ -24,6 +27,14 @@ from fastapi.responses import JSONResponse
 from mwo.api.problems import problem_response
 from mwo.auth import InvalidTokenRequest, ScopeDenied, TokenRejected
 from mwo.engine.errors import InputError, RunError
+from mwo.knowledge.errors import (
+    EmbeddingMismatch,
+    EmbeddingUnavailable,
+    KnowledgeError,
+    OcrUnavailable,
+    PackError,
+    UnknownDocument,
+)
 from mwo.spec import SpecError
 from mwo.store.errors import Conflict, InvalidInput, NotFound, SecretKeyError
 from mwo.triggers.errors import TriggerError
@@ -42,6 +53,12 @@ _MAPPING: tuple[tuple[type[Exception], int, str], ...] = (
     (InvalidTokenRequest, 422, "Invalid token request"),
     (TriggerError, 422, "Invalid schedule"),
     (SecretKeyError, 503, "Secrets key unavailable"),
+    (UnknownDocument, 404, "Knowledge base"),
+    (OcrUnavailable, 503, "Knowledge base"),
+    (EmbeddingMismatch, 503, "Knowledge base"),
+    (EmbeddingUnavailable, 503, "Knowledge base"),
+    (PackError, 503, "Knowledge base"),
+    (KnowledgeError, 422, "Knowledge base"),
 )
 
 

@@ -30,9 +30,6 @@ if TYPE_CHECKING:
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 _CHUNK = 1024 * 1024
 _SAFE_NAME = re.compile(r"[^0-9A-Za-z가-힣._-]+")
-# Failures of the server's own setup (a missing OCR engine, a model that does not match the index)
-# answer 503; everything else a knowledge error reports is about the request (422).
-_UNAVAILABLE = {"ocr_unavailable", "embedding_mismatch", "embedding_unavailable", "pack_error"}
 
 
 class SearchResult(ApiModel):
@@ -59,16 +56,11 @@ class KnowledgeHandle:
 
     @contextmanager
     def use(self) -> Iterator[KnowledgeService]:
-        from mwo.knowledge import KnowledgeError  # the knowledge stack loads with the first request
-
+        """The service, opened on first use; its KnowledgeErrors answer as api/errors.py maps them."""
         with self._lock:
-            try:
-                if self._service is None:
-                    self._service = self._open()
-                yield self._service
-            except KnowledgeError as exc:
-                status = 404 if exc.code == "unknown_document" else 503 if exc.code in _UNAVAILABLE else 422
-                raise Problem(status, "Knowledge base", exc.message, code=exc.code, fix=exc.fix) from None
+            if self._service is None:
+                self._service = self._open()
+            yield self._service
 
     def close(self) -> None:
         with self._lock:
