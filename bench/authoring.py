@@ -1,14 +1,19 @@
 """Authoring benchmark: requests in Korean and English -> workflows, judged blind.
 
-`python -m bench authoring [--provider local|fake|openai ...] [--limit N] [--ids ID ...] [--json PATH]`
-(default: the scripted fake, then the local model; the ratio of the two is printed).
+`python -m bench authoring [--provider local|fake|openai ...] [--set first|blind|PATH] [--limit N]
+[--ids ID ...] [--json PATH]` (default: the scripted fake, then the local model, over the first set;
+the ratio of the two is printed).
 
-The set, `bench/data/authoring_requests.yaml`, was written without reading the authoring code: 56
-normal requests with the trigger and step types a sensible workflow has, 16 vague ones with what must
-be asked, 8 hostile ones. Every request runs through `AuthoringService.create(request, save=False)`
-in one throw-away MWO home (nothing is saved, so names never collide); the bench then judges the
-returned spec itself (bench/authoring_score.py): validity with the CodeValidator (dry run included),
-structure, asking back, safety.
+The first set, `bench/data/authoring_requests.yaml`, was written without reading the authoring code:
+56 normal requests with the trigger and step types a sensible workflow has, 16 vague ones with what
+must be asked, 8 hostile ones. It was then used to tune the authoring code, so it is no longer blind;
+`--set blind` runs `bench/data/authoring_blind.yaml` (54 normal, 15 vague, 8 hostile, same format),
+written later by someone who read neither the authoring code nor the first set's failures.
+
+Every request runs through `AuthoringService.create(request, save=False)` in one throw-away MWO home
+(nothing is saved, so names never collide); the bench then judges the returned spec itself
+(bench/authoring_score.py): validity with the CodeValidator (dry run included), structure, asking
+back, safety.
 
 Providers:
 - `local`: the embedded model (Qwen2.5-Coder-1.5B via llama.cpp), as `mwo create` uses it;
@@ -51,6 +56,8 @@ from mwo.services import Services
 from mwo.settings import Settings
 
 DATA = Path(__file__).parent / "data" / "authoring_requests.yaml"
+SETS = {"first": DATA, "blind": Path(__file__).parent / "data" / "authoring_blind.yaml"}
+"""Named request sets for `--set`; any other value is read as a path to a set in the same format."""
 NEUTRAL_REPLY = "{}"
 WARM_UP = "매일 오전 9시에 슬랙으로 '좋은 아침입니다' 라고 보내줘"
 """Authored once, untimed, before the set (after one tiny model call that loads the model): the
@@ -102,6 +109,14 @@ class Outcome:
 def load_requests(path: Path = DATA) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return items
+
+
+def set_path(name: str) -> Path:
+    """The file of a named set, or the value itself as a path (it must exist)."""
+    path = SETS.get(name, Path(name))
+    if not path.is_file():
+        raise SystemExit(f"no request set {name!r}: name one of {sorted(SETS)} or an existing YAML file")
+    return path
 
 
 def select(items: list[dict[str, Any]], ids: Sequence[str] | None, limit: int | None) -> list[dict[str, Any]]:
@@ -423,6 +438,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--provider", action="append", choices=PROVIDERS, help="repeatable; default fake, local"
     )
+    parser.add_argument(
+        "--set",
+        dest="request_set",
+        default="first",
+        metavar="first|blind|PATH",
+        help="the request set: a name in SETS or a YAML file; default first (authoring_requests.yaml)",
+    )
     parser.add_argument("--limit", type=int, help="only the first N requests of the set (after --ids)")
     parser.add_argument("--ids", nargs="+", help="only these request ids")
     parser.add_argument("--json", type=Path, help="write every judged outcome to this file")
@@ -431,9 +453,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] = ()) -> None:
     args = parse_args(argv)
-    items = select(load_requests(), args.ids, args.limit)
+    path = set_path(args.request_set)
+    items = select(load_requests(path), args.ids, args.limit)
     providers = args.provider or ["fake", "local"]
-    print(f"authoring: {len(items)} requests from {DATA.name}, providers {', '.join(providers)}")
+    print(f"authoring: {len(items)} requests from {path.name}, providers {', '.join(providers)}")
     outcomes: dict[str, list[Outcome]] = {}
     tables = {}
     for provider in providers:
