@@ -12,6 +12,7 @@ the right status with the error's `code` and `fix` as extension members.
 | UnicodeEncodeError (a lone surrogate escaped in JSON) | 422 |
 | SecretKeyError | 503: the server's secrets key is missing or wrong, not the client's input |
 | UnknownDocument | 404 |
+| WebhookUnauthenticated, WebhookMalformed | 401, 400 (`hooks.py` answers with `status_of`) |
 | OcrUnavailable, EmbeddingMismatch, EmbeddingUnavailable, PackError | 503: the server's own setup |
 | other KnowledgeError (unreadable, empty, password-protected, unsupported file; invalid domain) | 422 |
 | anything else | 500, still problem+json (a bug: no input should cause it) |
@@ -38,6 +39,7 @@ from mwo.knowledge.errors import (
 from mwo.spec import SpecError
 from mwo.store.errors import Conflict, InvalidInput, NotFound, SecretKeyError
 from mwo.triggers.errors import TriggerError
+from mwo.triggers.webhooks import WebhookMalformed, WebhookUnauthenticated
 from mwo.validation.errors import ValidationFailed
 
 # (error type, status, title); Starlette picks the entry of the error's most specific class (its MRO),
@@ -60,6 +62,22 @@ _MAPPING: tuple[tuple[type[Exception], int, str], ...] = (
     (PackError, 503, "Knowledge base"),
     (KnowledgeError, 422, "Knowledge base"),
 )
+# Webhook intake answers with its own titles and without `code`/`fix` members (senders are programs
+# that read the status); only the statuses live here.
+_WEBHOOK_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (WebhookUnauthenticated, 401),
+    (WebhookMalformed, 400),
+)
+
+
+def status_of(error: Exception) -> int:
+    """The HTTP status of `error` by its most specific mapped class; 500 when none is mapped."""
+    table = [(error_type, status) for error_type, status, _title in _MAPPING] + list(_WEBHOOK_STATUS)
+    for cls in type(error).__mro__:
+        for error_type, status in table:
+            if cls is error_type:
+                return status
+    return 500
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from mwo.api.bodies import read_limited
+from mwo.api.errors import status_of
 from mwo.api.problems import Problem
 from mwo.clock import utc_now
 from mwo.engine.dispatch import RunDispatcher
@@ -62,7 +63,7 @@ def _accept(services: Services, name: str, body: bytes, headers: dict[str, str])
     try:
         delivery = verify_delivery(body, headers, secrets)
     except WebhookRejected as exc:
-        raise Problem(exc.status, exc.title, exc.detail) from None
+        raise Problem(status_of(exc), exc.title, exc.message) from None
     inputs = _inputs(delivery)
     try:
         resolved = resolve_inputs(workflow, inputs)

@@ -17,6 +17,7 @@ from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from mwo.errors import FixableError
 from mwo.spec import Workflow
 from mwo.spec.triggers import WebhookTrigger
 from mwo.store.abc import Store
@@ -60,15 +61,39 @@ def webhook_url(base_url: str, workflow_name: str) -> str:
     return f"{base_url.rstrip('/')}/hooks/{workflow_name}"
 
 
-class WebhookRejected(Exception):
-    """A delivery that is refused: `status` is the HTTP answer (400 malformed, 401 unsigned or not
-    authentic)."""
+class WebhookRejected(FixableError):
+    """A delivery that is refused: `title` is the short answer, the message the detail; the two
+    subclasses say why (the API maps them to 401 and 400 in api/errors.py)."""
 
-    def __init__(self, status: int, title: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
+    code = "webhook_rejected"
+
+    def __init__(self, title: str, message: str, fix: str) -> None:
+        super().__init__(message, fix)
         self.title = title
-        self.detail = detail
+
+
+class WebhookUnauthenticated(WebhookRejected):
+    """No signature to check, or none that an active secret made."""
+
+    code = "webhook_unauthenticated"
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(title, message, _SIGN_FIX)
+
+
+class WebhookMalformed(WebhookRejected):
+    """A header or the body cannot be read."""
+
+    code = "webhook_malformed"
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(title, message, _FORMAT_FIX)
+
+
+_SIGN_FIX = (
+    "sign each delivery with the workflow's secret (`mwo webhooks show WORKFLOW`), as Standard Webhooks do"
+)
+_FORMAT_FIX = "send the webhook-id, webhook-timestamp and webhook-signature headers and a JSON body"
 
 
 @dataclass(frozen=True)
@@ -80,21 +105,21 @@ class Delivery:
 
 
 def verify_delivery(body: bytes, headers: Mapping[str, str], active_secrets: Sequence[str]) -> Delivery:
-    """Check the signature with each active secret; raises WebhookRejected: 401 when a signing header
-    is missing or no secret matches, 400 when a header is present but unreadable."""
+    """Check the signature with each active secret; raises WebhookUnauthenticated when a signing
+    header is missing or no secret matches, WebhookMalformed when a header or the body is unreadable."""
     lowered = {key.lower(): value for key, value in headers.items()}
     missing = [name for name in REQUIRED_HEADERS if not lowered.get(name)]
     if missing:  # no signature to check: authentication missing (401), as the reference library has it
-        raise WebhookRejected(
-            401, "Missing webhook signature", f"missing header(s): {', '.join(missing)}; sign the delivery"
+        raise WebhookUnauthenticated(
+            "Missing webhook signature", f"missing header(s): {', '.join(missing)}; sign the delivery"
         )
     wanted = {name: lowered[name] for name in REQUIRED_HEADERS}
     if len(wanted["webhook-id"]) > MAX_WEBHOOK_ID_LENGTH:
-        raise WebhookRejected(
-            400, "Malformed webhook headers", f"webhook-id is longer than {MAX_WEBHOOK_ID_LENGTH} characters"
+        raise WebhookMalformed(
+            "Malformed webhook headers", f"webhook-id is longer than {MAX_WEBHOOK_ID_LENGTH} characters"
         )
     if not active_secrets:
-        raise WebhookRejected(401, "Invalid signature", "this workflow has no active webhook secret")
+        raise WebhookUnauthenticated("Invalid signature", "this workflow has no active webhook secret")
     last_error = "no matching signature found"
     for secret in active_secrets:
         try:
@@ -105,17 +130,15 @@ def verify_delivery(body: bytes, headers: Mapping[str, str], active_secrets: Seq
                 break  # the same for every secret: the timestamp is stale or unreadable
             continue
         except ValueError as exc:  # a signature entry without a comma, bad base64, a non-UTF-8 body
-            raise WebhookRejected(
-                400, "Malformed webhook request", f"cannot read the request: {exc}"
-            ) from exc
+            raise WebhookMalformed("Malformed webhook request", f"cannot read the request: {exc}") from exc
         return Delivery(wanted["webhook-id"], _json(body))
     if "headers" in last_error.lower() and "signature" in last_error.lower():
-        raise WebhookRejected(400, "Malformed webhook headers", "webhook-timestamp is not a number")
-    raise WebhookRejected(401, "Invalid signature", last_error)
+        raise WebhookMalformed("Malformed webhook headers", "webhook-timestamp is not a number")
+    raise WebhookUnauthenticated("Invalid signature", last_error)
 
 
 def _json(body: bytes) -> Any:
     try:
         return json.loads(body)
     except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep to parse
-        raise WebhookRejected(400, "Body is not JSON", f"the body must be JSON: {exc}") from exc
+        raise WebhookMalformed("Body is not JSON", f"the body must be JSON: {exc}") from exc

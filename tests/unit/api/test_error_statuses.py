@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from mwo.api.errors import install_error_handlers
+from mwo.api.errors import install_error_handlers, status_of
 from mwo.errors import FixableError
 from mwo.knowledge.errors import (
     EmbeddingMismatch,
@@ -17,6 +17,7 @@ from mwo.knowledge.errors import (
     UnknownDocument,
     UnsupportedFileType,
 )
+from mwo.triggers.webhooks import WebhookMalformed, WebhookUnauthenticated, verify_delivery
 
 
 def _answer(error: Exception) -> tuple[int, dict[str, object]]:
@@ -54,3 +55,16 @@ def test_knowledge_errors_answer_their_status_with_code_and_fix(error: FixableEr
         "code": error.code,
         "fix": error.fix,
     }
+
+
+def test_webhook_refusals_are_fixable_and_their_statuses_live_in_api_errors() -> None:
+    with pytest.raises(WebhookUnauthenticated) as unsigned:
+        verify_delivery(b"{}", {}, ["whsec_" + "A" * 32])
+    headers = {"webhook-id": "x" * 201, "webhook-timestamp": "1", "webhook-signature": "v1,abc"}
+    with pytest.raises(WebhookMalformed) as malformed:
+        verify_delivery(b"{}", headers, ["whsec_" + "A" * 32])
+    assert (status_of(unsigned.value), status_of(malformed.value)) == (401, 400)
+    assert unsigned.value.message.startswith("missing header(s): webhook-id")
+    assert unsigned.value.fix and malformed.value.fix and unsigned.value.title == "Missing webhook signature"
+    assert status_of(UnknownDocument("no document 7", "")) == 404
+    assert status_of(ValueError("not ours")) == 500
