@@ -3,8 +3,9 @@ Playwright (`executable_path`: no browser is downloaded).
 
 A person types a Korean request, answers the clarifying question, saves, runs the workflow, approves
 its APPROVAL step in the Inbox, sees the run succeed on the Runs page and the Statistics change.
-Then every page is captured at 1280x800 and 390x844 into tests/ui/artifacts/. Any Streamlit
-exception box or "Traceback" text on any page fails the test.
+The Create page is captured with the conversation and its result (create-chat-desktop.png); then
+every page is captured at 1280x800 and 390x844 into tests/ui/artifacts/, each screenshot as tall as
+the page's content. Any Streamlit exception box or "Traceback" text on any page fails the test.
 """
 
 from __future__ import annotations
@@ -163,6 +164,10 @@ def _flow(page: Page, ui_url: str) -> None:
     page.get_by_text(re.compile(r"Run \w{8} started\.")).wait_for()
     _settle(page)
     _assert_clean(page)
+    ARTIFACTS.mkdir(exist_ok=True)  # the conversation and its result, for docs/ui.md
+    _whole_page(page, *VIEWPORTS["desktop"])
+    page.screenshot(path=str(ARTIFACTS / "create-chat-desktop.png"), full_page=True)
+    page.set_viewport_size({"width": VIEWPORTS["desktop"][0], "height": VIEWPORTS["desktop"][1]})
 
     # the run waits for its approval; approve it in the Inbox
     _open(page, f"{ui_url}/inbox")
@@ -195,10 +200,37 @@ def _chat(page: Page, text: str) -> None:
 
 def _every_page(browser: Browser, url: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+    heights: dict[str, int] = {}
     for label, (width, height) in VIEWPORTS.items():
         page = browser.new_page(viewport={"width": width, "height": height})
         page.set_default_timeout(WAIT_MS)
         for name in PAGES:
+            page.set_viewport_size({"width": width, "height": height})  # the size the page is tested at
             _open(page, f"{url}/{name}")
+            heights[f"{name}-{label}"] = _whole_page(page, width, height)
             page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
         page.close()
+    # Settings is longer than one window: its screenshot must show all of it, not the first screen.
+    assert heights["settings-desktop"] > VIEWPORTS["desktop"][1], heights
+    assert heights["settings-phone"] > VIEWPORTS["phone"][1], heights
+
+
+# Streamlit scrolls inside its own containers, not the document, so Playwright's full_page sees one
+# window's height. The tallest scrolling part (the main area, or the sidebar) says how tall the page is.
+_CONTENT_HEIGHT = """() => Math.max(document.documentElement.scrollHeight, ...Array.from(
+    document.querySelectorAll(
+        "[data-testid='stMain'], [data-testid='stAppViewContainer'], [data-testid='stSidebarContent']"
+    ), (element) => element.scrollHeight))"""
+MAX_SHOT_HEIGHT = 12_000
+
+
+def _whole_page(page: Page, width: int, height: int) -> int:
+    """Grow the window to the content's height, so the screenshot holds the whole page; the height."""
+    for _ in range(4):  # a taller window can reflow the page (columns, charts): measure again
+        needed = min(int(page.evaluate(_CONTENT_HEIGHT)), MAX_SHOT_HEIGHT)
+        if needed <= height:
+            return height
+        height = needed
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)
+    raise AssertionError(f"the page kept growing with the window ({height} px)")

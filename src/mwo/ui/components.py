@@ -155,7 +155,7 @@ def _dot(text: str) -> str:
 
 
 def step_graph(workflow: Workflow, states: Mapping[str, str] | None = None) -> None:
-    st.graphviz_chart(step_graph_dot(workflow, states), width="stretch")
+    st.graphviz_chart(step_graph_dot(workflow, states), width="content")  # natural size, at most the column
 
 
 # --- the frame ----------------------------------------------------------------------------------------
