@@ -77,7 +77,7 @@ class ChannelTestFailed(FixableError):
     code = "channel_test_failed"
 
     def __init__(
-        self, channel: Channel, kind: str, message: str, fix: str, status: int | None = None
+        self, channel: Channel | None, kind: str, message: str, fix: str, status: int | None = None
     ) -> None:
         super().__init__(message, fix)
         self.channel = channel
@@ -87,7 +87,7 @@ class ChannelTestFailed(FixableError):
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "channel": self.channel.value,
+            "channel": self.channel.value if self.channel else None,
             "delivered": False,
             "type": self.kind,
             "message": self.message,
@@ -247,7 +247,7 @@ def _channel(channel: Channel | str) -> Channel:
     except ValueError:
         names = ", ".join(c.value for c in Channel)
         raise ChannelTestFailed(
-            Channel.INBOX, "config", f"there is no notification channel '{channel}'", f"use one of: {names}"
+            None, "config", f"there is no notification channel '{channel}'", f"use one of: {names}"
         ) from None
 
 

@@ -247,6 +247,7 @@ def test_an_unknown_channel_lists_the_known_ones(tester: Callable[..., ChannelTe
     error = refused(lambda: tester().send_test("telegram"))
     assert "no notification channel 'telegram'" in str(error)
     assert "slack" in error.fix
+    assert error.as_dict()["channel"] is None
 
 
 def test_setups_say_what_each_channel_needs_without_values(tester: Callable[..., ChannelTester]) -> None:
