@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
+
+from mwo.errors import FixableError
 
 
 class SpecErrorCode(str, Enum):
@@ -52,21 +54,19 @@ class SpecFinding:
         }
 
 
-@dataclass
-class SpecError(ValueError):
-    """A spec that cannot be saved or run; carries every finding, not only the first."""
+class SpecError(FixableError, ValueError):
+    """A spec that cannot be saved or run; carries every finding, not only the first.
 
-    findings: list[SpecFinding]
-    file: str | None = None
-    code: str = field(default="spec_invalid")
+    The message is every finding on its own line (located in `file` when known); `fix` is the first
+    finding's, and each finding has its own.
+    """
 
-    def __post_init__(self) -> None:
-        super().__init__(str(self))
+    code = "spec_invalid"
 
-    @property
-    def fix(self) -> str:
-        return self.findings[0].fix if self.findings else ""
-
-    def __str__(self) -> str:
-        lines = [f.render(self.file) for f in self.findings]
-        return "\n".join(lines) if lines else "invalid workflow spec"
+    def __init__(self, findings: list[SpecFinding], file: str | None = None) -> None:
+        lines = [f.render(file) for f in findings]
+        super().__init__(
+            "\n".join(lines) if lines else "invalid workflow spec", findings[0].fix if findings else ""
+        )
+        self.findings = findings
+        self.file = file
