@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from mwo.authoring.intents import Question, StepIntent
 from mwo.authoring.model_slots import ModelSlots
+from mwo.authoring.places import Place, find_place, unknown_place
 from mwo.authoring.requirements import Requirements
 from mwo.spec import Channel, StepType
 
@@ -43,6 +44,8 @@ class PlannedStep:
     provider: str | None = None
     channel: Channel | None = None
     evidence: str = ""
+    place: Place | None = None
+    """Where a forecast is for (KMA): a place of the table the request names."""
 
 
 @dataclass
@@ -79,6 +82,16 @@ TOPIC_QUESTION = Question(
 )
 
 
+def _place_question(name: str) -> Question:
+    """A weather place the grid table does not hold: asked, not silently replaced by Seoul."""
+    return Question(
+        "place",
+        f"'{name}'의 기상청 격자를 모릅니다. 어느 시·군·구의 날씨인가요? (예: 부산, 대전 유성구, 수원)",
+        f"The KMA grid of '{name}' is not known here. Which Korean city or district? "
+        "(e.g. Busan, Daejeon Yuseong-gu, Suwon)",
+    )
+
+
 Examples = Callable[[], list[tuple[str, str]]]
 """The nearest worked examples as (request, content kind), fetched only when the model is asked."""
 
@@ -103,8 +116,8 @@ def _source_provider(req: Requirements, plan: Plan) -> str | None:
     """naver_news | naver_blog | kma | http | generate | None, from intents, domains and words."""
     # Papago translates what the workflow has: a processing step, never where the content comes from.
     wanted = [i.provider for i in req.of_type(StepType.API_CALL) if i.provider != "papago"]
-    if "kakao" in wanted:
-        return "kakao_local"
+    if "kakao" in wanted and not ("naver" in wanted and _BLOG.search(req.text)):
+        return "kakao_local"  # places ("맛집"), unless blog posts are what is asked ("맛집 블로그 글")
     # A detected domain is a source only when nothing else brings the content (papago is naver too).
     # A request that writes ("블로그 글 초안을 작성") names the domain of its output, not a source.
     writes = any(i.role == "write" for i in req.intents)
@@ -226,7 +239,11 @@ def _add_source(req: Requirements, plan: Plan, provider: str) -> None:
         plan.add(StepType.API_CALL, "fetch", "places", provider="kakao_local")
         plan.add(StepType.DATA_TRANSFORM, "format", "places")
     elif provider == "kma":
-        plan.add(StepType.API_CALL, "fetch", "forecast", provider="kma")
+        place = find_place(req.text)
+        unknown = unknown_place(req.text) if place is None else None
+        if unknown is not None and not req.answers.get("place", "").strip():
+            plan.questions.append(_place_question(unknown))
+        plan.add(StepType.API_CALL, "fetch", "forecast", provider="kma", place=place)
         if req.has(StepType.CONDITION) and _RAIN.search(req.text):
             plan.add(StepType.DATA_TRANSFORM, "rain_chance", "rain_chance")
         else:

@@ -3,8 +3,9 @@
 The stages, each an event on the session: safety screen (rules) -> understanding (schedule grammar,
 lexicon, slots, domains) -> questions when the *what* is missing -> retrieving (worked examples) ->
 planning (rules; the model only for what they leave open) -> building each step (providers'
-skeletons; the model for an instruction's wording or a script) -> validating and repairing only the
-failing slot -> explain-back -> saved on confirmation. A session stores its request, answers,
+facts, from the nearest worked example with the same step as skeleton; the model for an
+instruction's wording or a script) -> validating and repairing only the failing slot ->
+explain-back -> saved on confirmation. A session stores its request, answers,
 status and last result, so the CLI, the API and the UI all resume it the same way.
 """
 
@@ -37,7 +38,7 @@ from mwo.store.errors import Conflict, NotFound
 from mwo.store.records import AuthoringSessionRecord, AuthoringStatus
 
 if TYPE_CHECKING:
-    from mwo.authoring.examples import ExampleBank
+    from mwo.authoring.examples import ExampleBank, WorkedExample
     from mwo.knowledge.service import KnowledgeService
     from mwo.llm import LlmService
     from mwo.sandbox import Sandbox
@@ -191,10 +192,21 @@ class AuthoringService:
             )
         model = ModelSlots(self.llm, request, session.id)
         events.emit("planning", req.say("단계를 계획하는 중", "planning the steps"))
-        plan = plan_steps(req, model, lambda: self._retrieve(req, events))
+        retrieved: list[WorkedExample] | None = None
+
+        def nearest() -> list[WorkedExample]:
+            nonlocal retrieved
+            if retrieved is None:
+                retrieved = self._retrieve(req, events)
+            return retrieved
+
+        def few_shot() -> list[tuple[str, str]]:
+            return [(e.request(req.language), _content_kind(e.workflow)) for e in nearest()[:3]]
+
+        plan = plan_steps(req, model, few_shot)
         if req.questions or plan.questions:  # every question at once, not one round each
             return self._questions(base, req, [*req.questions, *plan.questions], events)
-        builder = StepBuilder(req, plan, model, self.settings.default_email)
+        builder = StepBuilder(req, plan, model, self.settings.default_email, nearest)
         for n, step in enumerate(plan.steps, 1):
             events.emit(
                 "building",
@@ -205,6 +217,13 @@ class AuthoringService:
                 step=step.id,
             )
         draft = builder.build()
+        for step_id, example in draft.skeletons.items():
+            events.emit(
+                "skeleton",
+                req.say(f"{step_id}: 예제 {example}의 단계에서 시작", f"{step_id}: from example {example}"),
+                step=step_id,
+                example=example,
+            )
         assumptions = [*req.assumptions, *plan.assumptions, *draft.assumptions]
         name = unique_name(base_name(plan, req.topic, req.trigger.kind), self._name_taken)
         spec: dict[str, Any] = {
@@ -257,21 +276,23 @@ class AuthoringService:
             explanation=text,
         )
 
-    def _retrieve(self, req: Requirements, events: EventLog) -> list[tuple[str, str]]:
-        """The nearest worked examples as (request, content kind): the solved cases shown to the
-        model when it must decide what makes the content (only then: the bank costs seconds)."""
+    def _retrieve(self, req: Requirements, events: EventLog) -> list[WorkedExample]:
+        """Every worked example, nearest to the request first: the top 3 are the model's few-shot
+        when it must decide what makes the content, and each planned provider or channel step
+        starts from the nearest example with the same structure (its skeleton). Retrieved at most
+        once a request, and only when asked for (the bank costs seconds when no model is loaded)."""
         if self.bank is None:
             return []
         from mwo.authoring.examples import ExampleBankError
 
         events.emit("retrieving", req.say("비슷한 예제를 찾는 중", "retrieving worked examples"))
         try:
-            found = self.bank.nearest(req.request, 3)
+            found = self.bank.nearest(req.request, len(self.bank.all()))
         except (KnowledgeError, ExampleBankError, OSError):  # advice only: authoring goes on without it
             return []
-        names = [e.name for e in found]
+        names = [e.name for e in found[:3]]
         events.emit("retrieved", ", ".join(names), examples=names)
-        return [(e.request(req.language), _content_kind(e.workflow)) for e in found]
+        return found
 
     def _ready(
         self,

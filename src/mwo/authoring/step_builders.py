@@ -9,14 +9,23 @@ has a rule-made default, kept when the model's answer is unusable or fails valid
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mwo.authoring import providers
 from mwo.authoring.model_slots import ModelSlots
 from mwo.authoring.planner import Plan, PlannedStep
 from mwo.authoring.requirements import DEFAULT_COUNT, Requirements, said_search
+from mwo.authoring.skeletons import PROVIDER_ENDPOINTS, Skeleton, find_skeleton
 from mwo.spec import Channel, StepType
+
+if TYPE_CHECKING:
+    from mwo.authoring.examples import WorkedExample
+
+Examples = Callable[[], Sequence["WorkedExample"]]
+"""The bank's examples, nearest to the request first (retrieved on first use)."""
+
 
 PLACEHOLDER_EMAIL = "me@example.com"
 JUDGE_SCHEMA: dict[str, Any] = {
@@ -26,6 +35,10 @@ JUDGE_SCHEMA: dict[str, Any] = {
 }
 _NOT_SOURCES = frozenset({"papago", "http_post"})
 """API_CALL providers that process or deliver the content rather than bring it."""
+_SKELETON_PROVIDERS = frozenset(PROVIDER_ENDPOINTS.values())
+_CHANNEL_FACTS = {"slack": "webhook_url", "discord": "webhook_url", "kakao": "access_token"}
+"""The NOTIFICATION field a channel's example supplies (its secret); the rest is the request's own.
+A generic webhook's secret names its one destination (ALERT_WEBHOOK_URL ...), so it is not copied."""
 _TEXT_LIMIT = 6000
 """Characters of fetched text handed to an LLM_CALL (the local model's context is 4096 tokens)."""
 
@@ -76,18 +89,26 @@ class Draft:
     """step id -> what the model wrote there (the slot repaired first when that step fails)."""
     defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
     """step id -> the rule-made fields that replace the model's on repair."""
+    skeletons: dict[str, str] = field(default_factory=dict)
+    """step id -> the worked example whose step it was made from."""
 
 
 class StepBuilder:
     """Builds every step of a plan, in order, for one request."""
 
     def __init__(
-        self, req: Requirements, plan: Plan, model: ModelSlots | None, default_email: str | None
+        self,
+        req: Requirements,
+        plan: Plan,
+        model: ModelSlots | None,
+        default_email: str | None,
+        examples: Examples | None = None,
     ) -> None:
         self.req = req
         self.plan = plan
         self.model = model
         self.default_email = default_email
+        self.examples = examples
         self.flow = Flow()
         self.draft = Draft()
 
@@ -105,6 +126,16 @@ class StepBuilder:
         text = self._say(ko, en)
         if text not in self.draft.assumptions:
             self.draft.assumptions.append(text)
+
+    def _skeleton(self, planned: PlannedStep, structure: str) -> dict[str, Any] | None:
+        """The step of the nearest example with `structure`, or None (the builders' own facts)."""
+        if self.examples is None:
+            return None
+        found: Skeleton | None = find_skeleton(self.examples(), structure)
+        if found is None:
+            return None
+        self.draft.skeletons[planned.id] = found.example
+        return found.step
 
     # --- what the trigger brings ----------------------------------------------------------------
 
@@ -176,6 +207,9 @@ class StepBuilder:
 
     def _api_call(self, planned: PlannedStep, following: str) -> dict[str, Any]:
         count = self.req.count or DEFAULT_COUNT
+        skeleton = (
+            self._skeleton(planned, planned.provider) if planned.provider in _SKELETON_PROVIDERS else None
+        )
         if planned.provider in ("naver_news", "naver_blog"):
             if self.req.count is None:
                 self._assume(
@@ -183,17 +217,21 @@ class StepBuilder:
                     f"no number was given, so {DEFAULT_COUNT} items are fetched",
                 )
             kind = "news" if planned.provider == "naver_news" else "blog"
-            source = providers.naver_search(planned.id, kind, self.req.topic or "뉴스", count)
+            source = providers.naver_search(planned.id, kind, self.req.topic or "뉴스", count, skeleton)
             self.flow = Flow(items=source.items, kind="articles")
         elif planned.provider == "kakao_local":
             query = self.req.topic or said_search(self.req.text) or self._say("맛집", "restaurants")
-            source = providers.kakao_local_search(planned.id, query, count)
+            source = providers.kakao_local_search(planned.id, query, count, skeleton)
             self.flow = Flow(items=source.items, kind="places")
         elif planned.provider == "papago":
             target = self.req.target_language or ("en" if self.req.language == "ko" else "ko")
-            source = providers.papago_translate(planned.id, self.flow.text or "{{ inputs.text }}", target)
-            self.flow = Flow(text=f"{{{{ steps.{planned.id}.output.json.message.result.translatedText }}}}",
-                             kind="generated")
+            source = providers.papago_translate(
+                planned.id, self.flow.text or "{{ inputs.text }}", target, skeleton
+            )
+            self.flow = Flow(
+                text=f"{{{{ steps.{planned.id}.output.json.message.result.translatedText }}}}",
+                kind="generated",
+            )
         elif planned.provider == "http_input":
             self.draft.inputs["url"] = {
                 "required": True,
@@ -209,11 +247,19 @@ class StepBuilder:
             step.pop("type")
             return step
         elif planned.provider == "kma":
-            source = providers.kma_forecast(planned.id)
-            self._assume(
-                "지역을 말하지 않아 서울(종로구 격자 60,127)의 예보를 씁니다",
-                "no place was named, so the Seoul forecast (grid 60,127) is used",
-            )
+            place = planned.place or providers.KMA_SEOUL
+            source = providers.kma_forecast(planned.id, place, skeleton)
+            nx, ny = place.grid
+            if planned.place is None:
+                self._assume(
+                    f"지역 표에서 찾은 곳이 없어 서울(종로구 격자 {nx},{ny})의 예보를 씁니다",
+                    f"no place of the table was named, so the Seoul forecast (grid {nx},{ny}) is used",
+                )
+            else:
+                self._assume(
+                    f"{place.ko}의 예보를 씁니다 (기상청 격자 nx={nx}, ny={ny})",
+                    f"the forecast is for {place.en} (KMA grid nx={nx}, ny={ny})",
+                )
             self.flow = Flow(items=source.items, kind="forecast")
         else:
             source = providers.http_get(planned.id, self.req.urls[0], tolerate_errors=planned.role == "probe")
@@ -386,16 +432,20 @@ class StepBuilder:
             step["subject"] = self._subject()
         if channel is Channel.EMAIL:
             step["to"] = list(self.req.emails) or [self._default_recipient()]
-        secret = providers.CHANNEL_SECRETS.get(channel.value)
+        secret_ref = f"{{{{ secrets.{providers.CHANNEL_SECRETS.get(channel.value)} }}}}"
+        fact = _CHANNEL_FACTS.get(channel.value)
+        skeleton = self._skeleton(planned, f"notify:{channel.value}") if fact else None
+        if skeleton is not None and fact is not None and skeleton.get(fact):
+            secret_ref = str(skeleton[fact])  # the channel's secret, as the example names it
         if channel is Channel.KAKAO:
-            step["access_token"] = f"{{{{ secrets.{secret} }}}}"
+            step["access_token"] = secret_ref
             step["body"] = (
                 f"{{{{ ({body[3:-3] if _is_single(body) else repr(body)}) | truncate(190) }}}}"
                 if _is_single(body)
                 else body
             )
-        elif secret:
-            step["webhook_url"] = f"{{{{ secrets.{secret} }}}}"
+        elif channel.value in providers.CHANNEL_SECRETS:
+            step["webhook_url"] = secret_ref
         return step
 
     # --- wording ---------------------------------------------------------------------------------
@@ -426,7 +476,10 @@ class StepBuilder:
                 f"오늘의 {topic} 뉴스" if topic else "오늘의 뉴스",
                 f"Today's {topic} news" if topic else "Today's news",
             )
-        if any(s.provider == "kma" for s in self.plan.steps):
+        kma = next((s for s in self.plan.steps if s.provider == "kma"), None)
+        if kma is not None:
+            if kma.place is not None:
+                return self._say(f"오늘의 {kma.place.ko} 날씨", f"Today's weather in {kma.place.en}")
             return self._say("오늘의 날씨", "Today's weather")
         return self._say("MWO 알림", "MWO notification")
 

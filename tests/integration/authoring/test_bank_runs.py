@@ -40,7 +40,7 @@ SECRETS = {
     "NAVER_CLIENT_SECRET": "naver-secret-91cc",
     "KMA_SERVICE_KEY": "kma+key/decoded==",
     "KAKAO_ACCESS_TOKEN": "kakao-token-55e1",
-    "KAKAO_REST_API_AUTH": "KakaoAK rest-key-0b2d",
+    "KAKAO_REST_API_KEY": "rest-key-0b2d",
 }
 
 
