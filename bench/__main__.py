@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 
 from bench import authoring as authoring_bench
+from bench import cli as cli_bench
 from bench import engine_overhead, llm, rag, runs_per_second
 from bench import healing as healing_bench
 from bench import sandbox as sandbox_bench
@@ -24,6 +25,7 @@ BENCHMARKS = {
     "webhooks": webhooks_bench.main,
     "authoring": authoring_bench.main,
     "healing": healing_bench.main,
+    "cli": cli_bench.main,
 }
 
 
