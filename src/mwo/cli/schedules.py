@@ -57,13 +57,16 @@ def preview(
 ) -> None:
     """Print the next fire instants, by exactly the rules the scheduler uses (DST included)."""
     from mwo.triggers import next_fires
-    from mwo.triggers.registration import upcoming_fires
 
     with _trigger_errors(as_json):
         schedule, trigger = _schedule_for(name, cron, tz, as_json)
         start = _parse_instant(after, as_json) if after else utc_now()
-        # a saved workflow's start/end dates bound its fires, exactly as when it is registered
-        fires = upcoming_fires(trigger, start, count) if trigger else next_fires(schedule, start, count)
+        if trigger is None:  # --cron: the expression alone, no store or spec to load
+            fires = next_fires(schedule, start, count)
+        else:  # a saved workflow's start/end dates bound its fires, exactly as when it is registered
+            from mwo.triggers.registration import upcoming_fires
+
+            fires = upcoming_fires(trigger, start, count)
     if as_json:
         typer.echo(json.dumps({"fires": [utc_text(f) for f in fires]}))
         return
@@ -76,7 +79,6 @@ def preview(
 def _schedule_for(
     name: str | None, cron: str | None, tz: str, as_json: bool
 ) -> tuple[CronSchedule, CronTrigger | None]:
-    from mwo.spec import CronTrigger
     from mwo.triggers import CronSchedule
 
     if (name is None) == (cron is None):
@@ -88,6 +90,8 @@ def _schedule_for(
         )
     if cron is not None:
         return CronSchedule.parse(cron, tz), None
+    from mwo.spec import CronTrigger
+
     with services(as_json) as s:
         trigger = s.workflow_of(s.store.get_version(str(name))).trigger
     if not isinstance(trigger, CronTrigger):

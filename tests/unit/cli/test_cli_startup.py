@@ -127,6 +127,15 @@ def test_a_store_command_loads_the_store_but_not_the_engine_or_the_models(tmp_pa
         assert absent not in modules
 
 
+def test_a_command_that_needs_no_store_does_not_load_it(tmp_path: Path) -> None:
+    """`mwo schedule preview --cron` computes fires from the expression alone."""
+    args = ["schedule", "preview", "--cron", "0 9 * * *", "--count", "2", "--json"]
+    code, modules, out = _run(tmp_path, *args)
+    assert code == 0
+    assert len(json.loads(out)["fires"]) == 2
+    assert _heavy_loaded(modules, allowed=frozenset({"pydantic", "croniter", "mwo.triggers"})) == []
+
+
 def test_option_values_spelled_in_the_cli_equal_their_sources() -> None:
     assert [c.value for c in RunStatusChoice] == [s.value for s in RunStatus]
     assert [c.value for c in TokenScopeChoice] == [s.value for s in TokenScope]
