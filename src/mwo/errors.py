@@ -6,6 +6,8 @@ nothing, so every package may use it (the sandbox too)."""
 
 from __future__ import annotations
 
+from enum import Enum
+
 
 class FixableError(Exception):
     """An error a person can act on: `message` (also `str(error)`) says what happened, `fix` what to
@@ -17,3 +19,34 @@ class FixableError(Exception):
         super().__init__(message)
         self.message = message
         self.fix = fix
+
+
+class FailureKind(str, Enum):
+    """Stable failure types recorded on step and run errors (`type`) and shown to users: the one list.
+
+    StepFailed carries one; an LlmError names the one it becomes in a step; the sandbox's own
+    ErrorType (it imports nothing of the engine) is mapped onto these by the PYTHON_SCRIPT executor.
+    """
+
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"
+    HTTP_STATUS = "http_status"
+    REFUSED_ADDRESS = "refused_address"
+    TEMPLATE = "template"
+    CONFIG = "config"
+    REJECTED = "rejected"
+    OUTPUT_SHAPE = "output_shape"
+    DELIVERY = "delivery"
+    UNSUPPORTED = "unsupported"
+    CANCELLED = "cancelled"
+    INTERNAL = "internal"
+    MEMORY = "memory"
+    """A PYTHON_SCRIPT step went over its memory_mb."""
+    VIOLATION = "violation"
+    """A PYTHON_SCRIPT step tried what its sandbox forbids (host files, processes, network); never retried."""
+    EXCEPTION = "exception"
+    """A PYTHON_SCRIPT step's script raised; the message carries its trimmed traceback."""
+    INTERRUPTED = "interrupted"
+    """The process running an attempt stopped; recorded on the attempt when the run resumes or is failed."""
+    ABANDONED = "abandoned"
+    """The run's process stopped and the workflow says `on_abandoned: fail`; recorded on the run."""

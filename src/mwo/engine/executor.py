@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
+from mwo.errors import FailureKind
 from mwo.settings import Settings
 from mwo.spec import NetworkPolicy, StepBase, StepType, TemplateError, Templates, Workflow
 from mwo.store.abc import InboxStore

@@ -2,39 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
-from mwo.errors import FixableError
+from mwo.errors import FailureKind, FixableError
 from mwo.spec import RetryOn
-
-
-class FailureKind(str, Enum):
-    """Stable failure types recorded on step runs and shown to users."""
-
-    TIMEOUT = "timeout"
-    CONNECTION = "connection"
-    HTTP_STATUS = "http_status"
-    REFUSED_ADDRESS = "refused_address"
-    TEMPLATE = "template"
-    CONFIG = "config"
-    REJECTED = "rejected"
-    OUTPUT_SHAPE = "output_shape"
-    DELIVERY = "delivery"
-    UNSUPPORTED = "unsupported"
-    CANCELLED = "cancelled"
-    INTERNAL = "internal"
-    MEMORY = "memory"
-    """A PYTHON_SCRIPT step went over its memory_mb."""
-    VIOLATION = "violation"
-    """A PYTHON_SCRIPT step tried what its sandbox forbids (host files, processes, network); never retried."""
-    EXCEPTION = "exception"
-    """A PYTHON_SCRIPT step's script raised; the message carries its trimmed traceback."""
-    INTERRUPTED = "interrupted"
-    """The process running an attempt stopped; recorded on the attempt when the run resumes or is failed."""
-    ABANDONED = "abandoned"
-    """The run's process stopped and the workflow says `on_abandoned: fail`; recorded on the run."""
-
 
 _NEVER_RETRIED = frozenset(
     {FailureKind.CANCELLED, FailureKind.REJECTED, FailureKind.REFUSED_ADDRESS, FailureKind.VIOLATION}

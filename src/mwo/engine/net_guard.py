@@ -25,7 +25,8 @@ from typing import Any
 
 import httpx
 
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
+from mwo.errors import FailureKind
 from mwo.spec import NetworkPolicy
 from mwo.store.records import LogLevel
 

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from mwo.engine.executor import StepContext
 from mwo.engine.executors.data_transform import DataTransformExecutor
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
 from mwo.engine.redaction import Redactor
 from mwo.engine.scope import SecretsView, build_scope
 from mwo.engine.step_runner import _check_output_shape
+from mwo.errors import FailureKind
 from mwo.settings import Settings
 from mwo.spec import DataTransformStep, PythonScriptStep, TemplateError, Templates, Workflow
 from mwo.store.abc import Store

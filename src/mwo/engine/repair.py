@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
+from mwo.errors import FailureKind
 from mwo.spec import PythonScriptStep, StepBase, StepType, Workflow, dump_workflow
 from mwo.store.records import VersionRecord
 

@@ -22,13 +22,14 @@ from mwo.clock import utc_now
 from mwo.engine.compiler import compile_workflow
 from mwo.engine.errors import MissingSecrets, RunBusy, RunCancelled, RunError, RunStateError, StepAborted
 from mwo.engine.executor import ExecutorRegistry
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
 from mwo.engine.inputs import resolve_inputs
 from mwo.engine.redaction import Redactor
 from mwo.engine.repair import RepairWiring
 from mwo.engine.run_repairs import RepairVerdict, RunRepairs, awaits_repair_decision
 from mwo.engine.scope import SecretsView
 from mwo.engine.step_runner import RunContext, StepRunner
+from mwo.errors import FailureKind
 from mwo.llm.tracing import LangSmithWiring
 from mwo.settings import Settings
 from mwo.spec import (

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
 from mwo.engine.redaction import Redactor
+from mwo.errors import FailureKind
 from mwo.store.abc import SecretStore
 from mwo.store.errors import NotFound
 

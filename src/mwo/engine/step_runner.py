@@ -17,9 +17,10 @@ from langgraph.errors import GraphInterrupt
 
 from mwo.engine.errors import RunBusy, RunCancelled, StepAborted
 from mwo.engine.executor import ExecutorRegistry, StepContext
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
 from mwo.engine.redaction import Redactor
 from mwo.engine.scope import SecretsView, build_scope
+from mwo.errors import FailureKind
 from mwo.settings import Settings
 from mwo.spec import OnFailure, RetryPolicy, StepBase, StepType, Templates, Workflow
 from mwo.store.abc import Store

@@ -18,7 +18,8 @@ import pytest
 
 from mwo.engine.executor import StepContext
 from mwo.engine.executors.api_call import MAX_TEXT_CHARS, ApiCallExecutor
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
+from mwo.errors import FailureKind
 from mwo.spec import ApiCallStep, RetryPolicy, Workflow, workflow_from_data
 from mwo.store.records import LogLevel
 

@@ -20,7 +20,8 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from mwo.engine.executor import StepContext
 from mwo.engine.executors.notification import DISCORD_MAX_CHARS, KAKAO_MAX_CHARS, NotificationExecutor
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
+from mwo.errors import FailureKind
 from mwo.spec import NotificationStep, RetryPolicy, Workflow, workflow_from_data
 from mwo.store.records import LogLevel
 

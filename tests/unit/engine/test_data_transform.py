@@ -10,7 +10,8 @@ import pytest
 
 from mwo.engine.executor import StepContext
 from mwo.engine.executors.data_transform import DataTransformExecutor
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
+from mwo.errors import FailureKind
 from mwo.settings import Settings
 from mwo.spec import DataTransformStep, StepType, Templates, workflow_from_data
 from mwo.store.records import LogLevel

@@ -10,7 +10,8 @@ import pytest
 
 from mwo.engine.executor import StepContext
 from mwo.engine.executors.llm_call import LlmCallExecutor
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
+from mwo.errors import FailureKind
 from mwo.llm.errors import EndpointRejected, EndpointTimeout, ModelFileCorrupt
 from mwo.llm.fake import FakeChatModel, FakeReply
 from mwo.llm.service import LlmService

@@ -8,8 +8,9 @@ from collections.abc import Callable, Mapping, Sequence
 import httpx
 import pytest
 
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
 from mwo.engine.net_guard import AddressRefused, NetGuard, refusal_reason
+from mwo.errors import FailureKind
 from mwo.spec import NetworkPolicy, RetryPolicy
 
 PUBLIC = "93.184.216.34"

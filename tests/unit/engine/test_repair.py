@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
 from mwo.engine.repair import is_repairable, proposed_spec, source_diff, step_source, with_step
+from mwo.errors import FailureKind
 from mwo.spec import PythonScriptStep, RepairMode, parse_workflow, workflow_from_data
 
 SCRIPT = "def main(inputs):\n    return {'n': inputs['count']}\n"

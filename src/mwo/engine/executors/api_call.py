@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from mwo.engine.executor import StepContext
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
 from mwo.engine.net_guard import (
     Exchange,
     GuardedHttp,
@@ -26,6 +26,7 @@ from mwo.engine.net_guard import (
     describe_url,
     system_resolver,
 )
+from mwo.errors import FailureKind
 from mwo.spec import ApiCallStep, StepBase, StepType
 from mwo.spec.steps import ApiAuth, AuthKind, ResponseFormat
 from mwo.store.records import LogLevel

@@ -12,7 +12,8 @@ from typing import Any
 from langgraph.types import interrupt
 
 from mwo.engine.executor import StepContext
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
+from mwo.errors import FailureKind
 from mwo.spec import ApprovalStep, StepBase, StepType
 from mwo.store.abc import ApprovalStore
 from mwo.store.records import ApprovalRecord, ApprovalStatus, LogLevel

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from mwo.engine.executor import StepContext
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
+from mwo.errors import FailureKind
 from mwo.spec import ConditionStep, StepBase, StepType
 from mwo.spec.steps import Branch
 from mwo.store.records import LogLevel

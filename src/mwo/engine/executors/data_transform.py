@@ -25,7 +25,8 @@ from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel
 
 from mwo.engine.executor import StepContext
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
+from mwo.errors import FailureKind
 from mwo.spec import DataTransformStep, StepBase, StepType, TemplateError
 from mwo.spec.steps import (
     FilterOp,

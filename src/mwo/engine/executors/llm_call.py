@@ -20,7 +20,8 @@ import json
 from typing import Any
 
 from mwo.engine.executor import StepContext
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
+from mwo.errors import FailureKind
 from mwo.llm.errors import LlmError, LlmInterrupted
 from mwo.llm.interrupt import Interrupt
 from mwo.llm.service import LlmRequest, LlmService
@@ -77,7 +78,7 @@ class LlmCallExecutor:
         except LlmInterrupted as exc:
             raise _stopped(ctx, exc.reason) from exc
         except LlmError as exc:
-            raise StepFailed(_kind(exc), exc.message, exc.fix, status=exc.status) from exc
+            raise StepFailed(exc.kind, exc.message, exc.fix, status=exc.status) from exc
         ctx.log(
             LogLevel.INFO,
             f"{answer.model}: {answer.prompt_tokens} prompt + {answer.completion_tokens} completion "
@@ -128,13 +129,6 @@ def _stopped(ctx: StepContext, reason: str) -> StepFailed:
         f"the run was cancelled while step '{step}' waited for the model; the call was stopped",
         "none needed; start the workflow again to get an answer",
     )
-
-
-def _kind(exc: LlmError) -> FailureKind:
-    try:
-        return FailureKind(exc.kind)
-    except ValueError:
-        return FailureKind.INTERNAL
 
 
 __all__ = ["LlmCallExecutor"]

@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from mwo.engine.executor import StepContext
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
 from mwo.engine.net_guard import (
     GuardedHttp,
     NetGuard,
@@ -36,6 +36,7 @@ from mwo.engine.net_guard import (
     describe_origin,
     system_resolver,
 )
+from mwo.errors import FailureKind
 from mwo.settings import Settings
 from mwo.spec import Channel, NotificationStep, StepBase, StepType
 from mwo.store.records import LogLevel

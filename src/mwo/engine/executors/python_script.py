@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from mwo.engine.executor import StepContext
-from mwo.engine.failures import FailureKind, StepFailed
+from mwo.engine.failures import StepFailed
 from mwo.engine.net_guard import AddressRefused, NetGuard, Resolver, system_resolver
+from mwo.errors import FailureKind
 from mwo.sandbox import (
     EgressRefused,
     ErrorType,
