@@ -71,6 +71,7 @@ _PROVIDER_HOSTS = {
     "apis.data.go.kr": "kma",
     "kapi.kakao.com": "kakao",
     "dapi.kakao.com": "kakao",
+    "papago.apigw.ntruss.com": "naver",
 }
 
 Origin = Literal["shipped", "user"]

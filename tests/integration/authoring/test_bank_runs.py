@@ -35,12 +35,15 @@ from ..engine.test_notification import free_port
 NAVER_NEWS = "/v1/search/news.json"
 KMA = "/1360000/VilageFcstInfoService_2.0/getVilageFcst"
 KAKAO_MEMO = "/v2/api/talk/memo/default/send"
+PAPAGO = "/nmt/v1/translation"
 SECRETS = {
     "NAVER_CLIENT_ID": "naver-id-7f3a",
     "NAVER_CLIENT_SECRET": "naver-secret-91cc",
     "KMA_SERVICE_KEY": "kma+key/decoded==",
     "KAKAO_ACCESS_TOKEN": "kakao-token-55e1",
     "KAKAO_REST_API_KEY": "rest-key-0b2d",
+    "NCP_CLIENT_ID": "ncp-id-3c1d",
+    "NCP_CLIENT_SECRET": "ncp-secret-8e2f",
 }
 
 
@@ -489,6 +492,36 @@ def test_a_report_file_name_becomes_a_discord_notice(bench: Bench, tmp_path: Pat
     assert run.status is RunStatus.SUCCEEDED, run.error
     [post] = bench.calls_to("/discord")
     assert "2026년 11월 매출 보고서 도착" in json.loads(post["body"])["content"]
+
+
+def test_papago_translates_the_chip_headlines_in_one_call_and_posts_them_to_discord(bench: Bench) -> None:
+    bench.server.script[NAVER_NEWS] = [
+        (
+            200,
+            naver_news(
+                ("<b>반도체</b> 수출 회복", "수출이 늘었다.", "Wed, 25 Nov 2026 07:10:00 +0900"),
+                ("HBM 증설 경쟁", "증설이 이어진다.", "Wed, 25 Nov 2026 06:55:00 +0900"),
+            ),
+        )
+    ]
+    translated = {"srcLangType": "ko", "tarLangType": "en", "translatedText": "- Chip exports recover"}
+    bench.server.script[PAPAGO] = [(200, {"message": {"result": translated}})]
+    bench.apply("papago-chip-headlines-discord")
+    run = bench.env.runs.start("papago-chip-headlines-discord")
+    assert run.status is RunStatus.SUCCEEDED, run.error
+    [call] = bench.calls_to(PAPAGO)
+    headers = _lower(call["headers"])
+    assert (headers["x-ncp-apigw-api-key-id"], headers["x-ncp-apigw-api-key"]) == (
+        "ncp-id-3c1d",
+        "ncp-secret-8e2f",
+    )
+    assert json.loads(call["body"]) == {
+        "source": "ko",
+        "target": "en",
+        "text": "- 반도체 수출 회복\n- HBM 증설 경쟁",
+    }
+    [post] = bench.calls_to("/discord")
+    assert json.loads(post["body"])["content"] == "Korean chip news today:\n- Chip exports recover"
 
 
 def test_the_runs_here_cover_every_step_type(bank: dict[str, WorkedExample]) -> None:

@@ -241,6 +241,14 @@ def test_provider_calls_agree_with_the_knowledge_packs(examples: list[WorkedExam
             base_time = str(request.params["base_time"])
             assert base_time in KMA_ISSUES or base_time.startswith("{{ steps."), example.name
             assert str(request.params["base_date"]).startswith("{{"), "base_date follows the run"
+        elif "papago" in request.url:  # NCP gateway, POST, the NCP application's keys
+            seen.add("papago")
+            assert request.url == "https://papago.apigw.ntruss.com/nmt/v1/translation", example.name
+            assert request.method.value == "POST" and set(request.json_body) == {"source", "target", "text"}
+            assert request.headers == {
+                "X-NCP-APIGW-API-KEY-ID": "{{ secrets.NCP_CLIENT_ID }}",
+                "X-NCP-APIGW-API-KEY": "{{ secrets.NCP_CLIENT_SECRET }}",
+            }
         elif "kakao.com" in request.url:
             seen.add("kakao")
             assert request.url.startswith("https://dapi.kakao.com/v2/local/search/")
@@ -249,7 +257,7 @@ def test_provider_calls_agree_with_the_knowledge_packs(examples: list[WorkedExam
             assert step.auth is None, example.name
         if seen & {"naver", "kma"} and ("naver" in request.url or "data.go.kr" in request.url):
             assert step.retry is not None and step.retry.max_attempts == 3, example.name
-    assert seen == {"naver", "kma", "kakao"}
+    assert seen == {"naver", "kma", "kakao", "papago"}
     for example, step in _steps(examples):
         if isinstance(step, NotificationStep) and step.channel is Channel.KAKAO:
             assert step.access_token == "{{ secrets.KAKAO_ACCESS_TOKEN }}", example.name

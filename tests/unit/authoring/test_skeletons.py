@@ -112,6 +112,21 @@ def test_a_channel_example_supplies_the_channels_secret_and_the_request_the_mess
     assert "steps.fetch" in kakao["body"] or "steps.posts" in kakao["body"]
 
 
+def test_a_papago_skeleton_keeps_the_gateway_and_keys_and_takes_the_requests_text_and_language(
+    bank_examples: dict[str, WorkedExample],
+) -> None:
+    draft = _build(
+        "입력한 글을 파파고로 일본어로 번역해서 받은편지함에 넣어줘",
+        [bank_examples["papago-chip-headlines-discord"]],
+    )
+
+    step = _step(draft, "translate")
+    assert draft.skeletons["translate"] == "papago-chip-headlines-discord"
+    assert step["request"]["method"] == "POST"
+    assert step["request"]["headers"]["X-NCP-APIGW-API-KEY-ID"] == "{{ secrets.NCP_CLIENT_ID }}"
+    assert step["request"]["json"] == {"source": "auto", "target": "ja", "text": "{{ inputs.text }}"}
+
+
 def test_without_examples_the_builders_own_facts_are_used() -> None:
     draft = _build(BLOG_REQUEST, [])
 
@@ -162,7 +177,7 @@ def test_every_banks_provider_step_agrees_with_the_builders_facts(
                 assert _facts(made[structure](skeleton.step).step) == _facts(fallback[structure].step), (
                     example.name
                 )
-    assert {"naver_news", "naver_blog", "kma", "kakao_local"} <= seen
+    assert seen == {"naver_news", "naver_blog", "kma", "kakao_local", "papago"}
 
 
 def test_kept_values_naming_the_examples_own_steps_are_dropped() -> None:
