@@ -50,3 +50,5 @@ class FailureKind(str, Enum):
     """The process running an attempt stopped; recorded on the attempt when the run resumes or is failed."""
     ABANDONED = "abandoned"
     """The run's process stopped and the workflow says `on_abandoned: fail`; recorded on the run."""
+    MISSING_SECRETS = "missing_secrets"
+    """A run whose workflow needs secrets that are not set failed before its first step."""

@@ -54,7 +54,7 @@ class StepAborted(Exception):
         self.failure = failure
 
     def as_dict(self) -> dict[str, Any]:
-        return {"step": self.step_id, **self.failure.as_dict()}
+        return self.failure.record(self.step_id).as_dict()
 
 
 class RunCancelled(Exception):

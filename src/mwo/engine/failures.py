@@ -1,7 +1,9 @@
-"""How a step fails: a typed failure that says what went wrong, how to fix it, and if a retry may help."""
+"""How a step fails: a typed failure that says what went wrong, how to fix it, and if a retry may help;
+and the one record of a failure that runs and attempts store as their `error`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from mwo.errors import FailureKind, FixableError
@@ -41,8 +43,32 @@ class StepFailed(FixableError):
             return self.status >= 500 and RetryOn.HTTP_5XX in wanted
         return False
 
+    def record(self, step: str | None = None) -> FailureRecord:
+        """This failure as stored on the attempt (or, with the step that failed, on the run)."""
+        return FailureRecord(self.kind, self.message, self.fix, step=step, status=self.status)
+
     def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"type": self.kind.value, "message": self.message, "fix": self.fix}
+        return self.record().as_dict()
+
+
+@dataclass(frozen=True)
+class FailureRecord:
+    """The `error` of a failed or cancelled run or attempt, the one shape both store:
+    `{"step"?, "type", "message", "fix"?, "status"?}` with `type` a FailureKind value, `step` the step
+    that stopped the run (run errors only), `status` the HTTP answer that failed it. Keys that are
+    None are left out, so records written before this class read the same."""
+
+    type: FailureKind
+    message: str
+    fix: str | None = None
+    step: str | None = None
+    status: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {} if self.step is None else {"step": self.step}
+        data.update(type=self.type.value, message=self.message)
+        if self.fix is not None:
+            data["fix"] = self.fix
         if self.status is not None:
             data["status"] = self.status
         return data

@@ -12,6 +12,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from mwo.clock import utc_now
 from mwo.engine.compiler import compile_workflow
 from mwo.engine.errors import MissingSecrets, RunBusy, RunCancelled, RunError, RunStateError, StepAborted
 from mwo.engine.executor import ExecutorRegistry
-from mwo.engine.failures import StepFailed
+from mwo.engine.failures import FailureRecord
 from mwo.engine.inputs import resolve_inputs
 from mwo.engine.redaction import Redactor
 from mwo.engine.repair import RepairWiring
@@ -54,6 +55,7 @@ from mwo.store.records import (
 
 TRIGGERED_PREFIXES = ("event:", "schedule:", "webhook")
 """Triggers of runs nobody starts by hand: a run of theirs is recorded even when it cannot start."""
+_CANCELLED = "cancelled by request"
 
 
 def is_triggered(trigger: str) -> bool:
@@ -186,7 +188,7 @@ class RunService:
                 run.id,
                 RunStatus.CANCELLED,
                 self._clock(),
-                error={"type": "cancelled", "message": "cancelled by request"},
+                error=FailureRecord(FailureKind.CANCELLED, _CANCELLED).as_dict(),
             )
         return run
 
@@ -269,7 +271,7 @@ class RunService:
         try:
             self._require_secrets(workflow)
         except MissingSecrets as missing:
-            error = {"type": missing.code, "message": missing.message, "fix": missing.fix}
+            error = FailureRecord(FailureKind.MISSING_SECRETS, missing.message, missing.fix).as_dict()
             self._store.add_log(
                 run.id, None, LogLevel.ERROR, f"{missing.message}; fix: {missing.fix}", self._clock()
             )
@@ -295,7 +297,7 @@ class RunService:
         if verdict is RepairVerdict.APPLIED:  # re-pinned: the new version's graph, same thread
             return self._drive(self._store.get_run(run.id), None, lease_until)
         if verdict is RepairVerdict.CANCELLED:
-            cancelled = {"type": "cancelled", "message": "cancelled by request", "step": aborted.step_id}
+            cancelled = FailureRecord(FailureKind.CANCELLED, _CANCELLED, step=aborted.step_id).as_dict()
             return self._store.set_run_status(run.id, RunStatus.CANCELLED, self._clock(), error=cancelled)
         status = RunStatus.CANCELLED if stopped else RunStatus.FAILED
         return self._store.set_run_status(run.id, status, self._clock(), error=error)
@@ -336,7 +338,7 @@ class RunService:
                 run.id,
                 RunStatus.CANCELLED,
                 self._clock(),
-                error={"type": "cancelled", "message": str(cancelled), "step": cancelled.step_id},
+                error=FailureRecord(FailureKind.CANCELLED, str(cancelled), step=cancelled.step_id).as_dict(),
             )
         if rc.waiting or result.get("__interrupt__"):
             return self._store.set_run_status(run.id, RunStatus.WAITING_APPROVAL, self._clock())
@@ -404,7 +406,7 @@ class RunService:
                 run.id,
                 RunStatus.CANCELLED,
                 self._clock(),
-                error={"type": "cancelled", "message": "cancelled by request"},
+                error=FailureRecord(FailureKind.CANCELLED, _CANCELLED).as_dict(),
             )
         workflow, _ = self._compiled(run.version_id)
         if run.status is RunStatus.RUNNING and workflow.settings.on_abandoned is AbandonedRunPolicy.FAIL:
@@ -419,17 +421,16 @@ class RunService:
             return self._store.get_run(run.id)  # another reaper took it first
         try:
             interrupted = [r for r in self._store.list_step_runs(run.id) if r.status is StepStatus.RUNNING]
-            error = StepFailed(
+            error = FailureRecord(
                 FailureKind.ABANDONED,
                 f"the process running it ({run.acquired_by or 'unknown'}) stopped during the run",
                 "check what the interrupted step did, then `mwo retry RUN --from-failed` continues it",
-            ).as_dict()
+                step=interrupted[-1].step_id if interrupted else None,
+            )
             for row in interrupted:
-                self._store.finish_step(
-                    row.id, StepStatus.FAILED, now, error={**error, "type": FailureKind.INTERRUPTED.value}
-                )
-            step = {"step": interrupted[-1].step_id} if interrupted else {}
-            failed = self._store.set_run_status(run.id, RunStatus.FAILED, now, error={**error, **step})
+                attempt = replace(error, type=FailureKind.INTERRUPTED, step=None)
+                self._store.finish_step(row.id, StepStatus.FAILED, now, error=attempt.as_dict())
+            failed = self._store.set_run_status(run.id, RunStatus.FAILED, now, error=error.as_dict())
         finally:
             self._store.release_run(run.id, self._owner)
         self._announce(failed)

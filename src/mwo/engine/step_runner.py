@@ -17,7 +17,7 @@ from langgraph.errors import GraphInterrupt
 
 from mwo.engine.errors import RunBusy, RunCancelled, StepAborted
 from mwo.engine.executor import ExecutorRegistry, StepContext
-from mwo.engine.failures import StepFailed
+from mwo.engine.failures import FailureRecord, StepFailed
 from mwo.engine.redaction import Redactor
 from mwo.engine.scope import SecretsView, build_scope
 from mwo.errors import FailureKind
@@ -175,7 +175,7 @@ class StepRunner:
                     row.id,
                     StepStatus.FAILED,
                     self._clock(),
-                    error=StepFailed(
+                    error=FailureRecord(
                         FailureKind.INTERRUPTED,
                         "the process running this attempt stopped",
                         "none needed: the step was run again",
