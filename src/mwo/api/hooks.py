@@ -68,11 +68,11 @@ def _accept(services: Services, name: str, body: bytes, headers: dict[str, str])
     try:
         resolved = resolve_inputs(workflow, inputs)
     except InputError as exc:
-        raise Problem(422, "Invalid inputs", str(exc)) from None
+        raise Problem(status_of(exc), "Invalid inputs", str(exc)) from None
     try:
         run, created = services.store.start_webhook_run(name, delivery.webhook_id, version.id, resolved, now)
     except Conflict as exc:  # disabled, checked in the transaction that would record the delivery
-        raise Problem(409, "Workflow disabled", f"{exc}; {exc.fix}") from None
+        raise Problem(status_of(exc), "Workflow disabled", f"{exc}; {exc.fix}") from None
     if not created:
         raise Problem(
             409,
