@@ -39,6 +39,8 @@ _SKELETON_PROVIDERS = frozenset(PROVIDER_ENDPOINTS.values())
 _CHANNEL_FACTS = {"slack": "webhook_url", "discord": "webhook_url", "kakao": "access_token"}
 """The NOTIFICATION field a channel's example supplies (its secret); the rest is the request's own.
 A generic webhook's secret names its one destination (ALERT_WEBHOOK_URL ...), so it is not copied."""
+_SECRET_REF = re.compile(r"\{\{ secrets\.[A-Z][A-Z0-9_]* \}\}")
+"""Only a plain secret is copied (a learned example may read a token its own refresh step got)."""
 _TEXT_LIMIT = 6000
 """Characters of fetched text handed to an LLM_CALL (the local model's context is 4096 tokens)."""
 
@@ -435,7 +437,7 @@ class StepBuilder:
         secret_ref = f"{{{{ secrets.{providers.CHANNEL_SECRETS.get(channel.value)} }}}}"
         fact = _CHANNEL_FACTS.get(channel.value)
         skeleton = self._skeleton(planned, f"notify:{channel.value}") if fact else None
-        if skeleton is not None and fact is not None and skeleton.get(fact):
+        if skeleton is not None and fact is not None and _SECRET_REF.fullmatch(str(skeleton.get(fact))):
             secret_ref = str(skeleton[fact])  # the channel's secret, as the example names it
         if channel is Channel.KAKAO:
             step["access_token"] = secret_ref

