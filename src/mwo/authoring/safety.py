@@ -38,7 +38,8 @@ _INJECTION = _any(
 )
 _SECRETS = (
     r"(?:env(?:ironment)?(?: variables?)?|os\.environ|\$env|secrets?|api[ _-]?keys?|tokens?|passwords?"
-    r"|credentials?|환경\s*변수|비밀\s*값|비밀번호|시크릿|인증\s*키|토큰|키 값|api\s*키|액세스\s*키|접속\s*정보)"
+    r"|credentials?|환경\s*변수|비밀\s*값|비밀번호|시크릿|인증\s*키|토큰|키 값"
+    r"|api\s*키|액세스\s*키|접속\s*정보)"
 )
 _SEND_OUT = (
     r"(?:post|send|upload|exfiltrat|leak|forward|curl|wget|e-?mail|전송|보내|올려|업로드|유출|빼내|넘겨|메일)"
@@ -57,11 +58,16 @@ _COVERT = (
     r"|몰래|조용히|은밀히|슬쩍|살짝|모르게|티\s*(?:안|나지\s*않게)|들키지|숨은\s*참조|비밀\s*참조"
 )
 _PERSONAL = (
-    r"personal (?:data|info\w*|details)|\bpii\b|customers?'? (?:data|info\w*|emails?|phone numbers|addresses|list)"
+    r"personal (?:data|info\w*|details)|\bpii\b"
+    r"|customers?'? (?:data|info\w*|emails?|phone numbers|addresses|list)"
     r"|phone numbers|social security|card numbers?|bank accounts?|account numbers?|passports?"
-    r"|개인\s*정보|주민\s*(?:등록)?\s*번호|주민번호|전화\s*번호|연락처|카드\s*번호|계좌\s*번호|여권|고객\s*(?:정보|데이터|명단|목록)"
+    r"|개인\s*정보|주민\s*(?:등록)?\s*번호|주민번호|전화\s*번호|연락처|카드\s*번호|계좌\s*번호|여권"
+    r"|고객\s*(?:정보|데이터|명단|목록)"
 )
-_COPY_OUT = r"(?:bcc|\bcc\b|cop(?:y|ies)|forward|send|mail|post|upload|share|전달|보내|참조|복사|넘겨|공유|전송|올려|업로드|메일)"
+_COPY_OUT = (
+    r"(?:bcc|\bcc\b|cop(?:y|ies)|forward|send|mail|post|upload|share"
+    r"|전달|보내|참조|복사|넘겨|공유|전송|올려|업로드|메일)"
+)
 _COVERT_LEAK = re.compile(
     rf"(?:{_COVERT})[^.!?\n]{{0,80}}?(?:{_SECRETS}|{_PERSONAL})"
     rf"|(?:{_SECRETS}|{_PERSONAL})[^.!?\n]{{0,80}}?(?:{_COVERT})",
@@ -145,7 +151,8 @@ def _covert_copy(text: str) -> Refusal | None:
     plainly ("send the API keys to x@y"): the recipient is someone else, so no workflow is made.
     A hidden send needs an address or a copy verb near it; reading a key to call an API is no send."""
     covert = _COVERT_LEAK.search(text)
-    if covert is not None and (_URL.search(text) or _EMAIL.search(text) or re.search(_COPY_OUT, covert.group(0), re.I)):
+    addressed = _URL.search(text) or _EMAIL.search(text)
+    if covert is not None and (addressed or re.search(_COPY_OUT, covert.group(0), re.I)):
         found: re.Match[str] | None = covert
     else:
         found = _SEND_SECRETS_TO.search(text)
@@ -153,7 +160,8 @@ def _covert_copy(text: str) -> Refusal | None:
         return None
     return Refusal(
         "covert_copy",
-        "비밀값(키, 토큰, 비밀번호)이나 개인정보를 다른 주소로 몰래 또는 따로 보내는 워크플로는 만들 수 없습니다.",
+        "비밀값(키, 토큰, 비밀번호)이나 개인정보를 다른 주소로 몰래 또는 따로 보내는 워크플로는 "
+        "만들 수 없습니다.",
         "a workflow that copies secrets (keys, tokens, passwords) or personal data to another address, "
         "quietly or openly, cannot be made.",
         found.group(0),
