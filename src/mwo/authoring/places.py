@@ -171,7 +171,7 @@ _DISTRICTS: Final[tuple[tuple[str, str, str, str, float, float, bool], ...]] = (
 )
 
 _FOLLOWERS: Final = re.compile(
-    r"(?:의|에서|에|은|는|이랑|이|가|도|쪽|지역|날씨|기온|예보|근처|부근|일대|으로|로|까지|과|와|랑|만|시내|역)"
+    r"(?:의|에서|에|은|는|이랑|이|가|도|쪽|지역|날씨|기온|예보|근처|부근|일대|으로|로|까지|과|와|랑|만|시내|역|청|항|공항)"
 )
 _HANGUL: Final = re.compile(r"[\uac00-\ud7a3]")
 _WEATHER_AFTER: Final = re.compile(r"\s*(?:의\s*)?(?:날씨|일기\s*예보|예보|기온|강수|weather|forecast)", re.I)

@@ -58,6 +58,8 @@ def test_every_place_the_pack_lists_gets_the_packs_grid(name: str, nx: int, ny: 
         ("서울에 사는데 주말마다 부산 날씨 알려줘", "부산", (98, 76)),
         ("부산 중구 날씨", "부산 중구", (97, 74)),
         ("서울특별시의 기온", "서울", (60, 127)),
+        ("유성구청 근처 날씨", "대전 유성구", (67, 101)),
+        ("제주공항 날씨", "제주시", (53, 38)),
     ],
 )
 def test_places_are_read_in_korean_and_romanised_english(text: str, ko: str, grid: tuple[int, int]) -> None:
