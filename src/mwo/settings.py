@@ -1,4 +1,5 @@
-"""The one settings object: environment variables (MWO_*) and an optional `.env` file."""
+"""The one settings object: environment variables (MWO_*), an optional `.env` file, and the home
+settings file (`<home>/settings.yaml`, written by the UI's Settings page and `mwo config set`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from mwo.settings_file import SETTINGS_FILE_NAME, HomeSettingsFile
 
 
 def _default_home() -> Path:
@@ -18,10 +21,25 @@ class Settings(BaseSettings):
     """Where MWO keeps its data and how it reaches the outside world.
 
     Every field can be set as an environment variable with the `MWO_` prefix (e.g. `MWO_HOME`,
-    `MWO_DATABASE_URL`, `MWO_SMTP_HOST`) or in a `.env` file in the working directory.
+    `MWO_DATABASE_URL`, `MWO_SMTP_HOST`) or in a `.env` file in the working directory, and saved in
+    `<home>/settings.yaml`. Priority: init arguments > environment > `.env` > home file > defaults.
     """
 
     model_config = SettingsConfigDict(env_prefix="MWO_", env_file=".env", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The home settings file below every other source, so the environment still wins."""
+        above = (init_settings, env_settings, dotenv_settings)
+        home_file = HomeSettingsFile(settings_cls, above)
+        return (init_settings, env_settings, dotenv_settings, file_secret_settings, home_file)
 
     home: Path = Field(default_factory=_default_home, description="Data directory (database, keys).")
     database_url: str | None = Field(
@@ -322,6 +340,10 @@ class Settings(BaseSettings):
 
     def resolved_home(self) -> Path:
         return self.home.expanduser()
+
+    def resolved_settings_file(self) -> Path:
+        """Where the UI and `mwo config set` save settings (docs/configuration.md)."""
+        return self.resolved_home() / SETTINGS_FILE_NAME
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.resolved_home() / 'mwo.db'}"
