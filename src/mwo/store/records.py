@@ -92,6 +92,8 @@ class RunRecord:
     inputs: dict[str, Any]
     output: Any
     error: dict[str, Any] | None
+    """Why a failed or cancelled run stopped: `{"step"?, "type", "message", "fix"?, "status"?}`, `type` a
+    FailureKind value, `step` the step that stopped it (the engine's FailureRecord writes it)."""
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -112,6 +114,7 @@ class StepRunRecord:
     input: Any
     output: Any
     error: dict[str, Any] | None
+    """Why this attempt failed: `{"type", "message", "fix", "status"?}` (the engine's FailureRecord)."""
     started_at: datetime
     finished_at: datetime | None
     version_id: int | None = None
