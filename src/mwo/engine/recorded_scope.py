@@ -129,7 +129,7 @@ class RevealingSandbox:
             from mwo.sandbox import SandboxError
 
             error = SandboxError(
-                error.type, redact.text(error.message), error.hint, redact.text(error.traceback)
+                error.type, redact.text(error.message), error.fix, redact.text(error.traceback)
             )
         return replace(result, output=redact.tree(result.output), error=error, log=redact.text(result.log))
 

@@ -140,4 +140,4 @@ def _failure(error: SandboxError) -> StepFailed:
     message = error.message
     if error.traceback:
         message = f"{message}\n{error.traceback.rstrip()}"
-    return StepFailed(_KINDS[error.type], message, error.hint)
+    return StepFailed(_KINDS[error.type], message, error.fix)
