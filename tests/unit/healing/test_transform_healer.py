@@ -182,15 +182,28 @@ def test_a_join_on_a_key_the_other_list_spells_differently_gets_other_on(healer:
     assert [r["team"] for r in result.output["result"]] == ["a", "b"]
 
 
-def test_the_model_fixes_only_the_failing_source_under_a_json_schema(healer: Make) -> None:
-    fixer, model, store = healer(json.dumps({"source": "inputs.feed.items"}))
+def test_a_source_with_no_near_name_takes_the_only_list_there_when_the_ops_need_one(healer: Make) -> None:
+    fixer, model, _ = healer()
 
     result = fixer.repair(_request("inputs.feed.entries", [{"op": "limit", "count": 1}]))
 
     assert result.status == "fixed" and result.step.source == "inputs.feed.items"
-    assert result.step.ops == _request("x", [{"op": "limit", "count": 1}]).step.ops
+    assert result.assumptions == ["source: inputs.feed has no 'entries'; assumed its only list, 'items'"]
+    assert model.calls == []
+
+
+def test_the_model_fixes_only_the_failing_source_under_a_json_schema(healer: Make) -> None:
+    fixer, model, store = healer(json.dumps({"source": "inputs.feed.items"}))
+    select = [{"op": "select", "fields": ["title"]}]  # select takes a record too: no fixer guesses
+
+    result = fixer.repair(_request("inputs.feed.entries", select))
+
+    assert result.status == "fixed" and result.step.source == "inputs.feed.items"
+    assert result.output["result"] == [{"title": "rates"}, {"title": "stocks"}]
+    assert result.step.ops == _request("x", select).step.ops
     prompt = model.calls[0]["messages"][-1]["content"]
-    assert "Fix only `source`" in prompt and '"items"' in prompt and "Goal: the titles" in prompt
+    assert "Fix only `source`" in prompt and "Goal: the titles" in prompt
+    assert "The lists there: inputs.feed.items (2 items: title, score, owner); inputs.owners" in prompt
     attempts = store.list_healing_attempts("run:r:top")
     assert [(a.source.value, a.accepted) for a in attempts] == [("model", True)]
     assert "+source: inputs.feed.items" in attempts[0].diff

@@ -16,11 +16,13 @@ from typing import Any, ClassVar
 from mwo.healing.transform.evaluation import TransformEvaluation, TransformEvaluator, part_name
 from mwo.healing.transform.request import TransformRepairRequest
 from mwo.spec import DataTransformStep
-from mwo.spec.steps import FilterOp, FormatOp, GroupOp, JmespathOp, JoinOp, MapOp, SelectOp, SortOp
+from mwo.spec.steps import FilterOp, FormatOp, GroupOp, JmespathOp, JoinOp, LimitOp, MapOp, SelectOp, SortOp
 
 _PATH = re.compile(r"^[^\W\d]\w*(?:\.\w+)+$")
 _CUTOFF = 0.75
 _MAX_RECORDS = 50
+_LIST_OPS = (FilterOp, SortOp, LimitOp, GroupOp, JoinOp)
+"""Ops that fail on anything but a list (select, map and format also take one record)."""
 
 
 @dataclass(frozen=True)
@@ -113,12 +115,27 @@ class SourcePathFixer(TransformFixer):
             and (missing in child or near(missing, [str(k) for k in child]) is not None)
         ]
         if len(below) != 1:
-            return None
+            return self._only_list(step, parts, index, parent, where)
         key, name = below[0]
         fixed = [*parts[:index], str(key), name, *parts[index + 1 :]]
         return TransformFix(
             step.model_copy(update={"source": ".".join(fixed)}),
             f"source: {where} has no {missing!r}; it is one level down, under {key!r}",
+        )
+
+    def _only_list(
+        self, step: DataTransformStep, parts: list[str], index: int, parent: dict[str, Any], where: str
+    ) -> TransformFix | None:
+        """No near name: when the ops need a list and the parent holds exactly one, that list."""
+        if not step.ops or not isinstance(step.ops[0], _LIST_OPS) or index != len(parts) - 1:
+            return None
+        lists = [str(k) for k, v in parent.items() if isinstance(v, list)]
+        if len(lists) != 1 or not lists[0].isidentifier():
+            return None
+        fixed = [*parts[:index], lists[0]]
+        return TransformFix(
+            step.model_copy(update={"source": ".".join(fixed)}),
+            f"source: {where} has no {parts[index]!r}; assumed its only list, {lists[0]!r}",
         )
 
 

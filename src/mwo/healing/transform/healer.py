@@ -231,11 +231,10 @@ class _Repair:
         return self.healer.evaluator.evaluate(answer.step, self.request)
 
     def _better(self, candidate: TransformEvaluation, current: TransformEvaluation) -> bool:
-        """Strictly better, or as good with the failure moved somewhere not seen before."""
-        if candidate.rank() != current.rank():
-            return candidate.rank() > current.rank()
-        signature = candidate.signature
-        return signature is not None and signature != current.signature and signature not in self.seen
+        """Strictly better only. Unlike a script's, a transform failing at the same part with another
+        message has not moved: on the local model, keeping `inputs.feed.entries.items` for
+        `inputs.feed.entries` led every later answer further down the wrong path."""
+        return candidate.rank() > current.rank()
 
     def _reject(
         self,

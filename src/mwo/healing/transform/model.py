@@ -106,6 +106,9 @@ class TransformModelRepairer:
             readable = {k: (v or {}).get("result") for k, v in scope.items()}
             parts.append(f"Fix only `source` (now: {step.source!r}).")
             parts.append(f"What it can read (sample): {input_sample(readable)}")
+            lists = list_paths(readable)
+            if lists:
+                parts.append("The lists there: " + "; ".join(lists[:8]))
             parts.append('Answer with JSON: {"source": "<the corrected expression>"}')
         else:
             op = step.ops[part - 1]
@@ -154,6 +157,20 @@ class TransformModelRepairer:
             )
             return TransformCandidate(index, None, problem, answer.model, tokens, seconds)
         return TransformCandidate(index, fixed, None, answer.model, tokens, seconds)
+
+
+def list_paths(value: Any, path: str = "", depth: int = 0) -> list[str]:
+    """Every list under `value` as `path (n items: fields)`, so a small model picks a path instead of
+    guessing one (its usual mistake: appending to the wrong path)."""
+    found: list[str] = []
+    if isinstance(value, list) and path:
+        fields = record_fields(value)
+        found.append(f"{path} ({len(value)} items" + (f": {', '.join(fields[:8])})" if fields else ")"))
+    elif isinstance(value, dict) and depth < 6:
+        for key, child in value.items():
+            if isinstance(key, str) and key.isidentifier():
+                found.extend(list_paths(child, f"{path}.{key}" if path else key, depth + 1))
+    return found
 
 
 def part_schema(step: DataTransformStep, part: int) -> dict[str, Any]:
