@@ -54,12 +54,17 @@ def test_a_transform_one_level_too_high_is_proposed_approved_and_the_run_succeed
 
 @pytest.mark.slow
 @pytest.mark.real_llm
-def test_the_local_model_repairs_a_transform_source_and_the_run_resumes(
+def test_the_local_model_repairs_a_transform_op_and_the_run_resumes(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`entries` has no near name in the feed (`page`, `items`): no fixer applies; one right reading."""
+    """A number compared with text (`'5'`): no fixer knows types; one right reading."""
     monkeypatch.setenv("MWO_HEALING_TIME_S", "600")
-    _apply(tmp_path, "inputs.feed.entries")
+    spec = tmp_path / "digest.mwo.yaml"
+    text = SPEC.replace("SOURCE", "inputs.feed.items").replace(
+        "  ops:\n", "  ops:\n  - {op: filter, where: \"item.score > '5'\"}\n"
+    )
+    spec.write_text(text.replace("best score first", "scoring above 5, best score first"), encoding="utf-8")
+    assert invoke("apply", str(spec))[0] == 0
     code, payload = invoke_json("run", "digest")
     assert payload["run"]["status"] == "waiting_repair", payload
 
@@ -67,4 +72,4 @@ def test_the_local_model_repairs_a_transform_source_and_the_run_resumes(
 
     assert code == 0, payload
     assert payload["run"]["status"] == "succeeded" and payload["run"]["version_number"] == 2
-    assert [r["title"] for r in payload["run"]["output"]["top"]["result"]] == ["stocks", "rates"]
+    assert [r["title"] for r in payload["run"]["output"]["top"]["result"]] == ["stocks"]
