@@ -13,7 +13,7 @@ import httpx
 
 from mwo.engine.errors import MissingSecrets
 from mwo.engine.failures import StepFailed
-from mwo.engine.net_guard import AddressRefused, NetGuard
+from mwo.engine.net_policy import AddressRefused, NetGuard
 from mwo.spec import (
     ApiCallStep,
     NotificationStep,

@@ -27,7 +27,7 @@ from mwo.clock import utc_now
 from mwo.engine.executor import StepContext
 from mwo.engine.executors.notification import NotificationExecutor
 from mwo.engine.failures import StepFailed
-from mwo.engine.net_guard import Resolver, system_resolver
+from mwo.engine.net_policy import Resolver, system_resolver
 from mwo.engine.redaction import Redactor
 from mwo.engine.scope import SecretsView, build_scope
 from mwo.errors import FixableError

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from mwo.engine.executors.python_script import script_net_access
-from mwo.engine.net_guard import system_resolver
+from mwo.engine.net_policy import system_resolver
 from mwo.sandbox import ErrorType, Limits, NetAccess, Sandbox, SandboxResult
 from mwo.spec import NetworkPolicy
 from tests.integration.sandbox.conftest import script

@@ -16,20 +16,14 @@ from typing import Any
 import httpx
 
 from mwo.engine.executor import StepContext
+from mwo.engine.executors.http_base import HttpExecutor
 from mwo.engine.failures import StepFailed
-from mwo.engine.net_guard import (
-    Exchange,
-    GuardedHttp,
-    NetGuard,
-    Resolver,
-    client_scope,
-    describe_url,
-    system_resolver,
-)
+from mwo.engine.guarded_http import Exchange, describe_url
 from mwo.errors import FailureKind
 from mwo.spec import ApiCallStep, StepBase, StepType
 from mwo.spec.steps import ApiAuth, AuthKind, ResponseFormat
 from mwo.store.records import LogLevel
+from mwo.text import as_text
 
 __all__ = ["MAX_TEXT_CHARS", "ApiCallExecutor"]
 
@@ -69,19 +63,10 @@ class _Call:
         return data
 
 
-class ApiCallExecutor:
-    """Runs API_CALL steps with a sync httpx client.
-
-    `client`: an httpx.Client to share (the caller closes it); by default one is opened per attempt.
-    `resolver`: how host names become addresses for the SSRF check (tests inject a fake DNS).
-    """
+class ApiCallExecutor(HttpExecutor):
+    """Runs API_CALL steps with a sync httpx client (shared client and resolver: HttpExecutor)."""
 
     step_type = StepType.API_CALL
-    side_effects = True
-
-    def __init__(self, client: httpx.Client | None = None, resolver: Resolver = system_resolver) -> None:
-        self._client = client
-        self._resolver = resolver
 
     def execute(self, step: StepBase, ctx: StepContext) -> dict[str, Any]:
         """Render, send and parse; raise StepFailed for refusals, transport failures and bad statuses."""
@@ -92,9 +77,8 @@ class ApiCallExecutor:
             _authorize(call, step.auth, ctx)
         ctx.rendered_input = call.record()
         timeout_s = step.timeout_s or step.request.timeout_s
-        with client_scope(self._client) as client:
-            http = GuardedHttp(NetGuard(ctx.network, self._resolver), client, ctx.log)
-            exchange = http.send(_build(client, call, ctx.settings.http_user_agent), timeout_s)
+        with self.guarded(ctx) as http:
+            exchange = http.send(_build(http.client, call, ctx.settings.http_user_agent), timeout_s)
         if step.request.fail_on_status and exchange.response.status_code >= 400:
             raise _status_failure(call.method, exchange, step.auth)
         return _output(exchange, step.request.response, ctx, hide=call.secret_params)
@@ -115,12 +99,12 @@ def _render(step: ApiCallStep, ctx: StepContext) -> _Call:
         call.json_body = ctx.render(request.json_body)
     if request.body is not None:
         body = ctx.render(request.body)
-        call.body = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, default=str)
+        call.body = as_text(body)
     return call
 
 
 def _header_value(name: str, value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = as_text(value)
     if "\n" in text or "\r" in text:
         raise StepFailed(
             FailureKind.CONFIG,

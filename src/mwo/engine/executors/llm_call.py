@@ -16,7 +16,6 @@ malformed answer may not (the same call would fail the same way).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from mwo.engine.executor import StepContext
@@ -27,6 +26,7 @@ from mwo.llm.interrupt import Interrupt
 from mwo.llm.service import LlmRequest, LlmService
 from mwo.spec import LlmCallStep, StepBase, StepType
 from mwo.store.records import LogLevel
+from mwo.text import as_text
 
 CALLER = "step:LLM_CALL"
 TIMEOUT = "timeout"
@@ -96,7 +96,7 @@ class LlmCallExecutor:
 
 def _text(ctx: StepContext, template: str, what: str) -> str:
     value = ctx.render(template)
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = as_text(value)
     if not text.strip():
         raise StepFailed(
             FailureKind.CONFIG,

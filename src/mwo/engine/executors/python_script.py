@@ -17,7 +17,7 @@ from typing import Any
 
 from mwo.engine.executor import StepContext
 from mwo.engine.failures import StepFailed
-from mwo.engine.net_guard import AddressRefused, NetGuard, Resolver, system_resolver
+from mwo.engine.net_policy import AddressRefused, NetGuard, Resolver, system_resolver
 from mwo.errors import FailureKind
 from mwo.sandbox import (
     EgressRefused,

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from mwo.engine.failures import StepFailed
-from mwo.engine.net_guard import AddressRefused, NetGuard, refusal_reason
+from mwo.engine.net_policy import AddressRefused, NetGuard, refusal_reason
 from mwo.errors import FailureKind
 from mwo.spec import NetworkPolicy, RetryPolicy
 
