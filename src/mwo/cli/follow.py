@@ -9,7 +9,6 @@ run ends or waits for a person. Both print the same lines, to stderr, so stdout 
 from __future__ import annotations
 
 import io
-import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from rich.markup import escape
 from mwo.cli.output import err_console, status_style
 from mwo.store.abc import Store
 from mwo.store.records import RunRecord, RunStatus, StepRunRecord, StepStatus
+from mwo.text import as_text
 
 POLL_S = 0.3
 """How often the store is read while following (a cheap indexed read)."""
@@ -73,7 +73,7 @@ def _ended(row: StepRunRecord) -> str:
     status = row.status.value
     took = f" in {row.duration_ms / 1000:.1f} s" if row.duration_ms is not None else ""
     value = row.error.get("message") if row.error else row.output
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = as_text(value)
     text = " ".join(text.split())
     text = text if len(text) <= 80 else text[:77] + "..."
     return f"[{status_style(status)}]{status}[/]{took}" + (f": {escape(text)}" if value is not None else "")

@@ -14,6 +14,7 @@ from mwo.cli.context import services
 from mwo.cli.option_values import RunStatusChoice
 from mwo.cli.output import console, err_console, fail, print_json, status_style
 from mwo.clock import utc_now
+from mwo.text import as_text
 
 if TYPE_CHECKING:
     from mwo.services import Services
@@ -341,7 +342,7 @@ def _step_json(r: StepRunRecord, version: int | None) -> dict[str, Any]:
 
 def _summary(r: StepRunRecord) -> str:
     value = r.error.get("message") if r.error else r.output
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = as_text(value)
     return text if len(text) <= 90 else text[:87] + "..."
 
 

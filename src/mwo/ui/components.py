@@ -3,7 +3,6 @@ secrets, run states in words, and the banner saying whether `mwo serve` is runni
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ import streamlit as st
 
 from mwo.spec import StepGraph, Workflow
 from mwo.spec.errors import SpecError
+from mwo.text import as_text
 from mwo.ui.serve_status import probe_server
 from mwo.ui.state import context, tr
 
@@ -101,7 +101,7 @@ def value_view(label: str, value: Any) -> None:
     """A step's input or output: short values inline, large ones collapsed in an expander."""
     if value is None:
         return
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = as_text(value)
     if len(text) <= LARGE_VALUE_CHARS:
         st.markdown(f"**{label}**")
         _show(value)
