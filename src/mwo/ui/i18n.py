@@ -362,10 +362,24 @@ _STRINGS: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "settings.language": ("Language", "언어"),
         "settings.timezone": ("Time zone (for times shown here)", "시간대 (여기 표시되는 시각)"),
         "settings.session_note": (
-            "Language and time zone apply to this browser session; set MWO_LANGUAGE and MWO_TIMEZONE "
-            "to change the defaults.",
-            "언어와 시간대는 이 브라우저 세션에 적용됩니다. "
-            "기본값은 MWO_LANGUAGE, MWO_TIMEZONE으로 바꿉니다.",
+            "Language and time zone change this browser session at once; Save as default keeps them for "
+            "every session and for new workflows written in words.",
+            "언어와 시간대는 이 브라우저 세션에 바로 적용됩니다. 기본값으로 저장하면 모든 세션과 "
+            "새로 말로 만드는 워크플로에 유지됩니다.",
+        ),
+        "settings.prefs_save": ("Save as default", "기본값으로 저장"),
+        "settings.saved": ("Saved in {path}.", "{path}에 저장했습니다."),
+        "settings.restart_servers": (
+            "This app uses the new settings from now on. If `mwo serve` or `mwo worker` runs, restart it "
+            "so schedules, webhooks and workers use them too.",
+            "이 앱은 지금부터 새 설정을 씁니다. `mwo serve`나 `mwo worker`가 실행 중이면 다시 시작해야 "
+            "예약 실행, 웹훅, 워커도 새 설정을 씁니다.",
+        ),
+        "settings.overridden": (
+            "{env} is set in the environment ({value}) and wins over the saved value; unset it for the "
+            "value saved here to apply.",
+            "환경 변수 {env}({value})가 설정되어 있어 저장한 값보다 우선합니다. 여기서 저장한 값을 "
+            "쓰려면 그 환경 변수를 지우세요.",
         ),
         "settings.llm": ("Language model", "언어 모델"),
         "settings.llm_test": ("Test connection", "연결 시험"),
@@ -374,11 +388,35 @@ _STRINGS: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
             "모델이 {seconds:.1f}초 만에 답했습니다: {answer}",
         ),
         "settings.llm_how": (
-            "Change the model with MWO_LLM_PROVIDER (local or openai), MWO_LLM_BASE_URL and MWO_LLM_MODEL, "
-            "then restart `mwo ui`.",
-            "모델은 MWO_LLM_PROVIDER(local 또는 openai), MWO_LLM_BASE_URL, MWO_LLM_MODEL로 바꾸고 "
-            "`mwo ui`를 다시 시작하세요.",
+            "Test connection asks the model entered above one short question, before you save it.",
+            "연결 시험은 저장하기 전에 위에 입력한 모델에 짧은 질문을 하나 보냅니다.",
         ),
+        "settings.llm_in_use": ("In use now", "현재 사용 중"),
+        "settings.llm_provider": ("Which model answers", "답하는 모델"),
+        "settings.llm_provider.local": (
+            "Embedded model (offline, no key)",
+            "내장 모델 (오프라인, 키 불필요)",
+        ),
+        "settings.llm_provider.openai": ("OpenAI-compatible endpoint", "OpenAI 호환 엔드포인트"),
+        "settings.llm_base_url": ("Endpoint URL", "엔드포인트 URL"),
+        "settings.llm_model": ("Model name", "모델 이름"),
+        "settings.llm_api_key": (
+            "API key (empty: keep the stored one)",
+            "API 키 (비워 두면 저장된 키 유지)",
+        ),
+        "settings.llm_key_set": (
+            "The key is stored encrypted as the secret {secret}.",
+            "키는 비밀 값 {secret}으로 암호화되어 저장되어 있습니다.",
+        ),
+        "settings.llm_key_missing": (
+            "No key stored yet (secret {secret}); an endpoint without keys needs none.",
+            "저장된 키가 없습니다 (비밀 값 {secret}). 키가 필요 없는 엔드포인트라면 괜찮습니다.",
+        ),
+        "settings.llm_key_env": (
+            "MWO_LLM_API_KEY is set in the environment and is used instead of the stored key.",
+            "환경 변수 MWO_LLM_API_KEY가 설정되어 있어 저장된 키 대신 쓰입니다.",
+        ),
+        "settings.llm_save": ("Save model settings", "모델 설정 저장"),
         "settings.secrets": ("Secrets", "비밀 값"),
         "settings.no_secrets": ("No secrets yet.", "아직 비밀 값이 없습니다."),
         "settings.secret_name": ("Name (UPPER_CASE)", "이름 (대문자)"),

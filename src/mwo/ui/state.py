@@ -10,6 +10,7 @@ Tests put their own context in `st.session_state[CONTEXT_KEY]` before the first 
 from __future__ import annotations
 
 import getpass
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -83,9 +84,15 @@ def open_context(settings: Settings, workers: int | None = None) -> UiContext:
     return UiContext(services, dispatcher, pool)
 
 
-@st.cache_resource(show_spinner=False)
-def _shared_context(home: str, database_url: str) -> UiContext:
-    """One context per MWO home and database for the whole process (all browser sessions)."""
+def _release(ctx: UiContext) -> None:
+    ctx.close()
+
+
+@st.cache_resource(show_spinner=False, max_entries=1, on_release=_release)
+def _shared_context(home: str, database_url: str, digest: str) -> UiContext:
+    """One context for the whole process (all browser sessions), per home, database and settings:
+    when settings change (saved on the Settings page), the next rerun opens services on the new ones
+    and the old context is closed (its runs get a few seconds to finish, as on shutdown)."""
     return open_context(Settings())
 
 
@@ -95,7 +102,8 @@ def context() -> UiContext:
     if isinstance(given, UiContext):
         return given
     settings = Settings()
-    return _shared_context(str(settings.resolved_home()), settings.resolved_database_url())
+    digest = hashlib.sha256(settings.model_dump_json().encode()).hexdigest()
+    return _shared_context(str(settings.resolved_home()), settings.resolved_database_url(), digest)
 
 
 def language() -> str:

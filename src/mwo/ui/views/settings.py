@@ -1,13 +1,12 @@
-"""Settings: language and time zone of this session, the language model (status, test connection),
-secrets (names only, values masked), notification channels (send a test), API tokens (shown once at
-creation, revoke), and whether the background server runs."""
+"""Settings: language and time zone (this session, or saved as the default), the language model
+(status; provider, endpoint and model tested and saved), secrets (names only, values masked),
+notification channels (send a test), API tokens (shown once at creation, revoke), and whether the
+background server runs. What is saved goes to <home>/settings.yaml (mwo.ui.preferences)."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import available_timezones
 
 import streamlit as st
 
@@ -15,17 +14,8 @@ from mwo.clock import utc_now
 from mwo.spec import Channel
 from mwo.store.records import TokenScope
 from mwo.ui.components import error_box, guarded, server_line
-from mwo.ui.i18n import LANGUAGE_NAMES
-from mwo.ui.state import (
-    LANGUAGE_KEY,
-    TIMEZONE_KEY,
-    UiContext,
-    context,
-    language,
-    local_time,
-    timezone_name,
-    tr,
-)
+from mwo.ui.preferences import language_and_zone, llm_settings
+from mwo.ui.state import UiContext, context, local_time, tr
 
 if TYPE_CHECKING:
     from mwo.management.channels import ChannelTester
@@ -35,74 +25,20 @@ TOKEN_SHOWN_KEY = "settings.new_token"
 
 def render() -> None:
     ctx = context()
-    _language_and_zone()
+    with guarded():
+        language_and_zone(ctx)
     st.title(tr("settings.title"))
     with guarded():
         st.subheader(tr("settings.server"))
         st.caption(server_line())
     with guarded():
-        _llm(ctx)
+        llm_settings(ctx)
     with guarded():
         _secrets(ctx)
     with guarded():
         _notifications(ctx)
     with guarded():
         _tokens(ctx)
-
-
-def _language_and_zone() -> None:
-    """Drawn first, so the rest of the page is already in the chosen language."""
-    codes = list(LANGUAGE_NAMES)
-    current = language()
-    chosen = st.radio(
-        tr("settings.language"),
-        codes,
-        index=codes.index(current),
-        format_func=LANGUAGE_NAMES.__getitem__,
-        horizontal=True,
-        key="settings.language",
-    )
-    if chosen and chosen != current:
-        st.session_state[LANGUAGE_KEY] = chosen
-        st.rerun()
-    zones = sorted(available_timezones())
-    now_zone = timezone_name()
-    zone = st.selectbox(
-        tr("settings.timezone"),
-        zones,
-        index=zones.index(now_zone) if now_zone in zones else 0,
-        key="settings.tz",
-    )
-    if zone and zone != now_zone:
-        st.session_state[TIMEZONE_KEY] = zone
-        st.rerun()
-    st.caption(tr("settings.session_note"))
-
-
-def _llm(ctx: UiContext) -> None:
-    from mwo.llm.status import llm_status
-
-    st.subheader(tr("settings.llm"))
-    status = llm_status(ctx.settings)
-    st.dataframe(
-        [{"": key, " ": str(value)} for key, value in status.items()], hide_index=True, width="stretch"
-    )
-    st.caption(tr("settings.llm_how"))
-    if st.button(tr("settings.llm_test"), key="settings.llm_test"):
-        from mwo.llm.service import LlmRequest, LlmService
-
-        llm = LlmService(ctx.settings, ctx.services.store)
-        started = time.perf_counter()
-        try:
-            with st.spinner(tr("create.thinking")):
-                answer = llm.ask(
-                    LlmRequest(prompt="Reply with the single word OK.", max_tokens=8), caller="ui:test"
-                )
-        finally:
-            llm.close()
-        st.success(
-            tr("settings.llm_ok", seconds=time.perf_counter() - started, answer=answer.text.strip()[:80])
-        )
 
 
 def _secrets(ctx: UiContext) -> None:
