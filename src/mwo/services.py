@@ -10,13 +10,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mwo.clock import utc_now
+from mwo.management.apply import WorkflowApply
 from mwo.settings import Settings
-from mwo.spec import SpecError, SpecErrorCode, SpecFinding, Workflow, dump_workflow
+from mwo.spec import Workflow
 from mwo.store import Store, open_store
 from mwo.store.records import RunRecord, VersionRecord
-from mwo.triggers.registration import sync_schedule
-from mwo.triggers.webhooks import ensure_webhook_secret
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -69,7 +67,12 @@ class Services:
         from mwo.engine.runs import RunService
 
         runs = RunService(
-            self.store, self.registry, self.checkpointer, self.settings, repair=self._repair_wiring()
+            self.store,
+            self.registry,
+            self.checkpointer,
+            self.settings,
+            repair=self._repair_wiring(),
+            parsed=self._parsed,
         )
         runs.on_finished(self.events.on_run_finished)
         return runs
@@ -142,67 +145,31 @@ class Services:
         if "checkpoints" in self.__dict__:
             self.checkpoints.close()
 
-    def validator(self) -> CodeValidator:
-        """The CodeValidator with this store's secrets (an unset secret is a warning, not an error)."""
-        from mwo.validation import CodeValidator
+    @cached_property
+    def applier(self) -> WorkflowApply:
+        """The apply use case (`mwo.management.apply`): validate, then save as the next version."""
+        return WorkflowApply(self.settings, self.store)
 
-        return CodeValidator(self.settings, known_secrets=set(self.store.list_secret_names()))
+    # The apply use case's verbs, here because every face (and many tests) reach them through the
+    # container; the work is WorkflowApply's.
+
+    def validator(self) -> CodeValidator:
+        return self.applier.validator()
 
     def check_file(self, path: str | Path, *, dry_run: bool = False) -> tuple[Workflow | None, Report]:
-        """Every finding of a spec file, errors and warnings; nothing raised for a bad spec, nothing
-        saved. The workflow is None when the file does not parse."""
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
-            raise SpecError(
-                [SpecFinding(SpecErrorCode.SCHEMA, f"cannot read the file: {reason}", "check the path")],
-                file=str(path),
-            ) from exc
-        return self.validator().validate_text(text, dry_run=dry_run)
-
-    def validate_file(self, path: str | Path) -> tuple[Workflow, Report]:
-        """The parsed spec and its (warnings-only) report; ValidationFailed lists every error."""
-        from mwo.validation import ValidationFailed
-
-        workflow, report = self.check_file(path)
-        if workflow is None or not report.ok:
-            raise ValidationFailed(report, file=str(path))
-        return workflow, report
-
-    def apply_file(self, path: str | Path, message: str = "") -> tuple[VersionRecord, bool]:
-        """Validate, then save as the workflow's next version (nothing saved when invalid)."""
-        version, created, _ = self.apply_file_with_report(path, message)
-        return version, created
+        return self.applier.check_file(path, dry_run=dry_run)
 
     def apply_file_with_report(
         self, path: str | Path, message: str = ""
     ) -> tuple[VersionRecord, bool, Report]:
-        """`apply_file`, also returning the report (its warnings: secrets not set yet, lint...)."""
-        workflow, report = self.validate_file(path)
-        version, created = self._save(workflow, message)  # validated once, above
-        return version, created, report
+        return self.applier.apply_file_with_report(path, message)
 
     def apply_workflow(self, workflow: Workflow, message: str = "") -> tuple[VersionRecord, bool]:
-        """Validate, then save; ValidationFailed (nothing saved) when the validator finds errors."""
-        from mwo.validation import ValidationFailed
-
-        report = self.validator().validate(workflow)
-        if not report.ok:
-            raise ValidationFailed(report)
-        return self._save(workflow, message)
-
-    def _save(self, workflow: Workflow, message: str) -> tuple[VersionRecord, bool]:
-        saved = self.store.save_version(workflow, dump_workflow(workflow), message)
-        sync_schedule(self.store, workflow, utc_now())  # a cron trigger (un)registers its schedule
-        ensure_webhook_secret(self.store, workflow, utc_now())  # a webhook trigger gets its secret
-        return saved
+        return self.applier.apply_workflow(workflow, message)
 
     def workflow_of(self, version: VersionRecord) -> Workflow:
-        """The parsed spec of a stored version, parsed once per process (versions never change):
-        by the run service once it is open, else here (the webhook intake asks on every delivery)."""
-        if "runs" in self.__dict__:
-            return self.runs.workflow_of(version)
+        """The parsed spec of a stored version, parsed once per process (versions never change; the
+        run service shares this cache; the webhook intake asks on every delivery)."""
         if version.id not in self._parsed:
             self._parsed[version.id] = _parse(version)
         return self._parsed[version.id]

@@ -83,7 +83,10 @@ class RunService:
         owner: str | None = None,
         langsmith: LangSmithWiring | None = None,
         repair: RepairWiring | None = None,
+        parsed: dict[int, Workflow] | None = None,
     ) -> None:
+        """`parsed`: a parse cache (version id -> spec) to share with whoever else parses versions in
+        this process (the services container), so each version is parsed once."""
         self._store = store
         self._registry = registry
         self._checkpointer = checkpointer
@@ -94,7 +97,7 @@ class RunService:
         self._runner = StepRunner(store, registry, settings, clock, sleep)
         self._graphs: dict[int, Any] = {}
         self._listeners: list[Callable[[RunRecord], None]] = []
-        self._workflows: dict[int, Workflow] = {}
+        self._workflows: dict[int, Workflow] = parsed if parsed is not None else {}
         self._repairs = RunRepairs(store, repair, settings, clock, self._owner)
 
     @property

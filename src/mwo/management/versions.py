@@ -8,16 +8,23 @@ today's checks (a secret deleted since) is refused with its findings instead of 
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-from mwo.spec import parse_workflow
+from mwo.spec import Workflow, parse_workflow
 from mwo.store.abc import WorkflowStore
 from mwo.store.records import VersionRecord
 
-if TYPE_CHECKING:
-    from mwo.services import Services
+
+class Applies(Protocol):
+    """What a rollback needs: the versions, and the apply use case (`WorkflowApply`, or the services
+    container that hands it out)."""
+
+    @property
+    def store(self) -> WorkflowStore: ...
+
+    def apply_workflow(self, workflow: Workflow, message: str = "") -> tuple[VersionRecord, bool]: ...
 
 
 class StepChange(BaseModel):
@@ -58,12 +65,12 @@ def diff_versions(store: WorkflowStore, name: str, a: int, b: int | None = None)
     )
 
 
-def rollback(services: Services, name: str, number: int, message: str = "") -> tuple[VersionRecord, bool]:
+def rollback(apply: Applies, name: str, number: int, message: str = "") -> tuple[VersionRecord, bool]:
     """Save version `number`'s spec as the newest version; (latest, False) when it already is the
     latest content. Raises NotFound, or SpecError when the old spec no longer passes the checks."""
-    target = services.store.get_version(name, number)
+    target = apply.store.get_version(name, number)
     workflow = parse_workflow(target.spec_yaml)
-    return services.apply_workflow(workflow, message or f"rollback to version {number}")
+    return apply.apply_workflow(workflow, message or f"rollback to version {number}")
 
 
 def _steps_by_id(version: VersionRecord) -> dict[str, dict[str, Any]]:
