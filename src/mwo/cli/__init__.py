@@ -10,6 +10,7 @@ try:
     import typer
 
     from mwo.cli import author, manage, repair, runs, workflows
+    from mwo.cli.config import config_app
     from mwo.cli.doctor import doctor
     from mwo.cli.events import events_app
     from mwo.cli.kb import kb_app
@@ -71,6 +72,7 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(events_app, name="event")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(config_app, name="config")
 app.command()(doctor)
 app.command()(serve)
 app.command()(worker)

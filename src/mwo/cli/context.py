@@ -51,6 +51,7 @@ def _report(exc: Exception, as_json: bool) -> None:
     from mwo.engine.errors import RunError
     from mwo.engine.failures import StepFailed
     from mwo.settings import Settings
+    from mwo.settings_file import SettingsFileError
     from mwo.spec import SpecError
     from mwo.store.errors import StoreError
     from mwo.validation.errors import ValidationFailed
@@ -82,7 +83,7 @@ def _report(exc: Exception, as_json: bool) -> None:
             as_json=as_json,
             details=[f.as_dict() for f in errors],
         )
-    elif isinstance(exc, (StoreError, RunError)):
+    elif isinstance(exc, (StoreError, RunError, SettingsFileError)):
         fail(str(exc), exc.fix, code=exc.code, as_json=as_json)
     elif isinstance(exc, StepFailed):
         fail(exc.message, exc.fix, code=exc.kind.value, as_json=as_json)
@@ -91,7 +92,7 @@ def _report(exc: Exception, as_json: bool) -> None:
         name = "MWO_" + "_".join(str(p) for p in first["loc"]).upper()
         fail(
             f"setting {name} is invalid: {first['msg']}",
-            f"fix or unset {name} (environment or .env)",
+            f"fix or unset {name} (environment, .env or <home>/settings.yaml)",
             code="settings",
             as_json=as_json,
         )
