@@ -207,3 +207,14 @@ def test_a_saved_model_takes_effect_on_the_next_rerun_without_a_restart(ui_setti
     status = dict(zip(at.dataframe[0].value.iloc[:, 0], at.dataframe[0].value.iloc[:, 1], strict=True))
     assert status["provider"] == "openai" and status["model"] == "gpt-4o-mini"
     _shared_context.clear()  # closes the context (on_release)
+
+
+def test_a_broken_settings_file_stops_the_app_with_its_fix(ui_settings: Settings) -> None:
+    """Without readable settings the app opens no services: it says which file and how to fix it."""
+    home = ui_settings.resolved_home()
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.yaml").write_text("- not\n- a mapping\n", encoding="utf-8")
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    assert_clean(at)
+    assert "must be a mapping" in at.error[0].value and "correct or delete" in at.error[0].value

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
+from mwo.errors import FixableError
 from mwo.services import Services
 from mwo.settings import Settings
 from mwo.ui.i18n import t
@@ -101,9 +102,27 @@ def context() -> UiContext:
     given = st.session_state.get(CONTEXT_KEY)
     if isinstance(given, UiContext):
         return given
-    settings = Settings()
+    settings = _read_settings()
     digest = hashlib.sha256(settings.model_dump_json().encode()).hexdigest()
     return _shared_context(str(settings.resolved_home()), settings.resolved_database_url(), digest)
+
+
+def _read_settings() -> Settings:
+    """Settings as they are now; if they cannot be read (a hand-edited settings.yaml, a bad MWO_*
+    variable), the page says which and how to fix it, and stops: nothing works without them."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except FixableError as exc:
+        message, fix = exc.message, exc.fix
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "MWO_" + "_".join(str(part) for part in first["loc"]).upper()
+        message = f"setting {name} is invalid: {first['msg']}"
+        fix = f"fix or unset {name} (environment, .env or <home>/settings.yaml), then reload this page"
+    st.error(f"{message}\n\n{t('error.fix', 'en', fix=fix)}")
+    st.stop()
 
 
 def language() -> str:
