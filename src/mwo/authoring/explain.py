@@ -86,7 +86,7 @@ def step_sentence(step: Step, language: str) -> str:
         ops = ", ".join(op.op for op in step.ops) or "copy"
         return f"받은 데이터를 정리합니다 ({ops})" if ko else f"reshapes the data ({ops})"
     if isinstance(step, LlmCallStep):
-        first = step.prompt.strip().splitlines()[0][:120]
+        first = step.prompt.strip().splitlines()[0][:200]  # room for a requested length said last
         return f'언어 모델이 처리합니다: "{first}"' if ko else f'the language model does: "{first}"'
     if isinstance(step, PythonScriptStep):
         return "샌드박스에서 파이썬 스크립트를 실행합니다" if ko else "runs a Python script in the sandbox"

@@ -60,10 +60,11 @@ class ModelSlots:
         self.use.completion_tokens += answer.completion_tokens
         return answer.data if schema is not None else answer.text
 
-    def content_kind(self, examples: list[tuple[str, str]] | None = None) -> str | None:
+    def content_kind(self, examples: list[tuple[str, str]] | None = None, answers: str = "") -> str | None:
         """generate | fetch | compute | none, for a request whose content no rule explains; the
-        nearest worked examples (request, kind) go first as solved cases."""
-        prompt = prompts.content_prompt(self._request, list(examples or []))
+        nearest worked examples (request, kind) go first as solved cases; `answers`: what the person
+        answered about the content (read with the request)."""
+        prompt = prompts.content_prompt(self._request, list(examples or []), answers)
         data = self._ask("content", prompt, prompts.CONTENT_SCHEMA, 16)
         return str(data["kind"]) if isinstance(data, dict) else None
 

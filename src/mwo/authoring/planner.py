@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mwo.authoring.intents import Question, StepIntent
+from mwo.authoring.missing import QUESTIONS, content_question, names_fetched
 from mwo.authoring.model_slots import ModelSlots
 from mwo.authoring.places import Place, find_place, unknown_place
 from mwo.authoring.requirements import Requirements
@@ -72,11 +73,7 @@ SOURCE_QUESTION = Question(
     "어디에서 내용을 가져올까요? (예: 네이버 뉴스, 기상청 날씨, 웹 주소 https://...)",
     "Where should the content come from? (e.g. Naver News, the KMA weather forecast, a URL https://...)",
 )
-CONTENT_QUESTION = Question(
-    "topic",
-    "무엇을 보낼까요? 내용(예: 오늘의 경제 뉴스 요약, 날씨, 정해진 알림 문구)을 알려 주세요.",
-    "What should it send? Say the content (e.g. an economy news summary, the weather, a fixed reminder).",
-)
+CONTENT_QUESTION = Question("topic", *QUESTIONS["content"])
 TOPIC_QUESTION = Question(
     "topic", "어떤 주제(검색어)로 찾을까요?", "Which topic (search words) should it look for?"
 )
@@ -189,16 +186,47 @@ def _content_from_model(
     otherwise the model picks, and a bare "send a notice" is asked about."""
     if not req.has(StepType.NOTIFICATION):
         return None
-    plan.message = stated_message(req.request, req.trigger.phrase)
-    if plan.message or _REMINDER.search(req.text):
+    # Asked whatever the model would say (it must not make up the *what*), and before a message is
+    # read from the request's own words ("send a message" names none); a quoted message is one.
+    # Once the person answered what to send, that answer is the content, not the request's words.
+    answered = _content_answers(req)
+    unsaid = (
+        None if _QUOTED.search(req.request) else content_question(req.request, req.trigger.phrase, req.topic)
+    )
+    if unsaid is not None:
+        plan.questions.append(unsaid)
         return None
-    kind = model.content_kind(examples() if examples else None) if model is not None else None
+    plan.message = None if answered else stated_message(req.request, req.trigger.phrase)
+    if plan.message or (not answered and _REMINDER.search(req.text)):
+        return None
+    if names_fetched(req.text):  # "반도체 동향", "가격이 오르면": fetched, never written by the model
+        plan.questions.append(SOURCE_QUESTION)
+        return None
+    kind = (
+        model.content_kind(examples() if examples else None, answers=_content_answers(req))
+        if model is not None
+        else None
+    )
     if kind == "generate":
         return "generate"
     if kind == "compute":
         return "compute"
+    if kind == "none" and answered:  # nothing to make: the answer is the message ("물 마실 시간이에요")
+        plan.message = answered
+        return None
+    if kind is None and answered:
+        # The person said what to send ("오늘의 명언"); with no model to ask, the model writes it.
+        plan.assumptions.append(
+            req.say("보낼 내용은 언어 모델이 씁니다", "the language model writes the content")
+        )
+        return "generate"
     plan.questions.append(SOURCE_QUESTION if kind == "fetch" else CONTENT_QUESTION)
     return None
+
+
+def _content_answers(req: Requirements) -> str:
+    """What the person answered about the content (the `topic` question), for the model's prompt."""
+    return " ".join(v.strip() for k, v in req.answers.items() if k in ("topic", "content") and v.strip())
 
 
 _QUOTED = re.compile(r"['\"‘“「『]([^'\"’”」』\n]{2,80})['\"’”」』]")

@@ -50,15 +50,19 @@ def request_head(request: str) -> str:
     return f"Request: {request.strip()}\n"
 
 
-def content_prompt(request: str, examples: Sequence[tuple[str, str]] = ()) -> str:
-    """`examples`: (request, kind) of the nearest worked examples, shown as solved cases."""
+def content_prompt(request: str, examples: Sequence[tuple[str, str]] = (), answers: str = "") -> str:
+    """`examples`: (request, kind) of the nearest worked examples, shown as solved cases; `answers`:
+    what the person said the content is, when asked."""
     shots = "".join(f"Similar request: {text} -> {kind}\n" for text, kind in examples)
+    said = f"The content, as the person answered: {answers.strip()}\n" if answers.strip() else ""
     return (
         request_head(request)
+        + said
         + shots
         + (
             "Question: what makes the content of the message? "
-            "generate = the language model writes it; fetch = it comes from a web API or page; "
+            "generate = the language model writes it (a quote, a greeting, a poem, tips); "
+            "fetch = it comes from a web API or page (news, reports, prices, data); "
             'compute = a calculation in code; none = nothing to make. Answer {"kind": ...}.'
         )
     )

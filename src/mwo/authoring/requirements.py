@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from mwo.authoring.destinations import destination_urls
 from mwo.authoring.intents import Question, ScheduleParse, StepIntent, TriggerIntent
+from mwo.authoring.lengths import Length, length_spans
 from mwo.authoring.lexicon import detect_trigger, extract_slots, missing_what, step_intents
 from mwo.authoring.lexicon_words import URL_INPUT
 from mwo.authoring.schedule import parse_schedule, parse_schedule_answer, request_language
@@ -72,6 +73,8 @@ class Requirements:
     """URLs the result is POSTed to ("... 에 게시해줘", "post it to ..."): the last steps."""
     target_language: str | None = None
     """Translation target ("ko", "en", "ja", "zh") when the request names one."""
+    length: Length | None = None
+    """How long the written result should be ("세 줄로", "under 100 words"), when said."""
     domains: tuple[str, ...] = ()
     questions: tuple[Question, ...] = ()
     assumptions: tuple[str, ...] = ()
@@ -100,7 +103,7 @@ def understand(
     text = "\n".join([request.strip(), *(v.strip() for v in answers.values() if v.strip())])
     schedule = _schedule(request, text, answers, default_timezone, language)
     trigger = detect_trigger(text, schedule)
-    intents = tuple(sorted(step_intents(text), key=lambda i: i.position))
+    intents = _without_length_words(sorted(step_intents(text), key=lambda i: i.position), text)
     slots = extract_slots(text)
     questions = list(missing_what(text, list(intents), trigger, schedule))
     if schedule is not None and trigger.kind in ("cron", "manual"):
@@ -126,6 +129,7 @@ def understand(
         post_urls=tuple(posts),
         url_input=URL_INPUT.search(text) is not None,
         target_language=slots.target_language,
+        length=slots.length,
         domains=_domains(knowledge, text, detect_threshold),
         questions=tuple(questions),
         assumptions=tuple(schedule.assumptions) if schedule else (),
@@ -143,6 +147,22 @@ GOAL_QUESTION = Question(
 def with_assumption(req: Requirements, text: str) -> Requirements:
     """`req` with one more stated assumption (kept once)."""
     return req if text in req.assumptions else replace(req, assumptions=(*req.assumptions, text))
+
+
+def _without_length_words(intents: list[StepIntent], text: str) -> tuple[StepIntent, ...]:
+    """A length said ("under 100 words", "3문장으로 요약") is no condition, and no writing step of its
+    own when another step writes the result (it only says how long that one is)."""
+    spans = length_spans(text)
+
+    def inside(intent: StepIntent) -> bool:
+        return any(start <= intent.position < end for start, end in spans)
+
+    writes_else = any(i.type is StepType.LLM_CALL and not inside(i) for i in intents)
+    return tuple(
+        i
+        for i in intents
+        if not (inside(i) and (i.type is StepType.CONDITION or (i.type is StepType.LLM_CALL and writes_else)))
+    )
 
 
 def _schedule(
@@ -170,8 +190,10 @@ _EN_TOPIC = re.compile(
     r"\bnews (?:on|about) (?:the )?([a-z][a-z0-9 -]{1,24}?)(?=\s+(?:and|to|at|every)\b|[,.]|$)", re.I
 )
 _NOT_TOPICS = frozenset(
-    {"네이버", "오늘", "오늘의", "최신", "주요", "인기", "새", "최근", "관련", "the", "top"}
-)
+    {"네이버", "오늘", "오늘의", "최신", "주요", "인기", "새", "최근", "관련", "the", "top", "매일", "아침",
+     "저녁", "점심", "밤", "오전", "오후", "새벽", "주간", "월간", "일간", "매주", "매월", "평일", "주말",
+     "하루", "이번", "이번주", "어제", "내일", "각종", "여러", "모든"}
+)  # fmt: skip
 
 
 def said_topic(text: str) -> str | None:

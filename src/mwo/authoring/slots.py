@@ -1,5 +1,5 @@
 """Details a request states outright: how many items, addresses, URLs, the topic, who gets it, a
-watched folder, the condition's criterion, a translation's target language.
+watched folder, the condition's criterion, a translation's target language, a written result's length.
 
 Rules only; what is not found is None or empty, and `missing` decides whether to ask or assume.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mwo.authoring.lengths import Length, parse_length
 from mwo.authoring.lexicon_words import NOT_CONDITIONS
 from mwo.authoring.time_words import EN_NUMBERS, KO_NATIVE_NUMBERS
 
@@ -30,6 +31,8 @@ class Slots:
     """A condition's criterion as said ("30도 이상", "비가 오면", "over 100")."""
     target_language: str | None = None
     """Translation target: "ko", "en", "ja", "zh"."""
+    length: Length | None = None
+    """How long a written result should be ("세 줄로", "under 100 words", "짧게"): `lengths`."""
 
 
 # Bounded runs after a look-behind: a 10 kB run of word characters costs linear time, not quadratic.
@@ -39,7 +42,7 @@ _NATIVE = "|".join(sorted(KO_NATIVE_NUMBERS, key=len, reverse=True))
 _EN_NUM = "|".join(k for k in EN_NUMBERS if len(k) > 2)
 _COUNT = re.compile(
     rf"(?:상위|최신|최근|top)\s*(\d{{1,3}}|{_EN_NUM})"
-    rf"|(?<![\d.:])(\d{{1,3}})\s*(?:개|건|편|가지|줄|꼭지|items?\b|articles?\b|posts?\b|results?\b|stories\b"
+    rf"|(?<![\d.:])(\d{{1,3}})\s*(?:개|건|편|가지|꼭지|items?\b|articles?\b|posts?\b|results?\b|stories\b"
     rf"|headlines?\b|news\b|links?\b|entries\b|rows?\b)"
     rf"|(?<![가-힣])({_NATIVE})\s*(?:개|건|편|가지|꼭지)"
     rf"|\b({_EN_NUM})\s+(?:\w+\s+)?(?:items|articles|posts|results|stories|headlines|links|entries)\b",
@@ -50,7 +53,7 @@ _TOPIC_STOP = frozenset(
      "저녁", "뉴스", "기사", "그", "이", "몇", "개", "the", "latest", "top", "today's", "daily", "some",
      "new", "recent", "all", "naver", "a", "any", "morning", "evening", "news", "main", "key", "those",
      "these", "my", "our", "글", "블로그", "검색", "내용", "데이터", "결과", "자료", "정보", "평일", "주말",
-     "매주", "매월", "최신순", "오늘의", "어제", "우리", "회사"}
+     "매주", "매월", "최신순", "오늘의", "어제", "우리", "회사", "주간", "월간", "일간", "하루", "이번"}
 )  # fmt: skip
 _KO_TOPIC = re.compile(
     r"(?<![\w+#·\-])([\w+#·\-]{1,30}(?:\s+[\w+#·\-]{1,30})?)\s*(?:관련|에\s*대한|에\s*관한|분야)\s*(?:의\s*)?(?:뉴스|기사|소식|글|블로그|자료|정보)?"
@@ -131,9 +134,7 @@ def extract_slots(text: str) -> Slots:
     text = text[:MAX_TEXT]
     urls = tuple(u.rstrip(".,;:!?") for u in _URL.findall(text))
     without_urls = _URL.sub(" ", text)
-    criterion = next(
-        (m for m in _CRITERION.finditer(without_urls) if m.group(0) not in NOT_CONDITIONS), None
-    )
+    criterion = next((m for m in _CRITERION.finditer(without_urls) if m.group(0) not in NOT_CONDITIONS), None)
     language = next((code for pattern, code in _LANGUAGES if pattern.search(text)), None)
     return Slots(
         count=_count(without_urls),
@@ -144,4 +145,5 @@ def extract_slots(text: str) -> Slots:
         paths=tuple(dict.fromkeys(_PATH.findall(without_urls))),
         criterion=criterion.group(0) if criterion else None,
         target_language=language,
+        length=parse_length(without_urls),
     )

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 Examples = Callable[[], Sequence["WorkedExample"]]
 """The bank's examples, nearest to the request first (retrieved on first use)."""
 
-
 PLACEHOLDER_EMAIL = "me@example.com"
 JUDGE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -58,6 +57,7 @@ _DEFAULT_INSTRUCTIONS = {
     "rewrite": ("다음 내용을 읽기 쉽게 다시 쓰세요.", "Rewrite the following so it reads easily."),
     "analyze": ("다음 내용을 분석해 핵심 의견을 세 줄로 쓰세요.", "Analyse the following in three lines."),
 }
+_NO_LENGTH = frozenset({"judge", "translate", "classify", "sentiment"})
 MODEL_WORDED_ROLES = frozenset({"generate", "analyze"})
 """LLM_CALL roles whose instruction the model words (the others have a rule-made one)."""
 _LANGUAGE_NAMES = {
@@ -307,7 +307,9 @@ class StepBuilder:
     def _llm_call(self, planned: PlannedStep, following: str) -> dict[str, Any]:
         if planned.role == "judge":
             return self._judge(planned)
-        default = self._default_instruction(planned.role)
+        length = self.req.length if self._takes_length(planned) else None
+        said = f" {length.sentence(self.req.language)}" if length is not None else ""
+        default = self._default_instruction(planned.role) + said  # "세 줄로", "under 100 words": last
         # Only open-ended wording goes to the model; a templated role's wording is better by rule
         # (the 1.5B model tends to echo the whole request, schedule and channel included).
         wrote = (
@@ -315,6 +317,8 @@ class StepBuilder:
             if self.model is not None and planned.role in MODEL_WORDED_ROLES
             else None
         )
+        if wrote:
+            wrote += said
         instruction = wrote or default
         content = self.flow.text
         prompt = f"{instruction}\n\n{content}" if content else instruction
@@ -327,12 +331,19 @@ class StepBuilder:
                 "당신은 간결하게 답하는 도우미입니다. 한국어로 답하세요.", "You are a concise assistant."
             ),
             "prompt": prompt,
-            "max_tokens": 400,
+            "max_tokens": length.max_tokens(400) if length is not None else 400,
         }
+
+    def _takes_length(self, planned: PlannedStep) -> bool:
+        """The requested length goes to the first step that writes the result (not a judge, a
+        translation or a classification, whose length follows what they are given)."""
+        writers = [s for s in self.plan.steps if s.type is StepType.LLM_CALL and s.role not in _NO_LENGTH]
+        return self.req.length is not None and bool(writers) and writers[0].id == planned.id
 
     def _default_instruction(self, role: str) -> str:
         if role == "generate":
-            what = content_phrase(self.req.request, self.req.trigger.phrase)
+            # what to write: the answer to "what should it send?", else the request's own words
+            what = self.req.answers.get("topic") or content_phrase(self.req.request, self.req.trigger.phrase)
             return self._say(
                 f"{what}: 이것을 한국어로 짧게 쓰세요. 설명 없이 결과만 쓰세요.",
                 f"{what}: write this, short. Answer with the result only.",
@@ -345,6 +356,10 @@ class StepBuilder:
             )
         if role == "summarize" and self.flow.kind == "articles":
             topic = f"{self.req.topic} " if self.req.topic else ""
+            if self.req.length is not None:  # the requested length replaces "two sentences each"
+                return self._say(
+                    f"다음 {topic}기사들을 요약하세요.", f"Summarise the following {topic}articles."
+                )
             return self._say(
                 f"다음 {topic}기사들을 각각 두 문장으로 요약하세요.",
                 f"Summarise each of the following {topic}articles in two sentences.",

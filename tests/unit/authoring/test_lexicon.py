@@ -120,7 +120,7 @@ CASES = [
         "만약 필요하면 보내줘",
         "manual",
         ["CONDITION:check", "NOTIFICATION"],
-        ("schedule", "criterion", "channel"),
+        ("schedule", "criterion", "source", "channel"),  # a condition on nothing named: on what?
     ),
     (
         "요약해서 메일로 보내줘",
