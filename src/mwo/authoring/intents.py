@@ -56,6 +56,8 @@ class TriggerIntent:
     event_name: str | None = None
     path: str | None = None
     pattern: str | None = None
+    event_filter: str | None = None
+    """The event trigger's filter, when the words name whose event it is (a run of workflow X)."""
 
 
 @dataclass(frozen=True)

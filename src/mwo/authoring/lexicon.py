@@ -40,6 +40,7 @@ from mwo.authoring.lexicon_words import (
     Word,
 )
 from mwo.authoring.missing import missing_what
+from mwo.authoring.quoted import blank_quotes
 from mwo.authoring.slots import Slots, extract_slots
 from mwo.spec.steps import Channel, StepType
 
@@ -62,7 +63,7 @@ Span = tuple[int, int]
 # --- trigger -----------------------------------------------------------------------------------------
 
 
-def _event(text: str) -> tuple[TriggerIntent, Span] | None:
+def _event(text: str, original: str) -> tuple[TriggerIntent, Span] | None:
     run = tw.RUN_EVENT.search(text)
     named = tw.NAMED_EVENT.search(text)
     for m in tw.EVENT_NAME.finditer(text):
@@ -80,20 +81,48 @@ def _event(text: str) -> tuple[TriggerIntent, Span] | None:
         return TriggerIntent("event", generic.group(0)), generic.span()
     if run is not None:
         word = (run.group(1) or run.group(2)).lower()
-        failed = word.startswith("실패") or word.startswith("fail")
+        failed = word.startswith(("실패", "오류", "에러", "fail", "error", "break"))
         name = "run.failed" if failed else "run.succeeded"
-        return TriggerIntent("event", run.group(0), event_name=name), run.span()
+        watched = _run_workflow(original, run.span())
+        where = None if watched is None else f"event.data.workflow == '{watched}'"
+        said = original[run.start() : run.end()]  # the words as written, quotes and all
+        intent = TriggerIntent("event", said, event_name=name, event_filter=where)
+        return intent, run.span()
     return None
 
 
-def _file(text: str) -> tuple[TriggerIntent, Span] | None:
+def _run_workflow(text: str, span: Span) -> str | None:
+    """The workflow a run event is about ("the workflow called 'price-sync' fails", "'백업' 워크플로가
+    실패하면"), read from the clause around it with its quotes; None when no name is said."""
+    start = max(0, text.rfind("\n", 0, span[0]) + 1, span[0] - 60)
+    m = tw.RUN_NAME.search(text, start, span[1] + 2)
+    if m is None:
+        return None
+    name = next(g for g in m.groups() if g).strip()
+    return name if re.fullmatch(r"[\w.\-]{1,60}", name) and name.lower() not in _NOT_NAMES else None
+
+
+_NOT_NAMES = frozenset(
+    {"the", "my", "a", "an", "any", "this", "that", "our", "your", "each", "every", "some"}
+)
+
+
+def _file(text: str, original: str) -> tuple[TriggerIntent, Span] | None:
     m = tw.FILE.search(text)
     if m is None:
         return None
     path = tw.PATH.search(text)
-    glob = tw.GLOB.search(text)
-    pattern = glob.group(1) if glob else next((g for p, g in tw.FILE_KINDS if p.search(m.group(0))), None)
-    intent = TriggerIntent("file", m.group(0), path=path.group(1) if path else None, pattern=pattern)
+    glob = tw.GLOB.search(original)  # a quoted '*.csv' is the pattern
+    extension = tw.FILE_EXTENSION.search(m.group(0))
+    pattern = (
+        glob.group(1)
+        if glob
+        else f"*.{extension.group(1).lower()}"
+        if extension
+        else next((g for p, g in tw.FILE_KINDS if p.search(m.group(0))), None)
+    )
+    said = original[m.start() : m.end()]
+    intent = TriggerIntent("file", said, path=path.group(1) if path else None, pattern=pattern)
     return intent, m.span()
 
 
@@ -103,7 +132,8 @@ def _webhook(text: str) -> tuple[TriggerIntent, Span] | None:
 
 
 def _said_trigger(text: str) -> tuple[TriggerIntent, Span] | None:
-    found = [f for f in (_webhook(text), _file(text), _event(text)) if f is not None]
+    plain = blank_quotes(text)  # a quoted message ('파일이 오면 확인하세요') starts nothing
+    found = [f for f in (_webhook(plain), _file(plain, text), _event(plain, text)) if f is not None]
     return min(found, key=lambda f: f[1][0]) if found else None
 
 
@@ -171,7 +201,14 @@ def _roles(text: str, skip: list[Span]) -> list[StepIntent]:
 
 def _conditions(text: str, skip: list[Span]) -> list[StepIntent]:
     manual = [m.span() for m in MANUAL_ONLY.finditer(text)]  # "직접 실행할 때만" is the trigger
-    hits = [h for h in _hits(text, CONDITION_WORDS, skip + manual) if h[1].strip() not in NOT_CONDITIONS]
+    said = trigger_span(text)
+    hits = [
+        h
+        for h in _hits(text, CONDITION_WORDS, skip + manual)
+        if h[1].strip() not in NOT_CONDITIONS
+        # "If the workflow 'x' fails": the trigger's own "if", no condition step (a comparison stays)
+        and not (said and said[0] <= h[0] < said[1] and _BARE_IF.fullmatch(h[1].strip()))
+    ]
     return _first_per(hits, "role")
 
 
@@ -211,12 +248,13 @@ def step_intents(text: str) -> list[StepIntent]:
         *_apis(text, skip),
         *_roles(text, paths),  # "a file over 100 MB is uploaded": a condition said inside the trigger
         *_conditions(text, paths),
-        *_notifications(text, skip),
+        *_notifications(text, skip + [m.span() for m in _URL.finditer(text)]),  # no ".../inbox" channel
     ]
     return sorted(intents, key=lambda i: (i.position, _TYPE_ORDER[i.type]))
 
 
 _TYPE_ORDER = {t: n for n, t in enumerate(StepType)}
+_BARE_IF = re.compile(r"if|when|만약|만일|경우", re.IGNORECASE)
 _URL = re.compile(r"https?://\S+")
 
 

@@ -43,6 +43,11 @@ LLM_WORDS: Final = (
     _w(r"추출|\bextract\w*", _LLM, "extract"),
     _w(r"작성|초안|써\s*줘|\bdraft\w*|\bwrite\b|\bcompose\b|답장\s*(?:을\s*)?(?:써|작성)"
        r"|(?:한|두|세|\d+)\s*문장|\b(?:one|two|three|\d+)[- ]sentences?\b", _LLM, "write"),
+    # The model is said to make it up: "AI가 질문을 만들어", "have the AI come up with", "generate".
+    _w(r"(?:AI|에이아이|인공지능|GPT|챗GPT|LLM)(?:가|이|로|에게|한테|으로)\s*(?:[가-힣A-Za-z0-9]+\s+){0,5}?"
+       r"(?:만들|생성|지어|짓|뽑아)"
+       r"|\bcome\s+up\s+with\b|\bthink\s+up\b|\bmake\s+up\b|\bgenerat(?:e|es|ing)\b|\binvent\b",
+       _LLM, "write"),
     _w(r"설명|원인|\bexplain\w*", _LLM, "explain"),
     _w(r"추천|\brecommend\w*|\bsuggest\w*", _LLM, "recommend"),
 )
@@ -82,6 +87,24 @@ CONDITION_WORDS: Final = (
     r"|\breturns?\s+an?\s+error\b",
        _COND, "check"),
     _w(r"(?:오류|에러|장애|실패)(?:이)?면|응답이\s*없", _COND, "check"),
+    # A measured test with a direction: "7만원 아래로 내려가면", "50만원 밑으로 떨어지면", "3% 넘게 오르면".
+    _w(r"(?<![\w.])\d[\d,.]*\s*(?:[십백천만억조]{1,3}\s*)?(?:원|달러|불|엔|%|퍼센트|도|개|건|명|점|포인트|ms|초|분)?\s*"
+       r"(?:밑|아래|이하|미만|위|이상|초과|넘게|보다)[가-힣]{0,3}\s*[가-힣]{0,6}면(?=[\s,.!?]|$)",
+       _COND, "check"),
+    # Negated: "안 열리면", "접속이 안 되면", "못 받으면"; a change said in words: "오르면", "내려가면".
+    _w(r"(?<![가-힣])(?:안|못)\s+[가-힣]{1,6}면(?=[\s,.!?]|$)", _COND, "check"),
+    _w(r"(?:(?:많이|크게|급히|갑자기|조금|좀)\s*)?(?:오르|올라가|내려가|떨어지|뛰|빠지)면(?=[\s,.!?]|$)",
+       _COND, "check"),
+    # The model decides the condition: "급한 건지 AI로 판단하고", "let the AI decide whether it is urgent".
+    _w(r"(?:[가-힣A-Za-z0-9]+\s+)?[가-힣A-Za-z0-9]*(?:인지|한지|건지|는지|지\s*아닌지|여부)[를을]?\s*"
+       r"(?:AI|에이아이|인공지능|GPT|챗GPT|LLM|모델)(?:가|이|로|에게|한테|으로)?\s*(?:판단|판별|확인|결정|골라)"
+       r"|(?:AI|에이아이|인공지능|GPT|챗GPT|LLM)(?:가|이|로|에게|한테|으로)?\s*(?:판단|판별|결정)"
+       r"|\b(?:let|have|ask|get)\s+(?:the\s+)?(?:AI|model|LLM|GPT)\s+(?:to\s+)?(?:decide|judge|determine|tell)"
+       r"(?:\s+(?:whether|if)\s+[^,.;!?\n]{1,50})?",
+       _COND, "check"),
+    _w(r"\bdoes\s*n[o']t\s+(?:load|open)\b|\bcan(?:'|no)?t\s+be\s+reached\b|\b(?:un|not\s+)reachable\b"
+       r"|\bcheaper\s+than\b|\b(?:dips|sinks|drops|falls|rises|jumps|climbs)\s+(?:to|past)\s+\$?\d",
+       _COND, "check"),
     _w(r"(?<![가-힣])[가-힣]{0,12}(?:으면|하면|되면|이면|다면|높으면|낮으면|크면|작으면|많으면|적으면|있으면|없으면|아니면|같으면"
        r"|다르면)(?=[\s,.!?]|$)",
        _COND, "check"),
@@ -131,13 +154,14 @@ HOOK_URLS: Final = re.compile(
 
 CHANNEL_WORDS: Final = (
     _w(r"이메일|메일|이멜|\be-?mail\w*|\bmail\b|\bgmail\b|메일함", _NOTE, "notify", Channel.EMAIL),
-    _w(r"슬랙|\bslack\b", _NOTE, "notify", Channel.SLACK),
-    _w(r"디스코드|\bdiscord\b", _NOTE, "notify", Channel.DISCORD),
+    # Spoken short forms and common typos too: 슬렉/쓸랙, 디코 (Discord; not 디코딩), 인박스.
+    _w(r"슬랙|슬렉|쓸랙|\bslack\b|\bslak\b", _NOTE, "notify", Channel.SLACK),
+    _w(r"디스코드|디코(?![딩더드])|\bdiscord\b|\bdiscrod\b", _NOTE, "notify", Channel.DISCORD),
     _w(r"카톡|카카오톡|카카오\s*메시지|카카오(?=로|에게|로\s*보내)|\bkakao\s*talk\b|\bkakaotalk\b|\bkakao\b(?!\s+(?:map|local))",
        _NOTE, "notify", Channel.KAKAO),
     _w(r"웹훅|\bwebhook\b", _NOTE, "notify", Channel.WEBHOOK),
-    _w(r"\binbox\b|받은\s*편지함|앱\s*알림|알림함|앱\s*으로\s*알려|\bin[- ]app\b|\bapp\s+notifications?\b"
-       r"|\bin\s+the\s+app\b",
+    _w(r"\binbox\b|인박스|받은\s*편지함|앱\s*알림|알림함|앱\s*으로\s*알려|\bin[- ]app\b"
+       r"|\bapp\s+notifications?\b|\bin\s+the\s+app\b",
        _NOTE, "notify", Channel.INBOX),
 )  # fmt: skip
 SEND_WORDS: Final = (

@@ -27,9 +27,11 @@ _RAIN = re.compile(
 )
 _DOWN = re.compile(
     r"다운|장애|죽으면|안\s*되면|응답(?:이)?\s*없|에러|오류|실패|\bdown\b|\bfails?\b|\berrors?\b|\boutage\b"
+    r"|안\s*열리|열리지\s*않|접속(?:이)?\s*안|\bunreachable\b|\bdoes\s*n[o']t\s+(?:load|open)\b"
     r"|\d{3}\s*(?:이|가)?\s*아니|상태\s*코드|\bnot\s+(?:return\s+)?\d{3}\b|\bstatus(?:\s+code)?\b",
     re.IGNORECASE,
 )
+_URL_TEXT = re.compile(r"https?://\S+")  # "?status=open" in a URL says nothing about a health check
 _REMINDER = re.compile(r"리마인드|상기|잊지|라고.{0,15}?(?:알려|말해|보내|전해)|\bremind", re.IGNORECASE)
 _INPUT_DATA = re.compile(r"입력(?:으로|받은|한)|붙여\s*넣|\binputs?\b|\bgiven\b|\bpasted\b", re.IGNORECASE)
 _LLM_ROLES = {"summarize", "translate", "classify", "extract", "rewrite", "generate", "analyze", "judge"}
@@ -279,7 +281,7 @@ def _add_source(req: Requirements, plan: Plan, provider: str) -> None:
     elif provider == "http_input":
         plan.add(StepType.API_CALL, "fetch", "fetch", provider="http_input")
     elif provider == "http":
-        down = req.has(StepType.CONDITION) and _DOWN.search(req.text) is not None
+        down = req.has(StepType.CONDITION) and _DOWN.search(_URL_TEXT.sub(" ", req.text)) is not None
         plan.add(
             StepType.API_CALL, "probe" if down else "fetch", "probe" if down else "fetch", provider="http"
         )

@@ -50,6 +50,7 @@ class TriggerPlan:
     event_name: str | None = None
     path: str | None = None
     pattern: str | None = None
+    event_filter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,11 @@ def _trigger_plan(trigger: TriggerIntent, schedule: ScheduleParse | None) -> Tri
     if trigger.kind == "cron" and schedule is not None:
         return TriggerPlan("cron", schedule.cron, schedule.timezone, schedule.phrase, schedule.every_weeks)
     return TriggerPlan(
-        trigger.kind, event_name=trigger.event_name, path=trigger.path, pattern=trigger.pattern
+        trigger.kind,
+        event_name=trigger.event_name,
+        path=trigger.path,
+        pattern=trigger.pattern,
+        event_filter=trigger.event_filter,
     )
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from mwo.authoring.intents import Question, ScheduleParse
+from mwo.authoring.quoted import blank_quotes
 from mwo.authoring.schedule_days import excluded_weekdays, find_days
 from mwo.authoring.schedule_describe import describe_schedule
 from mwo.authoring.schedule_parts import (
@@ -187,7 +188,7 @@ def _with_part(request: str, times: list[TimeOfDay], part: str) -> str:
 
 def _find(text: str) -> Found:
     """Every piece of a time phrase; a weekday said once with no time ("월요일 회의록") is no day."""
-    text = _URL_OR_EMAIL.sub(lambda m: " " * len(m.group(0)), text)
+    text = blank_quotes(_URL_OR_EMAIL.sub(lambda m: " " * len(m.group(0)), text))  # '10시 회의' is a message
     times = find_times(text)
     days = find_days(text)
     if not any(t.anchored for t in times) and all(d.dow and not d.recurring for d in days):
@@ -230,9 +231,11 @@ def _interval_fields(
     interval: Interval, times: list[TimeOfDay], notes: _Notes, used: list[Span]
 ) -> tuple[str, str]:
     used.append(interval.span)
-    if interval.minute_of_hour is not None:
-        return str(interval.minute_of_hour), "*"
     window = _window(times, used)
+    if interval.minute_of_hour is not None:  # "9시부터 18시까지 매시 30분": the minute, in the window
+        if window is not None:
+            notes.assume("window_hours", a=window[0], b=window[1])
+        return str(interval.minute_of_hour), "*" if window is None else f"{window[0]}-{window[1]}"
     if window is not None and interval.minutes is not None and interval.minutes < 60:
         last = 59 // interval.minutes * interval.minutes
         notes.assume("window", a=window[0], b=window[1], m=last)

@@ -70,7 +70,8 @@ _EN_DOM = re.compile(
 )
 _LAST_DAY = re.compile(
     r"말일|월말|마지막\s*날|그믐|\bend\s+of\s+(?:the|each|every)\s+month\b"
-    r"|\blast\s+day\b|\bmonth[- ]end\b",
+    r"|\b(?:last|final)\s+(?:calendar\s+)?day\b|\bmonth[- ]end\b|\bend\s+of\s+month\b"
+    r"|(?:달|월)의?\s*(?:마지막|끝)\s*날|마지막\s*일(?![가-힣])",
     re.IGNORECASE,
 )
 _KO_NTH = re.compile(

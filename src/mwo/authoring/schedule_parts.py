@@ -264,6 +264,7 @@ _KO_INTERVAL = re.compile(
 _EN_INTERVAL = re.compile(rf"\bevery\s+{_EN_NUM}\s*(minutes?|mins?|hours?|hrs?)\b", re.IGNORECASE)
 _HOURLY = re.compile(
     r"매\s*시간|매\s*시(?=\s*(?:정각|\d{1,2}\s*분|반(?=에|\s|$|[,.])))|한\s*시간\s*마다|\bhourly\b|\bevery\s+hour\b"
+    r"|매\s*정각(?:\s*마다)?|정각\s*마다|\bon\s+the\s+hour\b|\bevery\s+hour\s+on\s+the\s+hour\b"
     r"|\beach\s+hour\b|\bevery\s+minute\b|매\s*분(?:마다)?|\bevery\s+(?:half\s+(?:an\s+)?hour|30\s+min)\b"
     r"|\bhalf-hourly\b|\bevery\s+quarter\s+(?:of\s+an\s+)?hour\b",
     re.IGNORECASE,

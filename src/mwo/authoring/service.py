@@ -396,7 +396,8 @@ def _trigger_data(req: Requirements) -> dict[str, Any]:
     if trigger.kind == "cron":
         return {"type": "cron", "cron": trigger.cron, "timezone": trigger.timezone}
     if trigger.kind == "event":
-        return {"type": "event", "event": trigger.event_name or "custom.event"}
+        event = {"type": "event", "event": trigger.event_name or "custom.event"}
+        return event | ({"filter": trigger.event_filter} if trigger.event_filter else {})
     if trigger.kind == "file":
         data = {"type": "file", "path": trigger.path or "~/inbox"}
         if trigger.pattern:

@@ -41,7 +41,8 @@ _FILE_NOUN = (
 FILE: Final = re.compile(
     rf"{_FILE_NOUN}[^!?\n]{{0,30}}?{_KO_RECEIVE}"
     rf"|{_EN_WHEN}\s+(?:a\s+|an\s+|the\s+|new\s+|any\s+)*(?:\.?\w+\s+)?"
-    rf"(?:files?|csvs?|pdfs?|spreadsheets?|documents?|images?|photos?|invoices?|receipts?)\b[^!?\n]{{0,60}}?"
+    rf"\.?(?:files?|csvs?|pdfs?|jpe?gs?|pngs?|xlsx|json|spreadsheets?|documents?|images?|photos?|invoices?"
+    rf"|receipts?)\b[^!?\n]{{0,60}}?"
     rf"{_EN_RECEIVE}"
     rf"|\bnew\s+(?:\w+\s+)?files?\s+(?:in|into|to|under)\s+(?:the\s+|my\s+)?(?:folder|directory|dir|~|/)",
     re.IGNORECASE | re.ASCII,
@@ -66,12 +67,35 @@ GENERIC_EVENT: Final = re.compile(
     re.IGNORECASE | re.ASCII,
 )
 RUN_EVENT: Final = re.compile(
-    r"(?:워크플로\w*|실행|작업)[^.!?\n]{0,20}?(성공하면|끝나면|완료되면|실패하면|실패할\s*때)"
-    r"|\b(?:workflow|run|job)\b[^.!?\n]{0,20}?\b(succeeds|finishes|completes|fails)\b",
-    re.IGNORECASE | re.ASCII,
+    r"(?:(?:만약|만일)\s*)?(?:워크플로\w*|실행|작업)[^.!?\n]{0,20}?"
+    r"(성공하면|끝나면|완료되면|실패하면|실패할\s*때|오류가\s*나면|에러가\s*나면)"
+    r"|(?:\b(?:if|when(?:ever)?|once|each\s+time|every\s+time)\s+(?:the\s+|my\s+|our\s+|a\s+|any\s+)?"
+    r"(?:[\w.\-]+\s+)?)?"
+    r"\b(?:workflow|run|job)\b(?:(?!\b(?:and|then|if|when)\b)[^.,;!?\n]){0,40}?"
+    r"\b(succeeds|finishes|completes|fails|errors\s+out|breaks)\b",
+    re.IGNORECASE,
+)
+_Q_OPEN, _Q_CLOSE = "['\"‘“「『]", "['\"’”」』]"
+_NAME = r"([A-Za-z0-9][\w.\-]{0,59})"
+# The workflow a run event is about: "the workflow called 'price-sync'", "'백업' 워크플로",
+# "nightly-sync job".
+RUN_NAME: Final = re.compile(
+    rf"\b(?:workflow|job|run)\s+(?:called|named)\s+{_Q_OPEN}?{_NAME}{_Q_CLOSE}?"
+    rf"|\b(?:workflow|job)\s+{_Q_OPEN}{_NAME}{_Q_CLOSE}"
+    rf"|{_Q_OPEN}([^'\"’”」』\n]{{1,60}}){_Q_CLOSE}\s*(?:workflow|job|워크플로\w*|작업)"
+    rf"|(?<![\w.\-])([a-z0-9]+(?:[-_.][a-z0-9]+)+)\s+(?:workflow|job)\b"
+    rf"|(?<![\w.\-])([A-Za-z0-9][\w.\-]{{0,59}})\s*(?:워크플로\w*|작업)"
+    rf"|(?:워크플로\w*|작업)\s*{_Q_OPEN}([^'\"’”」』\n]{{1,60}}){_Q_CLOSE}",
+    re.IGNORECASE,
 )
 PATH: Final = re.compile(r"(?<![\w:/.])((?:~|/)[\w.\-~/]*[\w\-~/])")
 GLOB: Final = re.compile(r"(\*\.[A-Za-z0-9]+|\*[\w\-]*\.[A-Za-z0-9]+)")
+# A file type said by its extension ("a new .csv", "jpg 영수증", "PNG files"): the pattern is that extension.
+FILE_EXTENSION: Final = re.compile(
+    r"(?<![\w/])\.?(csv|xlsx|xls|pdf|json|txt|jpe?g|png|gif|heic|webp|zip|docx?|pptx?|hwp|md|log|xml|mp3|mp4)"
+    r"(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
 FILE_KINDS: Final = (
     (re.compile(r"csv", re.I), "*.csv"),
     (re.compile(r"엑셀|xlsx|excel|spreadsheet", re.I), "*.xlsx"),
