@@ -33,6 +33,7 @@ def serve(
     SIGTERM or Ctrl-C stops gracefully: no new work, runs in progress get MWO_DRAIN_GRACE_S to
     finish, what is still going is released for another server to resume; the exit code is 0.
     """
+    from mwo.api import create_app  # the API and the engine load only for the server
     from mwo.services import Services
     from mwo.settings import Settings
     from mwo.workers.server import ServeConfig, ServeError, Server
@@ -45,8 +46,13 @@ def serve(
         services = Services.open(settings)
     with stop_on_signals() as stop:
         try:
+            config = ServeConfig.from_settings(settings, host=host, port=port, workers=workers)
             server = Server(
-                services, ServeConfig.from_settings(settings, host=host, port=port, workers=workers)
+                services,
+                config,
+                lambda dispatcher, health: create_app(
+                    services, max_body_bytes=config.max_body_bytes, dispatcher=dispatcher, health=health
+                ),
             )
             url = server.start()
         except ServeError as exc:

@@ -12,6 +12,9 @@ Lifecycle (`start`, then `shutdown` when told to stop):
 
 Uvicorn runs on a thread of its own so that the main thread keeps the signal handlers (uvicorn's
 own would re-raise SIGTERM after it stops, killing the process before the drain).
+
+The HTTP app is not built here: the face that starts the server (`mwo serve`) passes an `AppFactory`,
+so this package does not know the API (arrows point inward: faces build, inner packages run).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -43,6 +47,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _STARTUP_TIMEOUT_S = 30.0
+
+
+HealthProbe = Callable[[], dict[str, Any]]
+AppFactory = Callable[[RunDispatcher, HealthProbe], Any]
+"""Builds the ASGI app the server listens with, given the server's dispatcher and health probe."""
 
 
 class ServeError(FixableError):
@@ -105,8 +114,7 @@ class ShutdownReport:
 class Server:
     """One process: API, scheduler, reaper, folder watcher and the worker pool they share."""
 
-    def __init__(self, services: Services, config: ServeConfig) -> None:
-        from mwo.api import create_app  # the API and the engine load only for the server
+    def __init__(self, services: Services, config: ServeConfig, app_factory: AppFactory) -> None:
         from mwo.triggers.folders import FolderWatcher
         from mwo.triggers.launcher import EngineLauncher
         from mwo.triggers.scheduler import Scheduler
@@ -133,12 +141,9 @@ class Server:
         self.reaper = PeriodicLoop("reaper", config.reaper_interval_s, lambda: reaper.tick(utc_now()))
         self._folder_problems: dict[str, str] = {}
         self.watcher = PeriodicLoop("watcher", config.watch_poll_s, lambda: self._scan(watcher))
-        app = create_app(
-            services, max_body_bytes=config.max_body_bytes, dispatcher=self.dispatcher, health=self.health
-        )
         self._uvicorn = uvicorn.Server(
             uvicorn.Config(
-                app,
+                app_factory(self.dispatcher, self.health),
                 host=config.host,
                 port=config.port,
                 log_level="warning",
