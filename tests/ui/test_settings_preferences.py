@@ -172,16 +172,19 @@ def test_a_bad_endpoint_is_refused_with_its_fix_and_nothing_saved(
     assert not ui_context.settings.resolved_settings_file().exists()
 
 
-def test_an_environment_variable_outvoting_a_saved_value_is_named(
+def test_an_environment_variable_deciding_a_setting_is_named(
     app: App, ui_context: UiContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MWO_LLM_MODEL", "env-model")
-    at = press(
-        choose_endpoint(app("settings.py"), "https://api.example.com/v1", "ui-model"), "settings.llm_save"
-    )
+    at = choose_endpoint(app("settings.py"), "https://api.example.com/v1", "ui-model")
+    note = t("settings.env_set", env="`MWO_LLM_MODEL`", value="`env-model`")
+    outvoted = t("settings.overridden", env="`MWO_LLM_MODEL`", value="`env-model`")
+    assert note in texts(at)  # nothing saved yet: a note, not a warning
+    assert outvoted not in [w.value for w in at.warning]
+    at = press(at, "settings.llm_save")
     assert_clean(at)
     assert saved(ui_context)["llm_model"] == "ui-model"
-    assert t("settings.overridden", env="`MWO_LLM_MODEL`", value="`env-model`") in texts(at)
+    assert outvoted in [w.value for w in at.warning]
 
 
 def test_a_broken_settings_file_shows_its_fix_not_a_traceback(app: App, ui_context: UiContext) -> None:

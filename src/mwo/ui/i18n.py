@@ -367,6 +367,10 @@ _STRINGS: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
             "언어와 시간대는 이 브라우저 세션에 바로 적용됩니다. 기본값으로 저장하면 모든 세션과 "
             "새로 말로 만드는 워크플로에 유지됩니다.",
         ),
+        "settings.env_set": (
+            "{env} is set in the environment ({value}) and is used instead of a value saved here.",
+            "환경 변수 {env}({value})가 설정되어 있어 여기서 저장하는 값 대신 쓰입니다.",
+        ),
         "settings.prefs_save": ("Save as default", "기본값으로 저장"),
         "settings.saved": ("Saved in {path}.", "{path}에 저장했습니다."),
         "settings.restart_servers": (

@@ -105,7 +105,7 @@ def llm_settings(ctx: UiContext) -> None:
         _key_state(ctx, prefs)
     _overrides(rows.values(), ("llm_provider", "llm_base_url", "llm_model"))
     st.caption(tr("settings.llm_how"))
-    left, right = st.columns(2)
+    left, right, _ = st.columns([1, 1, 2])
     if left.button(tr("settings.llm_test"), key="settings.llm_test"):
         _test_connection(prefs.candidate(changes, api_key or None), ctx.services.store)
     if right.button(tr("settings.llm_save"), key="settings.llm_save", type="primary"):
@@ -142,10 +142,16 @@ def _test_connection(settings: Settings, store: Store) -> None:
 
 
 def _overrides(rows: Iterable[Preference], keys: tuple[str, ...]) -> None:
-    """Say which saved values an environment variable outvotes (they would otherwise seem ignored)."""
+    """Say which settings an environment variable decides: a warning when it outvotes a saved value
+    (which would otherwise seem ignored), a note when nothing different is saved."""
     for row in rows:
-        if row.key in keys and row.overridden_by:
-            st.warning(tr("settings.overridden", env=f"`{row.overridden_by}`", value=f"`{row.value}`"))
+        if row.key not in keys or not row.overridden_by:
+            continue
+        env, value = f"`{row.overridden_by}`", f"`{row.value}`"
+        if row.saved is not None and row.saved != row.value:
+            st.warning(tr("settings.overridden", env=env, value=value))
+        else:
+            st.caption("ℹ️ " + tr("settings.env_set", env=env, value=value))
 
 
 def _saved(flash_key: str, prefs: Preferences) -> None:
