@@ -15,7 +15,7 @@ from typing import Literal
 
 from mwo.authoring.time_words import EN_NUMBERS, KO_NATIVE_NUMBERS
 
-Unit = Literal["lines", "sentences", "paragraphs", "words", "characters", "short"]
+Unit = Literal["lines", "sentences", "paragraphs", "words", "characters", "bullet points", "short"]
 Bound = Literal["exact", "max", "about"]
 
 _KO_UNITS: dict[str, Unit] = {
@@ -24,7 +24,8 @@ _KO_UNITS: dict[str, Unit] = {
 }  # fmt: skip
 _EN_UNITS: dict[str, Unit] = {
     "line": "lines", "sentence": "sentences", "paragraph": "paragraphs", "word": "words",
-    "character": "characters", "char": "characters", "bullet": "lines", "bullet point": "lines",
+    "character": "characters", "char": "characters", "bullet": "bullet points",
+    "bullet point": "bullet points",
 }  # fmt: skip
 _KO_NUM = "|".join(sorted(KO_NATIVE_NUMBERS, key=len, reverse=True))
 _EN_NUM = "|".join(k for k in EN_NUMBERS if len(k) > 2)  # not "a"/"an": "a paragraph" is said below
@@ -50,7 +51,7 @@ _EN_ABOUT = frozenset({"about", "around", "roughly", "approximately"})
 
 _KO_SAID: dict[Unit, tuple[str, str]] = {
     "lines": ("줄", "로"), "sentences": ("문장", "으로"), "paragraphs": ("문단", "으로"),
-    "words": ("단어", "로"), "characters": ("자", "로"), "short": ("", ""),
+    "words": ("단어", "로"), "characters": ("자", "로"), "bullet points": ("", ""), "short": ("", ""),
 }  # fmt: skip
 _KO_NATIVE = {1: "한", 2: "두", 3: "세", 4: "네", 5: "다섯"}
 _EN_SAID = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
@@ -70,6 +71,8 @@ class Length:
         if self.unit == "short" or self.count is None:
             return "짧게 쓰세요." if language == "ko" else "Keep it short."
         n = self.count
+        if self.unit == "bullet points":
+            return self._bullets(n, language)
         if language == "ko":
             unit, particle = _KO_SAID[self.unit]
             # "세 줄로", "두 문장으로" read naturally; counted words and characters in digits ("100자")
@@ -81,11 +84,20 @@ class Length:
         number_en = _EN_SAID.get(n, str(n)) if self.unit in _KO_NATIVE_UNITS else str(n)
         return f"Write it {how_en} {number_en} {unit_en}."
 
+    def _bullets(self, n: int, language: str) -> str:
+        if language == "ko":
+            count = f"{_KO_NATIVE[n]} 개" if n in _KO_NATIVE else f"{n}개"
+            how = {"exact": "로", "max": " 이내로", "about": " 정도로"}[self.bound]
+            return f"요점 {count}{how} 쓰세요."
+        how_en = {"exact": "", "max": "at most ", "about": "about "}[self.bound]
+        return f"Write it as {how_en}{_EN_SAID.get(n, str(n))} bullet point{'' if n == 1 else 's'}."
+
     def max_tokens(self, default: int) -> int:
         """Room for the answer: never less than `default`, more for a long text ("500 words")."""
         if self.count is None:
             return default
-        per = {"lines": 40, "sentences": 40, "paragraphs": 200, "words": 3, "characters": 1, "short": 0}
+        per = {"lines": 40, "sentences": 40, "paragraphs": 200, "words": 3, "characters": 1,
+               "bullet points": 40, "short": 0}  # fmt: skip
         return max(default, min(2000, self.count * per[self.unit] + 50))
 
 

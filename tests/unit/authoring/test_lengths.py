@@ -27,7 +27,7 @@ from tests.unit.authoring.support import service
         ("핵심을 짧게 요약해줘", Length("short")),
         ("give me the gist in two sentences", Length("sentences", 2)),
         ("summarise it in under 150 words", Length("words", 150, "max")),
-        ("at most 3 bullet points", Length("lines", 3, "max")),
+        ("at most 3 bullet points", Length("bullet points", 3, "max")),
         ("a one-paragraph digest", Length("paragraphs", 1)),
         ("about 60 words, please", Length("words", 60, "about")),
         ("summarise it briefly", Length("short")),
@@ -59,6 +59,12 @@ def test_no_length_is_invented(text: str) -> None:
         (Length("paragraphs", 1), "한 문단으로 쓰세요.", "Write it in one paragraph."),
         (Length("words", 100, "max"), "100단어 이내로 쓰세요.", "Write it in at most 100 words."),
         (Length("short"), "짧게 쓰세요.", "Keep it short."),
+        (Length("bullet points", 3), "요점 세 개로 쓰세요.", "Write it as three bullet points."),
+        (
+            Length("bullet points", 4, "max"),
+            "요점 네 개 이내로 쓰세요.",
+            "Write it as at most four bullet points.",
+        ),
     ],
 )
 def test_the_length_is_said_in_the_requests_language(length: Length, ko: str, en: str) -> None:
