@@ -22,6 +22,15 @@ _EN_BEFORE: Final = re.compile(
     r"(?:(?:api|endpoint|url|address|server)\s+)?$",
     re.IGNORECASE,
 )
+# "once approved, call https://…", "승인되면 https://… 호출": the call is what the approval allows, so
+# it comes after the approval (an action at the end), never a page read before it.
+_AFTER_APPROVAL: Final = re.compile(
+    r"(?:\b(?:once|after|when|if)\s+(?:it\s+is\s+|it's\s+|they\s+|he\s+|she\s+|(?:my|the)\s+\w+\s+)?"
+    r"(?:approv\w*|signs?\s+off|signed\s+off)|\bafter\s+(?:the\s+|my\s+)?(?:\w+'s\s+)?approval"
+    r"|(?:승인|결재|허가|컨펌)(?:이|을|를)?\s*(?:되면|나면|받으면|받고\s*나면|받은\s*(?:뒤|후|다음)|후|하면|되고\s*나면))"
+    r"[^.!?\n]{0,40}$",
+    re.IGNORECASE,
+)
 _URLS: Final = re.compile(_URL)
 
 
@@ -30,7 +39,7 @@ def destination_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for m in _URLS.finditer(text):
         before = text[max(0, m.start() - 60) : m.start()]
-        if _KO_AFTER.match(text, m.end()) or _EN_BEFORE.search(before):
+        if _KO_AFTER.match(text, m.end()) or _EN_BEFORE.search(before) or _AFTER_APPROVAL.search(before):
             spans.append(m.span())
     return spans
 

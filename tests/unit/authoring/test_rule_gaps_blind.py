@@ -195,3 +195,22 @@ def test_a_named_workflows_failure_becomes_a_filtered_event_trigger(settings: Se
         "filter": "event.data.workflow == 'stock-import'",
     }
     parse_workflow(result.spec or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "수동으로 실행해서 환불 요청을 입력받아 팀장 승인을 받고, "
+        "승인되면 https://pay.example.com/api/refunds 를 호출해줘",
+        "Run it by hand: take an order id as input, ask my lead for sign-off, and after approval call "
+        "https://shop.example/api/cancel",
+    ],
+)
+def test_a_call_said_after_the_approval_comes_after_it(settings: Settings, store: Store, text: str) -> None:
+    svc, _ = service(settings, store)
+
+    result = svc.create(text)
+
+    types = result.step_types
+    assert "APPROVAL" in types and "API_CALL" in types, result.explanation
+    assert types.index("APPROVAL") < types.index("API_CALL")
