@@ -189,6 +189,10 @@ _FRAME_EN = frozenset(
     recent quick short little bit one two three am pm o'clock clock weekday weekdays weekend weekends
     monday tuesday wednesday thursday friday saturday sunday""".split()  # noqa: SIM905 (a word list)
 )
+_GREETING = re.compile(
+    r"\bgood\s+(?:morning|night|evening|luck)\b|\bhappy\s+(?:birthday|monday|friday|new\s+year|holidays)\b",
+    re.IGNORECASE,
+)
 _WORDS = re.compile(r"[가-힣]+|[A-Za-z]+(?:'[A-Za-z]+)?|\d+")
 
 
@@ -196,6 +200,8 @@ def content_question(request: str, schedule_phrase: str, topic: str | None) -> Q
     """The question to ask when a message's content is not said (see the module rules), before and
     whatever the model would answer: None when the request names something to write or to fetch
     with its topic, so the model may choose how the content is made."""
+    if _GREETING.search(request):  # "a good morning message": the greeting is the content
+        return None
     text = request
     for word in schedule_phrase.split():
         text = text.replace(word, " ", 1)

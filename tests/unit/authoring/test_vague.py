@@ -52,6 +52,7 @@ def test_a_message_whose_content_is_not_named_is_asked_about(request_text: str) 
         "매주 월요일 아침에 반도체 동향 보내줘",
         "Every morning send me a short poem about the sea on Slack",
         "Every day at 8 email me a motivational quote",
+        "Every morning at 7 send my team a good morning message on Slack",
     ],
 )
 def test_a_named_content_or_topic_is_not_asked_about(request_text: str) -> None:
