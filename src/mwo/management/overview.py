@@ -6,13 +6,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from mwo.engine.preflight import missing_secrets
-from mwo.store.records import RunFilter, RunRecord, WorkflowRecord
+from mwo.spec import Workflow
+from mwo.store.abc import Store
+from mwo.store.records import RunFilter, RunRecord, VersionRecord, WorkflowRecord
 
-if TYPE_CHECKING:
-    from mwo.services import Services
+
+class Workflows(Protocol):
+    """What the overview reads: the store, and parsed specs (the services container has both; this
+    package does not import it)."""
+
+    @property
+    def store(self) -> Store: ...
+
+    def workflow_of(self, version: VersionRecord) -> Workflow: ...
 
 
 @dataclass(frozen=True)
@@ -28,7 +37,7 @@ class WorkflowStatus:
 
 
 def workflow_statuses(
-    services: Services, folder: str | None = None, tag: str | None = None, search: str | None = None
+    services: Workflows, folder: str | None = None, tag: str | None = None, search: str | None = None
 ) -> list[WorkflowStatus]:
     """Every workflow the filters keep (as `list_workflows`), with its status."""
     store = services.store

@@ -2,14 +2,23 @@
 
 Use `Sandbox(SandboxConfig(...)).run(code, inputs, secrets, limits, net)`; see runner.py. The package
 imports nothing of MWO's other packages but the dependency-free `mwo.errors` (its errors are
-FixableErrors), so the engine, the CLI and the validator can all use it.
+FixableErrors), so the engine, the CLI and the validator can all use it; MWO's settings reach it
+through its own `SandboxSettings` protocol (the MWO_SANDBOX_* fields), not `mwo.settings`
+(tests/unit/test_import_rules.py holds it to that).
 """
 
-from mwo.sandbox.egress import EgressRefused, Gate
+from mwo.sandbox.egress import EgressRefused
 from mwo.sandbox.errors import ErrorType, SandboxError, SandboxUnavailable
-from mwo.sandbox.policy import IsolationMode, Limits, NetAccess
+from mwo.sandbox.policy import Gate, IsolationMode, Limits, NetAccess
 from mwo.sandbox.probe import Isolation
-from mwo.sandbox.runner import Sandbox, SandboxConfig, SandboxResult, config_from_settings, limits_for
+from mwo.sandbox.runner import (
+    Sandbox,
+    SandboxConfig,
+    SandboxResult,
+    SandboxSettings,
+    config_from_settings,
+    limits_for,
+)
 
 __all__ = [
     "EgressRefused",
@@ -23,6 +32,7 @@ __all__ = [
     "SandboxConfig",
     "SandboxError",
     "SandboxResult",
+    "SandboxSettings",
     "SandboxUnavailable",
     "config_from_settings",
     "limits_for",

@@ -27,18 +27,14 @@ import shutil
 import socket
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
 from mwo.errors import FixableError
-from mwo.sandbox.policy import NOBODY
-
-Gate = Callable[[str, int], Sequence[str]]
-"""(host, port) -> the checked addresses to connect to. Raises EgressRefused when the policy forbids
-the host, OSError when it cannot be resolved."""
+from mwo.sandbox.policy import NOBODY, Gate
 
 SANDBOX_DIR = "/run/mwo-egress"
 """Where the sandbox sees the proxy's directory (read-only)."""

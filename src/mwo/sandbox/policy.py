@@ -7,12 +7,15 @@ script's code is imported (see harness.py for why the harness, not the parent, s
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from mwo.sandbox.egress import Gate
+Gate = Callable[[str, int], Sequence[str]]
+"""(host, port) -> the checked addresses to connect to. Raises EgressRefused when the policy forbids
+the host, OSError when it cannot be resolved. Declared here, with the rest of what a run may use,
+so the egress proxy depends on the policy and not the other way round."""
 
 NOBODY = 65534
 """The unprivileged uid and gid scripts run as (on the host when MWO runs as root, and inside the

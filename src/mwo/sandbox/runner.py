@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from mwo.sandbox import bwrap as cmd
 from mwo.sandbox.egress import REFUSAL_MARKER, SANDBOX_DIR, SOCKET_NAME, EgressProxy, Refusal, refuse_all
@@ -32,8 +32,22 @@ from mwo.sandbox.probe import PROBE_SCRIPT, Isolation, find_bwrap, probe_namespa
 from mwo.sandbox.process import Exchange, exchange, spawn
 from mwo.sandbox.seccomp import no_new_processes_filter
 
-if TYPE_CHECKING:
-    from mwo.settings import Settings
+
+class SandboxSettings(Protocol):
+    """The settings a sandbox is built from (MWO's `Settings` has them as MWO_SANDBOX_*): declared
+    here so the package does not import `mwo.settings`."""
+
+    @property
+    def sandbox_python(self) -> Path | None: ...
+    @property
+    def sandbox_packages_dir(self) -> Path | None: ...
+    @property
+    def sandbox_require_isolation(self) -> bool: ...
+    @property
+    def sandbox_pool_size(self) -> int: ...
+    @property
+    def sandbox_max_output_mb(self) -> int: ...
+
 
 _SIGNAL_EXIT = 128
 """bubblewrap exits with 128 + n when the script was killed by signal n."""
@@ -71,7 +85,7 @@ class SandboxResult:
         return self.error is None
 
 
-def config_from_settings(settings: Settings) -> SandboxConfig:
+def config_from_settings(settings: SandboxSettings) -> SandboxConfig:
     """The sandbox MWO's settings describe (MWO_SANDBOX_*)."""
     return SandboxConfig(
         python=settings.sandbox_python or default_python(),
@@ -81,7 +95,7 @@ def config_from_settings(settings: Settings) -> SandboxConfig:
     )
 
 
-def limits_for(settings: Settings, timeout_s: float, memory_mb: int) -> Limits:
+def limits_for(settings: SandboxSettings, timeout_s: float, memory_mb: int) -> Limits:
     """A step's limits: its own time and memory, the installation's output cap."""
     return Limits(
         timeout_s=timeout_s,
@@ -209,9 +223,6 @@ class Sandbox:
         finally:
             os.close(read_end)
 
-    def _start_offline(self) -> subprocess.Popen[bytes]:
-        return self._start()
-
     def _networked(
         self, request: bytes, limits: Limits, net: NetAccess, cancelled: Callable[[], bool]
     ) -> tuple[Exchange, tuple[Refusal, ...]]:
@@ -226,9 +237,9 @@ class Sandbox:
         with self._lock:
             if self._pool is None and not self._closed and self.config.pool_size > 0:
                 fillers = os.cpu_count() or 1
-                self._pool = WarmPool(self._start_offline, self.config.pool_size, fillers)
+                self._pool = WarmPool(self._start, self.config.pool_size, fillers)
             pool = self._pool
-        return pool.take() if pool is not None else self._start_offline()
+        return pool.take() if pool is not None else self._start()
 
     def _unisolated(self, request: bytes, limits: Limits, cancelled: Callable[[], bool]) -> Exchange:
         """The fallback: the same harness and rlimits, a clean env and a private temp dir; no namespaces."""
@@ -249,7 +260,8 @@ class Sandbox:
             return str(exc)
         request = self._probe_request()
         answer = exchange(process, request, 30.0, 1024 * 1024)
-        if b'"ok": true' in answer.stdout:
+        reply = _reply(answer.stdout)
+        if reply is not None and reply.get("ok") is True:  # the harness ran PROBE_SCRIPT
             return None
         text = answer.stderr.decode(errors="replace").strip() or f"exit status {answer.returncode}"
         return text.splitlines()[-1][:200]
