@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from mwo.engine.failures import StepFailed
 from mwo.errors import FailureKind
@@ -74,15 +74,20 @@ class StepContext:
             raise StepFailed(FailureKind.TEMPLATE, str(exc), exc.fix) from exc
 
 
-class StepExecutor(Protocol):
-    """Runs one step type."""
+StepT = TypeVar("StepT", bound=StepBase)
+
+
+class StepExecutor(Protocol[StepT]):
+    """Runs one step type. `execute` takes its own step class: the registry checks the class once
+    (`for_step`) so no executor narrows its argument itself."""
 
     step_type: StepType
+    step_class: type[StepT]
     side_effects: bool
     """False for steps that only compute (no I/O): their attempt row is written once, after they
     run, instead of before and after (nothing outside can have happened if the process dies)."""
 
-    def execute(self, step: StepBase, ctx: StepContext) -> Any:
+    def execute(self, step: StepT, ctx: StepContext) -> Any:
         """Do the step's work and return its output; raise StepFailed on failure."""
         ...
 
@@ -90,15 +95,28 @@ class StepExecutor(Protocol):
 class ExecutorRegistry:
     """Which executor runs which step type; a spec using an unregistered type fails before running."""
 
-    def __init__(self, executors: list[StepExecutor] | None = None) -> None:
-        self._by_type: dict[StepType, StepExecutor] = {}
+    def __init__(self, executors: list[StepExecutor[Any]] | None = None) -> None:
+        self._by_type: dict[StepType, StepExecutor[Any]] = {}
         for executor in executors or []:
             self.register(executor)
 
-    def register(self, executor: StepExecutor) -> None:
+    def register(self, executor: StepExecutor[Any]) -> None:
         self._by_type[executor.step_type] = executor
 
-    def get(self, step_type: StepType) -> StepExecutor:
+    def for_step(self, step: StepBase) -> StepExecutor[Any]:
+        """The executor of `step`'s type, once the step is checked to be the class it runs (the one
+        place steps are narrowed; an `assert` would vanish under `python -O`)."""
+        executor = self.get(step.type)
+        if not isinstance(step, executor.step_class):
+            raise StepFailed(
+                FailureKind.INTERNAL,
+                f"the {step.type.value} executor runs {executor.step_class.__name__} steps, "
+                f"not {type(step).__name__}",
+                "this is a bug in MWO; please report it with `mwo logs RUN`",
+            )
+        return executor
+
+    def get(self, step_type: StepType) -> StepExecutor[Any]:
         try:
             return self._by_type[step_type]
         except KeyError:

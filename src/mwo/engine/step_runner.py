@@ -24,7 +24,7 @@ from mwo.errors import FailureKind
 from mwo.settings import Settings
 from mwo.spec import OnFailure, RetryPolicy, StepBase, StepType, Templates, Workflow
 from mwo.store.abc import Store
-from mwo.store.records import LogLevel, RunRecord, RunStatus, StepRunRecord, StepStatus
+from mwo.store.records import LogLevel, RunRecord, StepRunRecord, StepStatus
 
 
 @dataclass
@@ -97,7 +97,7 @@ class StepRunner:
         attempt: int,
         reuse: StepRunRecord | None,
     ) -> Any:
-        executor = self._registry.get(step.type)
+        executor = self._registry.for_step(step)
         attempt_row = _AttemptRow(self._store, rc, step, attempt, self._clock())
         if executor.side_effects:
             attempt_row.open(reuse)
@@ -329,4 +329,4 @@ def _check_output_shape(step: StepBase, output: Any) -> None:
         ) from None
 
 
-__all__ = ["RunContext", "RunStatus", "StepRunner"]
+__all__ = ["RunContext", "StepRunner"]

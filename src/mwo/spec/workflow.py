@@ -66,20 +66,6 @@ class Workflow(BaseModel):
         text = json.dumps(self.canonical_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def inputs_json_schema(self) -> dict[str, Any]:
-        properties: dict[str, Any] = {}
-        for name, field in self.inputs.items():
-            prop: dict[str, Any] = {"type": field.type.value}
-            if field.description:
-                prop["description"] = field.description
-            if field.default is not None:
-                prop["default"] = field.default
-            if field.enum is not None:
-                prop["enum"] = field.enum
-            properties[name] = prop
-        required = [n for n, f in self.inputs.items() if f.required]
-        return {"type": "object", "properties": properties, "required": required}
-
 
 def _id_and_type_first(step: dict[str, Any]) -> dict[str, Any]:
     head = {"id": step["id"], "type": step["type"]}

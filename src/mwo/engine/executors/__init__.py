@@ -16,7 +16,7 @@ from mwo.store.abc import Store
 
 
 def default_registry(store: Store, settings: Settings) -> ExecutorRegistry:
-    """The executors available here. PYTHON_SCRIPT and LLM_CALL register themselves when they land."""
+    """One executor for each of the seven step types; a new step type adds its executor here."""
     return ExecutorRegistry(
         [
             ApiCallExecutor(),

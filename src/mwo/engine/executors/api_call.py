@@ -20,7 +20,7 @@ from mwo.engine.executors.http_base import HttpExecutor
 from mwo.engine.failures import StepFailed
 from mwo.engine.guarded_http import Exchange, describe_url
 from mwo.errors import FailureKind
-from mwo.spec import ApiCallStep, StepBase, StepType
+from mwo.spec import ApiCallStep, StepType
 from mwo.spec.steps import ApiAuth, AuthKind, ResponseFormat
 from mwo.store.records import LogLevel
 from mwo.text import as_text
@@ -67,11 +67,10 @@ class ApiCallExecutor(HttpExecutor):
     """Runs API_CALL steps with a sync httpx client (shared client and resolver: HttpExecutor)."""
 
     step_type = StepType.API_CALL
+    step_class = ApiCallStep
 
-    def execute(self, step: StepBase, ctx: StepContext) -> dict[str, Any]:
+    def execute(self, step: ApiCallStep, ctx: StepContext) -> dict[str, Any]:
         """Render, send and parse; raise StepFailed for refusals, transport failures and bad statuses."""
-        if not isinstance(step, ApiCallStep):
-            raise TypeError(f"ApiCallExecutor got a {type(step).__name__}")
         call = _render(step, ctx)
         if step.auth is not None:
             _authorize(call, step.auth, ctx)

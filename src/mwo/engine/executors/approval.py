@@ -14,7 +14,7 @@ from langgraph.types import interrupt
 from mwo.engine.executor import StepContext
 from mwo.engine.failures import StepFailed
 from mwo.errors import FailureKind
-from mwo.spec import ApprovalStep, StepBase, StepType
+from mwo.spec import ApprovalStep, StepType
 from mwo.store.abc import ApprovalStore
 from mwo.store.records import ApprovalRecord, ApprovalStatus, LogLevel
 
@@ -23,13 +23,13 @@ class ApprovalExecutor:
     """Asks for approval through the store and waits; the decision arrives as the resume value."""
 
     step_type = StepType.APPROVAL
+    step_class = ApprovalStep
     side_effects = True
 
     def __init__(self, approvals: ApprovalStore) -> None:
         self._approvals = approvals
 
-    def execute(self, step: StepBase, ctx: StepContext) -> Any:
-        assert isinstance(step, ApprovalStep)
+    def execute(self, step: ApprovalStep, ctx: StepContext) -> Any:
         message = str(ctx.render(step.message))
         ctx.rendered_input = {"message": message, "approvers": step.approvers}
         now = ctx.now()

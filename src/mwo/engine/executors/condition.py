@@ -11,7 +11,7 @@ from typing import Any
 from mwo.engine.executor import StepContext
 from mwo.engine.failures import StepFailed
 from mwo.errors import FailureKind
-from mwo.spec import ConditionStep, StepBase, StepType
+from mwo.spec import ConditionStep, StepType
 from mwo.spec.steps import Branch
 from mwo.store.records import LogLevel
 
@@ -27,11 +27,11 @@ class ConditionExecutor:
     """
 
     step_type = StepType.CONDITION
+    step_class = ConditionStep
     side_effects = False
 
-    def execute(self, step: StepBase, ctx: StepContext) -> dict[str, Any]:
+    def execute(self, step: ConditionStep, ctx: StepContext) -> dict[str, Any]:
         """Choose the next step; an expression that cannot be evaluated fails the step (TEMPLATE)."""
-        assert isinstance(step, ConditionStep)
         ctx.rendered_input = [branch.when for branch in step.branches]
         evaluated: list[dict[str, Any]] = []
         for index, branch in enumerate(step.branches):

@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from mwo.engine.executor import StepContext
 from mwo.engine.failures import StepFailed
 from mwo.errors import FailureKind
-from mwo.spec import DataTransformStep, StepBase, StepType, TemplateError
+from mwo.spec import DataTransformStep, StepType, TemplateError
 from mwo.spec.steps import (
     FilterOp,
     FormatOp,
@@ -57,6 +57,7 @@ class DataTransformExecutor:
     """Evaluates `source`, applies the ops in order; output `{"result": value, "count": len or None}`."""
 
     step_type = StepType.DATA_TRANSFORM
+    step_class = DataTransformStep
     side_effects = False
 
     def __init__(self) -> None:
@@ -72,9 +73,8 @@ class DataTransformExecutor:
             JmespathOp: _jmespath,
         }
 
-    def execute(self, step: StepBase, ctx: StepContext) -> dict[str, Any]:
+    def execute(self, step: DataTransformStep, ctx: StepContext) -> dict[str, Any]:
         """Run the pipeline; expression failures are TEMPLATE, wrong shapes and bad ops are CONFIG."""
-        assert isinstance(step, DataTransformStep)
         tools = _Tools(ctx)
         value = tools.evaluate(step.source, "source")
         ops = [op.model_dump(by_alias=True) for op in step.ops]

@@ -24,7 +24,7 @@ from mwo.errors import FailureKind
 from mwo.llm.errors import LlmError, LlmInterrupted
 from mwo.llm.interrupt import Interrupt
 from mwo.llm.service import LlmRequest, LlmService
-from mwo.spec import LlmCallStep, StepBase, StepType
+from mwo.spec import LlmCallStep, StepType
 from mwo.store.records import LogLevel
 from mwo.text import as_text
 
@@ -40,14 +40,13 @@ class LlmCallExecutor:
     """Runs LLM_CALL steps through one LlmService (which owns the loaded local model)."""
 
     step_type = StepType.LLM_CALL
+    step_class = LlmCallStep
     side_effects = True
 
     def __init__(self, llm: LlmService) -> None:
         self._llm = llm
 
-    def execute(self, step: StepBase, ctx: StepContext) -> dict[str, Any]:
-        if not isinstance(step, LlmCallStep):
-            raise TypeError(f"LlmCallExecutor got a {type(step).__name__}")
+    def execute(self, step: LlmCallStep, ctx: StepContext) -> dict[str, Any]:
         request = LlmRequest(
             prompt=_text(ctx, step.prompt, "prompt"),
             system=_text(ctx, step.system, "system") if step.system else None,

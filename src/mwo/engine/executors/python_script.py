@@ -31,7 +31,7 @@ from mwo.sandbox import (
     limits_for,
 )
 from mwo.settings import Settings
-from mwo.spec import NetworkPolicy, PythonScriptStep, StepBase, StepType
+from mwo.spec import NetworkPolicy, PythonScriptStep, StepType
 from mwo.store.records import LogLevel
 
 __all__ = ["DEFAULT_TIMEOUT_S", "PythonScriptExecutor", "script_net_access"]
@@ -56,6 +56,7 @@ class PythonScriptExecutor:
     """Runs the script in a Sandbox owned by this executor (and its warm pool)."""
 
     step_type = StepType.PYTHON_SCRIPT
+    step_class = PythonScriptStep
     side_effects = True
 
     def __init__(
@@ -65,8 +66,7 @@ class PythonScriptExecutor:
         self._resolver = resolver
         self.sandbox = sandbox or Sandbox(config_from_settings(settings))
 
-    def execute(self, step: StepBase, ctx: StepContext) -> dict[str, Any]:
-        assert isinstance(step, PythonScriptStep)
+    def execute(self, step: PythonScriptStep, ctx: StepContext) -> dict[str, Any]:
         inputs = ctx.render(step.inputs)
         ctx.rendered_input = {"inputs": inputs, "secrets": list(step.secrets), "allow_net": step.allow_net}
         secrets = {name: _secret(ctx, name) for name in step.secrets}

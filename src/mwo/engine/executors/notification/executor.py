@@ -26,7 +26,7 @@ from mwo.engine.executors.notification.kakao import KAKAO_MAX_CHARS, send_kakao
 from mwo.engine.executors.notification.slack import send_slack
 from mwo.engine.executors.notification.webhook import send_webhook
 from mwo.engine.guarded_http import describe_origin
-from mwo.spec import Channel, NotificationStep, StepBase, StepType
+from mwo.spec import Channel, NotificationStep, StepType
 
 __all__ = ["DISCORD_MAX_CHARS", "KAKAO_MAX_CHARS", "NotificationExecutor"]
 
@@ -46,11 +46,10 @@ class NotificationExecutor(HttpExecutor):
     """Runs NOTIFICATION steps (shared client and resolver: HttpExecutor)."""
 
     step_type = StepType.NOTIFICATION
+    step_class = NotificationStep
 
-    def execute(self, step: StepBase, ctx: StepContext) -> dict[str, Any]:
+    def execute(self, step: NotificationStep, ctx: StepContext) -> dict[str, Any]:
         """Render subject and body, hand them to the channel's sender, and report what it delivered."""
-        if not isinstance(step, NotificationStep):
-            raise TypeError(f"NotificationExecutor got a {type(step).__name__}")
         with self.guarded(ctx, describe=describe_origin) as http:
             box = Outbox(step, ctx, _render_subject(step, ctx), render_text(ctx, step.body, "body"), http)
             box.record.update(channel=step.channel.value, subject=box.subject, body=box.body)
