@@ -8,6 +8,7 @@ running it; the other process must see it, which only a checkpointer in the shar
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,10 @@ from sqlalchemy.engine import make_url
 from mwo.settings import Settings
 
 POSTGRES_POOL_SIZE = 4
+# The key of the PostgreSQL advisory lock held around LangGraph's own table set-up (any constant shared
+# by all MWO processes; the store's migrations use another).
+_CHECKPOINT_SETUP_LOCK_ID = 0x6D776F63
+_SETUP_LOCK_POLL_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -72,8 +77,29 @@ def _open_postgres(conninfo: str) -> OpenedCheckpointer:
     )
     try:
         saver = PostgresSaver(pool)
-        saver.setup()
+        _set_up_alone(pool, saver)
     except Exception:
         pool.close()
         raise
     return OpenedCheckpointer(saver, pool.close, "postgresql")
+
+
+def _set_up_alone(pool: Any, saver: Any) -> None:
+    """`saver.setup()` while holding a session advisory lock.
+
+    LangGraph's migrations are not safe to run twice at once: two processes starting together on a
+    fresh database both insert migration 0 and one dies on `checkpoint_migrations_pkey`. The lock is
+    taken with `pg_try_advisory_lock` between short sleeps, never a blocking `pg_advisory_lock`: one
+    of the migrations is `CREATE INDEX CONCURRENTLY`, which waits for every statement running in
+    another session, so a waiter blocked inside a statement would wait for it forever (a deadlock
+    PostgreSQL does not detect).
+    """
+    with pool.connection() as holder:
+        while not holder.execute(
+            "SELECT pg_try_advisory_lock(%s) AS got", (_CHECKPOINT_SETUP_LOCK_ID,)
+        ).fetchone()["got"]:
+            time.sleep(_SETUP_LOCK_POLL_S)
+        try:
+            saver.setup()
+        finally:
+            holder.execute("SELECT pg_advisory_unlock(%s)", (_CHECKPOINT_SETUP_LOCK_ID,))

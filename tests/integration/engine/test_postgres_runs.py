@@ -108,3 +108,32 @@ def test_another_host_resumes_the_run_from_the_checkpoint_in_postgres(
     finally:
         second.close()
     assert not (tmp_path / "other-host" / "checkpoints.db").exists()
+
+
+def test_processes_opening_checkpoints_together_on_a_fresh_database_all_start(pg_settings: Settings) -> None:
+    """LangGraph's checkpoint set-up raced (UniqueViolation on checkpoint_migrations_pkey) when two
+    servers started together on a new database; it is serialised by an advisory lock now."""
+    import threading
+
+    from mwo.engine.checkpoints import open_checkpointer
+
+    barrier = threading.Barrier(4)
+    failures: list[BaseException] = []
+    opened = []
+
+    def open_one() -> None:
+        barrier.wait()
+        try:
+            opened.append(open_checkpointer(pg_settings))
+        except BaseException as exc:  # collected, asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for checkpointer in opened:
+        checkpointer.close()
+    assert failures == []
+    assert len(opened) == 4
