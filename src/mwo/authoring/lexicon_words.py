@@ -93,7 +93,7 @@ CONDITION_WORDS: Final = (
        _COND, "check"),
     # Negated: "안 열리면", "접속이 안 되면", "못 받으면"; a change said in words: "오르면", "내려가면".
     _w(r"(?<![가-힣])(?:안|못)\s+[가-힣]{1,6}면(?=[\s,.!?]|$)", _COND, "check"),
-    _w(r"(?:(?:많이|크게|급히|갑자기|조금|좀)\s*)?(?:오르|올라가|내려가|떨어지|뛰|빠지)면(?=[\s,.!?]|$)",
+    _w(r"(?:(?:많이|크게|꽤|급히|급격히|갑자기|확|조금|좀)\s*)?(?:오르|올라가|내려가|떨어지|뛰|빠지)면(?=[\s,.!?]|$)",
        _COND, "check"),
     # The model decides the condition: "급한 건지 AI로 판단하고", "let the AI decide whether it is urgent".
     _w(r"(?:[가-힣A-Za-z0-9]+\s+)?[가-힣A-Za-z0-9]*(?:인지|한지|건지|는지|지\s*아닌지|여부)[를을]?\s*"
@@ -103,7 +103,7 @@ CONDITION_WORDS: Final = (
        r"(?:\s+(?:whether|if)\s+[^,.;!?\n]{1,50})?",
        _COND, "check"),
     _w(r"\bdoes\s*n[o']t\s+(?:load|open)\b|\bcan(?:'|no)?t\s+be\s+reached\b|\b(?:un|not\s+)reachable\b"
-       r"|\bcheaper\s+than\b|\b(?:dips|sinks|drops|falls|rises|jumps|climbs)\s+(?:to|past)\s+\$?\d",
+       r"|\bcheaper\s+than\b|\bgets?\s+(?:cheap|expensive|high|low)(?:er)?\b|\b(?:dips|sinks|drops|falls|rises|jumps|climbs)\s+(?:to|past)\s+\$?\d",
        _COND, "check"),
     _w(r"(?<![가-힣])[가-힣]{0,12}(?:으면|하면|되면|이면|다면|높으면|낮으면|크면|작으면|많으면|적으면|있으면|없으면|아니면|같으면"
        r"|다르면)(?=[\s,.!?]|$)",
@@ -167,7 +167,18 @@ CHANNEL_WORDS: Final = (
 SEND_WORDS: Final = (
     _w(r"보내|전송|발송|알려|알림|공유해|통보|전달|\bsend\b|\bnotify\b|\balert\b|\blet\s+me\s+know\b|\btell\s+me\b"
        r"|\bmessage\s+me\b|\bping\b|\bpost\s+(?:it\s+)?(?:to|in)\b|\bshare\b|\bdeliver\b", _NOTE, "notify"),
+    # A reminder or a report goes to someone: where to is asked when no channel is named.
+    _w(r"리마인드|리마인더|상기시켜|\bremind(?:s|er|ers)?\b"
+       r"|보고서|리포트|레포트|(?:주간|일일|월간|업무|매출)\s*보고|\b(?:my|our|the|a|weekly|daily|monthly)\s+"
+       r"(?:\w+\s+)?reports?\b", _NOTE, "notify"),
 )  # fmt: skip
+# A change of an unsaid size ("많이 오르면", "gets cheap"): a condition whose criterion is asked.
+# A bare change ("가격이 오르면": any rise) is measurable against the last value, so it is not.
+VAGUE_CHANGE: Final = re.compile(
+    r"(?:많이|크게|꽤|급히|급격히|갑자기|확|조금|좀)\s*(?:오르|올라가|내려가|떨어지|뛰|빠지)면"
+    r"|\bgets?\s+(?:cheap|expensive|high|low)(?:er)?\b",
+    re.IGNORECASE,
+)
 # A channel named as where something comes from ("슬랙에서 메시지를 가져와"), not where it goes.
 CHANNEL_AS_SOURCE: Final = re.compile(
     r"\s*(?:에서|에\s*있는|에\s*온|으로부터|로부터)|\s+(?:from)\b", re.IGNORECASE | re.ASCII

@@ -31,7 +31,7 @@ from typing import Final
 
 from mwo.authoring.destinations import destination_urls
 from mwo.authoring.intents import Question, ScheduleParse, StepIntent, TriggerIntent
-from mwo.authoring.lexicon_words import CHANNEL_WORDS, INPUT_WORDS, MANUAL_WORDS, SEND_WORDS
+from mwo.authoring.lexicon_words import CHANNEL_WORDS, INPUT_WORDS, MANUAL_WORDS, SEND_WORDS, VAGUE_CHANGE
 from mwo.authoring.slots import extract_slots
 from mwo.spec.steps import StepType
 
@@ -112,6 +112,8 @@ def _needs_channel(intents: Sequence[StepIntent]) -> bool:
 
 def _needs_criterion(intents: Sequence[StepIntent], criterion: str | None) -> bool:
     conditions = [i for i in intents if i.type is StepType.CONDITION]
+    if any(VAGUE_CHANGE.fullmatch(i.evidence.strip()) for i in conditions):
+        return True  # "환율이 많이 오르면": how much is the criterion
     bare = all(_BARE_CONDITION.match(i.evidence.strip()) for i in conditions)
     vague = criterion is None or _VAGUE_CRITERION.match(criterion.strip()) is not None
     return bool(conditions) and vague and (bare or criterion is not None)

@@ -214,3 +214,38 @@ def test_a_call_said_after_the_approval_comes_after_it(settings: Settings, store
     types = result.step_types
     assert "APPROVAL" in types and "API_CALL" in types, result.explanation
     assert types.index("APPROVAL") < types.index("API_CALL")
+
+
+def _asked(text: str) -> set[str]:
+    from mwo.authoring.requirements import understand
+
+    return {q.slot for q in understand(text, {}, default_timezone=SEOUL).questions}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "비트코인이 크게 떨어지면 카톡 보내줘",
+        "매시간 금값이 급격히 오르면 메일 줘",
+        "let me know on Slack when gold gets expensive",
+    ],
+)
+def test_a_change_of_unsaid_size_asks_its_criterion(text: str) -> None:
+    assert "criterion" in _asked(text)
+
+
+def test_a_bare_rise_is_measured_against_the_last_value_and_asks_no_criterion() -> None:
+    assert "criterion" not in _asked("매시간 https://api.example.com/gold 확인해서 오르면 슬랙으로 알려줘")
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("월간 보고 자동으로 돌려줘", {"channel"}),
+        ("Please automate our monthly report", {"channel"}),
+        ("remind me every morning", {"channel"}),
+        ("매일 저녁 리마인드 해줘", {"channel"}),
+    ],
+)
+def test_a_report_or_reminder_with_no_channel_asks_where_to(text: str, slots: set[str]) -> None:
+    assert slots <= _asked(text)
