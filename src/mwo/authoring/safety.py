@@ -55,7 +55,7 @@ _COVERT = (
     r"quietly|secretly|silently|covertly|discreetly|on the sly|behind (?:\w+ ){0,2}backs?"
     r"|without (?:\w+ ){0,2}(?:telling|notifying|letting|knowing|noticing)|unbeknownst"
     r"|\bbcc\b|\bblind (?:carbon )?cop(?:y|ies)|hidden cop(?:y|ies)"
-    r"|몰래|조용히|은밀히|슬쩍|살짝|모르게|티\s*(?:안|나지\s*않게)|들키지|숨은\s*참조|비밀\s*참조"
+    r"|몰래|조용히|은밀히|슬쩍|모르게|티\s*(?:안|나지\s*않게)|들키지|숨은\s*참조|비밀\s*참조"
 )
 _PERSONAL = (
     r"personal (?:data|info\w*|details)|\bpii\b"
@@ -74,7 +74,8 @@ _COVERT_LEAK = re.compile(
     re.IGNORECASE,
 )
 _SEND_SECRETS_TO = re.compile(
-    rf"{_SECRETS}(?:\s+(?!to\b)[\w'-]+){{0,5}}?\s+to\s+[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    rf"{_SECRETS}(?:\s*(?:,|and|or|&)\s+(?:the\s+|my\s+|our\s+)?[\w-]+(?:\s+[\w-]+)?)?\s+to\s+"
+    rf"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     rf"|{_SECRETS}(?:[을를]|\s*(?:도|까지|랑|이랑|와|과))\s*(?:[^.!?\n\s]+\s+){{0,3}}?[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     rf"\S{{0,4}}\s*(?:으로|로|에게|한테|에)?\s*(?:\S+\s+){{0,2}}?{_COPY_OUT}",
     re.IGNORECASE,
