@@ -13,8 +13,15 @@ from mwo.engine.executor import StepContext
 from mwo.settings import Settings
 from mwo.spec import Templates, Workflow, workflow_from_data
 from mwo.store.records import LogLevel
+from tests.clocks import ManualClock
 
 FIXED_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The wall clock to pass to what a test builds; it stands still until the test moves it."""
+    return ManualClock()
 
 
 @pytest.fixture

@@ -6,10 +6,13 @@ store (`mwo list`, `mwo secrets list`) start without importing it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mwo.clock import utc_now
 from mwo.management.apply import WorkflowApply
 from mwo.settings import Settings
 from mwo.spec import Workflow
@@ -30,20 +33,22 @@ if TYPE_CHECKING:
 
 
 class Services:
-    """Everything a front end needs, opened once per process."""
+    """Everything a front end needs, opened once per process. `clock` is the one wall clock the
+    services it opens read (runs, repairs, apply, knowledge); tests pass one they move by hand."""
 
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime] = utc_now) -> None:
         self.settings = settings
         self.store = store
+        self.clock = clock
         self._parsed: dict[int, Workflow] = {}
         self.dispatcher: RunDispatcher | None = None
         """Who executes runs this process starts without driving them (set by `mwo serve` and by
         Celery workers); None: event-started runs execute in the foreground."""
 
     @classmethod
-    def open(cls, settings: Settings | None = None) -> Services:
+    def open(cls, settings: Settings | None = None, clock: Callable[[], datetime] = utc_now) -> Services:
         settings = settings or Settings()
-        return cls(settings, open_store(settings))
+        return cls(settings, open_store(settings), clock)
 
     @cached_property
     def registry(self) -> ExecutorRegistry:
@@ -71,6 +76,7 @@ class Services:
             self.registry,
             self.checkpointer,
             self.settings,
+            clock=self.clock,
             repair=self._repair_wiring(),
             parsed=self._parsed,
         )
@@ -93,7 +99,7 @@ class Services:
         def save(workflow: Workflow, message: str) -> VersionRecord:
             return self.apply_workflow(workflow, message)[0]
 
-        return healing_wiring(self.settings, self.store, sandbox, save)
+        return healing_wiring(self.settings, self.store, sandbox, save, clock=self.clock)
 
     @cached_property
     def events(self) -> EventDispatcher:
@@ -114,7 +120,7 @@ class Services:
 
         knowledge: KnowledgeService | None
         try:
-            knowledge = KnowledgeService(self.settings)
+            knowledge = KnowledgeService(self.settings, clock=self.clock)
         except (KnowledgeError, OSError):
             knowledge = None
         bank = ExampleBank(
@@ -122,7 +128,7 @@ class Services:
             embedder=knowledge.embedder if knowledge else None,
             text=knowledge.text if knowledge else None,
         )
-        llm = LlmService(self.settings, self.store)
+        llm = LlmService(self.settings, self.store, clock=self.clock)
         return AuthoringService(self.settings, self.store, llm, knowledge=knowledge, bank=bank)
 
     def _start_event_run(self, name: str, inputs: dict[str, Any], trigger: str) -> RunRecord:
@@ -148,7 +154,7 @@ class Services:
     @cached_property
     def applier(self) -> WorkflowApply:
         """The apply use case (`mwo.management.apply`): validate, then save as the next version."""
-        return WorkflowApply(self.settings, self.store)
+        return WorkflowApply(self.settings, self.store, self.clock)
 
     # The apply use case's verbs, here because every face (and many tests) reach them through the
     # container; the work is WorkflowApply's.

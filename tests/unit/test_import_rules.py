@@ -29,7 +29,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "sandbox": frozenset({"errors"}),
     "store": frozenset({"clock", "errors", "settings", "spec"}),
     "auth": frozenset({"clock", "errors", "store"}),
-    "knowledge": frozenset({"errors", "settings"}),
+    "knowledge": frozenset({"clock", "errors", "settings"}),
     "llm": frozenset({"clock", "errors", "settings", "store"}),
     "healing": frozenset({"clock", "llm", "sandbox", "settings", "spec", "store", "validation"}),
     "engine": frozenset(
@@ -59,6 +59,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "services": frozenset(
         {
             "authoring",
+            "clock",
             "engine",
             "knowledge",
             "llm",

@@ -11,6 +11,7 @@ DATA_TRANSFORM executor for a transform) sees the real values, its results maske
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from mwo.clock import utc_now
@@ -46,8 +47,10 @@ class HealingRepairer:
         make_transform_healer: Callable[[], Any] | None = None,
         store: Store | None = None,
         settings: Settings | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._make_healer = make_healer
+        self._clock = clock
         self._make_transform_healer = make_transform_healer
         self._store = store
         self._settings = settings
@@ -135,7 +138,7 @@ class HealingRepairer:
 
     def _recorded(self, request: RepairRequest) -> RecordedScope:
         assert self._store is not None and self._settings is not None
-        return RecordedScope(self._store, self._settings, request.run_id, request.workflow, utc_now)
+        return RecordedScope(self._store, self._settings, request.run_id, request.workflow, self._clock)
 
 
 def _reads_secrets(step: PythonScriptStep) -> bool:
@@ -170,32 +173,37 @@ def healing_wiring(
     sandbox: Callable[[], Sandbox],
     save_version: SaveVersion,
     llm: LlmService | None = None,
+    clock: Callable[[], datetime] = utc_now,
 ) -> RepairWiring:
     """The repair wiring of a process: the healers ask `llm` (default: the model of `settings`), dry
     run scripts in `sandbox()` (the PYTHON_SCRIPT executor's) and transforms in-process with the
-    engine's executor, and store their attempts in `store`."""
+    engine's executor, and store their attempts in `store`, stamped by `clock`."""
     made: dict[str, LlmService] = {}
 
     def model() -> LlmService:
         from mwo.llm.service import LlmService
 
         if "llm" not in made:
-            made["llm"] = llm or LlmService(settings, store)
+            made["llm"] = llm or LlmService(settings, store, clock=clock)
         return made["llm"]
 
     def make_healer(wrap: Callable[[Sandbox], Any] | None = None) -> Any:
         from mwo.healing import ScriptHealer
 
         used = sandbox() if wrap is None else cast("Sandbox", wrap(sandbox()))
-        return ScriptHealer(settings, model(), used, store=store)
+        return ScriptHealer(settings, model(), used, store=store, clock=clock)
 
     def make_transform_healer() -> Any:
         from mwo.healing.transform import TransformHealer
 
-        return TransformHealer(settings, model(), store=store)
+        return TransformHealer(settings, model(), store=store, clock=clock)
 
     repairer = HealingRepairer(
-        make_healer, make_transform_healer=make_transform_healer, store=store, settings=settings
+        make_healer,
+        make_transform_healer=make_transform_healer,
+        store=store,
+        settings=settings,
+        clock=clock,
     )
     return RepairWiring(repairer, save_version)
 

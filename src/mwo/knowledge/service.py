@@ -15,12 +15,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
+from mwo.clock import utc_now
 from mwo.knowledge.catalog import Catalog
 from mwo.knowledge.chunking import Chunker
 from mwo.knowledge.domains import DomainDetector
@@ -85,9 +86,12 @@ class KnowledgeService:
         embedder: Embedder | None = None,
         packs: list[Pack] | None = None,
         text: KoreanText | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        """`embedder`, `packs` and `text` default to the configured ones; tests share loaded models."""
+        """`embedder`, `packs` and `text` default to the configured ones; tests share loaded models.
+        `clock` stamps each document's `added_at`."""
         self.settings = settings
+        self._clock = clock
         self.root = settings.resolved_knowledge_dir()
         self.root.mkdir(parents=True, exist_ok=True)
         self.text = text or KoreanText()
@@ -179,12 +183,15 @@ class KnowledgeService:
                 sha256=document.sha256,
                 chunks=0,
                 kind="pack",
-                added_at=_now(),
+                added_at=self._stamp(),
                 pack=pack.domain,
                 pack_version=pack.version,
             ),
             progress,
         )
+
+    def _stamp(self) -> str:
+        return self._clock().isoformat(timespec="seconds")
 
     # documents -------------------------------------------------------------------------------------
     def add(self, path: Path, domain: str | None = None, progress: Progress = _no_progress) -> AddResult:
@@ -218,7 +225,7 @@ class KnowledgeService:
             sha256=sha,
             chunks=0,
             kind=loaded.kind,
-            added_at=_now(),
+            added_at=self._stamp(),
             pages=loaded.pages,
             ocr_pages=loaded.ocr_pages,
         )
@@ -409,7 +416,3 @@ def _default_embedder(settings: Settings) -> Embedder:
     """The configured embedder, answering the shipped packs' texts from their precomputed vectors."""
     inner = embedder_from_settings(settings)
     return CachedEmbedder(inner, load_vector_file(PACK_VECTORS, inner.model_id), remember=False)
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")

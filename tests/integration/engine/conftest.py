@@ -6,7 +6,6 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -16,28 +15,13 @@ from mwo.engine.runs import RunService
 from mwo.services import Services
 from mwo.settings import Settings
 from mwo.spec import Workflow, workflow_from_data
-
-
-class Clock:
-    """Wall time that tests move by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 0, 0, tzinfo=timezone.utc)
-        self.slept: list[float] = []
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(microseconds=1000)
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += timedelta(seconds=seconds)
+from tests.clocks import ManualClock
 
 
 @dataclass
 class Env:
     services: Services
-    clock: Clock
+    clock: ManualClock
     runs: RunService
 
     def apply(self, data: dict[str, Any]) -> Workflow:
@@ -47,7 +31,7 @@ class Env:
 
     def new_process(self) -> RunService:
         """A second RunService on the same files: what another process (or a restart) sees."""
-        s = Services.open(self.services.settings)
+        s = Services.open(self.services.settings, self.clock)
         return RunService(
             s.store, s.registry, s.checkpointer, s.settings, clock=self.clock, sleep=self.clock.sleep
         )
@@ -55,8 +39,8 @@ class Env:
 
 @pytest.fixture
 def env(settings: Settings) -> Iterator[Env]:
-    clock = Clock()
-    services = Services.open(settings)
+    clock = ManualClock.ticking()
+    services = Services.open(settings, clock)
     runs = RunService(
         services.store, services.registry, services.checkpointer, settings, clock=clock, sleep=clock.sleep
     )

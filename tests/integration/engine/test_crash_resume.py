@@ -15,8 +15,9 @@ from mwo.engine.runs import RunService
 from mwo.services import Services
 from mwo.settings import Settings
 from mwo.store.records import RunFilter, RunRecord, RunStatus, StepStatus
+from tests.clocks import ManualClock
 
-from .conftest import Clock, Recorder
+from .conftest import Recorder
 
 SPEC = """
 name: crashy
@@ -62,7 +63,7 @@ def kill_mid_fetch(settings: Settings, http_server: Recorder, tmp_path: Path, po
 def recovery_after_the_lease(services: Services, settings: Settings) -> tuple[RunService, RunRecord]:
     [run] = services.store.list_runs(RunFilter(workflow_name="crashy"))
     assert run.status is RunStatus.RUNNING, "a killed owner leaves the run running"
-    clock = Clock()
+    clock = ManualClock.ticking()
     clock.now = run.acquired_until + timedelta(seconds=1) if run.acquired_until else clock.now
     return RunService(services.store, services.registry, services.checkpointer, settings, clock=clock), run
 

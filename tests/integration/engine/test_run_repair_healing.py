@@ -21,8 +21,7 @@ from mwo.services import Services
 from mwo.settings import Settings
 from mwo.spec import StepType, Workflow, workflow_from_data
 from mwo.store.records import RepairStatus, RunStatus, StepStatus, VersionRecord
-
-from .conftest import Clock
+from tests.clocks import ManualClock
 
 MISSPELT = "def main(inputs):\n    return {'titles': [i['titel'] for i in inputs['items']]}\n"
 AS_TEXT = "def main(inputs):\n    return {'count': str(len(inputs['items']))}\n"
@@ -51,7 +50,7 @@ def _runs(services: Services, model: FakeChatModel) -> RunService:
 
     llm = LlmService(services.settings, services.store, chat_model=model)
     wiring = healing_wiring(services.settings, services.store, lambda: executor.sandbox, save, llm=llm)
-    clock = Clock()
+    clock = ManualClock.ticking()
     return RunService(
         services.store,
         services.registry,

@@ -20,8 +20,7 @@ from mwo.services import Services
 from mwo.settings import Settings
 from mwo.spec import DataTransformStep, StepType, Workflow, workflow_from_data
 from mwo.store.records import RepairStatus, RunStatus, StepStatus, VersionRecord
-
-from .conftest import Clock
+from tests.clocks import ManualClock
 
 ITEMS = [{"title": "rates", "score": 3}, {"title": "stocks", "score": 9}]
 
@@ -41,7 +40,7 @@ def _runs(services: Services, model: FakeChatModel) -> RunService:
 
     llm = LlmService(services.settings, services.store, chat_model=model)
     wiring = healing_wiring(services.settings, services.store, lambda: executor.sandbox, save, llm=llm)
-    clock = Clock()
+    clock = ManualClock.ticking()
     return RunService(
         services.store,
         services.registry,

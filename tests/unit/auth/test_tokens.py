@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,28 +20,13 @@ from mwo.auth import (
 )
 from mwo.auth.tokens import LAST_USED_RESOLUTION
 from mwo.store import NotFound, TokenScope
+from tests.clocks import START, ManualClock
 
-T0 = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
+T0 = START  # where the `clock` fixture starts
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def tokens(store: Any, clock: Clock) -> TokenService:
+def tokens(store: Any, clock: ManualClock) -> TokenService:
     return TokenService(store, clock)
 
 
@@ -111,7 +96,7 @@ def test_a_revoked_token_is_rejected_from_then_on(tokens: TokenService) -> None:
         tokens.authenticate(issued.token)
 
 
-def test_a_token_expires_at_its_expiry_instant(tokens: TokenService, clock: Clock) -> None:
+def test_a_token_expires_at_its_expiry_instant(tokens: TokenService, clock: ManualClock) -> None:
     issued = tokens.issue("ci", TokenScope.READ, expires_in=timedelta(days=1))
     clock.advance(timedelta(days=1) - timedelta(seconds=1))
     assert tokens.authenticate(issued.token).name == "ci"
@@ -129,7 +114,7 @@ def test_authorize_refuses_a_scope_that_is_too_small(tokens: TokenService) -> No
 
 
 def test_last_use_is_recorded_at_most_once_per_resolution(
-    tokens: TokenService, store: Any, clock: Clock
+    tokens: TokenService, store: Any, clock: ManualClock
 ) -> None:
     issued = tokens.issue("ci", TokenScope.READ)
     tokens.authenticate(issued.token)
