@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from mwo.knowledge.errors import (
 from mwo.knowledge.packs import PACKS_DIR, shipped_packs
 from mwo.knowledge.text import KoreanText
 from mwo.settings import Settings
+from tests.clocks import ManualClock
 from tests.knowledge_support import docx_file, render_text_png, scanned_pdf, text_pdf, xlsx_file
 
 
@@ -96,6 +98,21 @@ def test_ocr_of_png_and_scanned_pdf(kb: KnowledgeService, tmp_path: Path) -> Non
     scanned = kb.add(pdf, domain="office")
     assert scanned.document.pages == 1 and scanned.document.ocr_pages == 1
     assert "택배" in kb.retrieve("택배 보관함", k=1, domains=["office"])[0].text
+
+
+def test_documents_are_stamped_by_the_clock_passed_in(
+    kb_settings: Settings, embedder: CachedEmbedder, korean: KoreanText, clock: ManualClock, tmp_path: Path
+) -> None:
+    kb = KnowledgeService(kb_settings, embedder=embedder, text=korean, clock=clock)
+    kb.init()
+    clock.advance(timedelta(days=3, minutes=7))
+    note = tmp_path / "note.md"
+    note.write_text("# 주차 안내\n\n지하 2층은 방문객 전용이다.\n")
+    added = kb.add(note, domain="office").document
+    stamps = {d.doc_id: d.added_at for d in kb.documents()}
+    kb.close()
+    assert stamps.pop(added.doc_id) == "2026-11-28T00:07:00+00:00"
+    assert stamps and set(stamps.values()) == {"2026-11-25T00:00:00+00:00"}  # the packs, at init
 
 
 def test_duplicate_upload_is_detected_by_hash(kb: KnowledgeService, tmp_path: Path) -> None:
