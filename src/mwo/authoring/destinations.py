@@ -32,6 +32,12 @@ _AFTER_APPROVAL: Final = re.compile(
     re.IGNORECASE,
 )
 _URLS: Final = re.compile(_URL)
+# An email address is where mail goes ("parents@school.kr 로 보내", "send it to a@b.io"): the address
+# names the channel (mail) and the recipient. One said as a sender ("boss@x.com에서 온 메일", "from
+# a@b.io") is where mail comes from.
+_EMAIL: Final = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+", re.ASCII)
+_KO_SENDER_AFTER: Final = re.compile(r"\s*(?:에서|으로부터|로부터|한테서|에게서|(?:이|가|님이)\s*보낸)")
+_EN_SENDER_BEFORE: Final = re.compile(r"\b(?:from|by|sender|sent\s+by)\s*:?\s*$", re.IGNORECASE)
 
 
 def destination_spans(text: str) -> list[tuple[int, int]]:
@@ -47,3 +53,13 @@ def destination_spans(text: str) -> list[tuple[int, int]]:
 def destination_urls(text: str) -> list[str]:
     """The destination URLs, in the order said."""
     return [text[s:e] for s, e in destination_spans(text)]
+
+
+def recipient_email_spans(text: str) -> list[tuple[int, int]]:
+    """Where email addresses are said as recipients (see `_EMAIL`): each makes the channel mail."""
+    spans = []
+    for m in _EMAIL.finditer(text):
+        before = text[max(0, m.start() - 20) : m.start()]
+        if _KO_SENDER_AFTER.match(text, m.end()) is None and _EN_SENDER_BEFORE.search(before) is None:
+            spans.append(m.span())
+    return spans

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from mwo.authoring import trigger_words as tw
-from mwo.authoring.destinations import destination_spans
+from mwo.authoring.destinations import destination_spans, recipient_email_spans
 from mwo.authoring.intents import ScheduleParse, StepIntent, TriggerIntent
 from mwo.authoring.lexicon_words import (
     API_WORDS,
@@ -232,6 +232,10 @@ def _notifications(text: str, skip: list[Span]) -> list[StepIntent]:
     for position, url in hooks:
         channel = Channel.SLACK if "slack" in url.lower() else Channel.DISCORD
         hits.append((position, url, next(w for w in CHANNEL_WORDS if w.channel is channel)))
+    mail = next(w for w in CHANNEL_WORDS if w.channel is Channel.EMAIL)
+    for start, end in recipient_email_spans(text):  # an address said as a recipient is the mail channel
+        if not any(s <= start < e for s, e in skip):
+            hits.append((start, text[start:end], mail))
     channels = _first_per(hits, "channel")
     if channels:
         return channels

@@ -111,7 +111,7 @@ CONDITION_WORDS: Final = (
 )  # fmt: skip
 # "내가 직접 실행할 때만", "only when I run it": the manual trigger said, not a condition step.
 MANUAL_ONLY: Final = re.compile(
-    r"(?:실행|수동|클릭|요청|원|필요|누를|부를)[가-힣]{0,4}\s*(?:때만|때에만|경우에만)"
+    r"(?:실행|수동|클릭|요청|원|필요|누를|부를|돌릴|돌리)[가-힣]{0,4}\s*(?:때만|때에만|경우에만)"
     r"|\bonly\s+when\s+I\s+(?:run|start|ask|click|trigger)\b",
     re.IGNORECASE | re.ASCII,
 )
@@ -201,7 +201,11 @@ URL_INPUT: Final = re.compile(
 )
 MANUAL_WORDS: Final = re.compile(
     r"수동|버튼|필요할\s*때|원할\s*때|요청할\s*때|직접\s*실행|직접\s*돌릴|지금\s*(?:바로|당장)?|\bmanual(?:ly)?\b|\bon\s+demand\b"
-    r"|\bwhen\s+I\s+(?:ask|run|click|want)\b|\bby\s+hand\b|\bright\s+now\b"
+    r"|\bwhen(?:ever)?\s+I\s+(?:ask|run|click|want|press|hit|trigger|start|kick)\b|\bby\s+hand\b|\bright\s+now\b"
+    r"|\bon\s+(?:my\s+)?request\b|\b(?:only\s+)?when\s+(?:I|we)\s+(?:say\s+so|tell\s+it)\b"
+    # "내가 실행할 때만", "내가 돌릴 때", "클릭할 때만": run by the person, not on a schedule
+    r"|(?:실행|수동|클릭|요청|원|필요|누를|부를|돌릴|돌리)[가-힣]{0,4}\s*(?:때만|때에만|경우에만)"
+    r"|내가\s*(?:직접\s*)?(?:실행|돌릴|돌리|누를|누르|시작|클릭|호출)"
     r"|입력하면|입력한|넣으면|붙여\s*넣으면|\bwhen\s+I\s+(?:enter|paste|give|type|upload)\b|\bgiven\s+an?\b",
     re.IGNORECASE | re.ASCII,
 )

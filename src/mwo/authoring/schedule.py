@@ -372,7 +372,8 @@ def _day_fields(days: list[Days], notes: _Notes, used: list[Span]) -> tuple[str,
     if dom is not None:
         if dom.assumed:
             notes.assume(dom.assumed, n=dom.dom[0].removeprefix("*/"))
-        return ",".join(dom.dom), str(dom.month or "*"), "*", every_weeks
+        month = ",".join(map(str, dom.months)) if dom.months else str(dom.month or "*")
+        return ",".join(dom.dom), month, "*", every_weeks
     nth = next((d.nth for d in days if d.nth), None)
     if nth is not None:
         return "*", "*", nth, every_weeks

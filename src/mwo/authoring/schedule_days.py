@@ -41,6 +41,7 @@ _DAILY = re.compile(
     r"|\bevery\s*day\b|\bdaily\b|\beach\s+day\b"
     r"|\bevery\s+(?:morning|afternoon|evening|night)\b|\bnightly\b|\bonce\s+a\s+day\b"
     r"|(?<=시|반|오|정)\s*마다"  # "9시마다", "정오마다", "자정마다": every day at that time
+    r"|(?:(?<=시\d분)|(?<=시\d\d분)|(?<=시 \d분)|(?<=시 \d\d분))\s*마다"  # "3시 40분마다": daily at 3:40
     r"|(?<=아침|저녁|점심|새벽)\s*마다|(?<=밤)\s*마다",
     re.IGNORECASE,
 )
@@ -60,6 +61,32 @@ _BIWEEKLY = re.compile(
 _MONTHLY = re.compile(
     r"매월|매달|매\s+월|매\s+달|달마다|월마다|한\s*달(?:에|마다)\s*한\s*번|월\s*1\s*회"
     r"|\b(?:every|each|a|per)\s+month\b|\bmonthly\b|\bof\s+(?:the|each|every)\s+month\b",
+    re.IGNORECASE,
+)
+# Quarterly: "분기마다", "매 분기 첫날", "every quarter", "quarterly on the 15th". A bare "분기별 보고서" or
+# "quarterly report" names a report, and "every quarter hour" is an interval.
+_QUARTERLY = re.compile(
+    r"분기\s*(?:마다|별로|에\s*한\s*번|\s*1\s*회|\s*(?:의\s*)?(?:첫|마지막|말일|말에|초에|시작))|매\s*분기|각\s*분기"
+    r"|\b(?:every|each|per|once\s+a)\s+quarter\b(?!\s*(?:of\s+an\s+)?hours?\b|\s+(?:past|to)\b)"
+    r"|\b(?:of|in)\s+(?:the|each|every)\s+(?:calendar\s+)?quarter\b"
+    r"|\bquarterly\b(?=\s*(?:$|[,.;:!?(]|on\b|at\b|in\b|from\b))",
+    re.IGNORECASE,
+)
+_QUARTER_MONTHS = (1, 4, 7, 10)
+_FIRST_DAY = re.compile(r"첫\s*(?:번째\s*|째\s*)?날|\bfirst\s+day\b|\bstart\s+of\b|\bbeginning\s+of\b", re.I)
+# Several months named in a list ("1월 4월 7월 10월", "1, 4, 7, 10월", "January, April, July and October").
+_KO_MONTH_LIST = re.compile(
+    r"(?<![\d.])(?:\d{1,2}\s*월(?!요|욜)(?:\s*(?:[,·/]|과|와|및|그리고)?\s*\d{1,2}\s*월(?!요|욜))+"
+    r"|\d{1,2}(?:\s*[,·/]\s*\d{1,2})+\s*월(?!요|욜))"
+)
+_KO_MONTH_NUMBER = re.compile(r"\d{1,2}")
+# Several days of the month in a list ("1일과 15일", "the 1st and the 15th"): a list of dates repeats
+# monthly even with no monthly word. "10월 1일과 15일" (a month said) is not read this way.
+_KO_DOM_LIST = re.compile(
+    r"(?<![\d.])(?<!월)(?<!월\s)\d{1,2}\s*일\s*(?:과|와|,|및|이랑|랑|하고|·|/|그리고)\s*\d{1,2}\s*일(?!요|간|\s*동안)"
+)
+_EN_DOM_LIST = re.compile(
+    r"\b(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\s*(?:,|and|&|or)\s*(?:(?:and|or)\s+)?(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b",
     re.IGNORECASE,
 )
 _KO_DOM = re.compile(r"(?<![\d.])(\d{1,2})\s*일(?!\s*(?:마다|간|동안|전|후|치|째|이내|내)|요일)")
@@ -90,6 +117,8 @@ _MONTH = (
     r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+_EN_MONTH_LIST = re.compile(rf"\b{_MONTH}\b(?:\s*(?:,|and|&|/)\s*(?:and\s+)?\b{_MONTH}\b)+", re.IGNORECASE)
+_EN_MONTH_WORD = re.compile(rf"\b{_MONTH}\b", re.IGNORECASE)
 _EN_YEARLY = re.compile(
     rf"\b(?:every\s+year|each\s+year|annually|yearly)\b|\bevery\s+(?={_MONTH}\.?\s+\d)", re.IGNORECASE
 )
@@ -181,18 +210,68 @@ def _nth_weekday(text: str) -> Days | None:
     return Days(m.span(), nth=cron_day)
 
 
-def _month_days(text: str) -> Days | None:
-    """Days of the month, only when the request says monthly (or 말일 / end of the month)."""
-    monthly, last = _MONTHLY.search(text), _LAST_DAY.search(text)
-    if monthly is None and last is None:
+def _listed_months(text: str) -> tuple[tuple[int, ...], Span] | None:
+    """The months of a list of two or more ("1월 4월 7월 10월", "March, June, September and December")."""
+    m = _KO_MONTH_LIST.search(text)
+    if m is not None:
+        months = [int(n) for n in _KO_MONTH_NUMBER.findall(m.group(0))]
+    else:
+        m = _EN_MONTH_LIST.search(text)
+        if m is None:
+            return None
+        months = [_EN_MONTHS.index(w.group(1).lower()[:3]) + 1 for w in _EN_MONTH_WORD.finditer(m.group(0))]
+    if not all(1 <= n <= 12 for n in months) or len(set(months)) < 2:
         return None
-    spans = [m.span() for m in (monthly, last) if m is not None]
+    return tuple(sorted(set(months))), m.span()
+
+
+def _dom_values(text: str) -> tuple[list[str], list[Span]]:
+    """The days of the month said ("1일", "the 15th", "first"), in order, without repeats."""
     days: list[str] = []
+    spans: list[Span] = []
     for m in [*_KO_DOM.finditer(text), *_EN_DOM.finditer(text)]:
         value = m.group(1) or (m.group(2) if m.re is _EN_DOM else None) or "1"
-        if 1 <= int(value) <= 31 and value not in days:
+        if 1 <= int(value) <= 31 and str(int(value)) not in days:
             days.append(str(int(value)))
             spans.append(m.span())
+    return days, spans
+
+
+def _quarterly(text: str) -> Days | None:
+    """Quarterly ("분기마다", "every quarter") or a list of months with a day ("1월 4월 7월 10월 1일"):
+    the day said (첫날 / the first day -> 1, 말일 -> L), else the 1st (stated); the months listed,
+    else January, April, July and October."""
+    word, listed = _QUARTERLY.search(text), _listed_months(text)
+    if word is None and listed is None:
+        return None
+    days, spans = _dom_values(text)
+    first, last = _FIRST_DAY.search(text), _LAST_DAY.search(text)
+    if word is None and not days and first is None and last is None:
+        return None  # "3월, 6월에 있던 일": months named with no day and no repeat word are no schedule
+    spans += [s for s in (word.span() if word else None, listed[1] if listed else None) if s is not None]
+    if first is not None and "1" not in days:
+        days.insert(0, "1")
+        spans.append(first.span())
+    if last is not None:
+        days.append("L")
+        spans.append(last.span())
+    months = listed[0] if listed else _QUARTER_MONTHS
+    span = (min(s for s, _ in spans), max(e for _, e in spans))
+    if not days:
+        return Days(span, dom=("1",), months=months, assumed="first_of_quarter")
+    return Days(span, dom=tuple(days), months=months)
+
+
+def _month_days(text: str) -> Days | None:
+    """Days of the month, only when the request says monthly (or 말일 / end of the month), or lists
+    several days ("1일과 15일", "the 1st and the 15th")."""
+    monthly, last = _MONTHLY.search(text), _LAST_DAY.search(text)
+    if monthly is None:
+        monthly = _KO_DOM_LIST.search(text) or _EN_DOM_LIST.search(text)
+    if monthly is None and last is None:
+        return None
+    days, spans = _dom_values(text)
+    spans += [m.span() for m in (monthly, last) if m is not None]
     if last is not None:
         days.append("L")
     span = (min(s for s, _ in spans), max(e for _, e in spans))
@@ -245,6 +324,9 @@ def find_days(text: str) -> list[Days]:
     nth = _nth_weekday(text)
     if nth is not None:
         return [nth]
+    quarter = _quarterly(text)
+    if quarter is not None:
+        return [quarter]
     month = _month_days(text)
     if month is not None:
         return [month]

@@ -40,6 +40,8 @@ class Days:
     dow: tuple[int, ...] = ()
     dom: tuple[str, ...] = ()
     month: int | None = None
+    months: tuple[int, ...] = ()
+    """Several months ("분기마다" -> 1, 4, 7, 10; "1월 4월 7월 10월"); `month` is one (a day of the year)."""
     every_weeks: int = 1
     nth: str | None = None
     """A cron weekday with # or L ("1#1" first Monday, "L5" last Friday: croniter's form)."""
@@ -94,7 +96,10 @@ class Found:
 
 _KO_NATIVE = "|".join(sorted(words.KO_NATIVE_NUMBERS, key=len, reverse=True))
 _EN_NUMBER = "|".join(sorted(words.EN_NUMBERS, key=len, reverse=True))
-_KO_NUM = rf"(?<![0-9])(\d{{1,2}}|(?:{_KO_NATIVE}))"
+# A native numeral starts a word (or follows a part of the day, "오후세시"): the 네시 inside
+# "인도네시아" is no four o'clock.
+_KO_WORD_START = r"(?:(?<![가-힣])|(?<=오전|오후|아침|저녁|점심|새벽|매일|평일|주말)|(?<=밤|낮|매))"
+_KO_NUM = rf"(?<![0-9])(\d{{1,2}}|{_KO_WORD_START}(?:{_KO_NATIVE}))"
 _EN_NUM = rf"(\d{{1,3}}|{_EN_NUMBER})"
 
 
@@ -259,18 +264,18 @@ def find_parts(text: str, times: list[TimeOfDay]) -> list[PartOfDay]:
 
 _KO_INTERVAL = re.compile(
     rf"(?:매\s*)?{_KO_NUM}\s*(분|시간)\s*(?:마다|간격|주기|에\s*한\s*번|에\s*한번|단위로)"
-    rf"|매\s*{_KO_NUM}\s*(분|시간)"
+    rf"|매\s*{_KO_NUM}\s*(분(?!기)|시간)"
 )
 _EN_INTERVAL = re.compile(rf"\bevery\s+{_EN_NUM}\s*(minutes?|mins?|hours?|hrs?)\b", re.IGNORECASE)
 _HOURLY = re.compile(
     r"매\s*시간|매\s*시(?=\s*(?:정각|\d{1,2}\s*분|반(?=에|\s|$|[,.])))|한\s*시간\s*마다|\bhourly\b|\bevery\s+hour\b"
     r"|매\s*정각(?:\s*마다)?|정각\s*마다|\bon\s+the\s+hour\b|\bevery\s+hour\s+on\s+the\s+hour\b"
-    r"|\beach\s+hour\b|\bevery\s+minute\b|매\s*분(?:마다)?|\bevery\s+(?:half\s+(?:an\s+)?hour|30\s+min)\b"
+    r"|\beach\s+hour\b|\bevery\s+minute\b|매\s*분(?!기)(?:마다)?|\bevery\s+(?:half\s+(?:an\s+)?hour|30\s+min)\b"
     r"|\bhalf-hourly\b|\bevery\s+quarter\s+(?:of\s+an\s+)?hour\b",
     re.IGNORECASE,
 )
 _MINUTE_PAST = re.compile(
-    r"\s*(?:(정각)|(\d{1,2})\s*분(?!\s*(?:마다|간격))|at\s+:?(\d{2})\b|(\d{1,2})\s+(?:minutes?\s+)?past\b"
+    r"\s*(?:(정각)|(\d{1,2})\s*분(?!\s*간격)|at\s+:?(\d{2})\b|(\d{1,2})\s+(?:minutes?\s+)?past\b"
     r"|(반)(?=에|\s|$|[,.])|(?:at\s+)?(?:a\s+)?(half|quarter)\s+past\b|(?:at\s+)?(?:a\s+)?quarter\s+(to)\b)",
     re.IGNORECASE,
 )
@@ -300,11 +305,17 @@ def _minute_past(past: re.Match[str]) -> int:
     return int(past.group(2) or past.group(3) or past.group(4))
 
 
+# An hour said right before a minute count ("3시 40분마다", "15시40분마다"): the count is that time's minute.
+_CLOCK_HOUR_BEFORE = re.compile(r"(?:\d|(?<!매)[가-힣])\s*시\s*$")
+
+
 def find_intervals(text: str) -> list[Interval]:
     """"30분마다", "두 시간 간격", "every 15 minutes", "hourly", "매시 30분" (minute past the hour)."""
     out = []
     for m in _KO_INTERVAL.finditer(text):
         amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        if unit == "분" and _CLOCK_HOUR_BEFORE.search(text, 0, m.start()):
+            continue  # "3시 40분마다": the minute of a clock time, said daily, not every 40 minutes
         n = number(amount)
         if n > 0:
             out.append(Interval(m.span(), minutes=n) if unit == "분" else Interval(m.span(), hours=n))

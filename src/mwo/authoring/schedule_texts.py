@@ -23,6 +23,10 @@ ASSUMPTIONS: Final = MappingProxyType(
             "날짜가 없어 매월 1일로 보았습니다",
             "No day of the month was given, so it runs on the 1st",
         ),
+        "first_of_quarter": (
+            "날짜가 없어 분기 첫날(1월, 4월, 7월, 10월 1일)로 보았습니다",
+            "No day was given, so it runs on the first day of each quarter (1 Jan, Apr, Jul, Oct)",
+        ),
         "weekly_from_day": ("요일만 있어 매주 {day}로 보았습니다", "A weekday alone is read as every {day}"),
         "morning_hour": ("{h}시는 오전 {h}시로 보았습니다", "{h} o'clock is read as {h}:00 in the morning"),
         "noon_hour": ("12시는 낮 12시(정오)로 보았습니다", "12 o'clock is read as noon"),

@@ -24,8 +24,22 @@ _EN_WHEN = (
     r"(?:when(?:ever)?|each\s+time|every\s+time|as\s+soon\s+as|once|on\s+(?:every|each)|for\s+(?:every|each))"
 )
 
+# Receiving said with the webhook ("웹훅으로 받아서", "결제 웹훅을 받고"), or an arrival said right before
+# it ("주문이 들어오면 웹훅으로"): the webhook is what starts the run.
+_KO_HOOK_TAKE = (
+    r"(?:으로|을|를|이|가|로)?\s*(?:받아서|받아|받고|받는\s*대로|수신해서|수신하고"
+    r"|받은\s*(?:뒤|후|다음|내용|데이터))"
+)
+_KO_ARRIVAL = r"(?:들어오면|들어올\s*때(?:마다)?|들어오는\s*대로|접수되면|접수될\s*때(?:마다)?|도착하면)"
+
 WEBHOOK: Final = re.compile(
     rf"(?:웹훅|webhook|훅|hook|POST\s*요청|HTTP\s*요청)[^.!?\n]{{0,24}}?{_KO_RECEIVE}"
+    rf"|(?:웹훅|webhook)\s*{_KO_HOOK_TAKE}|{_KO_ARRIVAL}\s*(?:[^.!?\n]{{0,6}}?)(?:웹훅|webhook)"
+    rf"|(?:웹훅|webhook)\s*(?:트리거|으로\s*(?:시작|실행|트리거))"
+    rf"|(?:^|[.;:!?]\s*|,\s*)on\s+(?:the|our|my|each|every|a|an|any)\s+(?:incoming\s+)?webhook\b"
+    rf"|\b(?:triggered|started|kicked\s+off|fired|run)\s+(?:by|via|from|on)\s+(?:an?\s+|the\s+|our\s+|my\s+)?"
+    rf"(?:incoming\s+)?webhook|\bwebhook[- ](?:triggered|driven|based)\b|\bwebhook\s+trigger\b"
+    rf"|\blisten(?:s|ing)?\s+(?:for|to|on)\s+(?:an?\s+|the\s+|our\s+)?(?:incoming\s+)?webhooks?\b"
     rf"|{_EN_WHEN}\s+(?:an?\s+|the\s+|my\s+)?(?:incoming\s+)?(?:webhook|POST\s+request|HTTP\s+request)"
     rf"(?:\s+{_EN_RECEIVE})?"
     rf"|\b(?:webhook|POST\s+request)\s+{_EN_RECEIVE}|\bincoming\s+webhooks?\b|\bon\s+(?:a\s+)?webhook\b"
