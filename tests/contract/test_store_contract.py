@@ -474,6 +474,16 @@ def test_release_drops_only_the_owners_lease(store: Store) -> None:
     assert store.acquire_run(run_id, "worker-b", at(30), at(1)) is True
 
 
+def test_a_final_state_lets_go_of_the_lease_in_the_same_write(store: Store) -> None:
+    running = new_run(store)
+    assert store.acquire_run(running, "worker-a", at(300), T0)
+    assert store.set_run_status(running, RunStatus.RUNNING, at(1)).acquired_by == "worker-a"
+    finished = store.set_run_status(running, RunStatus.SUCCEEDED, at(2))
+    assert (finished.acquired_by, finished.acquired_until) == (None, None)
+    stored = store.get_run(running)
+    assert (stored.status, stored.acquired_by, stored.acquired_until) == (RunStatus.SUCCEEDED, None, None)
+
+
 def test_reap_finds_expired_leases_and_stale_unowned_runs(store: Store) -> None:
     lease = timedelta(seconds=LEASE_S)
     queued = new_run(store)  # never acquired

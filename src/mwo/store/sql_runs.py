@@ -42,6 +42,9 @@ _UPDATE_RUN_STATE = (
         error=bindparam("b_error"),
     )
 )
+# A final state also lets go of the lease in the same write: nobody executes a finished run, and a
+# reader never sees it finished yet still held (the executor's own release after it is a no-op).
+_UPDATE_RUN_FINAL_STATE = _UPDATE_RUN_STATE.values(acquired_by=None, acquired_until=None)
 
 
 class SqlRunStore(SqlBase, RunStore):
@@ -115,7 +118,7 @@ class SqlRunStore(SqlBase, RunStore):
                 error=run.error if error is None else error,
             )
             connection.execute(
-                _UPDATE_RUN_STATE,
+                _UPDATE_RUN_FINAL_STATE if status.is_final else _UPDATE_RUN_STATE,
                 {
                     "b_id": run_id,
                     "b_status": updated.status,
@@ -125,6 +128,8 @@ class SqlRunStore(SqlBase, RunStore):
                     "b_error": updated.error,
                 },
             )
+        if status.is_final:
+            updated = replace(updated, acquired_by=None, acquired_until=None)
         # The update refused a naive `now`; times come back in UTC as they would from a read.
         return replace(
             updated,
