@@ -61,8 +61,19 @@ class DraftChecker:
             return None, Report.of(_from_spec(f) for f in exc.findings)
         from mwo.validation import CodeValidator
 
-        validator = CodeValidator(self._settings, known_secrets=self._known, sandbox=self._sandbox)
-        return workflow, validator.validate(workflow, dry_run=False)
+        # A script the model wrote is run on sample inputs before anything is saved: one that raises
+        # there would fail its first real run, so the finding goes to the healer like any other.
+        scripts = any(s.get("type") == "PYTHON_SCRIPT" for s in data.get("steps", []))
+        sandbox = self._script_sandbox() if scripts else self._sandbox
+        validator = CodeValidator(self._settings, known_secrets=self._known, sandbox=sandbox)
+        return workflow, validator.validate(workflow, dry_run=scripts)
+
+    def _script_sandbox(self) -> Sandbox:
+        from mwo.sandbox import Sandbox, config_from_settings
+
+        if self._sandbox is None:  # made once, when the first draft with a script is checked
+            self._sandbox = Sandbox(config_from_settings(self._settings))
+        return self._sandbox
 
     def check(self, spec: dict[str, Any], draft: Draft, emit: Emit) -> Checked:
         attempts: list[Attempt] = []
@@ -113,10 +124,8 @@ class DraftChecker:
 
     def _heal_script(self, step: dict[str, Any], findings: list[Finding]) -> bool:
         from mwo.healing import ScriptHealer, ScriptRepairRequest
-        from mwo.sandbox import Sandbox, config_from_settings
 
-        sandbox = self._sandbox or Sandbox(config_from_settings(self._settings))
-        healer = ScriptHealer(self._settings, self._llm, sandbox)
+        healer = ScriptHealer(self._settings, self._llm, self._script_sandbox())
         result = healer.repair(
             ScriptRepairRequest(
                 code=step["code"],

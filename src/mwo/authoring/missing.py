@@ -110,6 +110,22 @@ def _needs_channel(intents: Sequence[StepIntent]) -> bool:
     return bool(notes) and all(i.channel is None for i in notes)
 
 
+_MAKES = frozenset({StepType.API_CALL, StepType.LLM_CALL, StepType.DATA_TRANSFORM})
+_TO_READ = frozenset({"naver", "kma"})
+
+
+def _delivers_nowhere(intents: Sequence[StepIntent], trigger: TriggerIntent) -> bool:
+    """A scheduled job that only fetches something to read (news, posts, the weather: "아침마다 뉴스")
+    and sends it nowhere: nobody would read it, so where it goes is as missing as a notification's
+    channel. A check or a job that works on its own (a site probe, an API call) keeps the inbox."""
+    return (
+        trigger.kind == "cron"
+        and any(i.provider in _TO_READ for i in intents)
+        and all(i.type in _MAKES for i in intents)
+        and not any(i.type is StepType.NOTIFICATION for i in intents)
+    )
+
+
 def _needs_criterion(intents: Sequence[StepIntent], criterion: str | None) -> bool:
     conditions = [i for i in intents if i.type is StepType.CONDITION]
     if any(VAGUE_CHANGE.fullmatch(i.evidence.strip()) for i in conditions):
@@ -153,8 +169,8 @@ def missing_what(
         if not given and not _brings_data(intents, trigger) and not asked_source:
             # "when it goes above the limit": what "it" is is unknown too (never guessed from a domain)
             questions.append(_ask("source"))
-    if _needs_channel(intents) and not destination_urls(text):  # "… 에 게시해줘": the URL is where it goes
-        questions.append(_ask("channel"))
+    if (_needs_channel(intents) or _delivers_nowhere(intents, trigger)) and not destination_urls(text):
+        questions.append(_ask("channel"))  # "… 에 게시해줘": the URL is where it goes
     return questions
 
 
@@ -164,9 +180,10 @@ def missing_what(
 # the model must not make them up ("보고서 만들어서 보내줘" is not a request to invent a report).
 _FETCHED = re.compile(
     r"뉴스|기사|소식|보고서|리포트|레포트|자료|정보|데이터|현황|동향|업데이트|브리핑|요약|다이제스트|헤드라인"
-    r"|가격|시세|환율|주가"
+    r"|가격|시세|환율|주가|통계|지표|수치|실적|매출|언급|얘기|게시물|댓글|후기|리뷰"
     r"|^(?:news|articles?|reports?|summar(?:y|ies)|digests?|updates?|data|info|information|headlines?"
-    r"|stories|story|briefings?|feeds?|posts|prices?|rates?)$",
+    r"|stories|story|briefings?|feeds?|posts|prices?|rates?|stats|statistics|metrics|figures|numbers"
+    r"|sales|mentions|comments|reviews|results)$",
     re.IGNORECASE,
 )
 # Words that name no content: the frame of the request (when, to whom, how to send) and fillers.
@@ -222,9 +239,13 @@ def names_fetched(request: str) -> bool:
     return any(_FETCHED.search(w) for w in _WORDS.findall(request))
 
 
+# "학생들한테", "고객에게": who gets it, never what it says.
+_TO_WHOM = re.compile(r"[가-힣]+(?:에게|한테|께)$")
+
+
 def _frame(word: str) -> bool:
     if word.isdigit():
         return True
     if re.match(r"[가-힣]", word):
-        return _FRAME_KO.match(word) is not None
+        return _FRAME_KO.match(word) is not None or _TO_WHOM.match(word) is not None
     return word.lower() in _FRAME_EN

@@ -32,7 +32,22 @@ _DOWN = re.compile(
     re.IGNORECASE,
 )
 _URL_TEXT = re.compile(r"https?://\S+")  # "?status=open" in a URL says nothing about a health check
-_REMINDER = re.compile(r"리마인드|상기|잊지|라고.{0,15}?(?:알려|말해|보내|전해)|\bremind", re.IGNORECASE)
+_REMINDER = re.compile(
+    r"리마인드|상기|잊지|라고.{0,15}?(?:알려|말해|보내|전해|줘|주세요)|\bremind"
+    # "a message every day at 12:30 to take my vitamins": what the person is told to do
+    r"|\b(?:msg|message|text|note|ping|alert|notification|e-?mail)\b[^.!?\n]{0,50}?\bto\s+"
+    r"(?!(?:me|us|you|him|her|them|my|our|the|a|an|everyone|slack|discord|kakao\w*|e-?mail|mail|inbox|"
+    r"channel|team|every|each|at|on|in)\b)[a-z]{2,}\s+(?!(?:every|each|at|on|in|daily)\b)[a-z]",
+    re.IGNORECASE,
+)
+# What a language model writes by itself, named as a kind of text ("오늘의 명언", "a motivational quote").
+_WRITTEN = re.compile(
+    r"명언|격언|속담|덕담|농담|유머|수수께끼|응원\s*(?:메시지|문구|한마디)|동기\s*부여|좋은\s*글귀|글귀|오늘의\s*한마디"
+    r"|영어\s*표현|영단어|\bquotes?\b|\bpoems?\b|\bhaikus?\b|\bjokes?\b|\briddles?\b|\bproverbs?\b"
+    r"|\baffirmations?\b|\bfun\s+facts?\b|\bword\s+of\s+the\s+day\b|\bpep\s+talk\b|\bmotivational\b",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _INPUT_DATA = re.compile(r"입력(?:으로|받은|한)|붙여\s*넣|\binputs?\b|\bgiven\b|\bpasted\b", re.IGNORECASE)
 _LLM_ROLES = {"summarize", "translate", "classify", "extract", "rewrite", "generate", "analyze", "judge"}
 
@@ -121,6 +136,9 @@ def _source_provider(req: Requirements, plan: Plan) -> str | None:
     # A request that writes ("블로그 글 초안을 작성") names the domain of its output, not a source.
     writes = any(i.role == "write" for i in req.intents)
     by_domain = not wanted and not writes and not _trigger_brings_data(req) and not _papago(req)
+    # A domain found by likeness alone is no source when the request's words name nothing to send
+    # ("send me something useful every morning" is near the weather, and still says nothing).
+    by_domain = by_domain and content_question(req.request, req.trigger.phrase, req.topic) is None
     if "naver" in wanted or ("naver" in req.domains and by_domain):
         return "naver_blog" if _BLOG.search(req.text) else "naver_news"
     if "kma" in wanted or ("kma" in req.domains and by_domain):
@@ -199,7 +217,8 @@ def _content_from_model(
         plan.questions.append(unsaid)
         return None
     plan.message = None if answered else stated_message(req.request, req.trigger.phrase)
-    if plan.message or (not answered and _REMINDER.search(req.text)):
+    # An address says who gets it, never what: "…하라고 acct@shop.kr 에 메일 보내줘" is a reminder.
+    if plan.message or (not answered and _REMINDER.search(_EMAIL.sub(" ", req.text))):
         return None
     if names_fetched(req.text):  # "반도체 동향", "가격이 오르면": fetched, never written by the model
         plan.questions.append(SOURCE_QUESTION)
@@ -216,8 +235,9 @@ def _content_from_model(
     if kind == "none" and answered:  # nothing to make: the answer is the message ("물 마실 시간이에요")
         plan.message = answered
         return None
-    if kind is None and answered:
-        # The person said what to send ("오늘의 명언"); with no model to ask, the model writes it.
+    if kind is None and (answered or _WRITTEN.search(req.text)):
+        # The person said what to send ("오늘의 명언", "a motivational quote"); with no answer from the
+        # model about how to make it, the model writes it.
         plan.assumptions.append(
             req.say("보낼 내용은 언어 모델이 씁니다", "the language model writes the content")
         )

@@ -104,7 +104,8 @@ def understand(
     text = "\n".join([request.strip(), *(v.strip() for v in answers.values() if v.strip())])
     schedule = _schedule(request, text, answers, default_timezone, language)
     trigger = detect_trigger(text, schedule)
-    intents = _without_length_words(sorted(step_intents(text), key=lambda i: i.position), text)
+    found = _with_counting(_not_steps(step_intents(text), text), text)
+    intents = _without_length_words(sorted(found, key=lambda i: i.position), text)
     slots = extract_slots(text)
     questions = list(missing_what(text, list(intents), trigger, schedule))
     if schedule is not None and trigger.kind in ("cron", "manual"):
@@ -131,7 +132,7 @@ def understand(
         url_input=URL_INPUT.search(text) is not None,
         target_language=slots.target_language,
         length=slots.length,
-        domains=_domains(knowledge, text, detect_threshold),
+        domains=_domains(knowledge, _EMAIL.sub(" ", text), detect_threshold),  # "mom@naver.com": no Naver
         questions=tuple(questions),
         assumptions=tuple(schedule.assumptions) if schedule else (),
         answers=dict(answers),
@@ -148,6 +149,38 @@ GOAL_QUESTION = Question(
 def with_assumption(req: Requirements, text: str) -> Requirements:
     """`req` with one more stated assumption (kept once)."""
     return req if text in req.assumptions else replace(req, assumptions=(*req.assumptions, text))
+
+
+# "정리하라고 알려줘", "카드값 나가는 날이라고": the words before 라고 are what the message says, not
+# steps to run (a reminder to tidy up is no script). Only a word ending in the quoting ending counts.
+_REPORTED = re.compile(r"[가-힣]*(?:라고|라는|라며)(?![가-힣])")
+# Counting what came in ("몇 건인지 세서", "how many rows"): a computation, not a bare notification.
+_COUNTING = re.compile(
+    r"몇\s*(?:건|개|명|줄|행)\s*(?:인지|이나|있는지)|(?<![가-힣])세(?:어|서|어서)(?![가-힣])|개수|갯수|행\s*수|합산|총합"
+    r"|\bhow\s+many\b|\bcount(?:s|ing)?\s+(?:the|of|how|all|rows|lines|orders|entries|items)\b|\btally\b",
+    re.IGNORECASE,
+)
+_COMPUTING = frozenset({StepType.PYTHON_SCRIPT, StepType.DATA_TRANSFORM, StepType.LLM_CALL})
+
+
+def _not_steps(intents: list[StepIntent], text: str) -> list[StepIntent]:
+    """Intents said inside an e-mail address ("mom@naver.com" names no Naver search) or inside the
+    words a reminder quotes ("일정 정리하라고 카톡 보내줘": tidy is what the person is told to do)."""
+    spans = [m.span() for m in _EMAIL.finditer(text)] + [m.span() for m in _REPORTED.finditer(text)]
+
+    def said_inside(intent: StepIntent) -> bool:
+        return intent.type is not StepType.NOTIFICATION and any(a <= intent.position < b for a, b in spans)
+
+    return [i for i in intents if not said_inside(i)]
+
+
+def _with_counting(intents: list[StepIntent], text: str) -> list[StepIntent]:
+    """A count of what the workflow gets ("주문 몇 건인지 세서") is a PYTHON_SCRIPT step when no other
+    word already asks for one (the lexicon knows 계산/합계/건수, not every way to say "count")."""
+    found = _COUNTING.search(text)
+    if found is None or any(i.type in _COMPUTING for i in intents):
+        return intents
+    return [*intents, StepIntent(StepType.PYTHON_SCRIPT, "compute", found.group(0), found.start())]
 
 
 def _without_length_words(intents: list[StepIntent], text: str) -> tuple[StepIntent, ...]:
@@ -207,7 +240,8 @@ def said_topic(text: str) -> str | None:
     for pattern in (_QUOTED, _KO_TOPIC, _EN_TOPIC):
         for found in pattern.finditer(text):
             topic = found.group(1).strip()
-            if topic and topic.lower() not in _NOT_TOPICS and not topic.startswith("http"):
+            ordinary = topic.lower() not in _NOT_TOPICS and not topic.startswith("http")
+            if topic and ordinary and not topic.endswith("마다"):  # "아침마다": when, not what about
                 return topic
     return None
 

@@ -108,6 +108,7 @@ def _count(text: str) -> int | None:
 # A word that ends in a particle closes another phrase ("블로그에서 강남 맛집 글": the topic is after it);
 # so does a verb's modifier form ("올라온 캠핑 후기", "중요한 기사").
 _PARTICLE_END = re.compile(r"(?:에서|에게|에|으로|로|을|를|은|는|이|가|과|와|의|온|된|한|던)$|\d")
+_EVERY = re.compile(r"[가-힣]마다$")
 _TOPIC_END = frozenset(
     {"into", "to", "and", "in", "from", "every", "each", "at", "on", "for", "then", "with"}
 )
@@ -124,6 +125,7 @@ def _topic(text: str) -> str | None:
             words = [w for w in words[cut:] if w.lower().strip("'") not in _TOPIC_STOP]
             words = [re.sub(r"(?:에서|의|을|를|이|가|은|는|로|으로)$", "", w) for w in words]
             words = [w for w in words if w and w.lower() not in _TOPIC_STOP and not w.isdigit()]
+            words = [w for w in words if not _EVERY.search(w)]  # "아침마다 뉴스": when, not about what
             if words:
                 return " ".join(words)
     return None
