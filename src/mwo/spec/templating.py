@@ -46,6 +46,16 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             return obj[attribute]
         return super().getattr(obj, attribute)
 
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        # `a['items']` of a mapping without that key is undefined, never the `dict.items` method
+        # (jinja's fallback to attributes): a dry run on sample data must not hand a script a method.
+        if isinstance(obj, Mapping) and isinstance(argument, str):
+            try:
+                return obj[argument]
+            except KeyError:
+                return self.undefined(obj=obj, name=argument)
+        return super().getitem(obj, argument)
+
 
 def _environment() -> ImmutableSandboxedEnvironment:
     env = _Sandbox(undefined=StrictUndefined, autoescape=False)
