@@ -36,7 +36,7 @@ class Slots:
 
 
 # Bounded runs after a look-behind: a 10 kB run of word characters costs linear time, not quadratic.
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+", re.ASCII)
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 _NATIVE = "|".join(sorted(KO_NATIVE_NUMBERS, key=len, reverse=True))
 _EN_NUM = "|".join(k for k in EN_NUMBERS if len(k) > 2)
@@ -81,7 +81,7 @@ _CRITERION = re.compile(
     r"|(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오면|올\s*때|오는\s*날|내리면|예보되면)"
     r"|\b(?:above|below|over|under|exceeds?|greater\s+than|less\s+than|more\s+than|at\s+least|at\s+most)\s+[\w.$%]+"
     r"|\b(?:rains?|raining|snows?|snowing)\b|[<>]=?\s*\d+|(?<!\S)\S{1,20}\s+아니면"
-    r"|\bis\s+(?:negative|positive|urgent|important|late|missing|empty)\b"
+    r"|\bis\s+(?:negative|positive|urgent|important|late|missing|empty|true|false|checked|set|yes)\b"
     r"|\b(?:does\s+not|doesn't|do\s+not|don't)\s+(?:answer|respond|return\s+\d{3})\b"
     r"|\b(?:returns?|status(?:\s+code)?)\s+(?:is\s+)?(?:not\s+)?\d{3}\b|\bis\s+down\b|\breturns?\s+an?\s+error\b|오류|에러|응답이\s*없"
     r"|(?<![가-힣])[가-힣]{0,12}(?:하면|이면|으면|다면|크면|작으면|많으면|적으면|없으면|있으면|아니면|같으면|다르면)",

@@ -237,3 +237,26 @@ def test_an_address_said_as_a_sender_is_no_recipient() -> None:
     intents = step_intents("summarize the mail from boss@corp.com and post it on Slack")
     channels = [i.channel.value for i in intents if i.channel is not None]
     assert channels == ["slack"]
+
+
+# --- a yes/no field is a condition; an address ends where Korean begins -----------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On the webhook from our shop, if the paid field is true email a@b.io",
+        "When the form arrives by webhook and the urgent box is checked, mail ops@acme.io",
+    ],
+)
+def test_a_yes_no_field_said_as_the_test_is_the_criterion(text: str) -> None:
+    req = understand(text, {}, default_timezone=SEOUL)
+    assert "criterion" not in {q.slot for q in req.questions}
+
+
+def test_an_address_followed_by_a_korean_particle_is_the_address_alone() -> None:
+    from mwo.authoring.slots import extract_slots
+
+    assert extract_slots("매일 아침 9시 날씨를 kim@corp.kr로 보내줘").emails == ("kim@corp.kr",)
+    slots = extract_slots("리포트는 lee.park@example.co.kr에게, 참조는 없음")
+    assert slots.emails == ("lee.park@example.co.kr",)
