@@ -179,7 +179,7 @@ def missing_what(
 # Things a workflow fetches or summarises: named without a topic, the *what* is still missing, and
 # the model must not make them up ("보고서 만들어서 보내줘" is not a request to invent a report).
 _FETCHED = re.compile(
-    r"뉴스|기사|소식|보고서|리포트|레포트|자료|정보|데이터|현황|동향|업데이트|브리핑|요약|다이제스트|헤드라인"
+    r"뉴스|기사|소식|보고서|^보고$|리포트|레포트|자료|정보|데이터|현황|동향|업데이트|브리핑|요약|다이제스트|헤드라인"
     r"|가격|시세|환율|주가|통계|지표|수치|실적|매출|언급|얘기|게시물|댓글|후기|리뷰"
     r"|^(?:news|articles?|reports?|summar(?:y|ies)|digests?|updates?|data|info|information|headlines?"
     r"|stories|story|briefings?|feeds?|posts|prices?|rates?|stats|statistics|metrics|figures|numbers"
@@ -194,7 +194,7 @@ _FRAME_KO = re.compile(
     r"^(?:보내|알려|알림|만들|작성|생성|전송|발송|올려|올리|넣어|공유|전달|전해|부탁|해줘|해주|해서|주세요|주고|써줘|써서"
     r"|써주|그냥|매일|매주|매월|매달|매년|매시|매번|날마다|아침|저녁|점심|오전|오후|새벽|오늘|내일|이번|평일"
     r"|주말|하루|[월화수목금토일]요일|우리|모두|전체|하나|뭔가|무언가|아무|그거|이거|저거|메시지|메세지|알람"
-    r"|공지|안내|내용|유용|좋은|재미|재밌|필요|중요|최신|최근|주요|새로운|각종|관련|정각|마다|주간|월간|일간)"
+    r"|공지|안내|내용|유용|좋은|재미|재밌|필요|중요|최신|최근|주요|새로운|각종|관련|정각|마다|주간|월간|일간|자동)"
     r"|^(?:나|내|저|제|팀|한|두|세|네|개|번|것|거|게|뭐|뭘|새|밤|해|줘|써|쓰|좀|시|분|초|일|월|년|주|반|시간)"
     rf"{_PARTICLE}$"
     rf"|^{_PARTICLE}$"

@@ -35,6 +35,17 @@ def quoted_words(text: str) -> list[str]:
     return [next(g for g in m.groups() if g is not None).strip() for m in QUOTED.finditer(text)]
 
 
+# A quoted name ('order.created', 'price-sync', '*.csv') names an event, a workflow or a pattern for the
+# trigger rules to read; only quoted words and sentences are messages.
+_QUOTED_NAME: Final = re.compile(r"[A-Za-z0-9*][\w*]*(?:[.\-][\w*]+)+", re.ASCII)
+
+
 def blank_quotes(text: str) -> str:
-    """`text` with every quote (marks included) turned into spaces of the same length."""
-    return QUOTED.sub(lambda m: " " * len(m.group(0)), text)
+    """`text` with every quote (marks included) turned into spaces of the same length, except a quoted
+    dotted or hyphenated name, which stays for the trigger rules."""
+
+    def blank(m: re.Match[str]) -> str:
+        said = next(g for g in m.groups() if g is not None).strip()
+        return m.group(0) if _QUOTED_NAME.fullmatch(said) else " " * len(m.group(0))
+
+    return QUOTED.sub(blank, text)

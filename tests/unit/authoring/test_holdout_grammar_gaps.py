@@ -260,3 +260,24 @@ def test_an_address_followed_by_a_korean_particle_is_the_address_alone() -> None
     assert extract_slots("매일 아침 9시 날씨를 kim@corp.kr로 보내줘").emails == ("kim@corp.kr",)
     slots = extract_slots("리포트는 lee.park@example.co.kr에게, 참조는 없음")
     assert slots.emails == ("lee.park@example.co.kr",)
+
+
+# --- a quoted event name is read; a bare 보고 is something to fetch ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("'payment.failed' 이벤트가 들어오면 내용을 슬랙으로 알려줘", "payment.failed"),
+        ('When the event "user.signed_up" is emitted, email welcome@shop.io', "user.signed_up"),
+    ],
+)
+def test_a_quoted_event_name_is_the_trigger_though_quoted_messages_are_blanked(text: str, event: str) -> None:
+    trigger = detect_trigger(text, None)
+    assert (trigger.kind, trigger.event_name) == ("event", event)
+
+
+def test_a_weekly_report_said_with_no_subject_asks_what_it_is_about() -> None:
+    from mwo.authoring.missing import content_question
+
+    assert content_question("월간 보고 자동으로 만들어서 보내줘", "", None) is not None
