@@ -55,7 +55,9 @@ def create_app(
     declare_problems(app)
     # Token, content type, size, UTF-8 and depth of every body, before any endpoint parses it.
     app.add_middleware(
-        RequestGuard, limits=BodyLimits.from_settings(services.settings), tokens=TokenService(services.store)
+        RequestGuard,
+        limits=BodyLimits.from_settings(services.settings),
+        tokens=TokenService(services.store, services.clock),
     )
 
     @app.get("/health", summary="Liveness and, under `mwo serve`, the server's parts")

@@ -24,7 +24,9 @@ class ApiContext:
 
     @classmethod
     def build(cls, services: Services, dispatcher: RunDispatcher, max_body_bytes: int) -> ApiContext:
-        return cls(services, dispatcher, BearerAuth(TokenService(services.store)), max_body_bytes)
+        return cls(
+            services, dispatcher, BearerAuth(TokenService(services.store, services.clock)), max_body_bytes
+        )
 
     def scope(self, needed: TokenScope) -> Any:
         """`Depends(...)` for an endpoint needing `needed` (for a router's `dependencies=[...]`)."""

@@ -20,7 +20,6 @@ from starlette.concurrency import run_in_threadpool
 from mwo.api.bodies import read_limited
 from mwo.api.errors import status_of
 from mwo.api.problems import Problem
-from mwo.clock import utc_now
 from mwo.engine.dispatch import RunDispatcher
 from mwo.engine.errors import InputError
 from mwo.engine.inputs import resolve_inputs
@@ -50,7 +49,7 @@ def hooks_router(
 
 def _accept(services: Services, name: str, body: bytes, headers: dict[str, str]) -> str:
     """Verify and record the delivery; returns the new run's id or raises Problem."""
-    now = utc_now()
+    now = services.clock()
     not_found = Problem(404, "No such webhook", f"no workflow {name!r} with a webhook trigger")
     try:
         version = services.store.get_version(name)

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Query
 from mwo.api.context import ApiContext
 from mwo.api.models import ApiModel
 from mwo.api.problems import Problem
-from mwo.clock import utc_now
 from mwo.spec import CronTrigger
 from mwo.store.records import ScheduleRecord, TokenScope
 from mwo.triggers import CronSchedule, next_fires
@@ -85,7 +84,7 @@ def schedules_router(ctx: ApiContext) -> APIRouter:
         after: After = None,
         tz: Annotated[str, Query(description="IANA time zone.")] = "UTC",
     ) -> Preview:
-        return _preview(CronSchedule.parse(cron, tz), count, after)
+        return _preview(CronSchedule.parse(cron, tz), count, after or services.clock())
 
     @router.get("/schedules/{name}/preview", dependencies=read, summary="Next fire times of a saved workflow")
     def preview_workflow(name: str, count: Count = 10, after: After = None) -> Preview:
@@ -98,11 +97,13 @@ def schedules_router(ctx: ApiContext) -> APIRouter:
                 code="no_schedule",
                 fix="give it `trigger: {type: cron, cron: ..., timezone: ...}` and save it",
             )
-        return _preview(CronSchedule.parse(trigger.cron, trigger.timezone), count, after)
+        return _preview(CronSchedule.parse(trigger.cron, trigger.timezone), count, after or services.clock())
 
     @router.post("/schedules/{name}/pause", dependencies=write, summary="Stop firing until resumed")
     def pause(name: str) -> ScheduleEnvelope:
-        return ScheduleEnvelope(schedule=ScheduleOut.of(store.set_schedule_paused(name, True, utc_now())))
+        return ScheduleEnvelope(
+            schedule=ScheduleOut.of(store.set_schedule_paused(name, True, services.clock()))
+        )
 
     @router.post(
         "/schedules/{name}/resume",
@@ -110,13 +111,13 @@ def schedules_router(ctx: ApiContext) -> APIRouter:
         summary="Fire again from now (no catch-up of the pause)",
     )
     def resume(name: str) -> ScheduleEnvelope:
-        return ScheduleEnvelope(schedule=ScheduleOut.of(resume_schedule(store, name, utc_now())))
+        return ScheduleEnvelope(schedule=ScheduleOut.of(resume_schedule(store, name, services.clock())))
 
     return router
 
 
-def _preview(schedule: CronSchedule, count: int, after: datetime | None) -> Preview:
-    if after is not None and after.tzinfo is None:
+def _preview(schedule: CronSchedule, count: int, after: datetime) -> Preview:
+    if after.tzinfo is None:
         raise Problem(
             422,
             "Instant without a zone",
@@ -125,12 +126,12 @@ def _preview(schedule: CronSchedule, count: int, after: datetime | None) -> Prev
             fix="add Z or an offset, e.g. 2026-03-08T00:00:00Z",
         )
     try:
-        fires = next_fires(schedule, after or utc_now(), count)
+        fires = next_fires(schedule, after, count)
     except OverflowError:  # the fires run past year 9999 (or start before year 1)
         raise Problem(
             422,
             "Instant out of range",
-            f"no fire times can be computed after {after.isoformat() if after else 'now'}",
+            f"no fire times can be computed after {after.isoformat()}",
             code="bad_instant",
             fix="give an instant between the years 1970 and 9000",
         ) from None

@@ -8,7 +8,6 @@ from pydantic import BaseModel, Field
 
 from mwo.api.context import ApiContext
 from mwo.api.models import ApiModel
-from mwo.clock import utc_now
 from mwo.store.records import TokenScope
 
 
@@ -35,7 +34,7 @@ def secrets_router(ctx: ApiContext) -> APIRouter:
 
     @router.put("/secrets/{name}", dependencies=admin, summary="Create or replace a secret")
     def set_secret(name: str, secret: SecretValue) -> SecretSaved:
-        store.set_secret(name, secret.value, utc_now())
+        store.set_secret(name, secret.value, ctx.services.clock())
         return SecretSaved(name=name)
 
     @router.delete("/secrets/{name}", dependencies=admin, status_code=204, summary="Delete a secret")

@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 from mwo.api.context import ApiContext
 from mwo.api.models import ApiModel
 from mwo.auth import TokenService
-from mwo.clock import utc_now
 from mwo.store.records import ApiTokenRecord, TokenScope
 
 
@@ -62,23 +61,24 @@ class RevokedToken(ApiModel):
 
 
 def tokens_router(ctx: ApiContext) -> APIRouter:
-    tokens = TokenService(ctx.services.store)
+    clock = ctx.services.clock
+    tokens = TokenService(ctx.services.store, clock)
     admin = [ctx.scope(TokenScope.ADMIN)]
     router = APIRouter(tags=["tokens"])
 
     @router.get("/tokens", dependencies=admin, summary="Every API token (never the token text)")
     def list_tokens() -> TokenList:
-        now = utc_now()
+        now = clock()
         return TokenList(tokens=[TokenOut.of(r, now) for r in tokens.list_tokens()])
 
     @router.post("/tokens", dependencies=admin, status_code=201, summary="Create a token (shown once)")
     def create(request: NewToken) -> CreatedToken:
         expires_in = timedelta(days=request.expires_days) if request.expires_days else None
         issued = tokens.issue(request.name, request.scope, expires_in)
-        return CreatedToken(token=issued.token, api_token=TokenOut.of(issued.record, utc_now()))
+        return CreatedToken(token=issued.token, api_token=TokenOut.of(issued.record, clock()))
 
     @router.post("/tokens/{name}/revoke", dependencies=admin, summary="Revoke a token at once")
     def revoke(name: str) -> RevokedToken:
-        return RevokedToken(api_token=TokenOut.of(tokens.revoke(name), utc_now()))
+        return RevokedToken(api_token=TokenOut.of(tokens.revoke(name), clock()))
 
     return router

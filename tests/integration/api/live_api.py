@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -74,10 +75,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_api(settings: Settings, **app_kwargs: Any) -> Iterator[LiveApi]:
-    """Services on `settings`, the app on a free loopback port, and a token per scope."""
-    services = Services.open(settings)
-    issuer = TokenService(services.store)
+def live_api(
+    settings: Settings, clock: Callable[[], datetime] | None = None, **app_kwargs: Any
+) -> Iterator[LiveApi]:
+    """Services on `settings` (on `clock` when given), the app on a free loopback port, and a token
+    per scope."""
+    services = Services.open(settings) if clock is None else Services.open(settings, clock=clock)
+    issuer = TokenService(services.store, services.clock)
     tokens = {scope: issuer.issue(f"{scope.value}-token", scope).token for scope in TokenScope}
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="api-test-work")
     futures: list[Future[Any]] = []
