@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from mwo.store.records import HealingSource
+from mwo.store.records import HealingAttemptRecord, HealingSource
 from mwo.validation.findings import Finding
 
 RepairStatus = Literal["fixed", "already_ok", "failed"]
@@ -45,6 +45,23 @@ class RepairAttempt:
             "tokens": self.tokens,
             "seconds": round(self.seconds, 3),
         }
+
+    def as_record(self, subject: str, repair_id: str) -> HealingAttemptRecord:
+        """The stored row of this attempt (every healer records its attempts the same way)."""
+        return HealingAttemptRecord(
+            subject=subject,
+            repair_id=repair_id,
+            round=self.round,
+            candidate=self.candidate,
+            source=self.source,
+            findings=[f.as_dict() for f in self.findings],
+            diff=self.diff,
+            accepted=self.accepted,
+            model=self.model,
+            tokens=self.tokens,
+            seconds=self.seconds,
+            note=self.note,
+        )
 
 
 @dataclass(frozen=True)

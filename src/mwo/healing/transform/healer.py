@@ -25,7 +25,7 @@ from mwo.llm.service import LlmService
 from mwo.settings import Settings
 from mwo.spec import DataTransformStep
 from mwo.store.abc import HealingStore
-from mwo.store.records import HealingAttemptRecord, HealingSource
+from mwo.store.records import HealingSource
 from mwo.validation.findings import Finding, Severity
 
 OnEvent = Callable[[HealingEvent], None]
@@ -297,20 +297,7 @@ class _Repair:
         store = self.healer.store
         if store is not None:
             store.record_healing_attempt(
-                HealingAttemptRecord(
-                    subject=self.request.subject,
-                    repair_id=self.repair_id,
-                    round=attempt.round,
-                    candidate=attempt.candidate,
-                    source=attempt.source,
-                    findings=[f.as_dict() for f in attempt.findings],
-                    diff=attempt.diff,
-                    accepted=attempt.accepted,
-                    model=attempt.model,
-                    tokens=attempt.tokens,
-                    seconds=attempt.seconds,
-                    note=attempt.note,
-                ),
+                attempt.as_record(self.request.subject, self.repair_id),
                 self.healer.clock(),
             )
         verdict = "kept" if attempt.accepted else "dropped"
