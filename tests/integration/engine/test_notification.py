@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from mwo.engine.executor import StepContext
 from mwo.engine.executors.notification import DISCORD_MAX_CHARS, KAKAO_MAX_CHARS, NotificationExecutor
@@ -24,54 +20,20 @@ from mwo.engine.failures import StepFailed
 from mwo.errors import FailureKind
 from mwo.spec import NotificationStep, RetryPolicy, Workflow, workflow_from_data
 from mwo.store.records import LogLevel
+from tests.notification_receivers import SMTP_PASSWORD, Mailbox, free_port
 
 SUBJECT = "오늘의 경제 뉴스"
 BODY = "코스피가 2% 올랐습니다.\n환율은 1,350원입니다."
 KAKAO_PATH = "/v2/api/talk/memo/default/send"
 GOOD_TOKEN = "kakao-good-token"
-SMTP_PASSWORD = "app-password-123"
 
 
 # --- servers --------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class _Mailbox:
-    """aiosmtpd handler and authenticator: keeps every message; one login/password is right."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Envelope] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def __call__(
-        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
-    ) -> AuthResult:
-        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
-            b"me",
-            SMTP_PASSWORD.encode(),
-        )
-        return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535 itself
-
-    def message(self, index: int = 0) -> EmailMessage:
-        content = self.envelopes[index].content
-        assert isinstance(content, bytes)
-        parsed = message_from_bytes(content, policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        return parsed
-
-
 @pytest.fixture
-def mailbox() -> Iterator[tuple[_Mailbox, int]]:
-    box = _Mailbox()
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    box = Mailbox()
     port = free_port()
     controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=box, auth_require_tls=False)
     controller.start()
@@ -203,7 +165,7 @@ def failure(step: NotificationStep, ctx: StepContext) -> StepFailed:
 
 
 def test_email_in_korean_arrives_intact(
-    mailbox: tuple[_Mailbox, int], build_ctx: Callable[..., StepContext]
+    mailbox: tuple[Mailbox, int], build_ctx: Callable[..., StepContext]
 ) -> None:
     box, port = mailbox
     ctx = build_ctx(smtp_host="127.0.0.1", smtp_port=port, smtp_from="뉴스봇 <bot@example.com>")
@@ -225,7 +187,7 @@ def test_email_in_korean_arrives_intact(
 
 
 def test_the_message_id_is_the_same_when_the_step_is_sent_again(
-    mailbox: tuple[_Mailbox, int], build_ctx: Callable[..., StepContext]
+    mailbox: tuple[Mailbox, int], build_ctx: Callable[..., StepContext]
 ) -> None:
     box, port = mailbox
     ctx = build_ctx(smtp_host="127.0.0.1", smtp_port=port)
@@ -237,7 +199,7 @@ def test_the_message_id_is_the_same_when_the_step_is_sent_again(
 
 
 def test_email_login_with_the_password_secret(
-    mailbox: tuple[_Mailbox, int], build_ctx: Callable[..., StepContext]
+    mailbox: tuple[Mailbox, int], build_ctx: Callable[..., StepContext]
 ) -> None:
     box, port = mailbox
     ctx = build_ctx(
@@ -248,7 +210,7 @@ def test_email_login_with_the_password_secret(
 
 
 def test_a_refused_smtp_login_is_a_delivery_failure_naming_the_secret(
-    mailbox: tuple[_Mailbox, int], build_ctx: Callable[..., StepContext]
+    mailbox: tuple[Mailbox, int], build_ctx: Callable[..., StepContext]
 ) -> None:
     box, port = mailbox
     ctx = build_ctx({"SMTP_PASSWORD": "wrong"}, smtp_host="127.0.0.1", smtp_port=port, smtp_username="me")
