@@ -37,7 +37,7 @@ SCHEMA: dict[str, Any] = {
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        llm = LlmService(Settings(home=Path(tmp), _env_file=None), None)  # type: ignore[call-arg]
+        llm = LlmService(Settings(home=Path(tmp), _env_file=None).llm, None)  # type: ignore[call-arg]
         try:
             _run(llm)
         finally:
@@ -78,7 +78,7 @@ def first_token_child(home: str, question: str) -> None:
     import llama_cpp
 
     settings = Settings(home=Path(home), llm_prompt_cache="disk", _env_file=None)  # type: ignore[call-arg]
-    llm = LlmService(settings, None)
+    llm = LlmService(settings.llm, None)
     with llm.local.session() as llama:
         prefix = _prefix(lambda text: len(llama.tokenize(text.encode(), special=True)))
     first = _first_token(llm, prefix, question)

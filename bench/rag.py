@@ -67,7 +67,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def _service(home: Path, embedder: CachedEmbedder, text: KoreanText) -> KnowledgeService:
-    return KnowledgeService(Settings(home=home, _env_file=None), embedder=embedder, text=text)  # type: ignore[call-arg]
+    return KnowledgeService(Settings(home=home, _env_file=None).kb, embedder=embedder, text=text)  # type: ignore[call-arg]
 
 
 def load_labels(path: Path) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ def packs_kb(
     tmp_path_factory: pytest.TempPathFactory, embedder: CachedEmbedder, korean: KoreanText
 ) -> Iterator[KnowledgeService]:
     home = tmp_path_factory.mktemp("kb-packs")
-    service = KnowledgeService(Settings(home=home, _env_file=None), embedder=embedder, text=korean)  # type: ignore[call-arg]
+    service = KnowledgeService(Settings(home=home, _env_file=None).kb, embedder=embedder, text=korean)  # type: ignore[call-arg]
     service.init()
     yield service
     service.close()
@@ -136,7 +136,7 @@ def test_detect_then_retrieve_embeds_the_question_once(
     tmp_path: Path, embedder: CachedEmbedder, korean: KoreanText
 ) -> None:
     counting = _CountingEmbedder(embedder)
-    service = KnowledgeService(Settings(home=tmp_path, _env_file=None), embedder=counting, text=korean)  # type: ignore[call-arg]
+    service = KnowledgeService(Settings(home=tmp_path, _env_file=None).kb, embedder=counting, text=korean)  # type: ignore[call-arg]
     try:
         service.init()
         service.detector.warm()
