@@ -88,7 +88,7 @@ def test_modes_search_one_side(packs_kb: KnowledgeService) -> None:
     ],
 )
 def test_detection_examples(packs_kb: KnowledgeService, text: str, expected: set[str]) -> None:
-    threshold = packs_kb.settings.kb_detect_threshold
+    threshold = packs_kb.settings.detect_threshold
     matches = packs_kb.detect_domains(text)
     assert {m.domain for m in matches if m.confidence >= threshold} == expected
     assert all(0.0 <= m.confidence <= 1.0 for m in matches)
