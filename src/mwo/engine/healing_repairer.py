@@ -184,7 +184,7 @@ def healing_wiring(
         from mwo.llm.service import LlmService
 
         if "llm" not in made:
-            made["llm"] = llm or LlmService(settings, store, clock=clock)
+            made["llm"] = llm or LlmService(settings.llm, store, clock=clock)
         return made["llm"]
 
     def make_healer(wrap: Callable[[Sandbox], Any] | None = None) -> Any:

@@ -232,25 +232,37 @@ class RunStore(ABC):
 
 
 class ApprovalStore(ABC):
+    """The decisions APPROVAL steps wait for: at most one approval per (run, step), requested by the
+    step, decided once (ApprovalStatus). The run's own status (waiting_approval) is the RunStore's:
+    the engine moves it; these verbs never change a run."""
+
     @abstractmethod
     def request_approval(
         self, run_id: str, step_id: str, message: str, now: datetime, expires_at: datetime | None
     ) -> ApprovalRecord:
-        """Create the pending approval for (run, step), or return the existing one (idempotent)."""
+        """Create the PENDING approval of (run, step) with `requested_at` = now, or return the existing
+        row unchanged, even if already decided (idempotent: a resumed run that asks again must see the
+        decision, not a fresh request; two processes asking at once get the same row). NotFound for an
+        unknown run."""
 
     @abstractmethod
     def decide_approval(
         self, run_id: str, status: ApprovalStatus, by: str, comment: str | None, now: datetime
     ) -> ApprovalRecord:
-        """Decide the run's pending approval. NotFound when none is pending; Conflict if decided."""
+        """Set the run's pending approval to `status` (approved, rejected, expired), with `decided_by`,
+        `decided_at` = now and `comment`, atomically: of two deciders at once exactly one wins, the
+        other gets Conflict. With several pending (parallel branches), the oldest is decided.
+        InvalidInput for `status` PENDING; NotFound when the run has no approval at all; Conflict when
+        all of its approvals are already decided (a decision is final)."""
 
     @abstractmethod
     def get_approval(self, run_id: str, step_id: str) -> ApprovalRecord:
-        """Raises NotFound."""
+        """The approval of (run, step), whatever its status. Raises NotFound."""
 
     @abstractmethod
     def list_pending_approvals(self) -> list[ApprovalRecord]:
-        """Oldest first."""
+        """Every PENDING approval of every run, oldest request first (expired ones too, until the
+        reaper decides them: compare `expires_at` with the time yourself)."""
 
 
 class SecretStore(ABC):
@@ -290,13 +302,18 @@ class InboxStore(ABC):
 
 
 class TraceStore(ABC):
+    """Traces of language-model calls (`llm_calls`), append-only: a row is never changed or deleted,
+    and outlives its run (`run_id` is a plain reference, also None for calls outside runs)."""
+
     @abstractmethod
     def record_llm_call(self, call: LlmCallRecord, now: datetime) -> LlmCallRecord:
-        """Store a trace row (the caller has redacted secrets); returns it with id and created_at."""
+        """Append `call` as it is: the caller has masked secret values in prompt, response and error
+        (the store cannot tell them apart). `call.id` and `call.created_at` are ignored; the returned
+        record has the assigned id and `created_at` = now. `run_id` is not checked against runs."""
 
     @abstractmethod
     def list_llm_calls(self, run_id: str | None = None, limit: int = 50) -> list[LlmCallRecord]:
-        """Newest first."""
+        """The `limit` newest calls, of one run or (None) of all, newest first (ties by id)."""
 
 
 class ScheduleStore(ABC):

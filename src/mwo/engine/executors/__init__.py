@@ -24,8 +24,8 @@ def default_registry(store: Store, settings: Settings) -> ExecutorRegistry:
             ApprovalExecutor(store),
             NotificationExecutor(),
             DataTransformExecutor(),
-            LlmCallExecutor(LlmService(settings, store)),
-            PythonScriptExecutor(settings),
+            LlmCallExecutor(LlmService(settings.llm, store)),
+            PythonScriptExecutor(settings.sandbox),
         ]
     )
 
