@@ -97,6 +97,7 @@ class RunRecordView(View):
 
     @classmethod
     def of(cls, run: RunRecord) -> Self:
+        """The view of `run` (`RunOut.of` gives the API's)."""
         return cls.model_validate(run)
 
 
@@ -127,6 +128,7 @@ class StepRunOut(View):
 
     @classmethod
     def of(cls, r: StepRunRecord, version: int | None = None) -> StepRunOut:
+        """The view of attempt `r`, which ran with workflow version number `version`."""
         return cls(
             step_id=r.step_id,
             type=r.step_type,
@@ -165,6 +167,7 @@ class LogRecordView(View):
 
     @classmethod
     def of(cls, r: StepLogRecord) -> Self:
+        """The view of log line `r` (`LogOut.of` gives the API's)."""
         return cls.model_validate(r)
 
 
