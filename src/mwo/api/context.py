@@ -23,6 +23,8 @@ from mwo.triggers.events import EventDispatcher
 
 @dataclass(frozen=True)
 class ApiContext:
+    """One app's parts, built once by `include_api` from what `create_app` was given."""
+
     services: Services
     dispatcher: RunDispatcher
     auth: BearerAuth
