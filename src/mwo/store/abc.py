@@ -2,6 +2,12 @@
 
 Every backend (SQLite, PostgreSQL) passes `tests/contract/`. Times are passed in by the caller
 (`now`), so lease and expiry logic is testable without sleeping.
+
+Each interface is a `Protocol` that implementations subclass explicitly (so, as with an ABC, a class
+that leaves a method out cannot be instantiated). Being protocols lets a consumer that uses two or
+three of them declare the join next to itself, `class RunsAndInbox(RunStore, InboxStore, Protocol)`,
+and take exactly that: any `Store` satisfies it structurally, with nothing here knowing the consumer.
+Only the services container and the faces (CLI, API, UI) hold the whole `Store`.
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from mwo.spec import Workflow
 from mwo.store.records import (
@@ -45,7 +51,7 @@ from mwo.store.records import (
 )
 
 
-class WorkflowStore(ABC):
+class WorkflowStore(Protocol):
     """Workflows, their immutable versions, folders and tags."""
 
     @abstractmethod
@@ -106,7 +112,7 @@ class WorkflowStore(ABC):
         """Add and remove tags (created as needed); raises NotFound."""
 
 
-class RunStore(ABC):
+class RunStore(Protocol):
     """Runs, step runs (one row per attempt) and step logs; leases for crash recovery."""
 
     @abstractmethod
@@ -231,7 +237,7 @@ class RunStore(ABC):
         """In the order written."""
 
 
-class ApprovalStore(ABC):
+class ApprovalStore(Protocol):
     @abstractmethod
     def request_approval(
         self, run_id: str, step_id: str, message: str, now: datetime, expires_at: datetime | None
@@ -253,7 +259,7 @@ class ApprovalStore(ABC):
         """Oldest first."""
 
 
-class SecretStore(ABC):
+class SecretStore(Protocol):
     """Named secrets, encrypted at rest; values leave only through `reveal_secret`."""
 
     @abstractmethod
@@ -273,7 +279,7 @@ class SecretStore(ABC):
         """Raises NotFound."""
 
 
-class InboxStore(ABC):
+class InboxStore(Protocol):
     """The offline notification channel."""
 
     @abstractmethod
@@ -289,7 +295,7 @@ class InboxStore(ABC):
         """Raises NotFound."""
 
 
-class TraceStore(ABC):
+class TraceStore(Protocol):
     @abstractmethod
     def record_llm_call(self, call: LlmCallRecord, now: datetime) -> LlmCallRecord:
         """Store a trace row (the caller has redacted secrets); returns it with id and created_at."""
@@ -299,7 +305,7 @@ class TraceStore(ABC):
         """Newest first."""
 
 
-class ScheduleStore(ABC):
+class ScheduleStore(Protocol):
     """Cron schedules and their fires. Exactly once: a fire is a row, UNIQUE(schedule_id, fire_time),
     inserted in the same transaction that moves the schedule's stored next fire on (`claim_fires`).
     A claimed fire carries a lease (`acquired_by`/`acquired_until`) until its run exists, so a
@@ -406,7 +412,7 @@ class ScheduleStore(ABC):
         """Newest fire time first."""
 
 
-class WebhookStore(ABC):
+class WebhookStore(Protocol):
     """Per-workflow webhook signing secrets (encrypted like secrets) and received deliveries.
 
     Several secrets may be active at once (rotation): a secret is active until its `expires_at`
@@ -444,7 +450,7 @@ class WebhookStore(ABC):
         the same transaction, so a delivery never slips past a disable)."""
 
 
-class StatsStore(ABC):
+class StatsStore(Protocol):
     """What run statistics are computed from: narrow reads over many runs, filtered in the database."""
 
     @abstractmethod
@@ -462,7 +468,7 @@ class StatsStore(ABC):
         by (workflow, step, step type, error type), most frequent first. NotFound as above."""
 
 
-class TokenStore(ABC):
+class TokenStore(Protocol):
     """API tokens: the store keeps a token's hash and metadata, never the token itself.
 
     A token is found by its public `token_id` (the part between `mwo_` and the secret); the caller
@@ -500,7 +506,7 @@ class TokenStore(ABC):
         """Set the token's last use to `now` (a no-op for an unknown id)."""
 
 
-class HealingStore(ABC):
+class HealingStore(Protocol):
     """The repair loop's attempts, append-only: every candidate, kept or not, with its findings and diff.
 
     A repair has a `repair_id` (the caller's uuid) and a `subject` naming what was repaired
@@ -521,7 +527,7 @@ class HealingStore(ABC):
         (the newest `limit` when there are more); an unknown subject gives []."""
 
 
-class AuthoringStore(ABC):
+class AuthoringStore(Protocol):
     """Authoring sessions: a request (or an edit instruction), the answers given so far, the status and
     the last result, and the progress events the pipeline wrote, numbered per session so a client
     polls `list_authoring_events(id, after=last seen)`."""
@@ -563,7 +569,7 @@ class AuthoringStore(ABC):
         """Events with seq > `after`, in order; NotFound for an unknown session."""
 
 
-class RepairStore(ABC):
+class RepairStore(Protocol):
     """Run-time repair proposals: a fix found for a step that failed in a run. A run has at most one
     pending proposal at a time (its run waits in waiting_repair); its newest proposal is the one shown.
     """
