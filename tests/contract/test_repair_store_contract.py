@@ -17,7 +17,7 @@ from mwo.store import (
     StepStatus,
     Store,
 )
-from tests.contract.test_store_contract import T0, at, make_workflow, new_run
+from tests.contract.support import T0, at, make_workflow, new_run
 
 FINDING = {"code": "script.exception", "severity": "error", "message": "KeyError: 'titel'"}
 

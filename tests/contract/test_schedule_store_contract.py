@@ -23,7 +23,7 @@ from mwo.store import (
     open_store,
 )
 from mwo.store.sql_schedules import fire_trigger
-from tests.contract.test_store_contract import Backend, at, make_workflow
+from tests.contract.support import Backend, at, make_workflow
 
 SPEC = ScheduleSpec(
     cron="0 9 * * *",

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from mwo.store import Conflict, NotFound, Store, TokenScope
-from tests.contract.test_store_contract import Backend, at
+from tests.contract.support import Backend, at
 
 HASH_A = "a" * 64
 HASH_B = "b" * 64

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from mwo.store import Conflict, NotFound, RunFilter, RunStatus, Store
-from tests.contract.test_store_contract import Backend, at, make_workflow
+from tests.contract.support import Backend, at, make_workflow
 
 
 def saved(store: Store, name: str = "hooked") -> int:
