@@ -1,8 +1,11 @@
 """The backend fixtures of the store contract, shared by every contract file in this folder: each
-test runs on a fresh SQLite file and on a fresh PostgreSQL schema (dropped afterwards)."""
+test runs on a fresh SQLite file and on a fresh PostgreSQL schema (dropped afterwards), and on a fresh
+in-memory store when the file's interface (its module's `CONTRACT`) is one `MemoryStore` implements
+and the test looks at nothing but the store (a test taking `backend` reads the database itself)."""
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +18,7 @@ from sqlalchemy.schema import CreateSchema, DropSchema
 
 from mwo.settings import Settings
 from mwo.store import Store, open_store
+from mwo.store.memory import MemoryStore
 from tests.contract.support import LEASE_S, POSTGRES_URL, Backend
 
 
@@ -34,8 +38,25 @@ def postgres_admin() -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+SQL_BACKENDS = ("sqlite", pytest.param("postgres", marks=pytest.mark.postgres))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test using the store runs on each SQL backend, and in memory when the memory store has
+    its file's whole interface (`CONTRACT`)."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    contract = getattr(metafunc.module, "CONTRACT", None)
+    reads_the_database = "backend" in inspect.signature(metafunc.function).parameters
+    in_memory = contract is not None and contract in MemoryStore.__mro__ and not reads_the_database
+    metafunc.parametrize("backend", ["memory", *SQL_BACKENDS] if in_memory else SQL_BACKENDS, indirect=True)
+
+
+@pytest.fixture
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    if request.param == "memory":
+        yield Backend(MemoryStore(run_lease_s=LEASE_S), _settings(tmp_path, None))
+        return
     if request.param == "sqlite":
         yield from _open(tmp_path, database_url=None)
         return
@@ -51,14 +72,18 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
             connection.execute(DropSchema(schema, cascade=True))
 
 
-def _open(tmp_path: Path, database_url: str | None) -> Iterator[Backend]:
-    settings = Settings(
+def _settings(tmp_path: Path, database_url: str | None) -> Settings:
+    return Settings(
         home=tmp_path / "home",
         database_url=database_url,
         run_lease_s=LEASE_S,
         secret_key=None,
         _env_file=None,
     )
+
+
+def _open(tmp_path: Path, database_url: str | None) -> Iterator[Backend]:
+    settings = _settings(tmp_path, database_url)
     store = open_store(settings)
     try:
         yield Backend(store, settings)

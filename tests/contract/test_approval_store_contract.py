@@ -12,7 +12,11 @@ from mwo.store import (
     NotFound,
     Store,
 )
+from mwo.store.abc import ApprovalStore
 from tests.contract.support import T0, at, new_run
+
+CONTRACT = ApprovalStore
+
 
 # --- approvals ------------------------------------------------------------------------------------
 

@@ -8,7 +8,11 @@ from mwo.store import (
     NotFound,
     Store,
 )
+from mwo.store.abc import InboxStore
 from tests.contract.support import T0, at, new_run
+
+CONTRACT = InboxStore
+
 
 # --- inbox -----------------------------------------------------------------------------------------
 

@@ -21,7 +21,11 @@ from mwo.store import (
     StepStatus,
     Store,
 )
+from mwo.store.abc import RunStore
 from tests.contract.support import LEASE_S, T0, at, make_workflow, new_run
+
+CONTRACT = RunStore
+
 
 # --- runs ------------------------------------------------------------------------------------------
 

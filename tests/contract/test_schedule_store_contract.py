@@ -22,8 +22,11 @@ from mwo.store import (
     Store,
     open_store,
 )
+from mwo.store.abc import ScheduleStore
 from mwo.store.sql_schedules import fire_trigger
 from tests.contract.support import Backend, at, make_workflow
+
+CONTRACT = ScheduleStore
 
 SPEC = ScheduleSpec(
     cron="0 9 * * *",

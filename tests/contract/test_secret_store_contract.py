@@ -10,9 +10,13 @@ from mwo.store import (
     NotFound,
     Store,
 )
+from mwo.store.abc import SecretStore
 from mwo.store.secret_key import load_fernet
 from mwo.store.tables import SecretRow
 from tests.contract.support import T0, Backend, at
+
+CONTRACT = SecretStore
+
 
 # --- secrets ---------------------------------------------------------------------------------------
 

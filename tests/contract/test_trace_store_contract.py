@@ -6,7 +6,10 @@ from mwo.store import (
     LlmCallRecord,
     Store,
 )
+from mwo.store.abc import TraceStore
 from tests.contract.support import T0, at, new_run
+
+CONTRACT = TraceStore
 
 
 def test_llm_calls_are_traced(store: Store) -> None:

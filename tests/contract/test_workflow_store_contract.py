@@ -13,7 +13,11 @@ from mwo.store import (
     RunFilter,
     Store,
 )
+from mwo.store.abc import WorkflowStore
 from tests.contract.support import T0, make_workflow, new_run
+
+CONTRACT = WorkflowStore
+
 
 # --- workflows and versions ----------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """The store's interfaces: verbs only, the contract in the docstrings (implementations inherit them).
 
-Every backend (SQLite, PostgreSQL) passes `tests/contract/`. Times are passed in by the caller
+Every backend (SQLite, PostgreSQL) passes `tests/contract/`, and the in-memory store
+(`mwo.store.memory`) the files of the interfaces it implements. Times are passed in by the caller
 (`now`), so lease and expiry logic is testable without sleeping.
 
 Each interface is a `Protocol` that implementations subclass explicitly (so, as with an ABC, a class
