@@ -17,6 +17,7 @@ from mwo.store.records import (
     ApprovalRecord,
     InboxMessage,
     LlmCallRecord,
+    RepairProposalRecord,
     RunRecord,
     StepLogRecord,
     StepRunRecord,
@@ -52,6 +53,8 @@ class MemoryState:
     approvals: dict[int, ApprovalRecord] = field(default_factory=dict)
     messages: dict[int, InboxMessage] = field(default_factory=dict)
     llm_calls: list[LlmCallRecord] = field(default_factory=list)
+    secrets: dict[str, str] = field(default_factory=dict)
+    repairs: dict[int, RepairProposalRecord] = field(default_factory=dict)
     _ids: dict[str, Iterator[int]] = field(default_factory=dict)
 
     def next_id(self, kind: str) -> int:

@@ -111,7 +111,8 @@ class MemoryWorkflowStore(MemoryBase, WorkflowStore):
             return self._record(entry)
 
     def delete_workflow(self, name: str) -> None:
-        """The workflow, its versions and runs, and the runs' step runs, logs and approvals; the inbox
+        """The workflow, its versions and runs, and the runs' step runs, logs, approvals and repair
+        proposals; the inbox
         and traces keep their plain references, and a retry of a deleted run forgets it."""
         state = self._state
         with state.lock:
@@ -127,6 +128,7 @@ class MemoryWorkflowStore(MemoryBase, WorkflowStore):
             state.step_runs = {i: s for i, s in state.step_runs.items() if s.run_id not in gone}
             state.logs = [log for log in state.logs if log.run_id not in gone]
             state.approvals = {i: a for i, a in state.approvals.items() if a.run_id not in gone}
+            state.repairs = {i: r for i, r in state.repairs.items() if r.run_id not in gone}
 
     def move_to_folder(self, name: str, folder: str | None) -> WorkflowRecord:
         path = None if folder is None else _normalise_folder(folder)
