@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import inspect
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from sqlalchemy.schema import CreateSchema, DropSchema
 
 from mwo.settings import Settings
 from mwo.store import Store, open_store
-from mwo.store.memory import MemoryStore
+from mwo.store.memory import MemoryState, MemoryStore
 from tests.contract.support import LEASE_S, POSTGRES_URL, Backend
 
 
@@ -55,7 +55,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     if request.param == "memory":
-        yield Backend(MemoryStore(run_lease_s=LEASE_S), _settings(tmp_path, None))
+        state = MemoryState()
+        yield Backend(
+            MemoryStore(state, run_lease_s=LEASE_S),
+            _settings(tmp_path, None),
+            lambda: MemoryStore(state, run_lease_s=LEASE_S),
+        )
         return
     if request.param == "sqlite":
         yield from _open(tmp_path, database_url=None)
@@ -86,7 +91,7 @@ def _open(tmp_path: Path, database_url: str | None) -> Iterator[Backend]:
     settings = _settings(tmp_path, database_url)
     store = open_store(settings)
     try:
-        yield Backend(store, settings)
+        yield Backend(store, settings, lambda: open_store(settings))
     finally:
         store.close()
 
@@ -94,3 +99,8 @@ def _open(tmp_path: Path, database_url: str | None) -> Iterator[Backend]:
 @pytest.fixture
 def store(backend: Backend) -> Store:
     return backend.store
+
+
+@pytest.fixture
+def another_store(backend: Backend) -> Callable[[], Store]:
+    return backend.open_another

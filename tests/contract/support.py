@@ -4,6 +4,7 @@ handle, and the workflow and run every test starts from."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -28,6 +29,9 @@ def at(seconds: float) -> datetime:
 class Backend:
     store: Store
     settings: Settings
+    open_another: Callable[[], Store]
+    """Another store on the same backend (the same database, or the same memory state), as a second
+    process would open it; the caller closes it."""
 
     def raw_engine(self) -> Engine:
         """A separate engine on the same database, to look at what is really stored."""

@@ -1,11 +1,12 @@
 """The in-memory store: the reference every backend is held to, and a fast store for unit tests.
 
 It implements the interfaces whose whole contract file it passes (`tests/contract/`, parametrised
-over it next to SQLite and PostgreSQL): workflows, runs, approvals, secrets, the inbox, traces and
-repair proposals, which is what the run service needs. It is not a `Store` (schedules, webhooks and
-the rest are not here yet), so it is handed to consumers typed against the interfaces it has, e.g.
-`RunService(MemoryStore(), ...)`. One lock guards the state, so a lease is taken atomically as the
-SQL store's conditional UPDATE takes it; nothing survives the process.
+over it next to SQLite and PostgreSQL): workflows, runs, approvals, secrets, the inbox, traces,
+schedules and repair proposals, which is what the run service and the scheduler need. It is not a
+`Store` (webhooks, tokens, statistics, authoring and healing are not here yet), so it is handed to
+consumers typed against the interfaces it has, e.g. `RunService(MemoryStore(), ...)`. One lock
+guards the state, so a lease is taken atomically as the SQL store's conditional UPDATE takes it;
+nothing survives the process.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from mwo.store.memory.approvals import MemoryApprovalStore
 from mwo.store.memory.inbox import MemoryInboxStore
 from mwo.store.memory.repairs import MemoryRepairStore
 from mwo.store.memory.runs import MemoryRunStore
+from mwo.store.memory.schedules import MemoryScheduleStore
 from mwo.store.memory.secrets import MemorySecretStore
 from mwo.store.memory.state import MemoryState
 from mwo.store.memory.traces import MemoryTraceStore
@@ -29,10 +31,11 @@ class MemoryStore(
     MemorySecretStore,
     MemoryInboxStore,
     MemoryTraceStore,
+    MemoryScheduleStore,
     MemoryRepairStore,
 ):
-    """Workflows, runs, approvals, secrets, the inbox, traces and repair proposals over one
-    `MemoryState` (two MemoryStores given the same state see each other's writes, as two SqlStores
+    """Workflows, runs, approvals, secrets, the inbox, traces, schedules and repair proposals over
+    one `MemoryState` (two MemoryStores given the same state see each other's writes, as two SqlStores
     on one database do)."""
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from mwo.store.abc import RunStore
 from mwo.store.errors import Conflict, NotFound
-from mwo.store.memory.state import MemoryBase, as_stored, utc
+from mwo.store.memory.state import MemoryBase, MemoryState, as_stored, utc
 from mwo.store.records import (
     LogLevel,
     RunFilter,
@@ -36,35 +36,7 @@ class MemoryRunStore(MemoryBase, RunStore):
         now: datetime,
         retry_of: str | None = None,
     ) -> RunRecord:
-        with self._state.lock:
-            version = self._state.versions.get(version_id)
-            if version is None:
-                raise NotFound(
-                    f"no workflow version with id {version_id}", fix="list workflows with `mwo list`"
-                )
-            if retry_of is not None and retry_of not in self._state.runs:
-                raise NotFound(f"no run with id {retry_of!r}", fix=_RUNS_FIX)
-            run = RunRecord(
-                id=str(uuid.uuid4()),
-                workflow_id=version.workflow_id,
-                workflow_name=version.workflow_name,
-                version_id=version_id,
-                version_number=version.number,
-                status=RunStatus.QUEUED,
-                trigger=trigger,
-                inputs=as_stored(inputs),
-                output=None,
-                error=None,
-                created_at=utc(now),
-                started_at=None,
-                finished_at=None,
-                cancel_requested=False,
-                acquired_by=None,
-                acquired_until=None,
-                retry_of=retry_of,
-            )
-            self._state.runs[run.id] = run
-            return run
+        return insert_run(self._state, version_id, inputs, trigger, now, retry_of)
 
     def get_run(self, run_id: str) -> RunRecord:
         """Exact id first; otherwise a prefix of at least 6 characters that matches exactly one run."""
@@ -325,4 +297,43 @@ class MemoryRunStore(MemoryBase, RunStore):
         run = self._state.runs.get(run_id)
         if run is None:
             raise NotFound(f"no run with id {run_id!r}", fix=_RUNS_FIX)
+        return run
+
+
+def insert_run(
+    state: MemoryState,
+    version_id: int,
+    inputs: dict[str, Any],
+    trigger: str,
+    now: datetime,
+    retry_of: str | None = None,
+) -> RunRecord:
+    """A new QUEUED run of `version_id` (NotFound for an unknown version or `retry_of` run): every run
+    is made here, whoever creates it (a person, a schedule fire)."""
+    with state.lock:
+        version = state.versions.get(version_id)
+        if version is None:
+            raise NotFound(f"no workflow version with id {version_id}", fix="list workflows with `mwo list`")
+        if retry_of is not None and retry_of not in state.runs:
+            raise NotFound(f"no run with id {retry_of!r}", fix=_RUNS_FIX)
+        run = RunRecord(
+            id=str(uuid.uuid4()),
+            workflow_id=version.workflow_id,
+            workflow_name=version.workflow_name,
+            version_id=version_id,
+            version_number=version.number,
+            status=RunStatus.QUEUED,
+            trigger=trigger,
+            inputs=as_stored(inputs),
+            output=None,
+            error=None,
+            created_at=utc(now),
+            started_at=None,
+            finished_at=None,
+            cancel_requested=False,
+            acquired_by=None,
+            acquired_until=None,
+            retry_of=retry_of,
+        )
+        state.runs[run.id] = run
         return run

@@ -19,6 +19,8 @@ from mwo.store.records import (
     LlmCallRecord,
     RepairProposalRecord,
     RunRecord,
+    ScheduleFireRecord,
+    ScheduleSpec,
     StepLogRecord,
     StepRunRecord,
     VersionRecord,
@@ -40,6 +42,21 @@ class WorkflowEntry:
 
 
 @dataclass
+class ScheduleEntry:
+    """A schedule as the memory store keeps it; its record is built on every read (the workflow's
+    switch and id come from the workflow)."""
+
+    id: int
+    workflow_name: str
+    spec: ScheduleSpec
+    paused: bool
+    next_fire_at: datetime | None
+    next_due_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass
 class MemoryState:
     """Every table of the memory store. Ids count up from 1 per kind, as database sequences do."""
 
@@ -55,6 +72,8 @@ class MemoryState:
     llm_calls: list[LlmCallRecord] = field(default_factory=list)
     secrets: dict[str, str] = field(default_factory=dict)
     repairs: dict[int, RepairProposalRecord] = field(default_factory=dict)
+    schedules: dict[str, ScheduleEntry] = field(default_factory=dict)
+    fires: dict[int, ScheduleFireRecord] = field(default_factory=dict)
     _ids: dict[str, Iterator[int]] = field(default_factory=dict)
 
     def next_id(self, kind: str) -> int:

@@ -112,7 +112,7 @@ class MemoryWorkflowStore(MemoryBase, WorkflowStore):
 
     def delete_workflow(self, name: str) -> None:
         """The workflow, its versions and runs, and the runs' step runs, logs, approvals and repair
-        proposals; the inbox
+        proposals, its schedule and fires; the inbox
         and traces keep their plain references, and a retry of a deleted run forgets it."""
         state = self._state
         with state.lock:
@@ -129,6 +129,9 @@ class MemoryWorkflowStore(MemoryBase, WorkflowStore):
             state.logs = [log for log in state.logs if log.run_id not in gone]
             state.approvals = {i: a for i, a in state.approvals.items() if a.run_id not in gone}
             state.repairs = {i: r for i, r in state.repairs.items() if r.run_id not in gone}
+            schedule = state.schedules.pop(name, None)
+            if schedule is not None:
+                state.fires = {i: f for i, f in state.fires.items() if f.schedule_id != schedule.id}
 
     def move_to_folder(self, name: str, folder: str | None) -> WorkflowRecord:
         path = None if folder is None else _normalise_folder(folder)
