@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import jsonschema
 from langgraph.errors import GraphInterrupt
@@ -23,7 +23,7 @@ from mwo.engine.scope import SecretsView, build_scope
 from mwo.errors import FailureKind
 from mwo.settings import Settings
 from mwo.spec import OnFailure, RetryPolicy, StepBase, StepType, Templates, Workflow
-from mwo.store.abc import Store
+from mwo.store.abc import InboxStore, RunStore
 from mwo.store.records import LogLevel, RunRecord, StepRunRecord, StepStatus
 
 
@@ -46,12 +46,16 @@ class RunContext:
     waiting: list[str] = field(default_factory=list)
 
 
+class RunsAndInbox(RunStore, InboxStore, Protocol):
+    """What the step runner writes: attempts and log lines of runs, and the inbox its executors post to."""
+
+
 class StepRunner:
     """Executes steps for the compiled graph's nodes."""
 
     def __init__(
         self,
-        store: Store,
+        store: RunsAndInbox,
         registry: ExecutorRegistry,
         settings: Settings,
         clock: Callable[[], datetime],
@@ -232,7 +236,9 @@ class StepRunner:
 class _AttemptRow:
     """The step-run row of one attempt: opened before a side effect, or written once at the end."""
 
-    def __init__(self, store: Store, rc: RunContext, step: StepBase, attempt: int, started: datetime) -> None:
+    def __init__(
+        self, store: RunStore, rc: RunContext, step: StepBase, attempt: int, started: datetime
+    ) -> None:
         self._store = store
         self._rc = rc
         self._step = step

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
@@ -27,7 +27,7 @@ from mwo.llm.model_files import MODEL_NAME
 from mwo.llm.structured import check_schema, parse_structured, schema_instruction
 from mwo.llm.tracing import LangSmithWiring, Redact, no_redaction, record_call
 from mwo.settings import LlmSettings
-from mwo.store.abc import Store
+from mwo.store.abc import SecretStore, TraceStore
 from mwo.store.records import LlmCallRecord
 
 
@@ -72,13 +72,17 @@ class _Call:
     started: float = field(default_factory=time.perf_counter)
 
 
+class SecretsAndTraces(SecretStore, TraceStore, Protocol):
+    """What the LLM service reads and writes: an endpoint's API key (a secret) and a trace row per call."""
+
+
 class LlmService:
     """Asks the model chosen by settings; `chat_model` replaces it (tests pass a FakeChatModel)."""
 
     def __init__(
         self,
         settings: LlmSettings,
-        store: Store | None,
+        store: SecretsAndTraces | None,
         *,
         chat_model: BaseChatModel | None = None,
         langsmith: LangSmithWiring | None = None,
