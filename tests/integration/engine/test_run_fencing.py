@@ -87,3 +87,35 @@ def test_a_paused_executor_resumed_after_a_takeover_writes_nothing(
     [warning] = [r for r in caplog.records if r.name == "mwo.engine.runs"]
     assert f"stopped executing run {run.id} here" in warning.getMessage()
     assert "lease" in warning.getMessage()
+
+
+def test_the_checkpointer_writes_only_under_a_held_lease(env: Env) -> None:
+    from langgraph.checkpoint.base import empty_checkpoint
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from mwo.engine.checkpoints import LEASE_KEY, FencedCheckpointer
+    from mwo.store.errors import LeaseLost
+
+    env.apply(WORKFLOW)
+    store = env.services.store
+    run = env.runs.create_run("fenced")
+    now = env.clock()
+    stale = store.acquire_run_lease(run.id, "worker-a", now + timedelta(seconds=1), now)
+    later = now + timedelta(seconds=2)
+    current = store.acquire_run_lease(run.id, "worker-b", later + timedelta(seconds=30), later)
+    assert stale is not None and current is not None and current.token == stale.token + 1
+    inner = InMemorySaver()
+    fenced = FencedCheckpointer(inner, store)
+
+    def config(lease: object) -> Any:
+        return {"configurable": {"thread_id": run.id, "checkpoint_ns": "", LEASE_KEY: lease}}
+
+    with pytest.raises(LeaseLost):
+        fenced.put(config(stale), empty_checkpoint(), {}, {})
+    with pytest.raises(LeaseLost):
+        fenced.put_writes(config(stale), [("outputs", {})], "task-1")
+    assert list(inner.list(None)) == []
+
+    fenced.put(config(current), empty_checkpoint(), {}, {})
+    assert len(list(fenced.list({"configurable": {"thread_id": run.id}}))) == 1
+    assert isinstance(fenced.with_allowlist([("mwo", "Anything")]), FencedCheckpointer)
