@@ -5,9 +5,12 @@ writes, and the writes that carry no lease (people's), are accepted."""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
+from sqlalchemy import Engine, event
 
 from mwo.spec import workflow_from_data
 from mwo.store import Store
@@ -172,6 +175,47 @@ def test_writes_without_a_lease_are_not_fenced(store: Store) -> None:
     assert store.request_cancel(run_id).cancel_requested
     cancelled = store.set_run_status(run_id, RunStatus.CANCELLED, at(41), error={"type": "cancelled"})
     assert cancelled.status is RunStatus.CANCELLED
+
+
+def test_a_takeover_waits_for_a_fenced_write_in_flight(store: Store) -> None:
+    """The stale writer is held between its lease check and its insert (a hook on the executed
+    statements) while another owner takes the run over. The check and the write share one
+    transaction with the run row locked, so the takeover waits for the write: the stale line is
+    committed before the new holder's first line, never after it (where a check in a transaction of
+    its own would let it land)."""
+    run_id = new_run(store)
+    stale = taken(store, run_id, "worker-a", at(30), T0)
+    checked, go = threading.Event(), threading.Event()
+    took: list[RunLease] = []
+
+    def hold_after_the_check(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if threading.current_thread() is writer and "lease_token" in statement and not checked.is_set():
+            checked.set()
+            go.wait(60)
+
+    def take_over() -> None:
+        took.append(taken(store, run_id, "worker-b", at(90), at(31)))
+        store.add_log(run_id, None, LogLevel.INFO, "b first", at(32), lease=took[0])
+
+    writer = threading.Thread(
+        target=store.add_log, args=(run_id, None, LogLevel.INFO, "a late", at(29)), kwargs={"lease": stale}
+    )
+    event.listen(Engine, "after_cursor_execute", hold_after_the_check)
+    try:
+        writer.start()
+        assert checked.wait(60), "the stale writer never checked its lease"
+        taker = threading.Thread(target=take_over)
+        taker.start()
+        taker.join(1)  # not asserted: only gives a takeover that would not wait the time to finish first
+        go.set()
+        writer.join(60)
+        taker.join(60)
+    finally:
+        event.remove(Engine, "after_cursor_execute", hold_after_the_check)
+
+    assert took and took[0].token == stale.token + 1
+    messages = [line.message for line in store.list_logs(run_id)]
+    assert messages == ["a late", "b first"]
 
 
 def test_a_lease_fences_only_its_own_run(store: Store) -> None:
