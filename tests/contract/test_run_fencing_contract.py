@@ -81,6 +81,21 @@ def test_a_lost_lease_cannot_be_extended(store: Store) -> None:
     assert store.extend_run_lease(current, at(200)) is True
 
 
+def test_a_lost_tenure_never_releases_the_next_one(store: Store) -> None:
+    """Even under the same owner name (two threads of one process): the one that lost the run
+    releases only its own tenure."""
+    run_id = new_run(store)
+    old = taken(store, run_id, "worker-a", at(30), T0)
+    new = taken(store, run_id, "worker-a", at(90), at(31))  # its own lease expired: a new tenure
+    assert new.token == old.token + 1
+
+    store.release_run(run_id, "worker-a", token=old.token)
+    assert store.get_run(run_id).acquired_by == "worker-a"
+    store.check_run_lease(new)
+    store.release_run(run_id, "worker-a", token=new.token)
+    assert store.get_run(run_id).acquired_by is None
+
+
 def test_acquire_run_keeps_its_yes_or_no_answer(store: Store) -> None:
     run_id = new_run(store)
     assert store.acquire_run(run_id, "worker-a", at(30), T0) is True

@@ -169,7 +169,7 @@ class RunService:
         except LeaseLost as lost:
             return self._gave_up(lost)
         finally:
-            self._store.release_run(run.id, self._owner)
+            self._store.release_run(run.id, self._owner, token=lease.token)
         self._announce(result)
         return result
 
@@ -478,7 +478,7 @@ class RunService:
         except LeaseLost as lost:
             return self._gave_up(lost)
         finally:
-            self._store.release_run(run.id, self._owner)
+            self._store.release_run(run.id, self._owner, token=lease.token)
         self._announce(failed)
         return failed
 

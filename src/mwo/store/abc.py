@@ -188,8 +188,9 @@ class RunStore(ABC):
         this store, such as LangGraph's checkpoints, made right after it)."""
 
     @abstractmethod
-    def release_run(self, run_id: str, owner: str) -> None:
-        """Drop the lease if `owner` holds it."""
+    def release_run(self, run_id: str, owner: str, *, token: int | None = None) -> None:
+        """Drop the lease if `owner` holds it (and, with `token`, only in that tenure: a process that
+        lost the run never drops the lease of the one that took it over, even under the same name)."""
 
     @abstractmethod
     def reap_abandoned_runs(self, now: datetime) -> list[RunRecord]:

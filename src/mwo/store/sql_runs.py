@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, and_, bindparam, case, insert, or_, select, update
+from sqlalchemy import CursorResult, Table, and_, bindparam, case, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from mwo.store.abc import RunStore
@@ -208,10 +208,11 @@ class SqlRunStore(SqlBase, RunStore):
         with self._db.connection_scope(read_only=True) as connection:
             hold_lease(connection, lease, locked=True)
 
-    def release_run(self, run_id: str, owner: str) -> None:
+    def release_run(self, run_id: str, owner: str, *, token: int | None = None) -> None:
+        tenure = RunRow.lease_token == token if token is not None else true()
         statement = (
             update(RunRow)
-            .where(RunRow.id == run_id, RunRow.acquired_by == owner)
+            .where(RunRow.id == run_id, RunRow.acquired_by == owner, tenure)
             .values(acquired_by=None, acquired_until=None)
             .execution_options(synchronize_session=False)
         )
