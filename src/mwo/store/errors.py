@@ -33,9 +33,10 @@ class InvalidInput(StoreError, ValueError):
     code = "invalid_input"
 
 
-class LeaseLost(StoreError):
+class LeaseLost(Conflict):
     """A write for a run by a process that no longer holds the run's lease (another process took the
-    run over after this one's lease ran out): refused, so only the new holder's results count."""
+    run over after this one's lease ran out): refused, so only the new holder's results count. A
+    Conflict, so a caller that lets it through treats it as one (409, "not executed here")."""
 
     code = "lease_lost"
 
