@@ -9,16 +9,28 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from langgraph.checkpoint.base import BaseCheckpointSaver
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+)
 from sqlalchemy.engine import make_url
 
 from mwo.settings import Settings
+from mwo.store.abc import RunStore
+from mwo.store.records import RunLease
 
 POSTGRES_POOL_SIZE = 4
+LEASE_KEY = "__mwo_lease"
+"""The `configurable` key of a graph invocation that carries the executor's RunLease (a `__` key:
+LangGraph keeps it out of the checkpoint's metadata)."""
 # The key of the PostgreSQL advisory lock held around LangGraph's own table set-up (any constant shared
 # by all MWO processes; the store's migrations use another).
 _CHECKPOINT_SETUP_LOCK_ID = 0x6D776F63
@@ -103,3 +115,77 @@ def _set_up_alone(pool: Any, saver: Any) -> None:
             saver.setup()
         finally:
             holder.execute("SELECT pg_advisory_unlock(%s)", (_CHECKPOINT_SETUP_LOCK_ID,))
+
+
+class FencedCheckpointer(BaseCheckpointSaver[Any]):
+    """A checkpointer that writes a run's checkpoint only while the executor still holds the run.
+
+    The lease is checked (`RunStore.check_run_lease`) right before each `put` and `put_writes` of an
+    invocation whose config carries `LEASE_KEY`; a lost lease raises LeaseLost and nothing is written.
+    The check and the write are two transactions on two connections (LangGraph writes on its own),
+    so a takeover that lands between them still lets that one write through: the window is one
+    checkpoint write, against the whole pause without the check. Reads and writes of invocations
+    without a lease go straight to the wrapped saver.
+    """
+
+    def __init__(self, saver: BaseCheckpointSaver[Any], leases: RunStore) -> None:
+        super().__init__(serde=saver.serde)
+        self._saver = saver
+        self._leases = leases
+
+    @property
+    def config_specs(self) -> list[Any]:
+        return self._saver.config_specs
+
+    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        return self._saver.get_tuple(config)
+
+    def list(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        return self._saver.list(config, filter=filter, before=before, limit=limit)
+
+    def put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        self._check(config)
+        return self._saver.put(config, checkpoint, metadata, new_versions)
+
+    def put_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        self._check(config)
+        self._saver.put_writes(config, writes, task_id, task_path)
+
+    def delete_thread(self, thread_id: str) -> None:
+        self._saver.delete_thread(thread_id)
+
+    def get_delta_channel_history(
+        self, *, config: RunnableConfig, channels: Sequence[str]
+    ) -> Mapping[str, Any]:
+        return self._saver.get_delta_channel_history(config=config, channels=channels)
+
+    def get_next_version(self, current: Any, channel: None) -> Any:
+        return self._saver.get_next_version(current, channel)
+
+    def with_allowlist(self, extra_allowlist: Collection[tuple[str, ...]]) -> BaseCheckpointSaver[Any]:
+        allowed = self._saver.with_allowlist(extra_allowlist)
+        return self if allowed is self._saver else FencedCheckpointer(allowed, self._leases)
+
+    def _check(self, config: RunnableConfig) -> None:
+        lease = config.get("configurable", {}).get(LEASE_KEY)
+        if isinstance(lease, RunLease):
+            self._leases.check_run_lease(lease)

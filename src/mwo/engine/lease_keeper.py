@@ -13,23 +13,24 @@ from datetime import datetime, timedelta
 from types import TracebackType
 
 from mwo.store.abc import RunStore
+from mwo.store.records import RunLease
 
 
 class LeaseKeeper:
     """`with LeaseKeeper(...):` extends the run's lease every third of its length until the block ends."""
 
     def __init__(
-        self, store: RunStore, run_id: str, owner: str, lease_s: float, clock: Callable[[], datetime]
+        self, store: RunStore, lease: RunLease, lease_s: float, clock: Callable[[], datetime]
     ) -> None:
         self._store = store
-        self._run_id = run_id
-        self._owner = owner
+        self._run_lease = lease
         self._lease = timedelta(seconds=lease_s)
         self._clock = clock
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._keep, name=f"lease-{run_id[:8]}", daemon=True)
+        self._thread = threading.Thread(target=self._keep, name=f"lease-{lease.run_id[:8]}", daemon=True)
         self.lost = False
-        """Set when another process took the run over (the lease had expired after all)."""
+        """Set when another process took the run over (the lease had expired after all); the
+        lease's token is then stale and every fenced write with it is refused."""
 
     def __enter__(self) -> LeaseKeeper:
         self._extend()
@@ -47,6 +48,7 @@ class LeaseKeeper:
             self._extend()
 
     def _extend(self) -> None:
-        now = self._clock()
-        if not self._store.acquire_run(self._run_id, self._owner, now + self._lease, now):
+        if self.lost:
+            return
+        if not self._store.extend_run_lease(self._run_lease, self._clock() + self._lease):
             self.lost = True

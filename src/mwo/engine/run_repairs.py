@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Protocol
 
-from mwo.engine.errors import RunBusy, RunCancelled, RunStateError, StepAborted
+from mwo.engine.errors import RunCancelled, RunStateError, StepAborted
 from mwo.engine.lease_keeper import LeaseKeeper
 from mwo.engine.repair import (
     RepairOutcome,
@@ -35,6 +35,7 @@ from mwo.store.records import (
     LogLevel,
     RepairProposalRecord,
     RepairStatus,
+    RunLease,
     RunRecord,
     RunStatus,
     StepStatus,
@@ -81,41 +82,59 @@ class RunRepairs:
         self._owner = owner
 
     def after_failure(
-        self, run: RunRecord, workflow: Workflow, aborted: StepAborted, run_error: dict[str, Any]
+        self,
+        run: RunRecord,
+        workflow: Workflow,
+        aborted: StepAborted,
+        run_error: dict[str, Any],
+        lease: RunLease,
     ) -> RepairVerdict:
         """Look for a fix of the step that stopped the run, per the workflow's `settings.repair`.
-        `run_error` is the run's error as recorded without repair (redacted)."""
+        `run_error` is the run's error as recorded without repair (redacted); `lease` is the
+        executor's: its log lines are fenced by it and it is kept while the repairer works (LeaseLost
+        when another process took the run over meanwhile)."""
         mode = workflow.settings.repair
         step = workflow.step(aborted.step_id)
         if self._wiring is None or mode is RepairMode.OFF or not is_repairable(step, aborted.failure):
             return RepairVerdict.FAIL
         if self._repaired_before(run.id, step.id):
-            self._log(
-                run, step.id, LogLevel.WARNING, "the step failed again after its repair; not repairing twice"
+            self._log_for(
+                lease,
+                run,
+                step.id,
+                LogLevel.WARNING,
+                "the step failed again after its repair; not repairing twice",
             )
             return RepairVerdict.FAIL
-        self._log(
-            run, step.id, LogLevel.INFO, f"looking for a fix on the failing input (repair: {mode.value})"
+        self._log_for(
+            lease,
+            run,
+            step.id,
+            LogLevel.INFO,
+            f"looking for a fix on the failing input (repair: {mode.value})",
         )
         request = RepairRequest(run.id, workflow, step, self._failing_input(run.id, step), run_error)
         try:
-            outcome = self._run_repairer(request)
+            outcome = self._run_repairer(request, lease)
         except RunCancelled:
             return RepairVerdict.CANCELLED
         if not outcome.fixed:
             self._record(request, outcome, RepairStatus.NOT_FIXED)
-            self._log(run, step.id, LogLevel.WARNING, f"repair was tried and found no fix: {outcome.note}")
+            self._log_for(
+                lease, run, step.id, LogLevel.WARNING, f"repair was tried and found no fix: {outcome.note}"
+            )
             return RepairVerdict.FAIL
         proposal = self._record(request, outcome, RepairStatus.PENDING)
         if mode is RepairMode.PROPOSE:
-            self._log(
+            self._log_for(
+                lease,
                 run,
                 step.id,
                 LogLevel.WARNING,
                 f"a fix is proposed: review it with `mwo repair {run.id[:8]}`, then --approve or --reject",
             )
             return RepairVerdict.WAIT
-        return self._apply_automatically(run, proposal)
+        return self._apply_automatically(run, proposal, lease)
 
     def decide(self, run_id: str, status: RepairStatus, by: str, comment: str | None) -> RunRecord:
         """A person's decision on the run's proposed fix. Approved: the fix is saved as a new version
@@ -154,8 +173,9 @@ class RunRepairs:
 
     # --- helpers ------------------------------------------------------------------------------------
 
-    def _run_repairer(self, request: RepairRequest) -> RepairOutcome:
-        """The repairer under a kept lease; RunCancelled when the run was cancelled meanwhile."""
+    def _run_repairer(self, request: RepairRequest, lease: RunLease) -> RepairOutcome:
+        """The repairer under a kept lease; RunCancelled when the run was cancelled meanwhile,
+        LeaseLost when another process took it over (nothing of the repair is recorded then)."""
         run_id, step_id = request.run_id, request.step.id
 
         def keep_going() -> None:
@@ -163,34 +183,36 @@ class RunRepairs:
                 raise RunCancelled(step_id)
 
         assert self._wiring is not None
-        keeper = LeaseKeeper(self._store, run_id, self._owner, self._settings.run_lease_s, self._clock)
-        with keeper:
+        with LeaseKeeper(self._store, lease, self._settings.run_lease_s, self._clock):
             try:
                 outcome = self._wiring.repairer.repair(request, keep_going)
             except RunCancelled:
                 raise
             except Exception as exc:  # the repair boundary: a broken repairer must not strand the run
                 outcome = RepairOutcome(None, note=f"the repair itself failed ({type(exc).__name__}: {exc})")
-        if keeper.lost:
-            raise RunBusy(
-                f"run {run_id} was taken over by another process while its step was repaired",
-                "let that process finish it; see `mwo runs`",
-            )
+        self._store.check_run_lease(lease)
         keep_going()
         return outcome
 
-    def _apply_automatically(self, run: RunRecord, proposal: RepairProposalRecord) -> RepairVerdict:
+    def _apply_automatically(
+        self, run: RunRecord, proposal: RepairProposalRecord, lease: RunLease
+    ) -> RepairVerdict:
         try:
             version = self._save(run, proposal)
         except (SpecError, FixableError) as exc:  # refused by the checks or a newer version: a person looks
-            self._log(
-                run, proposal.step_id, LogLevel.WARNING, f"the fix could not be applied ({exc}); it waits"
+            self._log_for(
+                lease,
+                run,
+                proposal.step_id,
+                LogLevel.WARNING,
+                f"the fix could not be applied ({exc}); it waits",
             )
             return RepairVerdict.WAIT
         self._store.decide_repair(
             run.id, RepairStatus.AUTO_APPLIED, AUTO_DECIDER, None, self._clock(), version.id
         )
-        self._log(
+        self._log_for(
+            lease,
             run,
             proposal.step_id,
             LogLevel.WARNING,
@@ -266,6 +288,10 @@ class RunRepairs:
 
     def _log(self, run: RunRecord, step_id: str, level: LogLevel, message: str) -> None:
         self._store.add_log(run.id, step_id, level, message, self._clock())
+
+    def _log_for(self, lease: RunLease, run: RunRecord, step_id: str, level: LogLevel, message: str) -> None:
+        """A log line of the executor holding `lease` (refused with LeaseLost once it lost the run)."""
+        self._store.add_log(run.id, step_id, level, message, self._clock(), lease=lease)
 
 
 def awaits_repair_decision(store: RepairStore, run: RunRecord) -> bool:

@@ -7,6 +7,7 @@ run continues after an approval, a failure or a crash of the process that was ru
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -20,6 +21,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
 from mwo.clock import utc_now
+from mwo.engine.checkpoints import LEASE_KEY, FencedCheckpointer
 from mwo.engine.compiler import compile_workflow
 from mwo.engine.errors import MissingSecrets, RunBusy, RunCancelled, RunError, RunStateError, StepAborted
 from mwo.engine.executor import ExecutorRegistry
@@ -49,11 +51,13 @@ from mwo.store.abc import (
     SecretStore,
     WorkflowStore,
 )
+from mwo.store.errors import LeaseLost
 from mwo.store.records import (
     ApprovalStatus,
     LogLevel,
     RepairStatus,
     RunFilter,
+    RunLease,
     RunRecord,
     RunStatus,
     StepStatus,
@@ -63,6 +67,7 @@ from mwo.store.records import (
 TRIGGERED_PREFIXES = ("event:", "schedule:", "webhook")
 """Triggers of runs nobody starts by hand: a run of theirs is recorded even when it cannot start."""
 _CANCELLED = "cancelled by request"
+log = logging.getLogger(__name__)
 
 
 def is_triggered(trigger: str) -> bool:
@@ -102,7 +107,8 @@ class RunService:
         this process (the services container), so each version is parsed once."""
         self._store = store
         self._registry = registry
-        self._checkpointer = checkpointer
+        # Checkpoint writes of a run are fenced by its lease like the store's (see FencedCheckpointer).
+        self._checkpointer: BaseCheckpointSaver[Any] = FencedCheckpointer(checkpointer, store)
         self._settings = settings
         self._clock = clock
         self._owner = owner or default_owner()
@@ -165,17 +171,26 @@ class RunService:
             )
         now = self._clock()
         until = now + timedelta(seconds=self._settings.run_lease_s)
-        if not self._store.acquire_run(run.id, self._owner, until, now):
+        lease = self._store.acquire_run_lease(run.id, self._owner, until, now)
+        if lease is None:
             raise RunBusy(
                 f"run {run.id} is being executed by {run.acquired_by}",
                 "wait for it, or cancel it with `mwo cancel RUN`",
             )
         try:
-            result = self._drive(run, resume, until)
+            result = self._drive(run, resume, lease, until)
+        except LeaseLost as lost:
+            return self._gave_up(lost)
         finally:
-            self._store.release_run(run.id, self._owner)
+            self._store.release_run(run.id, self._owner, token=lease.token)
         self._announce(result)
         return result
+
+    def _gave_up(self, lost: LeaseLost) -> RunRecord:
+        """This process lost the run to another (it was paused or cut off past its lease): it stops
+        without writing anything more, and says so in its own log; the run is the new holder's."""
+        log.warning("stopped executing run %s here: %s", lost.run_id, lost.message)
+        return self._store.get_run(lost.run_id)
 
     def on_finished(self, listener: Callable[[RunRecord], None]) -> None:
         """Call `listener` with every run this service brings to a final state (event triggers)."""
@@ -280,7 +295,9 @@ class RunService:
 
         require_secrets(workflow, self._store.list_secret_names())
 
-    def _refuse_without_secrets(self, run: RunRecord, workflow: Workflow) -> RunRecord | None:
+    def _refuse_without_secrets(
+        self, run: RunRecord, workflow: Workflow, lease: RunLease
+    ) -> RunRecord | None:
         """A queued run about to start whose workflow's secrets are not all set fails at once, its
         error saying which and the `mwo secrets set` fix: a scheduled, webhook or event fire is not
         lost (its run is there to read and to retry once the secret is set) and no step runs half."""
@@ -289,9 +306,16 @@ class RunService:
         except MissingSecrets as missing:
             error = FailureRecord(FailureKind.MISSING_SECRETS, missing.message, missing.fix).as_dict()
             self._store.add_log(
-                run.id, None, LogLevel.ERROR, f"{missing.message}; fix: {missing.fix}", self._clock()
+                run.id,
+                None,
+                LogLevel.ERROR,
+                f"{missing.message}; fix: {missing.fix}",
+                self._clock(),
+                lease=lease,
             )
-            return self._store.set_run_status(run.id, RunStatus.FAILED, self._clock(), error=error)
+            return self._store.set_run_status(
+                run.id, RunStatus.FAILED, self._clock(), error=error, lease=lease
+            )
         return None
 
     def _after_abort(
@@ -300,23 +324,28 @@ class RunService:
         workflow: Workflow,
         aborted: StepAborted,
         redactor: Redactor,
+        lease: RunLease,
         lease_until: datetime,
     ) -> RunRecord:
         """A step stopped the run: repair it when the workflow says so, else fail (or cancel) the run."""
         stopped = aborted.failure.kind in (FailureKind.REJECTED, FailureKind.CANCELLED)
         error = redactor.tree(aborted.as_dict())
         verdict = (
-            RepairVerdict.FAIL if stopped else self._repairs.after_failure(run, workflow, aborted, error)
+            RepairVerdict.FAIL
+            if stopped
+            else self._repairs.after_failure(run, workflow, aborted, error, lease)
         )
         if verdict is RepairVerdict.WAIT:
-            return self._store.set_run_status(run.id, RunStatus.WAITING_REPAIR, self._clock())
+            return self._store.set_run_status(run.id, RunStatus.WAITING_REPAIR, self._clock(), lease=lease)
         if verdict is RepairVerdict.APPLIED:  # re-pinned: the new version's graph, same thread
-            return self._drive(self._store.get_run(run.id), None, lease_until)
+            return self._drive(self._store.get_run(run.id), None, lease, lease_until)
         if verdict is RepairVerdict.CANCELLED:
             cancelled = FailureRecord(FailureKind.CANCELLED, _CANCELLED, step=aborted.step_id).as_dict()
-            return self._store.set_run_status(run.id, RunStatus.CANCELLED, self._clock(), error=cancelled)
+            return self._store.set_run_status(
+                run.id, RunStatus.CANCELLED, self._clock(), error=cancelled, lease=lease
+            )
         status = RunStatus.CANCELLED if stopped else RunStatus.FAILED
-        return self._store.set_run_status(run.id, status, self._clock(), error=error)
+        return self._store.set_run_status(run.id, status, self._clock(), error=error, lease=lease)
 
     # --- helpers --------------------------------------------------------------------------------------
 
@@ -325,21 +354,25 @@ class RunService:
             self._workflows[version.id] = parse_workflow(version.spec_yaml)
         return self._workflows[version.id]
 
-    def _drive(self, run: RunRecord, resume: Any, lease_until: datetime) -> RunRecord:
+    def _drive(self, run: RunRecord, resume: Any, lease: RunLease, lease_until: datetime) -> RunRecord:
+        """Run the graph under `lease`: every write for the run carries it (LeaseLost once lost)."""
         workflow, graph = self._compiled(run.version_id)
-        config: Any = {"configurable": {"thread_id": run.id}, "run_name": f"workflow:{workflow.name}"}
+        config: Any = {
+            "configurable": {"thread_id": run.id, LEASE_KEY: lease},
+            "run_name": f"workflow:{workflow.name}",
+        }
         fresh = run.status is RunStatus.QUEUED and run.started_at is None
         if fresh:
-            refused = self._refuse_without_secrets(run, workflow)
+            refused = self._refuse_without_secrets(run, workflow, lease)
             if refused is not None:
                 return refused
         resumed = not fresh and self._checkpointer.get_tuple(config) is not None
-        run = self._store.set_run_status(run.id, RunStatus.RUNNING, self._clock())
+        run = self._store.set_run_status(run.id, RunStatus.RUNNING, self._clock(), lease=lease)
         redactor = Redactor()
         if self._langsmith is not None:  # the whole run, each step and each LLM call, secrets masked
             config["callbacks"] = [self._langsmith.tracer(redactor.text)]
         rc = RunContext(
-            run, workflow, self._owner, redactor, SecretsView(self._store, redactor), resumed, lease_until
+            run, workflow, lease, redactor, SecretsView(self._store, redactor), resumed, lease_until
         )
         rc.deadline = self._clock() + timedelta(seconds=workflow.settings.timeout_s)
         graph_input: Any = (
@@ -348,18 +381,23 @@ class RunService:
         try:
             result = graph.invoke(graph_input, config, context=rc, durability="sync")
         except StepAborted as aborted:
-            return self._after_abort(run, workflow, aborted, redactor, lease_until)
+            return self._after_abort(run, workflow, aborted, redactor, lease, lease_until)
         except RunCancelled as cancelled:
             return self._store.set_run_status(
                 run.id,
                 RunStatus.CANCELLED,
                 self._clock(),
                 error=FailureRecord(FailureKind.CANCELLED, str(cancelled), step=cancelled.step_id).as_dict(),
+                lease=lease,
             )
         if rc.waiting or result.get("__interrupt__"):
-            return self._store.set_run_status(run.id, RunStatus.WAITING_APPROVAL, self._clock())
+            return self._store.set_run_status(run.id, RunStatus.WAITING_APPROVAL, self._clock(), lease=lease)
         return self._store.set_run_status(
-            run.id, RunStatus.SUCCEEDED, self._clock(), output=redactor.tree(result.get("outputs", {}))
+            run.id,
+            RunStatus.SUCCEEDED,
+            self._clock(),
+            output=redactor.tree(result.get("outputs", {})),
+            lease=lease,
         )
 
     def _compiled(self, version_id: int) -> tuple[Workflow, Any]:
@@ -433,7 +471,8 @@ class RunService:
         """`on_abandoned: fail`: end the run (and its interrupted attempt) as failed under our lease,
         so exactly one reaper does it; `mwo retry RUN --from-failed` continues it later."""
         now = self._clock()
-        if not self._store.acquire_run(run.id, self._owner, now + timedelta(seconds=60), now):
+        lease = self._store.acquire_run_lease(run.id, self._owner, now + timedelta(seconds=60), now)
+        if lease is None:
             return self._store.get_run(run.id)  # another reaper took it first
         try:
             interrupted = [r for r in self._store.list_step_runs(run.id) if r.status is StepStatus.RUNNING]
@@ -445,10 +484,14 @@ class RunService:
             )
             for row in interrupted:
                 attempt = replace(error, type=FailureKind.INTERRUPTED, step=None)
-                self._store.finish_step(row.id, StepStatus.FAILED, now, error=attempt.as_dict())
-            failed = self._store.set_run_status(run.id, RunStatus.FAILED, now, error=error.as_dict())
+                self._store.finish_step(row.id, StepStatus.FAILED, now, error=attempt.as_dict(), lease=lease)
+            failed = self._store.set_run_status(
+                run.id, RunStatus.FAILED, now, error=error.as_dict(), lease=lease
+            )
+        except LeaseLost as lost:
+            return self._gave_up(lost)
         finally:
-            self._store.release_run(run.id, self._owner)
+            self._store.release_run(run.id, self._owner, token=lease.token)
         self._announce(failed)
         return failed
 

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import jsonschema
 from langgraph.errors import GraphInterrupt
 
-from mwo.engine.errors import RunBusy, RunCancelled, StepAborted
+from mwo.engine.errors import RunCancelled, StepAborted
 from mwo.engine.executor import ExecutorRegistry, StepContext
 from mwo.engine.failures import FailureRecord, StepFailed
 from mwo.engine.redaction import Redactor
@@ -24,7 +24,8 @@ from mwo.errors import FailureKind
 from mwo.settings import Settings
 from mwo.spec import OnFailure, RetryPolicy, StepBase, StepType, Templates, Workflow
 from mwo.store.abc import InboxStore, RunStore
-from mwo.store.records import LogLevel, RunRecord, StepRunRecord, StepStatus
+from mwo.store.errors import LeaseLost
+from mwo.store.records import LogLevel, RunLease, RunRecord, StepRunRecord, StepStatus
 
 
 @dataclass
@@ -33,7 +34,8 @@ class RunContext:
 
     run: RunRecord
     workflow: Workflow
-    owner: str
+    lease: RunLease
+    """The executor's hold on the run: every write for the run carries it (refused once lost)."""
     redactor: Redactor
     secrets: SecretsView
     resumed: bool
@@ -89,6 +91,7 @@ class StepRunner:
                     )
                     self._sleep(delay)
                     self._check_cancel(step.id, rc)
+                    self._keep_lease(rc)
                     attempt += 1
                     continue
                 return self._give_up(step, rc, failure)
@@ -112,6 +115,8 @@ class StepRunner:
         except GraphInterrupt:
             attempt_row.wait(ctx.rendered_input)
             rc.waiting.append(step.id)
+            raise
+        except LeaseLost:  # another process runs the step now: write nothing more (it would be refused)
             raise
         except StepFailed as failure:
             attempt_row.close(StepStatus.FAILED, self._clock(), ctx.rendered_input, error=failure.as_dict())
@@ -184,6 +189,7 @@ class StepRunner:
                         "the process running this attempt stopped",
                         "none needed: the step was run again",
                     ).as_dict(),
+                    lease=rc.lease,
                 )
         waiting = next((r for r in rows if r.status is StepStatus.WAITING_APPROVAL), None)
         if waiting is not None:
@@ -217,20 +223,20 @@ class StepRunner:
             raise RunCancelled(step_id)
 
     def _keep_lease(self, rc: RunContext) -> None:
-        """Extend the run's lease once half of it is used, so a crashed owner is noticed in time."""
+        """Extend the run's lease once half of it is used, so a crashed owner is noticed in time;
+        LeaseLost when another process took the run over (this one was paused past its lease)."""
         now = self._clock()
         lease = timedelta(seconds=self._settings.run_lease_s)
         if rc.lease_until is None or rc.lease_until - now < lease / 2:
             until = now + lease
-            if not self._store.acquire_run(rc.run.id, rc.owner, until, now):
-                raise RunBusy(
-                    f"run {rc.run.id} was taken over by another process",
-                    "let that process finish it; see `mwo runs`",
-                )
+            if not self._store.extend_run_lease(rc.lease, until):
+                raise LeaseLost(rc.lease.run_id, rc.lease.owner, rc.lease.token)
             rc.lease_until = until
 
     def _log(self, rc: RunContext, step_id: str | None, level: LogLevel, message: str) -> None:
-        self._store.add_log(rc.run.id, step_id, level, rc.redactor.text(message), self._clock())
+        self._store.add_log(
+            rc.run.id, step_id, level, rc.redactor.text(message), self._clock(), lease=rc.lease
+        )
 
 
 class _AttemptRow:
@@ -255,12 +261,17 @@ class _AttemptRow:
             _config_of(self._step),
             self._started,
             version_id=self._rc.run.version_id,
+            lease=self._rc.lease,
         )
 
     def wait(self, rendered_input: Any) -> None:
         row = self._require_open()
         self._store.finish_step(
-            row.id, StepStatus.WAITING_APPROVAL, self._started, input=self._rc.redactor.tree(rendered_input)
+            row.id,
+            StepStatus.WAITING_APPROVAL,
+            self._started,
+            input=self._rc.redactor.tree(rendered_input),
+            lease=self._rc.lease,
         )
 
     def close(
@@ -281,6 +292,7 @@ class _AttemptRow:
                 output=redact(output),
                 error=redact(error),
                 input=redact(rendered_input),
+                lease=self._rc.lease,
             )
             return
         self._store.record_step(
@@ -295,6 +307,7 @@ class _AttemptRow:
             output=redact(output),
             error=redact(error),
             version_id=self._rc.run.version_id,
+            lease=self._rc.lease,
         )
 
     def _require_open(self) -> StepRunRecord:

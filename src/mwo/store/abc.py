@@ -36,6 +36,7 @@ from mwo.store.records import (
     RepairProposalRecord,
     RepairStatus,
     RunFilter,
+    RunLease,
     RunOutcome,
     RunRecord,
     RunStatus,
@@ -144,10 +145,14 @@ class RunStore(Protocol):
         *,
         output: Any = None,
         error: dict[str, Any] | None = None,
+        lease: RunLease | None = None,
     ) -> RunRecord:
         """Move a run to `status`; sets started_at on the first RUNNING and finished_at on a final state.
 
-        A run in a final state is never changed again: raises Conflict.
+        A run in a final state is never changed again: raises Conflict. With `lease` (the executor's
+        writes) the change is made only while the run still has that owner and token, checked in
+        the same transaction as the write: LeaseLost otherwise, before any other check. People's
+        writes (cancel, a decided approval or repair) pass no lease.
         """
 
     @abstractmethod
@@ -165,13 +170,34 @@ class RunStore(Protocol):
     def request_cancel(self, run_id: str) -> RunRecord:
         """Flag the run; the engine stops it between steps. Raises Conflict if already final."""
 
-    @abstractmethod
     def acquire_run(self, run_id: str, owner: str, until: datetime, now: datetime) -> bool:
-        """Take the run's lease if free or expired (acquired_until < now) or already ours; atomic."""
+        """Take the run's lease if free or expired (acquired_until < now) or already ours; atomic.
+        `acquire_run_lease` without the token, for callers that only ask whether they hold it."""
+        return self.acquire_run_lease(run_id, owner, until, now) is not None
 
     @abstractmethod
-    def release_run(self, run_id: str, owner: str) -> None:
-        """Drop the lease if `owner` holds it."""
+    def acquire_run_lease(self, run_id: str, owner: str, until: datetime, now: datetime) -> RunLease | None:
+        """Take the run's lease until `until` if it is free, expired (acquired_until < now) or already
+        `owner`'s; None when another owner holds it live. One atomic statement. Raises NotFound.
+
+        The fencing token grows by one when a new tenure starts (the lease was free or expired, whoever
+        takes it) and stays when `owner` renews its live lease. The returned lease is what the
+        executor's writes carry (`lease=`)."""
+
+    @abstractmethod
+    def extend_run_lease(self, lease: RunLease, until: datetime) -> bool:
+        """Move the lease's end to `until` if the run still has this owner and token (even when it
+        expired meanwhile: nobody took it over); False when it passed to another tenure."""
+
+    @abstractmethod
+    def check_run_lease(self, lease: RunLease) -> None:
+        """Raise LeaseLost unless the run still has this owner and token (a read: for writes outside
+        this store, such as LangGraph's checkpoints, made right after it)."""
+
+    @abstractmethod
+    def release_run(self, run_id: str, owner: str, *, token: int | None = None) -> None:
+        """Drop the lease if `owner` holds it (and, with `token`, only in that tenure: a process that
+        lost the run never drops the lease of the one that took it over, even under the same name)."""
 
     @abstractmethod
     def reap_abandoned_runs(self, now: datetime) -> list[RunRecord]:
@@ -188,9 +214,10 @@ class RunStore(Protocol):
         now: datetime,
         *,
         version_id: int | None = None,
+        lease: RunLease | None = None,
     ) -> StepRunRecord:
         """Write the step-run row (RUNNING) before the step's side effects happen; `version_id` is the
-        workflow version the attempt runs with."""
+        workflow version the attempt runs with. LeaseLost as set_run_status when `lease` is given."""
 
     @abstractmethod
     def record_step(
@@ -207,9 +234,11 @@ class RunStore(Protocol):
         output: Any = None,
         error: dict[str, Any] | None = None,
         version_id: int | None = None,
+        lease: RunLease | None = None,
     ) -> StepRunRecord:
         """Write a finished attempt in one go: for steps without side effects, which need no row
-        before they run. `status` must be final (ValueError otherwise); Conflict as start_step."""
+        before they run. `status` must be final (ValueError otherwise); Conflict and LeaseLost as
+        start_step."""
 
     @abstractmethod
     def finish_step(
@@ -221,17 +250,28 @@ class RunStore(Protocol):
         output: Any = None,
         error: dict[str, Any] | None = None,
         input: Any = None,
+        lease: RunLease | None = None,
     ) -> StepRunRecord:
         """Record the outcome of one attempt; `input`, when given, replaces the recorded input
-        (the engine records the step's config first and its rendered, redacted input here)."""
+        (the engine records the step's config first and its rendered, redacted input here).
+        With `lease`, the attempt must be of the lease's run and the lease still held (LeaseLost)."""
 
     @abstractmethod
     def list_step_runs(self, run_id: str) -> list[StepRunRecord]:
         """All attempts of all steps of a run, in the order they started."""
 
     @abstractmethod
-    def add_log(self, run_id: str, step_id: str | None, level: LogLevel, message: str, now: datetime) -> None:
-        """Append a log line (already free of secret values)."""
+    def add_log(
+        self,
+        run_id: str,
+        step_id: str | None,
+        level: LogLevel,
+        message: str,
+        now: datetime,
+        *,
+        lease: RunLease | None = None,
+    ) -> None:
+        """Append a log line (already free of secret values); LeaseLost as set_run_status."""
 
     @abstractmethod
     def list_logs(self, run_id: str) -> list[StepLogRecord]:

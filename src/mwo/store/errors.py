@@ -31,3 +31,22 @@ class InvalidInput(StoreError, ValueError):
     """A value the store refuses to keep (a malformed secret name, folder path or tag); a ValueError."""
 
     code = "invalid_input"
+
+
+class LeaseLost(Conflict):
+    """A write for a run by a process that no longer holds the run's lease (another process took the
+    run over after this one's lease ran out): refused, so only the new holder's results count. A
+    Conflict, so a caller that lets it through treats it as one (409, "not executed here")."""
+
+    code = "lease_lost"
+
+    def __init__(self, run_id: str, owner: str, token: int) -> None:
+        super().__init__(
+            f"run {run_id} is no longer held by {owner} (lease token {token}): another process took it "
+            "over after this one's lease ran out, so this write was refused",
+            "nothing to do: the process holding the run now finishes it (`mwo runs` shows it); if this "
+            "happens often, raise MWO_RUN_LEASE_S above the longest pause of the executing processes",
+        )
+        self.run_id = run_id
+        self.owner = owner
+        self.token = token

@@ -165,6 +165,19 @@ class RunRecord:
 
 
 @dataclass(frozen=True)
+class RunLease:
+    """A process's hold on a run: whose it is and the fencing token of this tenure.
+
+    The token grows by one each time the lease starts a new tenure (taken while free or expired), and
+    stays while its holder extends it. A write that carries a lease is made only while the run still
+    has this owner and token, so a process that lost the run (paused, partitioned) cannot commit."""
+
+    run_id: str
+    owner: str
+    token: int
+
+
+@dataclass(frozen=True)
 class StepRunRecord:
     id: int
     run_id: str

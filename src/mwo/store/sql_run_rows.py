@@ -14,8 +14,8 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, insert, select
 
-from mwo.store.errors import NotFound
-from mwo.store.records import RunRecord, RunStatus
+from mwo.store.errors import LeaseLost, NotFound
+from mwo.store.records import RunLease, RunRecord, RunStatus
 from mwo.store.tables import RunRow, VersionRow, WorkflowRow
 
 RUNS = cast(Table, RunRow.__table__)
@@ -49,6 +49,8 @@ RUN_BY_ID = (
 )
 RUN_BY_ID_LOCKED = RUN_BY_ID.with_for_update(of=RunRow)
 RUN_EXISTS = select(RunRow.id).where(RunRow.id == bindparam("run_id"))
+_LEASE_OF = select(RunRow.acquired_by, RunRow.lease_token).where(RunRow.id == bindparam("run_id"))
+_LEASE_OF_SHARED = _LEASE_OF.with_for_update(read=True)
 _VERSION_NAMES = (
     select(VersionRow.workflow_id, WorkflowRow.name, VersionRow.number)
     .join(WorkflowRow, VersionRow.workflow_id == WorkflowRow.id)
@@ -64,6 +66,22 @@ def read_run(connection: Connection, run_id: str, *, for_update: bool = False) -
     if found is None:
         raise NotFound(f"no run with id {run_id!r}", fix="list runs with `mwo runs`")
     return RunRecord(*found)
+
+
+def hold_lease(connection: Connection, lease: RunLease, *, locked: bool = False) -> None:
+    """Raise LeaseLost unless the run still has the lease's owner and token; NotFound for no run.
+
+    Writes the executor makes call this first in their own transaction. Unless the caller already
+    locked the run row (`locked`), it is share-locked here on PostgreSQL (FOR SHARE) until the write
+    commits, so a takeover (an UPDATE of that row) waits for it: a fenced write either commits
+    before the new tenure begins or is refused. SQLite writers are serialised (BEGIN IMMEDIATE).
+    """
+    statement = _LEASE_OF if locked else _LEASE_OF_SHARED
+    found = connection.execute(statement, {"run_id": lease.run_id}).one_or_none()
+    if found is None:
+        raise NotFound(f"no run with id {lease.run_id!r}", fix="list runs with `mwo runs`")
+    if found.acquired_by != lease.owner or found.lease_token != lease.token:
+        raise LeaseLost(lease.run_id, lease.owner, lease.token)
 
 
 def insert_run(

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy import CursorResult, Table, and_, bindparam, case, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from mwo.store.abc import RunStore
@@ -14,6 +14,7 @@ from mwo.store.errors import Conflict, NotFound
 from mwo.store.records import (
     LogLevel,
     RunFilter,
+    RunLease,
     RunRecord,
     RunStatus,
     StepLogRecord,
@@ -21,7 +22,7 @@ from mwo.store.records import (
     StepStatus,
 )
 from mwo.store.sql_common import SqlBase, run_query, run_record, run_row, to_log, to_run, to_step_run
-from mwo.store.sql_run_rows import RUNS, insert_run, read_run
+from mwo.store.sql_run_rows import RUNS, hold_lease, insert_run, read_run
 from mwo.store.tables import RunRow, StepLogRow, StepRunRow, WorkflowRow
 
 MIN_RUN_ID_PREFIX = 6
@@ -103,11 +104,15 @@ class SqlRunStore(SqlBase, RunStore):
         *,
         output: Any = None,
         error: dict[str, Any] | None = None,
+        lease: RunLease | None = None,
     ) -> RunRecord:
         """`output` and `error` are written only when given, so a status change never erases them.
-        Two Core statements (the row read locked, then written): every run passes here twice."""
+        Two Core statements (the row read locked, then written): every run passes here twice; the
+        lease is checked on the locked row, so a takeover cannot slip in before the write."""
         with self._db.connection_scope() as connection:
             run = read_run(connection, run_id, for_update=True)
+            if lease is not None:
+                hold_lease(connection, _of_run(lease, run_id), locked=True)
             _refuse_final(run, f"move it to {status.value}")
             updated = replace(
                 run,
@@ -161,26 +166,53 @@ class SqlRunStore(SqlBase, RunStore):
             session.flush()
             return run_record(session, run_id)
 
-    def acquire_run(self, run_id: str, owner: str, until: datetime, now: datetime) -> bool:
-        """One conditional UPDATE, so two processes can never both believe they hold the lease."""
+    def acquire_run_lease(self, run_id: str, owner: str, until: datetime, now: datetime) -> RunLease | None:
+        """One conditional UPDATE ... RETURNING, so two processes can never both believe they hold the
+        lease, and the token a taker gets is the one it wrote (SET sees the row as it was)."""
         free = or_(RunRow.acquired_by.is_(None), RunRow.acquired_until < now, RunRow.acquired_by == owner)
+        renewal = and_(RunRow.acquired_by == owner, RunRow.acquired_until >= now)
         statement = (
             update(RunRow)
             .where(RunRow.id == run_id, free)
-            .values(acquired_by=owner, acquired_until=until)
+            .values(
+                acquired_by=owner,
+                acquired_until=until,
+                lease_token=case((renewal, RunRow.lease_token), else_=RunRow.lease_token + 1),
+            )
+            .returning(RunRow.lease_token)
+            .execution_options(synchronize_session=False)
+        )
+        with self._db.connection_scope() as connection:
+            token = connection.execute(statement).scalar_one_or_none()
+            if token is not None:
+                return RunLease(run_id, owner, token)
+            read_run(connection, run_id)  # NotFound for an unknown run rather than a silent None
+            return None
+
+    def extend_run_lease(self, lease: RunLease, until: datetime) -> bool:
+        statement = (
+            update(RunRow)
+            .where(
+                RunRow.id == lease.run_id,
+                RunRow.acquired_by == lease.owner,
+                RunRow.lease_token == lease.token,
+            )
+            .values(acquired_until=until)
             .execution_options(synchronize_session=False)
         )
         with self._db.connection_scope() as connection:
             result = cast("CursorResult[Any]", connection.execute(statement))
-            if result.rowcount == 1:
-                return True
-            read_run(connection, run_id)  # NotFound for an unknown run rather than a silent False
-            return False
+            return result.rowcount == 1
 
-    def release_run(self, run_id: str, owner: str) -> None:
+    def check_run_lease(self, lease: RunLease) -> None:
+        with self._db.connection_scope(read_only=True) as connection:
+            hold_lease(connection, lease, locked=True)
+
+    def release_run(self, run_id: str, owner: str, *, token: int | None = None) -> None:
+        tenure = RunRow.lease_token == token if token is not None else true()
         statement = (
             update(RunRow)
-            .where(RunRow.id == run_id, RunRow.acquired_by == owner)
+            .where(RunRow.id == run_id, RunRow.acquired_by == owner, tenure)
             .values(acquired_by=None, acquired_until=None)
             .execution_options(synchronize_session=False)
         )
@@ -211,8 +243,10 @@ class SqlRunStore(SqlBase, RunStore):
         now: datetime,
         *,
         version_id: int | None = None,
+        lease: RunLease | None = None,
     ) -> StepRunRecord:
         return self._insert_step(
+            lease,
             run_id=run_id,
             step_id=step_id,
             step_type=step_type,
@@ -237,10 +271,12 @@ class SqlRunStore(SqlBase, RunStore):
         output: Any = None,
         error: dict[str, Any] | None = None,
         version_id: int | None = None,
+        lease: RunLease | None = None,
     ) -> StepRunRecord:
         if status not in _FINAL_STEP_STATUSES:
             raise ValueError(f"record_step records finished attempts only, not {status.value}")
         return self._insert_step(
+            lease,
             run_id=run_id,
             step_id=step_id,
             step_type=step_type,
@@ -254,8 +290,9 @@ class SqlRunStore(SqlBase, RunStore):
             version_id=version_id,
         )
 
-    def _insert_step(self, **values: Any) -> StepRunRecord:
-        """One INSERT ... RETURNING (a cached statement: this runs for every step of every run)."""
+    def _insert_step(self, lease: RunLease | None, **values: Any) -> StepRunRecord:
+        """One INSERT ... RETURNING (a cached statement: this runs for every step of every run),
+        after the lease check in the same transaction when the executor's lease is given."""
         row_values = {
             "input": None,
             "output": None,
@@ -266,6 +303,8 @@ class SqlRunStore(SqlBase, RunStore):
         }
         try:
             with self._db.connection_scope() as connection:
+                if lease is not None:
+                    hold_lease(connection, _of_run(lease, values["run_id"]))
                 row = connection.execute(_INSERT_STEP, row_values).one()
         except IntegrityError as exc:
             with self._db.session_scope(read_only=True) as session:
@@ -286,9 +325,11 @@ class SqlRunStore(SqlBase, RunStore):
         output: Any = None,
         error: dict[str, Any] | None = None,
         input: Any = None,
+        lease: RunLease | None = None,
     ) -> StepRunRecord:
         """finished_at is set for a final status only (not WAITING_APPROVAL); a final attempt is
-        never changed again (Conflict): a new try is a new attempt."""
+        never changed again (Conflict): a new try is a new attempt. The lease is checked first, in
+        the same transaction, and only an attempt of the lease's run is changed."""
         changes: dict[str, Any] = {"status": status}
         if status in _FINAL_STEP_STATUSES:
             changes["finished_at"] = now
@@ -302,7 +343,11 @@ class SqlRunStore(SqlBase, RunStore):
             .returning(*_STEP_COLUMNS)
             .execution_options(synchronize_session=False)
         )
+        if lease is not None:
+            statement = statement.where(StepRunRow.run_id == lease.run_id)
         with self._db.session_scope() as session:
+            if lease is not None:
+                hold_lease(session.connection(), lease)
             row = session.execute(statement).one_or_none()
             if row is None:
                 self._refuse_finish(session, step_run_id)
@@ -334,8 +379,19 @@ class SqlRunStore(SqlBase, RunStore):
         with self._db.session_scope(read_only=True) as session:
             return [to_step_run(row) for row in session.scalars(statement)]
 
-    def add_log(self, run_id: str, step_id: str | None, level: LogLevel, message: str, now: datetime) -> None:
+    def add_log(
+        self,
+        run_id: str,
+        step_id: str | None,
+        level: LogLevel,
+        message: str,
+        now: datetime,
+        *,
+        lease: RunLease | None = None,
+    ) -> None:
         with self._db.session_scope() as session:
+            if lease is not None:
+                hold_lease(session.connection(), _of_run(lease, run_id))
             row = StepLogRow(run_id=run_id, step_id=step_id, level=level, message=message, created_at=now)
             try:
                 with session.begin_nested():
@@ -355,3 +411,10 @@ def _refuse_final(run: RunRow | RunRecord, action: str) -> None:
             f"run {run.id} is already {run.status.value}; cannot {action}",
             fix="a finished run never changes: start a new run (retry) instead",
         )
+
+
+def _of_run(lease: RunLease, run_id: str) -> RunLease:
+    """The lease, checked to be `run_id`'s (a lease of one run never fences another's writes)."""
+    if lease.run_id != run_id:
+        raise ValueError(f"a lease of run {lease.run_id} was given for a write to run {run_id}")
+    return lease

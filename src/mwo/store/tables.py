@@ -169,7 +169,8 @@ class VersionRow(Base):
 
 
 class RunRow(Base):
-    """A run, pinned to one version; `acquired_by`/`acquired_until` are the crash-recovery lease."""
+    """A run, pinned to one version; `acquired_by`/`acquired_until`/`lease_token` are the
+    crash-recovery lease and its fencing token."""
 
     __tablename__ = "runs"
     __table_args__ = (
@@ -191,6 +192,9 @@ class RunRow(Base):
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     acquired_by: Mapped[str | None] = mapped_column(String(200))
     acquired_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lease_token: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """The fencing token: +1 for each new tenure of the lease; every write an executor makes for the
+    run is conditional on it (store.records.RunLease)."""
     retry_of: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
 
 

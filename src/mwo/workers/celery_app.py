@@ -6,7 +6,8 @@ SIGKILL never loses a run: the run's lease expires and the reaper of `mwo serve`
 resumes it from its checkpoint. Celery is set up so that the broker also redelivers: tasks are
 acknowledged after they ran (`acks_late`) and a task whose worker died is requeued
 (`reject_on_worker_lost`); the run's lease makes a redelivered task that finds the run already
-done or held elsewhere a no-op.
+done or held elsewhere a no-op, and its fencing token refuses every late write of a worker that was
+paused past its lease after another took the run over (that worker logs it and goes on serving).
 
 Workers use the threads pool: a run mostly waits (HTTP, the LLM, a sandboxed script in another
 process), and one process per worker keeps one Services (store pool, sandbox warm pool, local model).

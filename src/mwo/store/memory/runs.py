@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from mwo.store.abc import RunStore
-from mwo.store.errors import Conflict, NotFound
+from mwo.store.errors import Conflict, LeaseLost, NotFound
 from mwo.store.memory.state import MemoryBase, MemoryState, as_stored, utc
 from mwo.store.records import (
     LogLevel,
     RunFilter,
+    RunLease,
     RunRecord,
     RunStatus,
     StepLogRecord,
@@ -78,11 +79,13 @@ class MemoryRunStore(MemoryBase, RunStore):
         *,
         output: Any = None,
         error: dict[str, Any] | None = None,
+        lease: RunLease | None = None,
     ) -> RunRecord:
         """`output` and `error` are written only when given, so a status change never erases them."""
         now = utc(now)
         with self._state.lock:
             run = self._run(run_id)
+            self._hold(lease, run_id)
             _refuse_final(run, f"move it to {status.value}")
             updated = replace(
                 run,
@@ -121,22 +124,38 @@ class MemoryRunStore(MemoryBase, RunStore):
         with self._state.lock:
             return self._run(run_id).cancel_requested
 
-    def acquire_run(self, run_id: str, owner: str, until: datetime, now: datetime) -> bool:
+    def acquire_run_lease(self, run_id: str, owner: str, until: datetime, now: datetime) -> RunLease | None:
         until, now = utc(until), utc(now)
         with self._state.lock:
             run = self._run(run_id)
-            free = run.acquired_by in (None, owner) or (
-                run.acquired_until is not None and run.acquired_until < now
-            )
-            if not free:
-                return False
+            expired = run.acquired_until is not None and run.acquired_until < now
+            if not (run.acquired_by in (None, owner) or expired):
+                return None
+            token = self._state.lease_tokens.get(run_id, 0)
+            if run.acquired_by != owner or expired:  # a new tenure, not the holder's renewal
+                token += 1
+                self._state.lease_tokens[run_id] = token
             self._state.runs[run_id] = replace(run, acquired_by=owner, acquired_until=until)
+            return RunLease(run_id, owner, token)
+
+    def extend_run_lease(self, lease: RunLease, until: datetime) -> bool:
+        with self._state.lock:
+            run = self._state.runs.get(lease.run_id)
+            if run is None or not self._holds(run, lease):
+                return False
+            self._state.runs[lease.run_id] = replace(run, acquired_until=utc(until))
             return True
 
-    def release_run(self, run_id: str, owner: str) -> None:
+    def check_run_lease(self, lease: RunLease) -> None:
+        with self._state.lock:
+            self._run(lease.run_id)
+            self._hold(lease, lease.run_id)
+
+    def release_run(self, run_id: str, owner: str, *, token: int | None = None) -> None:
         with self._state.lock:
             run = self._state.runs.get(run_id)
-            if run is not None and run.acquired_by == owner:
+            same_tenure = token is None or self._state.lease_tokens.get(run_id, 0) == token
+            if run is not None and run.acquired_by == owner and same_tenure:
                 self._state.runs[run_id] = replace(run, acquired_by=None, acquired_until=None)
 
     def reap_abandoned_runs(self, now: datetime) -> list[RunRecord]:
@@ -164,9 +183,21 @@ class MemoryRunStore(MemoryBase, RunStore):
         now: datetime,
         *,
         version_id: int | None = None,
+        lease: RunLease | None = None,
     ) -> StepRunRecord:
         return self._insert_step(
-            run_id, step_id, step_type, attempt, StepStatus.RUNNING, now, None, input, None, None, version_id
+            run_id,
+            step_id,
+            step_type,
+            attempt,
+            StepStatus.RUNNING,
+            now,
+            None,
+            input,
+            None,
+            None,
+            version_id,
+            lease,
         )
 
     def record_step(
@@ -183,6 +214,7 @@ class MemoryRunStore(MemoryBase, RunStore):
         output: Any = None,
         error: dict[str, Any] | None = None,
         version_id: int | None = None,
+        lease: RunLease | None = None,
     ) -> StepRunRecord:
         if status not in _FINAL_STEP_STATUSES:
             raise ValueError(f"record_step records finished attempts only, not {status.value}")
@@ -198,6 +230,7 @@ class MemoryRunStore(MemoryBase, RunStore):
             output,
             error,
             version_id,
+            lease,
         )
 
     def _insert_step(
@@ -213,9 +246,11 @@ class MemoryRunStore(MemoryBase, RunStore):
         output: Any,
         error: dict[str, Any] | None,
         version_id: int | None,
+        lease: RunLease | None,
     ) -> StepRunRecord:
         with self._state.lock:
             self._run(run_id)
+            self._hold(lease, run_id)
             if any(
                 (s.run_id, s.step_id, s.attempt) == (run_id, step_id, attempt)
                 for s in self._state.step_runs.values()
@@ -250,12 +285,15 @@ class MemoryRunStore(MemoryBase, RunStore):
         output: Any = None,
         error: dict[str, Any] | None = None,
         input: Any = None,
+        lease: RunLease | None = None,
     ) -> StepRunRecord:
         """finished_at is set for a final status only; a final attempt is never changed again."""
         now = utc(now)
         with self._state.lock:
             existing = self._state.step_runs.get(step_run_id)
-            if existing is None:
+            if lease is not None:
+                self._hold(lease, lease.run_id)
+            if existing is None or (lease is not None and existing.run_id != lease.run_id):
                 raise NotFound(
                     f"no step run with id {step_run_id}", fix="start the step with start_step first"
                 )
@@ -281,10 +319,20 @@ class MemoryRunStore(MemoryBase, RunStore):
             rows = [s for s in self._state.step_runs.values() if s.run_id == run_id]
         return sorted(rows, key=lambda s: (s.started_at, s.id))
 
-    def add_log(self, run_id: str, step_id: str | None, level: LogLevel, message: str, now: datetime) -> None:
+    def add_log(
+        self,
+        run_id: str,
+        step_id: str | None,
+        level: LogLevel,
+        message: str,
+        now: datetime,
+        *,
+        lease: RunLease | None = None,
+    ) -> None:
         with self._state.lock:
             if run_id not in self._state.runs:
                 raise NotFound(f"no run with id {run_id!r} to log to", fix="create the run first")
+            self._hold(lease, run_id)
             self._state.logs.append(
                 StepLogRecord(self._state.next_id("log"), run_id, step_id, level, message, utc(now))
             )
@@ -292,6 +340,19 @@ class MemoryRunStore(MemoryBase, RunStore):
     def list_logs(self, run_id: str) -> list[StepLogRecord]:
         with self._state.lock:
             return [log for log in self._state.logs if log.run_id == run_id]
+
+    def _hold(self, lease: RunLease | None, run_id: str) -> None:
+        """LeaseLost unless `lease` (when given) is `run_id`'s current tenure; called under the lock,
+        so the check and the write it guards are one step, as in SQL's locked read."""
+        if lease is None:
+            return
+        if lease.run_id != run_id:
+            raise ValueError(f"a lease of run {lease.run_id} was given for a write to run {run_id}")
+        if not self._holds(self._run(run_id), lease):
+            raise LeaseLost(lease.run_id, lease.owner, lease.token)
+
+    def _holds(self, run: RunRecord, lease: RunLease) -> bool:
+        return run.acquired_by == lease.owner and self._state.lease_tokens.get(run.id, 0) == lease.token
 
     def _run(self, run_id: str) -> RunRecord:
         run = self._state.runs.get(run_id)

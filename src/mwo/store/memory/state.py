@@ -65,6 +65,8 @@ class MemoryState:
     versions: dict[int, VersionRecord] = field(default_factory=dict)
     folders: dict[str, int] = field(default_factory=dict)
     runs: dict[str, RunRecord] = field(default_factory=dict)
+    lease_tokens: dict[str, int] = field(default_factory=dict)
+    """Each run's fencing token (`runs.lease_token` in SQL); 0 until its lease is first taken."""
     step_runs: dict[int, StepRunRecord] = field(default_factory=dict)
     logs: list[StepLogRecord] = field(default_factory=list)
     approvals: dict[int, ApprovalRecord] = field(default_factory=dict)
