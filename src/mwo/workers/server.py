@@ -36,7 +36,7 @@ from mwo.errors import FixableError
 from mwo.services import Services
 from mwo.settings import Settings
 from mwo.store.records import RunFilter, RunStatus
-from mwo.workers.loops import PeriodicLoop
+from mwo.workers.loops import PeriodicLoop, scheduler_loop
 from mwo.workers.pool import PoolStats, WorkerPool
 from mwo.workers.reaper import Reaper
 
@@ -116,8 +116,6 @@ class Server:
 
     def __init__(self, services: Services, config: ServeConfig, app_factory: AppFactory) -> None:
         from mwo.triggers.folders import FolderWatcher
-        from mwo.triggers.launcher import EngineLauncher
-        from mwo.triggers.scheduler import Scheduler
 
         self._services = services
         self._config = config
@@ -125,9 +123,6 @@ class Server:
         self.pool = WorkerPool(config.workers, config.queue_size)
         self.dispatcher = self._dispatcher(services, runs)
         services.dispatcher = self.dispatcher  # runs started by events are queued like the others
-        scheduler = Scheduler(
-            services.store, EngineLauncher(runs, services.store, dispatcher=self.dispatcher), runs.owner
-        )
         reaper = Reaper(
             runs,
             services.store,
@@ -137,7 +132,7 @@ class Server:
             dispatcher=self.dispatcher,
         )
         watcher = FolderWatcher(services.store, services.workflow_of, self._start_file_run, config.state_dir)
-        self.scheduler = PeriodicLoop("scheduler", config.scheduler_tick_s, lambda: scheduler.tick(utc_now()))
+        self.scheduler = scheduler_loop(services, config.scheduler_tick_s, dispatcher=self.dispatcher)
         self.reaper = PeriodicLoop("reaper", config.reaper_interval_s, lambda: reaper.tick(utc_now()))
         self._folder_problems: dict[str, str] = {}
         self.watcher = PeriodicLoop("watcher", config.watch_poll_s, lambda: self._scan(watcher))
