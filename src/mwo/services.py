@@ -7,6 +7,7 @@ store (`mwo list`, `mwo secrets list`) start without importing it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -40,6 +41,10 @@ class Services:
         self.settings = settings
         self.store = store
         self.clock = clock
+        self._opened = ExitStack()
+        """How to release what this container opened, each registered when it is built; `close` runs
+        them last opened, first closed (the store, given first, is closed last)."""
+        self._opened.callback(store.close)
         self._parsed: dict[int, Workflow] = {}
         self.dispatcher: RunDispatcher | None = None
         """Who executes runs this process starts without driving them (set by `mwo serve` and by
@@ -54,14 +59,18 @@ class Services:
     def registry(self) -> ExecutorRegistry:
         from mwo.engine.executors import default_registry
 
-        return default_registry(self.store, self.settings)
+        registry = default_registry(self.store, self.settings)
+        self._opened.callback(registry.close)  # executors may hold processes (the sandbox's warm pool)
+        return registry
 
     @cached_property
     def checkpoints(self) -> OpenedCheckpointer:
         """The LangGraph checkpointer beside the store (PostgreSQL or a SQLite file)."""
         from mwo.engine.checkpoints import open_checkpointer
 
-        return open_checkpointer(self.settings)
+        checkpoints = open_checkpointer(self.settings)
+        self._opened.callback(checkpoints.close)
+        return checkpoints
 
     @property
     def checkpointer(self) -> BaseCheckpointSaver[Any]:
@@ -123,12 +132,15 @@ class Services:
             knowledge = KnowledgeService(self.settings, clock=self.clock)
         except (KnowledgeError, OSError):
             knowledge = None
+        else:
+            self._opened.callback(knowledge.close)  # the knowledge catalog
         bank = ExampleBank(
             self.settings,
             embedder=knowledge.embedder if knowledge else None,
             text=knowledge.text if knowledge else None,
         )
         llm = LlmService(self.settings, self.store, clock=self.clock)
+        self._opened.callback(llm.close)  # the local model
         return AuthoringService(self.settings, self.store, llm, knowledge=knowledge, bank=bank)
 
     def _start_event_run(self, name: str, inputs: dict[str, Any], trigger: str) -> RunRecord:
@@ -141,15 +153,9 @@ class Services:
         return run
 
     def close(self) -> None:
-        if "registry" in self.__dict__:  # executors may hold processes (the sandbox's warm pool)
-            self.registry.close()
-        if "authoring" in self.__dict__:  # the local model and the knowledge catalog
-            self.authoring.llm.close()
-            if self.authoring.knowledge is not None:
-                self.authoring.knowledge.close()
-        self.store.close()
-        if "checkpoints" in self.__dict__:
-            self.checkpoints.close()
+        """Release what was opened, last first; every closer runs even when one fails (its error is
+        raised after). A second call does nothing."""
+        self._opened.close()
 
     @cached_property
     def applier(self) -> WorkflowApply:
