@@ -10,7 +10,6 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import datetime
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mwo.clock import utc_now
@@ -30,7 +29,6 @@ if TYPE_CHECKING:
     from mwo.engine.repair import RepairWiring
     from mwo.engine.runs import RunService
     from mwo.triggers.events import EventDispatcher
-    from mwo.validation import CodeValidator, Report
 
 
 class Services:
@@ -106,7 +104,7 @@ class Services:
             return executor.sandbox
 
         def save(workflow: Workflow, message: str) -> VersionRecord:
-            return self.apply_workflow(workflow, message)[0]
+            return self.applier.apply_workflow(workflow, message)[0]
 
         return healing_wiring(self.settings, self.store, sandbox, save, clock=self.clock)
 
@@ -159,25 +157,9 @@ class Services:
 
     @cached_property
     def applier(self) -> WorkflowApply:
-        """The apply use case (`mwo.management.apply`): validate, then save as the next version."""
+        """The apply use case (`mwo.management.apply`): validate, then save as the next version. The
+        faces call it directly (`services.applier.apply_workflow(...)`); this container only opens it."""
         return WorkflowApply(self.settings, self.store, self.clock)
-
-    # The apply use case's verbs, here because every face (and many tests) reach them through the
-    # container; the work is WorkflowApply's.
-
-    def validator(self) -> CodeValidator:
-        return self.applier.validator()
-
-    def check_file(self, path: str | Path, *, dry_run: bool = False) -> tuple[Workflow | None, Report]:
-        return self.applier.check_file(path, dry_run=dry_run)
-
-    def apply_file_with_report(
-        self, path: str | Path, message: str = ""
-    ) -> tuple[VersionRecord, bool, Report]:
-        return self.applier.apply_file_with_report(path, message)
-
-    def apply_workflow(self, workflow: Workflow, message: str = "") -> tuple[VersionRecord, bool]:
-        return self.applier.apply_workflow(workflow, message)
 
     def workflow_of(self, version: VersionRecord) -> Workflow:
         """The parsed spec of a stored version, parsed once per process (versions never change; the

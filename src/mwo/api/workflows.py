@@ -205,7 +205,7 @@ def workflows_router(ctx: ApiContext) -> APIRouter:
         summary="Save an earlier version's spec as the newest version (201; 200 if it already is)",
     )
     def roll_back(name: str, change: RollbackRequest, response: Response) -> Applied:
-        saved, created = rollback(services, name, change.version, change.message)
+        saved, created = rollback(services.applier, name, change.version, change.message)
         if not created:
             response.status_code = 200
         return _applied(ctx, saved, created)
@@ -230,7 +230,7 @@ def _parse_spec(content_type: str, body: bytes) -> Workflow:
 
 
 def _apply(ctx: ApiContext, content_type: str, body: bytes, message: str) -> Applied:
-    version, created = ctx.services.apply_workflow(_parse_spec(content_type, body), message)
+    version, created = ctx.services.applier.apply_workflow(_parse_spec(content_type, body), message)
     return _applied(ctx, version, created)
 
 

@@ -46,7 +46,7 @@ def _runs(services: Services, model: FakeChatModel) -> RunService:
     executor: Any = services.registry.get(StepType.PYTHON_SCRIPT)
 
     def save(workflow: Workflow, message: str) -> VersionRecord:
-        return services.apply_workflow(workflow, message)[0]
+        return services.applier.apply_workflow(workflow, message)[0]
 
     llm = LlmService(services.settings, services.store, chat_model=model)
     wiring = healing_wiring(services.settings, services.store, lambda: executor.sandbox, save, llm=llm)
@@ -81,7 +81,7 @@ def _workflow(code: str, **script: Any) -> dict[str, Any]:
 
 
 def _apply(services: Services, data: dict[str, Any]) -> None:
-    services.apply_workflow(workflow_from_data(data))
+    services.applier.apply_workflow(workflow_from_data(data))
 
 
 def test_a_misspelt_key_is_fixed_by_a_fixer_and_the_approved_run_succeeds(services: Services) -> None:

@@ -47,7 +47,7 @@ def _runs(services: Services, model: FakeChatModel) -> RunService:
     executor: Any = services.registry.get(StepType.PYTHON_SCRIPT)
 
     def save(workflow: Workflow, message: str) -> VersionRecord:
-        return services.apply_workflow(workflow, message)[0]
+        return services.applier.apply_workflow(workflow, message)[0]
 
     llm = LlmService(services.settings, services.store, chat_model=model)
     wiring = healing_wiring(services.settings, services.store, lambda: executor.sandbox, save, llm=llm)
@@ -67,7 +67,7 @@ def test_a_masked_secret_in_the_input_neither_reaches_the_repair_nor_breaks_its_
     services: Services,
 ) -> None:
     services.store.set_secret("PIN", PIN, datetime(2026, 6, 1, tzinfo=UTC))
-    services.apply_workflow(
+    services.applier.apply_workflow(
         workflow_from_data(
             {
                 "name": "headlines",

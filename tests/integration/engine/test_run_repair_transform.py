@@ -36,7 +36,7 @@ def _runs(services: Services, model: FakeChatModel) -> RunService:
     executor: Any = services.registry.get(StepType.PYTHON_SCRIPT)
 
     def save(workflow: Workflow, message: str) -> VersionRecord:
-        return services.apply_workflow(workflow, message)[0]
+        return services.applier.apply_workflow(workflow, message)[0]
 
     llm = LlmService(services.settings, services.store, chat_model=model)
     wiring = healing_wiring(services.settings, services.store, lambda: executor.sandbox, save, llm=llm)
@@ -74,7 +74,7 @@ def _workflow(ops: list[dict[str, Any]], *, repair: str = "propose", **step: Any
 def test_a_transform_pointed_one_level_too_high_is_fixed_approved_and_the_run_succeeds(
     services: Services,
 ) -> None:
-    services.apply_workflow(
+    services.applier.apply_workflow(
         workflow_from_data(_workflow([{"op": "sort", "by": "score", "descending": True}]))
     )
     model = FakeChatModel(script=[])
@@ -114,7 +114,7 @@ def test_a_wrong_op_argument_is_fixed_by_the_model_under_auto(services: Services
         "properties": {"result": {"type": "array", "minItems": 1}},
     }
     broken = [{"op": "filter", "where": "item.score > 90"}]
-    services.apply_workflow(
+    services.applier.apply_workflow(
         workflow_from_data(
             _workflow(broken, repair="auto", source="steps.fetch.output.result.items", output=schema)
         )
@@ -146,7 +146,7 @@ def test_a_secret_the_transform_reads_is_real_in_its_trial_and_masked_in_the_rep
         output={"type": "object", "properties": {"result": {"type": "array", "minItems": 1}}},
     )
     data["inputs"]["feed"]["default"] = {"items": owned}
-    services.apply_workflow(workflow_from_data(data))
+    services.applier.apply_workflow(workflow_from_data(data))
 
     waiting = _runs(services, FakeChatModel(script=[])).start("digest")
 

@@ -58,7 +58,7 @@ def test_the_scheduler_fires_when_the_services_clock_reaches_the_fire(
     server: tuple[Server, Services, ManualClock],
 ) -> None:
     served, services, clock = server
-    services.apply_workflow(
+    services.applier.apply_workflow(
         workflow_from_data(
             {"name": "nine", "trigger": {"type": "cron", "cron": "0 9 * * *"}, "steps": [NOTE_STEP]}
         )
@@ -76,7 +76,7 @@ def test_the_reaper_adopts_a_queued_run_once_it_is_old_by_the_services_clock(
     server: tuple[Server, Services, ManualClock], settings: Settings
 ) -> None:
     served, services, clock = server
-    services.apply_workflow(workflow_from_data({"name": "note", "steps": [NOTE_STEP]}))
+    services.applier.apply_workflow(workflow_from_data({"name": "note", "steps": [NOTE_STEP]}))
     run = services.runs.create_run("note")  # queued, e.g. while the pool was full
     served.reaper.run_once()
     wait_for(lambda: (stats := served.pool.stats()).busy == 0 and stats.queued == 0, "the recovery pass")
