@@ -14,7 +14,7 @@ from mwo.settings import Settings
 from mwo.spec import workflow_from_data
 from mwo.store import NotFound
 from mwo.validation import ValidationFailed
-from tests.conftest import FIXED_NOW
+from tests.clocks import START
 
 
 def spec(*steps: dict[str, Any], name: str = "digest") -> Any:
@@ -81,7 +81,7 @@ def test_rollback_to_a_spec_that_no_longer_validates_is_refused(services: Servic
 
 
 def test_rollback_to_a_spec_whose_secret_is_gone_is_saved_with_a_warning(services: Services) -> None:
-    services.store.set_secret("TOKEN", "s3cret", FIXED_NOW)
+    services.store.set_secret("TOKEN", "s3cret", START)
     services.applier.apply_workflow(spec(note("a", "{{ secrets.TOKEN }}")))
     services.applier.apply_workflow(spec(note("a", "plain")))
     services.store.delete_secret("TOKEN")
