@@ -59,7 +59,7 @@ def mwo_services() -> Iterator[Services]:
 
 
 def apply(services: Services, data: dict[str, Any]) -> None:
-    services.apply_workflow(workflow_from_data(data))
+    services.applier.apply_workflow(workflow_from_data(data))
 
 
 class _State(TypedDict):

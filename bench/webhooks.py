@@ -133,7 +133,7 @@ def webhook_intake(deliveries: int = 3000) -> str:
     with tempfile.TemporaryDirectory(prefix="mwo-bench-hooks-") as tmp:
         home = Path(tmp) / "home"
         services = Services.open(_settings(home))
-        services.apply_workflow(workflow_from_data(HOOKED))
+        services.applier.apply_workflow(workflow_from_data(HOOKED))
         secret = services.store.list_webhook_secrets("hooked", utc_now())[0]
         port = _free_port()
         server = multiprocessing.get_context("spawn").Process(target=_serve, args=(home, port), daemon=True)

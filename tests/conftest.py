@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,6 @@ from mwo.settings import Settings
 from mwo.spec import Templates, Workflow, workflow_from_data
 from mwo.store.records import LogLevel
 from tests.clocks import ManualClock
-
-FIXED_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -48,8 +45,9 @@ def minimal_workflow(**settings_overrides: Any) -> Workflow:
 
 
 @pytest.fixture
-def make_ctx(settings: Settings, store: Any) -> Callable[..., StepContext]:
-    """Build a StepContext over a real store; `logs` collects (level, message) pairs."""
+def make_ctx(settings: Settings, store: Any, clock: ManualClock) -> Callable[..., StepContext]:
+    """Build a StepContext over a real store, reading the `clock` fixture's time; `logs` collects
+    (level, message) pairs."""
 
     def build(
         scope: dict[str, Any] | None = None,
@@ -66,7 +64,7 @@ def make_ctx(settings: Settings, store: Any) -> Callable[..., StepContext]:
             settings=settings,
             inbox=store,
             log=lambda level, message: sink.append((level, message)),
-            now=lambda: FIXED_NOW,
+            now=clock,
         )
 
     return build

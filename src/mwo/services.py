@@ -7,9 +7,9 @@ store (`mwo list`, `mwo secrets list`) start without importing it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import datetime
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mwo.clock import utc_now
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from mwo.engine.repair import RepairWiring
     from mwo.engine.runs import RunService
     from mwo.triggers.events import EventDispatcher
-    from mwo.validation import CodeValidator, Report
 
 
 class Services:
@@ -40,6 +39,10 @@ class Services:
         self.settings = settings
         self.store = store
         self.clock = clock
+        self._opened = ExitStack()
+        """How to release what this container opened, each registered when it is built; `close` runs
+        them last opened, first closed (the store, given first, is closed last)."""
+        self._opened.callback(store.close)
         self._parsed: dict[int, Workflow] = {}
         self.dispatcher: RunDispatcher | None = None
         """Who executes runs this process starts without driving them (set by `mwo serve` and by
@@ -54,14 +57,18 @@ class Services:
     def registry(self) -> ExecutorRegistry:
         from mwo.engine.executors import default_registry
 
-        return default_registry(self.store, self.settings)
+        registry = default_registry(self.store, self.settings)
+        self._opened.callback(registry.close)  # executors may hold processes (the sandbox's warm pool)
+        return registry
 
     @cached_property
     def checkpoints(self) -> OpenedCheckpointer:
         """The LangGraph checkpointer beside the store (PostgreSQL or a SQLite file)."""
         from mwo.engine.checkpoints import open_checkpointer
 
-        return open_checkpointer(self.settings)
+        checkpoints = open_checkpointer(self.settings)
+        self._opened.callback(checkpoints.close)
+        return checkpoints
 
     @property
     def checkpointer(self) -> BaseCheckpointSaver[Any]:
@@ -97,7 +104,7 @@ class Services:
             return executor.sandbox
 
         def save(workflow: Workflow, message: str) -> VersionRecord:
-            return self.apply_workflow(workflow, message)[0]
+            return self.applier.apply_workflow(workflow, message)[0]
 
         return healing_wiring(self.settings, self.store, sandbox, save, clock=self.clock)
 
@@ -123,12 +130,15 @@ class Services:
             knowledge = KnowledgeService(self.settings.kb, clock=self.clock)
         except (KnowledgeError, OSError):
             knowledge = None
+        else:
+            self._opened.callback(knowledge.close)  # the knowledge catalog
         bank = ExampleBank(
             self.settings,
             embedder=knowledge.embedder if knowledge else None,
             text=knowledge.text if knowledge else None,
         )
         llm = LlmService(self.settings.llm, self.store, clock=self.clock)
+        self._opened.callback(llm.close)  # the local model
         return AuthoringService(self.settings, self.store, llm, knowledge=knowledge, bank=bank)
 
     def _start_event_run(self, name: str, inputs: dict[str, Any], trigger: str) -> RunRecord:
@@ -141,37 +151,15 @@ class Services:
         return run
 
     def close(self) -> None:
-        if "registry" in self.__dict__:  # executors may hold processes (the sandbox's warm pool)
-            self.registry.close()
-        if "authoring" in self.__dict__:  # the local model and the knowledge catalog
-            self.authoring.llm.close()
-            if self.authoring.knowledge is not None:
-                self.authoring.knowledge.close()
-        self.store.close()
-        if "checkpoints" in self.__dict__:
-            self.checkpoints.close()
+        """Release what was opened, last first; every closer runs even when one fails (its error is
+        raised after). A second call does nothing."""
+        self._opened.close()
 
     @cached_property
     def applier(self) -> WorkflowApply:
-        """The apply use case (`mwo.management.apply`): validate, then save as the next version."""
+        """The apply use case (`mwo.management.apply`): validate, then save as the next version. The
+        faces call it directly (`services.applier.apply_workflow(...)`); this container only opens it."""
         return WorkflowApply(self.settings, self.store, self.clock)
-
-    # The apply use case's verbs, here because every face (and many tests) reach them through the
-    # container; the work is WorkflowApply's.
-
-    def validator(self) -> CodeValidator:
-        return self.applier.validator()
-
-    def check_file(self, path: str | Path, *, dry_run: bool = False) -> tuple[Workflow | None, Report]:
-        return self.applier.check_file(path, dry_run=dry_run)
-
-    def apply_file_with_report(
-        self, path: str | Path, message: str = ""
-    ) -> tuple[VersionRecord, bool, Report]:
-        return self.applier.apply_file_with_report(path, message)
-
-    def apply_workflow(self, workflow: Workflow, message: str = "") -> tuple[VersionRecord, bool]:
-        return self.applier.apply_workflow(workflow, message)
 
     def workflow_of(self, version: VersionRecord) -> Workflow:
         """The parsed spec of a stored version, parsed once per process (versions never change; the

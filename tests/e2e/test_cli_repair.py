@@ -68,7 +68,7 @@ def scripted(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def wiring(self: Services) -> RepairWiring:
         def save(workflow: Workflow, message: str) -> VersionRecord:
-            return self.apply_workflow(workflow, message)[0]
+            return self.applier.apply_workflow(workflow, message)[0]
 
         return RepairWiring(KeyRenamer(), save)
 
@@ -199,7 +199,7 @@ def test_the_local_model_repairs_a_failed_step_and_the_run_resumes(
         "steps:\n"
         "- id: total\n"
         "  type: PYTHON_SCRIPT\n"
-        '  description: "return the message \'Total: N\' where N is the sum of the amounts"\n'
+        "  description: \"return the message 'Total: N' where N is the sum of the amounts\"\n"
         '  inputs: {amounts: "{{ inputs.amounts }}"}\n'
         "  code: |\n"
         "    def main(inputs):\n"

@@ -84,3 +84,32 @@ def test_saved_workflow_preview_stays_within_its_start_and_end_dates(home: Path,
     (listed,) = json.loads(out)["schedules"]
     assert listed["start_at"] == "2026-11-03T05:00:00Z"  # midnight in New York (EST)
     assert listed["end_at"].startswith("2026-11-05T04:59:59")
+
+
+def test_run_once_starts_a_due_fire_here_and_prints_the_tick(home: Path, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from mwo.clock import utc_now
+    from mwo.services import Services
+    from mwo.store.records import RunFilter, RunStatus
+    from mwo.triggers.registration import sync_schedule
+
+    spec = tmp_path / "minutely.mwo.yaml"
+    spec.write_text(SPEC.replace("name: morning", "name: minutely").replace('"30 2 * * *"', '"* * * * *"'))
+    assert invoke("apply", str(spec))[0] == 0
+    services = Services.open()
+    try:  # registered again as if applied 150 s ago: fires are due (run_all catches every one up)
+        workflow = services.workflow_of(services.store.get_version("minutely"))
+        services.store.delete_schedule("minutely")
+        sync_schedule(services.store, workflow, utc_now() - timedelta(seconds=150))
+    finally:
+        services.close()
+    code, out, err = invoke("schedule", "run", "--once")
+    assert code == 0, err
+    services = Services.open()
+    try:
+        runs = services.store.list_runs(RunFilter(workflow_name="minutely"))
+    finally:
+        services.close()
+    assert runs and {run.status for run in runs} == {RunStatus.SUCCEEDED}  # executed inline, in the tick
+    assert f"claimed {len(runs)}, started {len(runs)}, skipped 0, failed 0" in out

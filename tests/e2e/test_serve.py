@@ -175,7 +175,7 @@ def test_serve_runs_a_webhook_a_due_schedule_and_a_dropped_file(home: Home, tmp_
     drop.mkdir()
     services = home.services()
     try:
-        services.apply_workflow(
+        services.applier.apply_workflow(
             workflow_from_data(
                 {"name": "hooked", "trigger": {"type": "webhook"}, "inputs": {"x": {}}, "steps": [NOTE_STEP]}
             )
@@ -189,7 +189,7 @@ def test_serve_runs_a_webhook_a_due_schedule_and_a_dropped_file(home: Home, tmp_
         )
         services.store.save_version(every_minute, dump_workflow(every_minute))
         sync_schedule(services.store, every_minute, utc_now() - timedelta(seconds=90))  # a fire is due
-        services.apply_workflow(
+        services.applier.apply_workflow(
             workflow_from_data(
                 {
                     "name": "dropped",
@@ -266,7 +266,7 @@ def test_sigterm_during_a_long_step_releases_the_run_and_a_second_server_finishe
     url, entered, release = slow_endpoint
     services = home.services()
     try:
-        services.apply_workflow(
+        services.applier.apply_workflow(
             workflow_from_data(
                 {
                     "name": "slow",

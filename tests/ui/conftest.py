@@ -139,9 +139,9 @@ def ui_context(ui_settings: Settings) -> Iterator[UiContext]:
     dispatcher = SubmitDispatcher(lambda: services.runs, lambda work: work())
     services.dispatcher = dispatcher
     for spec in (MORNING, GATED, FAILING, HOOKED, SCRIPTED):
-        services.apply_workflow(workflow_from_data(spec))
+        services.applier.apply_workflow(workflow_from_data(spec))
     services.store.set_secret("API_KEY", "k-123456789", utc_now())
-    services.apply_workflow(workflow_from_data(KEYED))
+    services.applier.apply_workflow(workflow_from_data(KEYED))
     services.store.delete_secret("API_KEY")  # keyed now needs a secret it refers to
     services.store.move_to_folder("morning-news", "team/reports")
     services.store.tag_workflow("morning-news", add=["daily"])
@@ -161,7 +161,7 @@ def repair_run(ui_context: UiContext) -> str:
 
     if not Sandbox(SandboxConfig(pool_size=0)).isolation.isolated:
         pytest.skip("no namespace isolation here: scripts do not run")
-    ui_context.services.apply_workflow(workflow_from_data(HEADLINES))
+    ui_context.services.applier.apply_workflow(workflow_from_data(HEADLINES))
     run = ui_context.services.runs.start("headlines")
     assert run.status is RunStatus.WAITING_REPAIR, run.error
     return run.id

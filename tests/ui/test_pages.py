@@ -99,7 +99,7 @@ def test_detail_shows_graph_spec_code_and_schedule(app: App) -> None:
 
 def test_detail_diff_and_rollback(app: App, ui_context: UiContext) -> None:
     changed = {**GATED, "description": "바뀐 설명"}
-    ui_context.services.apply_workflow(workflow_from_data(changed), "second")
+    ui_context.services.applier.apply_workflow(workflow_from_data(changed), "second")
     at = app("workflow.py", name="gated")
     assert_clean(at)
     html = "".join(h.value for h in at.get("html"))
@@ -138,7 +138,7 @@ def test_detail_run_with_a_bad_input_shows_the_fix(app: App, ui_context: UiConte
         "inputs": {"count": {"type": "integer"}},
         "steps": [{"id": "ok", "type": "APPROVAL"}],
     }
-    ui_context.services.apply_workflow(workflow_from_data(typed))
+    ui_context.services.applier.apply_workflow(workflow_from_data(typed))
     at = app("workflow.py", name="typed")
     next(w for w in at.text_input if w.label.startswith("count")).input("many")
     at = click(at, t("detail.run_now"))
@@ -220,7 +220,7 @@ def test_inbox_approver_rule_is_shown_as_an_error(app: App, ui_context: UiContex
         "name": "strict",
         "steps": [{"id": "boss", "type": "APPROVAL", "approvers": ["boss"]}],
     }
-    ui_context.services.apply_workflow(workflow_from_data(strict))
+    ui_context.services.applier.apply_workflow(workflow_from_data(strict))
     ui_context.services.runs.start("strict")
     at = app("inbox.py")
     forms = [b for b in at.button if b.label == t("inbox.approve")]

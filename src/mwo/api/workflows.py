@@ -210,7 +210,7 @@ def diff(
     summary="Save an earlier version's spec as the newest version (201; 200 if it already is)",
 )
 def roll_back(name: str, change: RollbackRequest, response: Response, services: AppServices) -> Applied:
-    saved, created = rollback(services, name, change.version, change.message)
+    saved, created = rollback(services.applier, name, change.version, change.message)
     if not created:
         response.status_code = 200
     return _applied(services, saved, created)
@@ -233,7 +233,7 @@ def _parse_spec(content_type: str, body: bytes) -> Workflow:
 
 
 def _apply(services: Services, content_type: str, body: bytes, message: str) -> Applied:
-    version, created = services.apply_workflow(_parse_spec(content_type, body), message)
+    version, created = services.applier.apply_workflow(_parse_spec(content_type, body), message)
     return _applied(services, version, created)
 
 

@@ -82,7 +82,7 @@ def rollback_command(
     from mwo.management import rollback
 
     with services(as_json) as s:
-        saved, created = rollback(s, name, version, message)
+        saved, created = rollback(s.applier, name, version, message)
     if as_json:
         print_json({"ok": True, "name": name, "version": saved.number, "created": created, "from": version})
         return

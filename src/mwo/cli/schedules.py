@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from mwo.spec import CronTrigger
     from mwo.store.records import ScheduleRecord
     from mwo.triggers import CronSchedule
+    from mwo.triggers.scheduler import TickReport
 
 schedule_app = typer.Typer(
     help="Cron schedules: preview fire times, list, pause, resume, run.", no_args_is_help=True
@@ -217,23 +218,23 @@ def run(
 
 
 def _loop(s: Services, stop: threading.Event, once: bool, interval: float, recover_every: float) -> None:
-    from mwo.engine.runs import default_owner  # the engine loads only for the commands that run
-    from mwo.triggers.launcher import EngineLauncher
-    from mwo.triggers.scheduler import Scheduler, SchedulerConfig
+    """The scheduler loop `mwo serve` runs (fires' runs execute here, inline), with a recovery pass
+    (`mwo recover`) beside it, at most once a tick."""
+    from mwo.workers.loops import PeriodicLoop, run_until, scheduler_loop
 
-    scheduler = Scheduler(s.store, EngineLauncher(s.runs, s.store), default_owner(), SchedulerConfig())
-    last_recover = 0.0
-    while not stop.is_set():
-        tick_at = utc_now()
-        if tick_at.timestamp() - last_recover >= recover_every:
-            s.runs.recover()
-            last_recover = tick_at.timestamp()
-        report = scheduler.tick(tick_at)
+    def report(tick_at: datetime, report: TickReport) -> None:
         if report.claimed or report.failed:
             console.print(
                 f"{utc_text(tick_at)} claimed {report.claimed}, started {len(report.started)}, "
                 f"skipped {report.skipped}, failed {report.failed}"
             )
-        if once:
-            return
-        stop.wait(interval)
+
+    loops = [
+        PeriodicLoop("recover", max(recover_every, interval), s.runs.recover),
+        scheduler_loop(s, interval, on_tick=report),
+    ]
+    if once:
+        for loop in loops:
+            loop.run_once()
+        return
+    run_until(stop, loops)

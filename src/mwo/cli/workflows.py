@@ -62,7 +62,7 @@ def validate(
 ) -> None:
     """Check a spec file, saving nothing: every finding, errors and warnings apart; exit 1 on errors."""
     with services(as_json) as s:
-        workflow, report = s.check_file(file, dry_run=dry_run)
+        workflow, report = s.applier.check_file(file, dry_run=dry_run)
     payload: dict[str, Any] = {
         "ok": report.ok,
         "name": workflow.name if workflow else None,
@@ -104,7 +104,7 @@ def apply(
 
     Errors stop the save; warnings (a secret not set yet, lint) are printed and the spec is saved."""
     with services(as_json) as s:
-        version, created, report = s.apply_file_with_report(file, message)
+        version, created, report = s.applier.apply_file_with_report(file, message)
         if folder is not None:
             s.store.move_to_folder(version.workflow_name, folder)
         if tag:

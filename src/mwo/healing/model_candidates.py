@@ -35,6 +35,11 @@ class ModelCandidate:
     failed: bool = False
     """The call itself failed (model missing, endpoint down): asking again will not help."""
 
+    @property
+    def version(self) -> str | None:
+        """The script, as the repair loop (`healing.loop.Answer`) reads an answer."""
+        return self.code
+
 
 class ModelRepairer:
     """The model's side of a round: the prompt asked `count` times, each answer read."""

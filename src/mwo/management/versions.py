@@ -18,8 +18,8 @@ from mwo.store.records import VersionRecord
 
 
 class Applies(Protocol):
-    """What a rollback needs: the versions, and the apply use case (`WorkflowApply`, or the services
-    container that hands it out)."""
+    """What a rollback needs: the versions, and the apply use case (`WorkflowApply`, which the faces
+    reach as `services.applier`)."""
 
     @property
     def store(self) -> WorkflowStore: ...

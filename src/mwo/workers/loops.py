@@ -1,13 +1,22 @@
 """A background loop that calls one function every interval until stopped, and remembers when it last
-succeeded (the health endpoint reports that age: a scheduler that stopped ticking is 'degraded')."""
+succeeded (the health endpoint reports that age: a scheduler that stopped ticking is 'degraded').
+
+`scheduler_loop` is the scheduler as such a loop: `mwo serve` and `mwo schedule run` both run it, so
+the scheduler ticks the same way in the server and in the foreground command."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mwo.engine.dispatch import RunDispatcher
+    from mwo.services import Services
+    from mwo.triggers.scheduler import TickReport
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +70,63 @@ class PeriodicLoop:
             "last_error": self.last_error,
         }
 
+    def run_once(self) -> None:
+        """One step in the calling thread, counted like the loop's own (`mwo schedule run --once`); its
+        error is recorded and raised, so a one-shot caller fails with it."""
+        try:
+            self._step()
+        except Exception as exc:
+            self.failures += 1
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            raise
+        else:
+            self._last_ok = self._monotonic()
+        finally:
+            self.ticks += 1
+
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self._step()
-                self._last_ok = self._monotonic()
-            except Exception as exc:  # logged with its traceback and reported by the health endpoint
-                self.failures += 1
-                self.last_error = f"{type(exc).__name__}: {exc}"
+                self.run_once()
+            except Exception:  # logged with its traceback and reported by the health endpoint
                 log.exception("%s loop: step failed", self.name)
-            self.ticks += 1
             self._stop.wait(self.interval_s)
+
+
+def run_until(stop: threading.Event, loops: Sequence[PeriodicLoop], *, poll_s: float = 0.2) -> None:
+    """Run `loops` on their threads until `stop` is set (a signal), then end each after its step in
+    progress. The wait is polled so the signal handler always gets to run on the calling thread."""
+    for loop in loops:
+        loop.start()
+    try:
+        while not stop.wait(poll_s):
+            continue
+    finally:
+        for loop in loops:
+            loop.stop()
+
+
+def scheduler_loop(
+    services: Services,
+    interval_s: float,
+    *,
+    dispatcher: RunDispatcher | None = None,
+    on_tick: Callable[[datetime, TickReport], None] | None = None,
+) -> PeriodicLoop:
+    """The scheduler ticking every `interval_s` at the services' clock. A fire's run goes to
+    `dispatcher` (the server's pool or Celery workers), or runs inline in the tick when there is none
+    (`mwo schedule run`); `on_tick` hears each tick's instant and what it did."""
+    from mwo.triggers.launcher import EngineLauncher
+    from mwo.triggers.scheduler import Scheduler
+
+    runs = services.runs
+    launcher = EngineLauncher(runs, services.store, dispatcher=dispatcher)
+    scheduler = Scheduler(services.store, launcher, runs.owner)
+
+    def tick() -> None:
+        now = services.clock()
+        report = scheduler.tick(now)
+        if on_tick is not None:
+            on_tick(now, report)
+
+    return PeriodicLoop("scheduler", interval_s, tick)

@@ -30,13 +30,12 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
-from mwo.clock import utc_now
 from mwo.engine.dispatch import RunDispatcher, SubmitDispatcher
 from mwo.errors import FixableError
 from mwo.services import Services
 from mwo.settings import Settings
 from mwo.store.records import RunFilter, RunStatus
-from mwo.workers.loops import PeriodicLoop
+from mwo.workers.loops import PeriodicLoop, scheduler_loop
 from mwo.workers.pool import PoolStats, WorkerPool
 from mwo.workers.reaper import Reaper
 
@@ -112,12 +111,11 @@ class ShutdownReport:
 
 
 class Server:
-    """One process: API, scheduler, reaper, folder watcher and the worker pool they share."""
+    """One process: API, scheduler, reaper, folder watcher and the worker pool they share. Every tick
+    and the lease release read the services' clock (`Services.clock`), so a test can drive them."""
 
     def __init__(self, services: Services, config: ServeConfig, app_factory: AppFactory) -> None:
         from mwo.triggers.folders import FolderWatcher
-        from mwo.triggers.launcher import EngineLauncher
-        from mwo.triggers.scheduler import Scheduler
 
         self._services = services
         self._config = config
@@ -125,9 +123,6 @@ class Server:
         self.pool = WorkerPool(config.workers, config.queue_size)
         self.dispatcher = self._dispatcher(services, runs)
         services.dispatcher = self.dispatcher  # runs started by events are queued like the others
-        scheduler = Scheduler(
-            services.store, EngineLauncher(runs, services.store, dispatcher=self.dispatcher), runs.owner
-        )
         reaper = Reaper(
             runs,
             services.store,
@@ -137,8 +132,8 @@ class Server:
             dispatcher=self.dispatcher,
         )
         watcher = FolderWatcher(services.store, services.workflow_of, self._start_file_run, config.state_dir)
-        self.scheduler = PeriodicLoop("scheduler", config.scheduler_tick_s, lambda: scheduler.tick(utc_now()))
-        self.reaper = PeriodicLoop("reaper", config.reaper_interval_s, lambda: reaper.tick(utc_now()))
+        self.scheduler = scheduler_loop(services, config.scheduler_tick_s, dispatcher=self.dispatcher)
+        self.reaper = PeriodicLoop("reaper", config.reaper_interval_s, lambda: reaper.tick(services.clock()))
         self._folder_problems: dict[str, str] = {}
         self.watcher = PeriodicLoop("watcher", config.watch_poll_s, lambda: self._scan(watcher))
         self._uvicorn = uvicorn.Server(
@@ -212,7 +207,7 @@ class Server:
         `reap_abandoned_runs` anywhere sees the runs as abandoned from now on."""
         store, runs = self._services.store, self._services.runs
         held = store.list_runs(RunFilter(statuses=(RunStatus.RUNNING, RunStatus.QUEUED), limit=10_000))
-        now = utc_now()
+        now = self._services.clock()
         released = []
         for run in held:
             if run.acquired_by == runs.owner and store.acquire_run(run.id, runs.owner, now, now):
@@ -235,7 +230,7 @@ class Server:
         return run.id
 
     def _scan(self, watcher: FolderWatcher) -> None:
-        report = watcher.scan(utc_now())
+        report = watcher.scan(self._services.clock())
         self._folder_problems = report.problems
 
     def health(self) -> dict[str, Any]:

@@ -57,7 +57,7 @@ class LiveApi:
         return self.request("POST", path, **kwargs)
 
     def apply(self, spec: dict[str, Any]) -> None:
-        self.services.apply_workflow(workflow_from_data(spec))
+        self.services.applier.apply_workflow(workflow_from_data(spec))
 
     def drain(self) -> None:
         """Wait for every piece of work handed to the pool (and work it handed on); re-raise errors."""

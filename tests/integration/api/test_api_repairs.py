@@ -48,7 +48,7 @@ def api(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveApi
 
     def wiring(self: Services) -> RepairWiring:
         def save(workflow: Workflow, message: str) -> VersionRecord:
-            return self.apply_workflow(workflow, message)[0]
+            return self.applier.apply_workflow(workflow, message)[0]
 
         return RepairWiring(KeyRenamer(), save)
 

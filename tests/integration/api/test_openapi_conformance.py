@@ -41,7 +41,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]
     home: Path = tmp_path_factory.mktemp("openapi") / "mwo-home"
     services = Services.open(Settings(home=home, secret_key=None, _env_file=None))  # type: ignore[call-arg]
     try:
-        services.apply_workflow(workflow_from_data(SAMPLE))
+        services.applier.apply_workflow(workflow_from_data(SAMPLE))
         token = TokenService(services.store).issue("fuzzer", TokenScope.ADMIN).token
         app = create_app(services, submit=lambda work: None)
         with TestClient(app) as client:  # the first search loads the embedding model: not fuzzed

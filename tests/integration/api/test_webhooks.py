@@ -89,8 +89,8 @@ def signed_headers(secret: str, msg_id: str, data: bytes, at: datetime) -> dict[
 @pytest.fixture
 def api(settings: Settings) -> Iterator[Api]:
     services = Services.open(settings)
-    services.apply_workflow(workflow_from_data(HOOKED))
-    services.apply_workflow(
+    services.applier.apply_workflow(workflow_from_data(HOOKED))
+    services.applier.apply_workflow(
         workflow_from_data({**HOOKED, "name": "manual-only", "trigger": {"type": "manual"}})
     )
     try:

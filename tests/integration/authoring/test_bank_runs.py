@@ -27,8 +27,8 @@ from mwo.sandbox import Sandbox, SandboxConfig
 from mwo.settings import Settings
 from mwo.spec import StepType, Workflow
 from mwo.store.records import RunRecord, RunStatus, StepStatus
+from tests.clocks import START
 
-from ...conftest import FIXED_NOW
 from ..engine.conftest import Env, Recorder, env, http_server  # noqa: F401 (fixtures used here)
 from ..engine.test_notification import free_port
 
@@ -186,7 +186,7 @@ class Bench:
             "ALERT_WEBHOOK_URL": "/hook",
         }
         for name, value in {**SECRETS, **{k: server.base + p for k, p in hooks.items()}}.items():
-            env.services.store.set_secret(name, value, FIXED_NOW)
+            env.services.store.set_secret(name, value, START)
 
     def apply(self, name: str, **trigger: Any) -> Workflow:
         """The example's spec, API_CALL hosts replaced by the loopback server, loopback allowed."""
@@ -558,7 +558,7 @@ def test_hot_servers_are_filtered_sorted_and_mailed_and_a_calm_fleet_sends_nothi
     }
     calm = {"servers": [{"host": "web-1", "cpu": 40}]}
     bench.server.script["/api/servers"] = [(200, hot), (200, calm)]
-    bench.env.services.store.set_secret("STATUS_API_KEY", "status-key-1", FIXED_NOW)
+    bench.env.services.store.set_secret("STATUS_API_KEY", "status-key-1", START)
     bench.apply("berlin-server-report-email")
     first = bench.env.runs.start("berlin-server-report-email")
     second = bench.env.runs.start("berlin-server-report-email")
@@ -578,7 +578,7 @@ def test_overtime_is_computed_by_the_script_from_the_hr_records(bench: Bench) ->
         ]
     }
     bench.server.script["/api/attendance/today"] = [(200, records)]
-    bench.env.services.store.set_secret("HR_API_TOKEN", "hr-token-3", FIXED_NOW)
+    bench.env.services.store.set_secret("HR_API_TOKEN", "hr-token-3", START)
     bench.apply("overtime-report-slack")
     run = bench.env.runs.start("overtime-report-slack")
     assert run.status is RunStatus.SUCCEEDED, run.error

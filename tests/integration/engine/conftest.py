@@ -26,7 +26,7 @@ class Env:
 
     def apply(self, data: dict[str, Any]) -> Workflow:
         workflow = workflow_from_data(data)
-        self.services.apply_workflow(workflow)
+        self.services.applier.apply_workflow(workflow)
         return workflow
 
     def new_process(self) -> RunService:

@@ -16,8 +16,8 @@ from mwo.llm.fake import FakeChatModel, FakeReply
 from mwo.llm.service import LlmService
 from mwo.services import Services
 from mwo.store.records import RunStatus, StepStatus
+from tests.clocks import START
 
-from ...conftest import FIXED_NOW
 from .conftest import Env
 
 SECRET = "tok-planted-51b7e2"
@@ -54,7 +54,7 @@ def _workflow(**llm: Any) -> dict[str, Any]:
 
 
 def test_an_llm_step_runs_its_output_feeds_the_next_step_and_the_trace_is_masked(env: Env) -> None:
-    env.services.store.set_secret("API_TOKEN", SECRET, FIXED_NOW)
+    env.services.store.set_secret("API_TOKEN", SECRET, START)
     fake = _use_fake(env, FakeReply(f"Rates held (token {SECRET}).", prompt_tokens=30, completion_tokens=9))
     env.apply(_workflow())
     run = env.runs.start("summary")
@@ -81,7 +81,7 @@ def test_an_llm_step_runs_its_output_feeds_the_next_step_and_the_trace_is_masked
 
 
 def test_structured_output_lands_in_data(env: Env) -> None:
-    env.services.store.set_secret("API_TOKEN", "unused-value", FIXED_NOW)
+    env.services.store.set_secret("API_TOKEN", "unused-value", START)
     schema = {"type": "object", "properties": {"topic": {"type": "string"}}, "required": ["topic"]}
     _use_fake(env, '{"topic": "금리"}')
     env.apply(_workflow(output_schema=schema))
@@ -94,7 +94,7 @@ def test_structured_output_lands_in_data(env: Env) -> None:
 
 
 def test_a_refused_key_fails_the_step_cleanly_with_the_fix(env: Env) -> None:
-    env.services.store.set_secret("API_TOKEN", "unused-value", FIXED_NOW)
+    env.services.store.set_secret("API_TOKEN", "unused-value", START)
     refused = EndpointAuthFailed("the model endpoint answered 401", "set the right key", status=401)
     _use_fake(env, FakeReply(error=refused))
     env.apply(_workflow(retry={"max_attempts": 3, "retry_on": ["http_5xx", "connection"]}))
@@ -109,7 +109,7 @@ def test_a_refused_key_fails_the_step_cleanly_with_the_fix(env: Env) -> None:
 
 
 def test_a_cancel_while_the_model_generates_stops_the_call_and_the_run(env: Env) -> None:
-    env.services.store.set_secret("API_TOKEN", "unused-value", FIXED_NOW)
+    env.services.store.set_secret("API_TOKEN", "unused-value", START)
     long_answer = " ".join(f"w{i}" for i in range(2000))
     fake = _use_fake(env, FakeReply(long_answer, pause_s=0.005), "the next answer")
     env.apply(_workflow())

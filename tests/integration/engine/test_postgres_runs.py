@@ -47,7 +47,7 @@ def pg_settings(tmp_path: Path) -> Iterator[Settings]:
 def test_a_run_with_an_approval_across_processes_on_postgres(pg_settings: Settings) -> None:
     first = Services.open(pg_settings)
     try:
-        first.apply_workflow(
+        first.applier.apply_workflow(
             workflow_from_data(
                 {
                     "name": "pg-flow",
@@ -92,7 +92,7 @@ def test_another_host_resumes_the_run_from_the_checkpoint_in_postgres(
     first = Services.open(pg_settings)
     try:
         assert first.checkpoints.backend == "postgresql"
-        first.apply_workflow(workflow_from_data(spec))
+        first.applier.apply_workflow(workflow_from_data(spec))
         waiting = first.runs.start("pg-hosts")
     finally:
         first.close()

@@ -83,7 +83,7 @@ def _service(env: Env, repairer: ScriptedRepairer, *, fresh_process: bool = Fals
         services.settings,
         clock=env.clock,
         sleep=env.clock.sleep,
-        repair=RepairWiring(repairer, lambda wf, message: services.apply_workflow(wf, message)[0]),
+        repair=RepairWiring(repairer, lambda wf, message: services.applier.apply_workflow(wf, message)[0]),
     )
 
 

@@ -12,16 +12,17 @@ from typing import Any
 
 import pytest
 
-from mwo.engine.healing_repairer import healing_wiring
-from mwo.engine.runs import RunService
 from mwo.llm.fake import FakeChatModel
-from mwo.llm.service import LlmService
-from mwo.sandbox import Sandbox, SandboxConfig
 from mwo.services import Services
 from mwo.settings import Settings
-from mwo.spec import StepType, Workflow, workflow_from_data
-from mwo.store.records import RepairStatus, RunStatus, StepStatus, VersionRecord
-from tests.clocks import ManualClock
+from mwo.store.records import RepairStatus, RunStatus, StepStatus
+from tests.integration.engine.repair_support import (
+    apply,
+    failing_workflow,
+    repair_services,
+    repairing_runs,
+    skip_without_isolation,
+)
 
 MISSPELT = "def main(inputs):\n    return {'titles': [i['titel'] for i in inputs['items']]}\n"
 AS_TEXT = "def main(inputs):\n    return {'count': str(len(inputs['items']))}\n"
@@ -30,64 +31,35 @@ AS_NUMBER = "def main(inputs):\n    return {'count': len(inputs['items'])}\n"
 
 @pytest.fixture(autouse=True)
 def _needs_isolation() -> None:
-    if not Sandbox(SandboxConfig(pool_size=0)).isolation.isolated:
-        pytest.skip("no namespace isolation here")
+    skip_without_isolation()
 
 
 @pytest.fixture
 def services(settings: Settings) -> Iterator[Services]:
-    opened = Services.open(settings.model_copy(update={"healing_rounds": 2, "healing_candidates": 1}))
-    yield opened
-    opened.close()
-
-
-def _runs(services: Services, model: FakeChatModel) -> RunService:
-    """A run service repairing as `Services` does, the model being the scripted fake."""
-    executor: Any = services.registry.get(StepType.PYTHON_SCRIPT)
-
-    def save(workflow: Workflow, message: str) -> VersionRecord:
-        return services.apply_workflow(workflow, message)[0]
-
-    llm = LlmService(services.settings.llm, services.store, chat_model=model)
-    wiring = healing_wiring(services.settings, services.store, lambda: executor.sandbox, save, llm=llm)
-    clock = ManualClock.ticking()
-    return RunService(
-        services.store,
-        services.registry,
-        services.checkpointer,
-        services.settings,
-        clock=clock,
-        sleep=clock.sleep,
-        repair=wiring,
-    )
+    with repair_services(settings, rounds=2) as opened:
+        yield opened
 
 
 def _workflow(code: str, **script: Any) -> dict[str, Any]:
-    return {
-        "name": "headlines",
-        "inputs": {"items": {"type": "array", "default": [{"title": "rates"}, {"title": "stocks"}]}},
-        "steps": [
-            {"id": "pick", "type": "DATA_TRANSFORM", "source": "inputs.items"},
-            {
-                "id": "clean",
-                "type": "PYTHON_SCRIPT",
-                "description": "the titles, or how many items there are",
-                "code": code,
-                "inputs": {"items": "{{ steps.pick.output.result }}"},
-                **script,
-            },
-        ],
-    }
-
-
-def _apply(services: Services, data: dict[str, Any]) -> None:
-    services.apply_workflow(workflow_from_data(data))
+    return failing_workflow(
+        "headlines",
+        {"items": {"type": "array", "default": [{"title": "rates"}, {"title": "stocks"}]}},
+        {
+            "id": "clean",
+            "type": "PYTHON_SCRIPT",
+            "description": "the titles, or how many items there are",
+            "code": code,
+            "inputs": {"items": "{{ steps.pick.output.result }}"},
+            **script,
+        },
+        upstream={"id": "pick", "type": "DATA_TRANSFORM", "source": "inputs.items"},
+    )
 
 
 def test_a_misspelt_key_is_fixed_by_a_fixer_and_the_approved_run_succeeds(services: Services) -> None:
-    _apply(services, _workflow(MISSPELT))
+    apply(services, _workflow(MISSPELT))
     model = FakeChatModel(script=[])
-    runs = _runs(services, model)
+    runs = repairing_runs(services, model)
 
     waiting = runs.start("headlines")
 
@@ -114,9 +86,9 @@ def test_a_misspelt_key_is_fixed_by_a_fixer_and_the_approved_run_succeeds(servic
 
 def test_an_output_off_its_declared_schema_is_fixed_by_the_model(services: Services) -> None:
     schema = {"type": "object", "required": ["count"], "properties": {"count": {"type": "integer"}}}
-    _apply(services, _workflow(AS_TEXT, output=schema))
+    apply(services, _workflow(AS_TEXT, output=schema))
     model = FakeChatModel(script=[f"The count must be a number:\n```python\n{AS_NUMBER}```\n"])
-    runs = _runs(services, model)
+    runs = repairing_runs(services, model)
 
     waiting = runs.start("headlines")
 
@@ -130,10 +102,10 @@ def test_an_output_off_its_declared_schema_is_fixed_by_the_model(services: Servi
 
 
 def test_no_fix_from_the_loop_fails_the_run_with_a_note(services: Services) -> None:
-    _apply(services, _workflow(AS_TEXT, output={"type": "object", "required": ["total"]}))
+    apply(services, _workflow(AS_TEXT, output={"type": "object", "required": ["total"]}))
     model = FakeChatModel(script=["I cannot help with that."] * 4)
 
-    failed = _runs(services, model).start("headlines")
+    failed = repairing_runs(services, model).start("headlines")
 
     assert failed.status is RunStatus.FAILED and failed.error is not None
     assert failed.error["type"] == "output_shape"
@@ -144,7 +116,7 @@ def test_no_fix_from_the_loop_fails_the_run_with_a_note(services: Services) -> N
 
 
 def test_a_data_transform_no_candidate_fixes_fails_as_before_with_a_note(services: Services) -> None:
-    _apply(
+    apply(
         services,
         {
             "name": "sorted",
@@ -160,7 +132,7 @@ def test_a_data_transform_no_candidate_fixes_fails_as_before_with_a_note(service
         },
     )
 
-    failed = _runs(services, FakeChatModel(script=[])).start("sorted")
+    failed = repairing_runs(services, FakeChatModel(script=[])).start("sorted")
 
     assert failed.status is RunStatus.FAILED and failed.error is not None
     assert failed.error["step"] == "order"

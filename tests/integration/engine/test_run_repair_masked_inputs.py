@@ -7,20 +7,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
-from mwo.engine.healing_repairer import healing_wiring
-from mwo.engine.runs import RunService
 from mwo.llm.fake import FakeChatModel
-from mwo.llm.service import LlmService
-from mwo.sandbox import Sandbox, SandboxConfig
 from mwo.services import Services
 from mwo.settings import Settings
-from mwo.spec import StepType, Workflow, workflow_from_data
-from mwo.store.records import RepairStatus, RunStatus, VersionRecord
-from tests.clocks import ManualClock
+from mwo.store.records import RepairStatus, RunStatus
+from tests.integration.engine.repair_support import (
+    apply,
+    failing_workflow,
+    repair_services,
+    repairing_runs,
+    skip_without_isolation,
+)
 
 PIN = "482913"
 NEEDS_PIN = (
@@ -32,60 +32,35 @@ NEEDS_PIN = (
 
 @pytest.fixture(autouse=True)
 def _needs_isolation() -> None:
-    if not Sandbox(SandboxConfig(pool_size=0)).isolation.isolated:
-        pytest.skip("no namespace isolation here")
+    skip_without_isolation()
 
 
 @pytest.fixture
 def services(settings: Settings) -> Iterator[Services]:
-    opened = Services.open(settings.model_copy(update={"healing_rounds": 1, "healing_candidates": 1}))
-    yield opened
-    opened.close()
-
-
-def _runs(services: Services, model: FakeChatModel) -> RunService:
-    executor: Any = services.registry.get(StepType.PYTHON_SCRIPT)
-
-    def save(workflow: Workflow, message: str) -> VersionRecord:
-        return services.apply_workflow(workflow, message)[0]
-
-    llm = LlmService(services.settings.llm, services.store, chat_model=model)
-    wiring = healing_wiring(services.settings, services.store, lambda: executor.sandbox, save, llm=llm)
-    clock = ManualClock.ticking()
-    return RunService(
-        services.store,
-        services.registry,
-        services.checkpointer,
-        services.settings,
-        clock=clock,
-        sleep=clock.sleep,
-        repair=wiring,
-    )
+    with repair_services(settings, rounds=1) as opened:
+        yield opened
 
 
 def test_a_masked_secret_in_the_input_neither_reaches_the_repair_nor_breaks_its_dry_run(
     services: Services,
 ) -> None:
     services.store.set_secret("PIN", PIN, datetime(2026, 6, 1, tzinfo=UTC))
-    services.apply_workflow(
-        workflow_from_data(
+    apply(
+        services,
+        failing_workflow(
+            "headlines",
+            {"items": {"type": "array", "default": [{"title": "rates"}]}},
             {
-                "name": "headlines",
-                "inputs": {"items": {"type": "array", "default": [{"title": "rates"}]}},
-                "steps": [
-                    {
-                        "id": "clean",
-                        "type": "PYTHON_SCRIPT",
-                        "code": NEEDS_PIN,
-                        "inputs": {"items": "{{ inputs.items }}", "pin": "{{ secrets.PIN }}"},
-                    }
-                ],
-            }
-        )
+                "id": "clean",
+                "type": "PYTHON_SCRIPT",
+                "code": NEEDS_PIN,
+                "inputs": {"items": "{{ inputs.items }}", "pin": "{{ secrets.PIN }}"},
+            },
+        ),
     )
     model = FakeChatModel(script=[])
 
-    waiting = _runs(services, model).start("headlines")
+    waiting = repairing_runs(services, model).start("headlines")
 
     assert waiting.status is RunStatus.WAITING_REPAIR, waiting.error
     proposal = services.store.get_repair_proposal(waiting.id)
@@ -96,7 +71,7 @@ def test_a_masked_secret_in_the_input_neither_reaches_the_repair_nor_breaks_its_
     shown += json.dumps([(a.findings, a.diff, a.note) for a in attempts], default=str)
     assert PIN not in shown and model.calls == []
 
-    done = _runs(services, model).approve_repair(waiting.id, "kim")
+    done = repairing_runs(services, model).approve_repair(waiting.id, "kim")
 
     assert done.status is RunStatus.SUCCEEDED, done.error
     assert done.output["clean"] == {"titles": ["rates"], "checked": True}

@@ -12,73 +12,45 @@ from typing import Any
 
 import pytest
 
-from mwo.engine.healing_repairer import healing_wiring
-from mwo.engine.runs import RunService
 from mwo.llm.fake import FakeChatModel
-from mwo.llm.service import LlmService
 from mwo.services import Services
 from mwo.settings import Settings
-from mwo.spec import DataTransformStep, StepType, Workflow, workflow_from_data
-from mwo.store.records import RepairStatus, RunStatus, StepStatus, VersionRecord
-from tests.clocks import ManualClock
+from mwo.spec import DataTransformStep, workflow_from_data
+from mwo.store.records import RepairStatus, RunStatus, StepStatus
+from tests.integration.engine.repair_support import apply, failing_workflow, repair_services, repairing_runs
 
 ITEMS = [{"title": "rates", "score": 3}, {"title": "stocks", "score": 9}]
 
 
 @pytest.fixture
 def services(settings: Settings) -> Iterator[Services]:
-    opened = Services.open(settings.model_copy(update={"healing_rounds": 2, "healing_candidates": 1}))
-    yield opened
-    opened.close()
-
-
-def _runs(services: Services, model: FakeChatModel) -> RunService:
-    executor: Any = services.registry.get(StepType.PYTHON_SCRIPT)
-
-    def save(workflow: Workflow, message: str) -> VersionRecord:
-        return services.apply_workflow(workflow, message)[0]
-
-    llm = LlmService(services.settings.llm, services.store, chat_model=model)
-    wiring = healing_wiring(services.settings, services.store, lambda: executor.sandbox, save, llm=llm)
-    clock = ManualClock.ticking()
-    return RunService(
-        services.store,
-        services.registry,
-        services.checkpointer,
-        services.settings,
-        clock=clock,
-        sleep=clock.sleep,
-        repair=wiring,
-    )
+    with repair_services(settings, rounds=2) as opened:
+        yield opened
 
 
 def _workflow(ops: list[dict[str, Any]], *, repair: str = "propose", **step: Any) -> dict[str, Any]:
-    return {
-        "name": "digest",
-        "settings": {"repair": repair},
-        "inputs": {"feed": {"type": "object", "default": {"page": 1, "items": ITEMS}}},
-        "steps": [
-            {"id": "fetch", "type": "DATA_TRANSFORM", "source": "inputs.feed"},
-            {
-                "id": "top",
-                "type": "DATA_TRANSFORM",
-                "description": "the titles, best score first",
-                "source": "steps.fetch.output.result",
-                "ops": ops,
-                **step,
-            },
-        ],
-    }
+    return failing_workflow(
+        "digest",
+        {"feed": {"type": "object", "default": {"page": 1, "items": ITEMS}}},
+        {
+            "id": "top",
+            "type": "DATA_TRANSFORM",
+            "description": "the titles, best score first",
+            "source": "steps.fetch.output.result",
+            "ops": ops,
+            **step,
+        },
+        upstream={"id": "fetch", "type": "DATA_TRANSFORM", "source": "inputs.feed"},
+        repair=repair,
+    )
 
 
 def test_a_transform_pointed_one_level_too_high_is_fixed_approved_and_the_run_succeeds(
     services: Services,
 ) -> None:
-    services.apply_workflow(
-        workflow_from_data(_workflow([{"op": "sort", "by": "score", "descending": True}]))
-    )
+    apply(services, _workflow([{"op": "sort", "by": "score", "descending": True}]))
     model = FakeChatModel(script=[])
-    runs = _runs(services, model)
+    runs = repairing_runs(services, model)
 
     waiting = runs.start("digest")
 
@@ -114,15 +86,11 @@ def test_a_wrong_op_argument_is_fixed_by_the_model_under_auto(services: Services
         "properties": {"result": {"type": "array", "minItems": 1}},
     }
     broken = [{"op": "filter", "where": "item.score > 90"}]
-    services.apply_workflow(
-        workflow_from_data(
-            _workflow(broken, repair="auto", source="steps.fetch.output.result.items", output=schema)
-        )
-    )
+    apply(services, _workflow(broken, repair="auto", source="steps.fetch.output.result.items", output=schema))
     answer = json.dumps({"op": "filter", "where": "item.score > 5"})
     model = FakeChatModel(script=[answer])
 
-    done = _runs(services, model).start("digest")
+    done = repairing_runs(services, model).start("digest")
 
     assert done.status is RunStatus.SUCCEEDED, done.error
     assert done.output["top"]["result"] == [ITEMS[1]]
@@ -146,9 +114,9 @@ def test_a_secret_the_transform_reads_is_real_in_its_trial_and_masked_in_the_rep
         output={"type": "object", "properties": {"result": {"type": "array", "minItems": 1}}},
     )
     data["inputs"]["feed"]["default"] = {"items": owned}
-    services.apply_workflow(workflow_from_data(data))
+    apply(services, data)
 
-    waiting = _runs(services, FakeChatModel(script=[])).start("digest")
+    waiting = repairing_runs(services, FakeChatModel(script=[])).start("digest")
 
     # with the mask (`***`) in place of the secret the filter would keep nothing and the declared
     # output (at least one item) would fail: the fix is found because the trial sees the real value

@@ -86,7 +86,7 @@ def test_cli_retry_says_which_secret_and_the_fix_without_a_traceback(
     monkeypatch.setenv("MWO_HOME", str(settings.resolved_home()))
     s = Services.open(Settings(home=settings.resolved_home(), _env_file=None))
     try:
-        s.apply_workflow(workflow_from_data(WORKS))
+        s.applier.apply_workflow(workflow_from_data(WORKS))
         s.store.set_secret("API_KEY", "k-123456", T0)
         first = s.runs.start("uses-key")
         s.store.delete_secret("API_KEY")

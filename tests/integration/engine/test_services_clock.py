@@ -14,7 +14,7 @@ from tests.clocks import ManualClock
 def test_apply_and_runs_take_the_time_of_the_clock_passed_in(settings: Settings, clock: ManualClock) -> None:
     services = Services.open(settings, clock)
     try:
-        services.apply_workflow(
+        services.applier.apply_workflow(
             workflow_from_data(
                 {
                     "name": "daily",

@@ -26,8 +26,7 @@ from mwo.llm.errors import (
 from mwo.llm.interrupt import Interrupt
 from mwo.llm.service import LlmRequest, LlmService
 from mwo.settings import Settings
-
-from ...conftest import FIXED_NOW
+from tests.clocks import START
 
 
 @dataclass
@@ -114,7 +113,7 @@ def _service(tmp_path: Path, store: Any, base_url: str, **values: Any) -> LlmSer
 def test_a_free_text_answer_with_the_key_from_the_secret(
     tmp_path: Path, store: Any, endpoint: Endpoint
 ) -> None:
-    store.set_secret("OPENAI_API_KEY", "sk-loop", FIXED_NOW)
+    store.set_secret("OPENAI_API_KEY", "sk-loop", START)
     endpoint.replies.append(Reply(body=completion("서울은 맑음")))
     answer = _service(tmp_path, store, endpoint.base_url).ask(
         LlmRequest("날씨?", system="짧게", max_tokens=20, temperature=0), caller="test"

@@ -11,7 +11,7 @@ import pytest
 from mwo.management.channels import CHANNEL_SECRETS, ChannelTester, ChannelTestFailed, ChannelTestResult
 from mwo.settings import Settings
 from mwo.spec import Channel
-from tests.conftest import FIXED_NOW
+from tests.clocks import ManualClock
 from tests.notification_receivers import (
     KAKAO_GOOD_TOKEN,
     KAKAO_PATH,
@@ -40,13 +40,13 @@ def web() -> Iterator[HttpReceiver]:
 
 
 @pytest.fixture
-def tester(settings: Settings, store: Any) -> Callable[..., ChannelTester]:
+def tester(settings: Settings, store: Any, clock: ManualClock) -> Callable[..., ChannelTester]:
     """A tester over the real store, with these secrets and settings changed."""
 
     def build(secrets: dict[str, str] | None = None, **changed: Any) -> ChannelTester:
         for name, value in (secrets or {}).items():
-            store.set_secret(name, value, FIXED_NOW)
-        return ChannelTester(settings.model_copy(update=changed), store, clock=lambda: FIXED_NOW)
+            store.set_secret(name, value, clock())
+        return ChannelTester(settings.model_copy(update=changed), store, clock=clock)
 
     return build
 
@@ -160,13 +160,15 @@ def test_discord_test_posts_the_content(tester: Callable[..., ChannelTester], we
     assert result.detail == {"status": 204, "truncated": False}
 
 
-def test_webhook_test_posts_the_envelope(tester: Callable[..., ChannelTester], web: HttpReceiver) -> None:
+def test_webhook_test_posts_the_envelope(
+    tester: Callable[..., ChannelTester], web: HttpReceiver, clock: ManualClock
+) -> None:
     chosen = tester({"WEBHOOK_URL": f"{web.base}/hook/ok"})
     result = chosen.send_test(Channel.WEBHOOK, allow=LOOPBACK, body="hook works")
     payload = web.seen[0].json()
     assert payload["body"] == "hook works"
     assert payload["workflow"] == "mwo-channel-test"
-    assert payload["sent_at"] == FIXED_NOW.isoformat()
+    assert payload["sent_at"] == clock.now.isoformat()
     assert web.seen[0].headers["idempotency-key"] == result.detail["idempotency_key"]
 
 

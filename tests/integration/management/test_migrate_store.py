@@ -83,8 +83,8 @@ def install(tmp_path: Path) -> Install:
     settings = Settings(home=tmp_path / "home", secret_key=None, _env_file=None)  # type: ignore[call-arg]
     services = Services.open(settings)
     try:
-        services.apply_workflow(workflow_from_data(flow("first")))
-        services.apply_workflow(workflow_from_data(flow("second")))
+        services.applier.apply_workflow(workflow_from_data(flow("first")))
+        services.applier.apply_workflow(workflow_from_data(flow("second")))
         done = services.runs.start("moving-flow")
         services.runs.approve(done.id, "kim")
         rejected = services.runs.start("moving-flow")
@@ -158,7 +158,7 @@ def test_the_moved_install_works_on_postgres(install: Install, target_url: str) 
         assert [r.step_id for r in services.store.list_step_runs(done.id)] == ["ask", "send"]
         assert [m.body for m in services.store.list_messages()] == ["안녕 세계", "안녕 세계"]
         # ...and new rows get ids after the copied ones (the sequences were moved on).
-        services.apply_workflow(workflow_from_data({**flow("third"), "name": "another-flow"}))
+        services.applier.apply_workflow(workflow_from_data({**flow("third"), "name": "another-flow"}))
         assert services.runs.start("another-flow").status is RunStatus.WAITING_APPROVAL
     finally:
         services.close()

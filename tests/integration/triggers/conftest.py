@@ -58,7 +58,7 @@ class SchedulerEnv:
     deferred: Deferred
 
     def apply(self, data: dict[str, Any], now: datetime) -> None:
-        """Save a version and register its schedule as of `now` (Services.apply_workflow uses the
+        """Save a version and register its schedule as of `now` (services.applier.apply_workflow uses the
         wall clock; its own test checks that hook)."""
         workflow = workflow_from_data(data)
         self.services.store.save_version(workflow, dump_workflow(workflow))

@@ -24,7 +24,7 @@ def services(settings: Settings) -> Iterator[Services]:
 
 
 def _apply(s: Services, data: dict[str, Any]) -> None:
-    s.apply_workflow(workflow_from_data(data))
+    s.applier.apply_workflow(workflow_from_data(data))
 
 
 def _listener(name: str, event_name: str, filter: str | None = None, **inputs: Any) -> dict[str, Any]:

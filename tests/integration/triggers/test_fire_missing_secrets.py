@@ -67,7 +67,7 @@ def services(settings: Settings) -> Iterator[Services]:
 
 
 def test_a_webhook_delivery_records_a_failed_run(services: Services) -> None:
-    services.apply_workflow(workflow_from_data(_uses_key("hooked", {"type": "webhook"})))
+    services.applier.apply_workflow(workflow_from_data(_uses_key("hooked", {"type": "webhook"})))
     version = services.store.get_version("hooked")
 
     queued, created = services.store.start_webhook_run("hooked", "msg_1", version.id, {}, T0)
@@ -78,9 +78,11 @@ def test_a_webhook_delivery_records_a_failed_run(services: Services) -> None:
 
 
 def test_an_event_fails_the_listener_missing_a_secret_and_starts_the_others(services: Services) -> None:
-    services.apply_workflow(workflow_from_data(_uses_key("needs-key", {"type": "event", "event": "ping"})))
+    services.applier.apply_workflow(
+        workflow_from_data(_uses_key("needs-key", {"type": "event", "event": "ping"}))
+    )
     plain = {"id": "tell", "type": "NOTIFICATION", "channel": "inbox", "body": "pong"}
-    services.apply_workflow(
+    services.applier.apply_workflow(
         workflow_from_data({"name": "plain", "trigger": {"type": "event", "event": "ping"}, "steps": [plain]})
     )
 

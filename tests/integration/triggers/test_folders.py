@@ -76,7 +76,7 @@ def write(path: Path, text: str, mtime: datetime) -> None:
 
 
 def test_a_settled_file_starts_one_run_with_its_facts(env: FolderEnv) -> None:
-    env.services.apply_workflow(workflow_from_data(file_workflow(env.folder)))
+    env.services.applier.apply_workflow(workflow_from_data(file_workflow(env.folder)))
     watcher = env.watcher()
     assert watcher.scan(T0).started == []  # empty folder: the baseline
     write(env.folder / "a.csv", "x,y\n1,2\n", T0)
@@ -97,7 +97,7 @@ def test_a_settled_file_starts_one_run_with_its_facts(env: FolderEnv) -> None:
 
 
 def test_a_file_still_being_written_waits_until_its_size_is_stable(env: FolderEnv) -> None:
-    env.services.apply_workflow(workflow_from_data(file_workflow(env.folder)))
+    env.services.applier.apply_workflow(workflow_from_data(file_workflow(env.folder)))
     watcher = env.watcher()
     watcher.scan(T0)
     growing = env.folder / "big.csv"
@@ -111,7 +111,7 @@ def test_a_file_still_being_written_waits_until_its_size_is_stable(env: FolderEn
 
 
 def test_a_restart_does_not_start_a_seen_file_again_but_a_new_one_counts(env: FolderEnv) -> None:
-    env.services.apply_workflow(workflow_from_data(file_workflow(env.folder)))
+    env.services.applier.apply_workflow(workflow_from_data(file_workflow(env.folder)))
     watcher = env.watcher()
     watcher.scan(T0)
     write(env.folder / "a.csv", "1\n", T0)
@@ -128,8 +128,8 @@ def test_a_restart_does_not_start_a_seen_file_again_but_a_new_one_counts(env: Fo
 
 def test_existing_files_only_count_when_the_trigger_asks(env: FolderEnv) -> None:
     write(env.folder / "old.csv", "1\n", T0)
-    env.services.apply_workflow(workflow_from_data(file_workflow(env.folder, name="noting")))
-    env.services.apply_workflow(
+    env.services.applier.apply_workflow(workflow_from_data(file_workflow(env.folder, name="noting")))
+    env.services.applier.apply_workflow(
         workflow_from_data(file_workflow(env.folder, name="taking", include_existing=True))
     )
     watcher = env.watcher()
@@ -139,7 +139,7 @@ def test_existing_files_only_count_when_the_trigger_asks(env: FolderEnv) -> None
 
 
 def test_the_pattern_and_hidden_files_are_respected(env: FolderEnv) -> None:
-    env.services.apply_workflow(workflow_from_data(file_workflow(env.folder)))
+    env.services.applier.apply_workflow(workflow_from_data(file_workflow(env.folder)))
     watcher = env.watcher()
     watcher.scan(T0)
     for name in ("notes.txt", ".partial.csv", "ok.csv"):
@@ -152,7 +152,7 @@ def test_the_pattern_and_hidden_files_are_respected(env: FolderEnv) -> None:
 
 def test_a_missing_folder_is_refused_with_the_fix(env: FolderEnv, tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        env.services.apply_workflow(workflow_from_data(file_workflow(tmp_path / "nowhere")))
+        env.services.applier.apply_workflow(workflow_from_data(file_workflow(tmp_path / "nowhere")))
     finding = refused.value.report.errors[0]
     assert finding.code == "spec.missing_folder" and finding.field == "trigger.path"
     assert "mkdir -p" in finding.hint
@@ -160,7 +160,7 @@ def test_a_missing_folder_is_refused_with_the_fix(env: FolderEnv, tmp_path: Path
 
 
 def test_a_folder_removed_after_applying_is_reported_not_fatal(env: FolderEnv) -> None:
-    env.services.apply_workflow(workflow_from_data(file_workflow(env.folder)))
+    env.services.applier.apply_workflow(workflow_from_data(file_workflow(env.folder)))
     env.folder.rmdir()
     report = env.watcher().scan(T0)
     assert "missing" in report.problems["inbox"]
@@ -172,13 +172,13 @@ def test_a_relative_path_is_refused_by_the_spec() -> None:
 
 
 def test_a_new_version_watching_another_folder_is_followed(env: FolderEnv, tmp_path: Path) -> None:
-    env.services.apply_workflow(workflow_from_data(file_workflow(env.folder)))
+    env.services.applier.apply_workflow(workflow_from_data(file_workflow(env.folder)))
     watcher = env.watcher()
     watcher.scan(T0)
     other = tmp_path / "other"
     other.mkdir()
     write(other / "old.csv", "1\n", T0)  # there before the new folder is watched: only noted
-    env.services.apply_workflow(workflow_from_data(file_workflow(other)))
+    env.services.applier.apply_workflow(workflow_from_data(file_workflow(other)))
     watcher.scan(T0 + SETTLE)
     write(other / "new.csv", "2\n", T0)
     watcher.scan(T0 + 2 * SETTLE)

@@ -23,17 +23,17 @@ H = timedelta(hours=1)
 
 def test_applying_a_version_registers_updates_and_removes_the_schedule(sched: SchedulerEnv) -> None:
     services = sched.services
-    services.apply_workflow(workflow_from_data(cron_workflow(cron="0 9 * * *", tz="Asia/Seoul")))
+    services.applier.apply_workflow(workflow_from_data(cron_workflow(cron="0 9 * * *", tz="Asia/Seoul")))
     first = services.store.get_schedule("hourly")
     assert first.next_fire_at is not None and first.next_fire_at.astimezone(UTC).hour == 0
-    services.apply_workflow(
+    services.applier.apply_workflow(
         workflow_from_data(cron_workflow(cron="0 9 * * *", tz="Asia/Seoul", overlap="allow"))
     )
     again = services.store.get_schedule("hourly")
     assert (again.next_fire_at, again.spec.overlap) == (first.next_fire_at, "allow")
     manual = cron_workflow()
     del manual["trigger"]
-    services.apply_workflow(workflow_from_data(manual))
+    services.applier.apply_workflow(workflow_from_data(manual))
     assert services.store.list_schedules() == []
 
 
@@ -224,5 +224,5 @@ def test_a_cron_that_never_fires_is_refused_before_anything_is_saved(sched: Sche
     from mwo.validation import ValidationFailed
 
     with pytest.raises(ValidationFailed, match="never matches"):
-        sched.services.apply_workflow(workflow_from_data(cron_workflow("never", cron="0 0 31 2 *")))
+        sched.services.applier.apply_workflow(workflow_from_data(cron_workflow("never", cron="0 0 31 2 *")))
     assert sched.services.store.list_workflows() == []

@@ -11,7 +11,7 @@ from mwo.sandbox import Sandbox, SandboxConfig
 from mwo.settings import Settings
 from mwo.spec import workflow_from_data
 from mwo.validation import CodeValidator, dry_run_script
-from tests.conftest import FIXED_NOW
+from tests.clocks import ManualClock
 
 SHORT_S = 3.0
 """Generous for a real script on a busy machine, short for the one that loops forever."""
@@ -137,10 +137,10 @@ WORKFLOW: dict[str, Any] = {
 
 
 def test_a_workflow_dry_run_feeds_real_outputs_downstream_and_says_why_it_skips(
-    sandbox: Sandbox, settings: Settings
+    sandbox: Sandbox, settings: Settings, clock: ManualClock
 ) -> None:
     tight = settings.model_copy(update={"dry_run_timeout_s": SHORT_S})
-    validator = CodeValidator(tight, sandbox=sandbox, clock=lambda: FIXED_NOW)
+    validator = CodeValidator(tight, sandbox=sandbox, clock=clock)
     report = validator.validate(workflow_from_data(WORKFLOW), dry_run=True)
     found = [(f.code, f.step) for f in report.findings]
     assert found == [

@@ -113,7 +113,7 @@ def notify_workflow() -> dict[str, object]:
 def test_a_worker_process_executes_a_queued_run(
     services: Services, start_worker: Callable[[], subprocess.Popen[bytes]]
 ) -> None:
-    services.apply_workflow(workflow_from_data(notify_workflow()))
+    services.applier.apply_workflow(workflow_from_data(notify_workflow()))
     run = services.runs.create_run("celery-hello", {"who": "celery"}, trigger="api")
     dispatcher = CeleryDispatcher(create_celery(services.settings), services.settings)
 
@@ -141,7 +141,7 @@ def test_a_killed_worker_loses_nothing(
             {"id": "last", "type": "NOTIFICATION", "channel": "inbox", "body": "last"},
         ],
     }
-    services.apply_workflow(workflow_from_data(spec))
+    services.applier.apply_workflow(workflow_from_data(spec))
     run = services.runs.create_run("celery-slow", trigger="api")
     assert CeleryDispatcher(create_celery(services.settings), services.settings).execute(run.id)
     worker = start_worker()
@@ -166,7 +166,7 @@ def test_a_killed_worker_loses_nothing(
 
 
 def test_an_unreachable_broker_leaves_the_run_queued(services: Services) -> None:
-    services.apply_workflow(workflow_from_data(notify_workflow()))
+    services.applier.apply_workflow(workflow_from_data(notify_workflow()))
     run = services.runs.create_run("celery-hello", trigger="api")
     settings = services.settings.model_copy(
         update={"celery_broker_url": "redis://127.0.0.1:1/0", "celery_publish_timeout_s": 1.0}
@@ -189,7 +189,7 @@ def test_serve_with_the_celery_executor_leaves_runs_to_the_workers(
     services = home.services()
     served = None
     try:
-        services.apply_workflow(
+        services.applier.apply_workflow(
             workflow_from_data({**notify_workflow(), "name": "hooked", "trigger": {"type": "webhook"}})
         )
         served = home.serve()
@@ -215,7 +215,7 @@ def test_runs_started_in_the_ui_go_to_the_workers_under_the_celery_executor(
     is executed by the worker and the UI's pool is never given any work."""
     from mwo.ui.state import open_context
 
-    services.apply_workflow(workflow_from_data(notify_workflow()))
+    services.applier.apply_workflow(workflow_from_data(notify_workflow()))
     ui = open_context(services.settings.model_copy(update={"executor": "celery"}), workers=1)
     try:
         run_id = ui.start_run("celery-hello", {"who": "ui"})

@@ -221,7 +221,7 @@ def started_run(reader: Services, blocker: Blocker) -> str:
             },
         ],
     }
-    reader.apply_workflow(workflow_from_data(spec))
+    reader.applier.apply_workflow(workflow_from_data(spec))
     run = reader.runs.create_run("fenced", trigger="api")
     assert dispatch(reader, run.id)
     return run.id

@@ -28,7 +28,7 @@ NOTE: dict[str, Any] = {
 @pytest.fixture
 def services(settings: Settings) -> Iterator[Services]:
     opened = Services.open(settings)
-    opened.apply_workflow(workflow_from_data(NOTE))
+    opened.applier.apply_workflow(workflow_from_data(NOTE))
     yield opened
     opened.close()
 

@@ -15,8 +15,7 @@ from mwo.llm.local import LocalChatModel
 from mwo.llm.openai_compat import OpenAICompatChatModel
 from mwo.llm.service import LlmService
 from mwo.settings import Settings
-
-from ...conftest import FIXED_NOW
+from tests.clocks import START
 
 
 def _settings(tmp_path: Path, **values: Any) -> Settings:
@@ -34,7 +33,7 @@ def test_local_is_the_default_and_nothing_is_loaded_yet(tmp_path: Path) -> None:
 
 
 def test_openai_compatible_by_settings_with_the_key_from_a_secret(tmp_path: Path, store: Any) -> None:
-    store.set_secret("OPENAI_API_KEY", "sk-from-secret", FIXED_NOW)
+    store.set_secret("OPENAI_API_KEY", "sk-from-secret", START)
     settings = _settings(
         tmp_path, llm_provider="openai", llm_base_url="http://127.0.0.1:9/v1", llm_model="m1"
     )
@@ -46,7 +45,7 @@ def test_openai_compatible_by_settings_with_the_key_from_a_secret(tmp_path: Path
 
 
 def test_the_key_setting_wins_over_the_secret(tmp_path: Path, store: Any) -> None:
-    store.set_secret("OPENAI_API_KEY", "sk-from-secret", FIXED_NOW)
+    store.set_secret("OPENAI_API_KEY", "sk-from-secret", START)
     settings = _settings(
         tmp_path, llm_provider="openai", llm_base_url="http://x/v1", llm_model="m", llm_api_key="sk-env"
     )

@@ -11,7 +11,7 @@ import yaml
 
 from mwo.management.preferences import Preference, PreferenceError, Preferences
 from mwo.settings import Settings
-from tests.conftest import FIXED_NOW
+from tests.clocks import START
 
 MODEL_KEYS = ("MWO_LANGUAGE", "MWO_TIMEZONE", "MWO_LLM_PROVIDER", "MWO_LLM_BASE_URL", "MWO_LLM_MODEL")
 
@@ -128,18 +128,18 @@ def test_a_candidate_is_unsaved_and_carries_the_typed_key(prefs: Preferences) ->
 
 def test_the_api_key_goes_to_the_secrets_store_not_the_file(prefs: Preferences, store: Any) -> None:
     prefs.save({"llm_provider": "openai", "llm_base_url": "https://h.example/v1", "llm_model": "m"})
-    name = prefs.save_api_key(store, "sk-secret-123", FIXED_NOW)
+    name = prefs.save_api_key(store, "sk-secret-123", START)
     assert name == "OPENAI_API_KEY" and store.reveal_secret(name) == "sk-secret-123"
     assert "sk-secret-123" not in prefs.path.read_text(encoding="utf-8")
     with pytest.raises(PreferenceError, match="API key"):
-        prefs.save_api_key(store, "two\nlines", FIXED_NOW)
+        prefs.save_api_key(store, "two\nlines", START)
 
 
 def test_the_stored_key_reaches_the_openai_provider(prefs: Preferences, store: Any) -> None:
     from mwo.llm.factory import make_chat_model
 
     prefs.save({"llm_provider": "openai", "llm_base_url": "https://h.example/v1", "llm_model": "m"})
-    prefs.save_api_key(store, "sk-secret-123", FIXED_NOW)
+    prefs.save_api_key(store, "sk-secret-123", START)
     model = make_chat_model(Settings().llm, secrets=store)
     assert model.api_key is not None and model.api_key.get_secret_value() == "sk-secret-123"  # type: ignore[attr-defined]
     assert not prefs.api_key_overridden()

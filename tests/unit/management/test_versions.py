@@ -14,7 +14,7 @@ from mwo.settings import Settings
 from mwo.spec import workflow_from_data
 from mwo.store import NotFound
 from mwo.validation import ValidationFailed
-from tests.conftest import FIXED_NOW
+from tests.clocks import START
 
 
 def spec(*steps: dict[str, Any], name: str = "digest") -> Any:
@@ -33,8 +33,8 @@ def services(settings: Settings) -> Iterator[Services]:
 
 
 def test_diff_names_added_removed_and_changed_steps(services: Services) -> None:
-    services.apply_workflow(spec(note("a", "one"), note("b", "two")))
-    services.apply_workflow(spec(note("a", "ONE"), note("c", "three")))
+    services.applier.apply_workflow(spec(note("a", "one"), note("b", "two")))
+    services.applier.apply_workflow(spec(note("a", "ONE"), note("c", "three")))
 
     result = diff_versions(services.store, "digest", 1)
 
@@ -45,21 +45,21 @@ def test_diff_names_added_removed_and_changed_steps(services: Services) -> None:
 
 
 def test_diff_of_a_version_with_itself_is_unchanged(services: Services) -> None:
-    services.apply_workflow(spec(note("a", "one")))
+    services.applier.apply_workflow(spec(note("a", "one")))
     result = diff_versions(services.store, "digest", 1, 1)
     assert not result.changed and result.steps == [] and result.diff == ""
 
 
 def test_rollback_saves_the_old_spec_as_a_new_version(services: Services) -> None:
-    services.apply_workflow(spec(note("a", "one")))
-    services.apply_workflow(spec(note("a", "two")))
+    services.applier.apply_workflow(spec(note("a", "one")))
+    services.applier.apply_workflow(spec(note("a", "two")))
 
-    saved, created = rollback(services, "digest", 1)
+    saved, created = rollback(services.applier, "digest", 1)
 
     assert created and saved.number == 3 and saved.message == "rollback to version 1"
     assert saved.content_hash == services.store.get_version("digest", 1).content_hash
     assert [v.number for v in services.store.list_versions("digest")] == [1, 2, 3]
-    again, created_again = rollback(services, "digest", 1)
+    again, created_again = rollback(services.applier, "digest", 1)
     assert (again.number, created_again) == (3, False)
 
 
@@ -69,31 +69,31 @@ def test_rollback_to_a_spec_that_no_longer_validates_is_refused(services: Servic
     by_file = workflow_from_data(
         {"name": "digest", "trigger": {"type": "file", "path": str(watched)}, "steps": [note("a", "x")]}
     )
-    services.apply_workflow(by_file)
-    services.apply_workflow(spec(note("a", "plain")))
+    services.applier.apply_workflow(by_file)
+    services.applier.apply_workflow(spec(note("a", "plain")))
     watched.rmdir()
 
     with pytest.raises(ValidationFailed) as refused:
-        rollback(services, "digest", 1)
+        rollback(services.applier, "digest", 1)
 
     assert [f.code for f in refused.value.report.errors] == ["spec.missing_folder"]
     assert len(services.store.list_versions("digest")) == 2, "nothing saved"
 
 
 def test_rollback_to_a_spec_whose_secret_is_gone_is_saved_with_a_warning(services: Services) -> None:
-    services.store.set_secret("TOKEN", "s3cret", FIXED_NOW)
-    services.apply_workflow(spec(note("a", "{{ secrets.TOKEN }}")))
-    services.apply_workflow(spec(note("a", "plain")))
+    services.store.set_secret("TOKEN", "s3cret", START)
+    services.applier.apply_workflow(spec(note("a", "{{ secrets.TOKEN }}")))
+    services.applier.apply_workflow(spec(note("a", "plain")))
     services.store.delete_secret("TOKEN")
 
-    saved, created = rollback(services, "digest", 1)
+    saved, created = rollback(services.applier, "digest", 1)
 
     assert (saved.number, created) == (3, True), "a secret not set yet is a warning, not a refusal"
 
 
 def test_unknown_versions_are_not_found(services: Services) -> None:
-    services.apply_workflow(spec(note("a", "one")))
+    services.applier.apply_workflow(spec(note("a", "one")))
     with pytest.raises(NotFound):
         diff_versions(services.store, "digest", 7)
     with pytest.raises(NotFound):
-        rollback(services, "digest", 9)
+        rollback(services.applier, "digest", 9)

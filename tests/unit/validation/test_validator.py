@@ -11,13 +11,11 @@ import yaml
 from mwo.settings import Settings
 from mwo.spec import workflow_from_data
 from mwo.validation import DEFAULT_CHECKS, CodeValidator, Finding, Report, Severity
-from tests.conftest import FIXED_NOW
+from tests.clocks import ManualClock
 
 
 def validator(settings: Settings, secrets: list[str] | None = None, **overrides: Any) -> CodeValidator:
-    return CodeValidator(
-        settings.model_copy(update=overrides), known_secrets=secrets, clock=lambda: FIXED_NOW
-    )
+    return CodeValidator(settings.model_copy(update=overrides), known_secrets=secrets, clock=ManualClock())
 
 
 def note(step_id: str, body: str, **extra: Any) -> dict[str, Any]:

@@ -1,21 +1,21 @@
-"""The repair loop for DATA_TRANSFORM steps: the step tried on the failing input, deterministic fixers,
-then the model on the one failing part; bounded by rounds and wall time; a failure seen before ends
-it; a candidate reading secrets the step did not read is rejected unrun; every attempt stored in the
-HealingStore as a script repair's are (the candidate's text is the step's YAML).
+"""Repairing a DATA_TRANSFORM step: the bounded repair loop (`healing.loop.RepairLoop`, the one scripts
+get) over the step's versions: each tried on the failing input, deterministic fixers, then the model
+on the one failing part; a candidate reading secrets the step did not read is rejected unrun; every
+attempt stored in the HealingStore as a script repair's are (the candidate's text is the step's YAML).
 """
 
 from __future__ import annotations
 
 import re
-import time
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from mwo.clock import utc_now
-from mwo.healing.result import HealingEvent, RepairAttempt, RepairStatus, Stage
+from mwo.healing.loop import OnEvent, Proposal, Rejected, RepairLoop
+from mwo.healing.result import RepairAttempt, RepairStatus
 from mwo.healing.transform.evaluation import TransformEvaluation, TransformEvaluator
 from mwo.healing.transform.fixers import TransformFixer, default_transform_fixers
 from mwo.healing.transform.model import TransformCandidate, TransformModelRepairer
@@ -25,11 +25,8 @@ from mwo.llm.service import LlmService
 from mwo.settings import Settings
 from mwo.spec import DataTransformStep
 from mwo.store.abc import HealingStore
-from mwo.store.records import HealingSource
 from mwo.validation.findings import Finding, Severity
 
-OnEvent = Callable[[HealingEvent], None]
-_FIXER_PASSES = 4
 _SECRET = re.compile(r"""\bsecrets\s*(?:\.\s*(\w+)|\[\s*['"]([^'"]+)['"]\s*\])""")
 
 
@@ -77,148 +74,85 @@ class TransformHealer:
         self, request: TransformRepairRequest, on_event: OnEvent | None = None, *, rounds: int | None = None
     ) -> TransformRepairResult:
         """Repair `request.step` so it succeeds on the trial's input; never raises for a bad step."""
-        return _Repair(self, request, on_event, rounds or self.settings.healing_rounds).run()
+        loop = RepairLoop(
+            _TransformTarget(self, request),
+            self.settings,
+            rounds=rounds or self.settings.healing_rounds,
+            subject=request.subject,
+            store=self.store,
+            clock=self.clock,
+            on_event=on_event,
+        )
+        outcome = loop.run()
+        final = outcome.final
+        return TransformRepairResult(
+            status=outcome.status,
+            step=final.step,
+            original=request.step,
+            output=final.output,
+            findings=list(final.findings),
+            attempts=outcome.attempts,
+            seconds=outcome.seconds,
+            repair_id=outcome.repair_id,
+            assumptions=outcome.assumptions,
+            rounds=outcome.rounds,
+            stopped=outcome.stopped,
+        )
 
 
-class _Repair:
-    """The state of one repair: the best version so far, the attempts, the failures already seen."""
+class _TransformTarget:
+    """One repair's step as the loop's `RepairTarget`: versions are steps, tried on the failing input;
+    the model's candidates may not read secrets the step did not read."""
 
-    def __init__(
-        self, healer: TransformHealer, request: TransformRepairRequest, on_event: OnEvent | None, rounds: int
-    ) -> None:
-        self.healer = healer
-        self.request = request
-        self.on_event = on_event
-        self.rounds = rounds
-        self.repair_id = str(uuid.uuid4())
-        self.started = time.monotonic()
-        self.attempts: list[RepairAttempt] = []
-        self.assumptions: list[str] = []
-        self.seen: set[str] = set()
-        self.index = 0
-        self.allowed_secrets = secret_names(step_text(request.step))
+    checking = "running the step on the failing input"
+    moved_failure_is_progress = False
+    """Strictly better only. Unlike a script's, a transform failing at the same part with another
+    message has not moved: on the local model, keeping `inputs.feed.entries.items` for
+    `inputs.feed.entries` led every later answer further down the wrong path."""
 
-    def run(self) -> TransformRepairResult:
-        self._emit("checking", 0, "running the step on the failing input")
-        current = self.healer.evaluator.evaluate(self.request.step, self.request)
-        if current.ok:
-            return self._finish("already_ok", current, 0, "")
-        self.seen.add(current.signature or "")
-        stopped, round_ = "", 0
-        for round_ in range(1, self.rounds + 1):
-            self.index = 0
-            current, stopped = self._round(current, round_)
-            if current.ok or stopped:
-                break
-        else:
-            stopped = f"no fix within {self.rounds} round" + ("s" if self.rounds > 1 else "")
-        return self._finish("fixed" if current.ok else "failed", current, round_, stopped)
+    def __init__(self, healer: TransformHealer, request: TransformRepairRequest) -> None:
+        self._healer = healer
+        self._request = request
+        self._allowed_secrets = secret_names(step_text(request.step))
+        self.fixers = tuple(partial(self._propose, fixer) for fixer in healer.fixers)
 
-    def _round(self, current: TransformEvaluation, round_: int) -> tuple[TransformEvaluation, str]:
-        limit = f"time limit ({self.healer.settings.healing_time_s:g} s) reached"
-        if self._time_left() <= 0:
-            return current, limit
-        self._emit("fixer", round_, f"fixing: {current.headline()}")
-        before = set(self.seen)
-        signatures: set[str] = set()
-        current = self._fix_deterministically(current, round_, signatures)
-        if current.ok:
-            return current, ""
-        current, model_failed = self._ask_model(current, round_, signatures)
-        if current.ok:
-            return current, ""
-        self._emit("round_failed", round_, f"still failing: {current.headline()}")
-        if self._time_left() <= 0:
-            return current, limit
-        if model_failed:
-            return current, "the model could not answer"
-        if signatures and signatures <= before:
-            return current, f"the same failure again: {current.headline()}"
-        return current, ""
+    def original(self) -> TransformEvaluation:
+        return self.evaluate(self._request.step)
 
-    def _fix_deterministically(
-        self, current: TransformEvaluation, round_: int, signatures: set[str]
-    ) -> TransformEvaluation:
-        for _ in range(_FIXER_PASSES):
-            improved = False
-            for fixer in self.healer.fixers:
-                fix = fixer.propose(current, self.request, self.healer.evaluator)
-                if fix is None or fix.step == current.step:
-                    continue
-                started = time.monotonic()
-                candidate = self.healer.evaluator.evaluate(fix.step, self.request)
-                keep = self._better(candidate, current)
-                self._record(
-                    round_,
-                    HealingSource.FIXER,
-                    current,
-                    candidate,
-                    keep,
-                    f"{fixer.name}: {fix.assumption}",
-                    seconds=time.monotonic() - started,
-                )
-                signatures.add(candidate.signature or "")
-                if keep:
-                    self.assumptions.append(fix.assumption)
-                    current, improved = candidate, True
-                    if current.ok:
-                        return current
-            if not improved:
-                break
-        return current
+    def unjudgeable(self, original: TransformEvaluation) -> str | None:
+        return None  # the trial runs in-process: every candidate can be tried
 
-    def _ask_model(
-        self, current: TransformEvaluation, round_: int, signatures: set[str]
-    ) -> tuple[TransformEvaluation, bool]:
-        count = self.healer.settings.healing_candidates
-        self._emit("model", round_, f"asking the model for {count} candidate(s): {current.headline()}")
-        tried: list[tuple[TransformEvaluation, TransformCandidate, int]] = []
-        for answer in self.healer.model.candidates(current, self.request, count, self._time_left):
-            if answer.step is None:
-                assert answer.problem is not None
-                self._reject(round_, answer, current, None, [answer.problem], answer.problem.message)
-                if answer.failed:
-                    return current, True
-                continue
-            evaluated = self._judge(round_, answer, current)
-            if evaluated is None:
-                continue
-            tried.append((evaluated, answer, self._next_index()))
-            signatures.add(evaluated.signature or "")
-            if evaluated.ok:
-                break
-        if not tried:
-            return current, False
-        best = max(tried, key=lambda t: (t[0].rank(), -len(step_diff(current.step, t[0].step))))
-        keep = self._better(best[0], current)
-        for evaluated, answer, index in tried:
-            accepted = keep and evaluated is best[0]
-            self._record(
-                round_,
-                HealingSource.MODEL,
-                current,
-                evaluated,
-                accepted,
-                "kept" if accepted else "not better than the current version",
-                model=answer.model,
-                tokens=answer.tokens,
-                seconds=answer.seconds,
-                index=index,
-            )
-        return (best[0] if keep else current), False
+    def evaluate(self, version: DataTransformStep) -> TransformEvaluation:
+        return self._healer.evaluator.evaluate(version, self._request)
 
-    def _judge(
-        self, round_: int, answer: TransformCandidate, current: TransformEvaluation
-    ) -> TransformEvaluation | None:
-        """The candidate tried, or None when it is rejected unrun (unchanged, or reading new secrets)."""
-        assert answer.step is not None
-        if answer.step == current.step:
+    def version_of(self, evaluation: TransformEvaluation) -> DataTransformStep:
+        return evaluation.step
+
+    def text(self, version: DataTransformStep) -> str:
+        return step_text(version)
+
+    def diff(self, base: DataTransformStep, version: DataTransformStep) -> str:
+        return step_diff(base, version)
+
+    def candidates(
+        self,
+        current: TransformEvaluation,
+        count: int,
+        time_left: Callable[[], float],
+        on_ask: Callable[[int, float], None],
+    ) -> Iterator[TransformCandidate]:
+        return self._healer.model.candidates(current, self._request, count, time_left, on_ask)
+
+    def judge(
+        self, version: DataTransformStep, current: TransformEvaluation
+    ) -> TransformEvaluation | Rejected:
+        """The candidate tried, or rejected unrun when unchanged or reading new secrets."""
+        if version == current.step:
             problem = _finding(
                 "healing.unchanged", "the candidate is the same step as before", "change the failing part"
             )
-            self._reject(round_, answer, current, answer.step, [problem], "unchanged")
-            return None
-        added = sorted(secret_names(step_text(answer.step)) - self.allowed_secrets)
+            return Rejected([problem], "unchanged")
+        added = sorted(secret_names(step_text(version)) - self._allowed_secrets)
         if added:
             detail = ", ".join(f"the secret {name!r}" for name in added)
             problem = _finding(
@@ -226,117 +160,14 @@ class _Repair:
                 f"the candidate asks for more than the step had: {detail}",
                 f"never add {detail}",
             )
-            self._reject(round_, answer, current, answer.step, [problem], f"rejected, never run: {detail}")
-            return None
-        return self.healer.evaluator.evaluate(answer.step, self.request)
+            return Rejected([problem], f"rejected, never run: {detail}")
+        return self.evaluate(version)
 
-    def _better(self, candidate: TransformEvaluation, current: TransformEvaluation) -> bool:
-        """Strictly better only. Unlike a script's, a transform failing at the same part with another
-        message has not moved: on the local model, keeping `inputs.feed.entries.items` for
-        `inputs.feed.entries` led every later answer further down the wrong path."""
-        return candidate.rank() > current.rank()
-
-    def _reject(
-        self,
-        round_: int,
-        answer: TransformCandidate,
-        current: TransformEvaluation,
-        step: DataTransformStep | None,
-        findings: list[Finding],
-        why: str,
-    ) -> None:
-        self._store(
-            RepairAttempt(
-                round=round_,
-                candidate=self._next_index(),
-                source=HealingSource.MODEL,
-                candidate_code=step_text(step) if step is not None else "",
-                findings=findings,
-                diff=step_diff(current.step, step) if step is not None else "",
-                accepted=False,
-                note=why,
-                model=answer.model,
-                tokens=answer.tokens,
-                seconds=answer.seconds,
-            )
-        )
-
-    def _record(
-        self,
-        round_: int,
-        source: HealingSource,
-        base: TransformEvaluation,
-        candidate: TransformEvaluation,
-        accepted: bool,
-        why: str,
-        *,
-        model: str | None = None,
-        tokens: int = 0,
-        seconds: float = 0.0,
-        index: int | None = None,
-    ) -> None:
-        self.seen.add(candidate.signature or "")
-        self._store(
-            RepairAttempt(
-                round=round_,
-                candidate=self._next_index() if index is None else index,
-                source=source,
-                candidate_code=candidate.text,
-                findings=list(candidate.findings),
-                diff=step_diff(base.step, candidate.step),
-                accepted=accepted,
-                note=why,
-                model=model,
-                tokens=tokens,
-                seconds=seconds,
-            )
-        )
-
-    def _store(self, attempt: RepairAttempt) -> None:
-        self.attempts.append(attempt)
-        store = self.healer.store
-        if store is not None:
-            store.record_healing_attempt(
-                attempt.as_record(self.request.subject, self.repair_id),
-                self.healer.clock(),
-            )
-        verdict = "kept" if attempt.accepted else "dropped"
-        self._emit(
-            attempt.source.value,
-            attempt.round,
-            f"{attempt.source.value} candidate {attempt.candidate} {verdict}: {attempt.note}",
-            attempt,
-        )
-
-    def _finish(
-        self, status: RepairStatus, final: TransformEvaluation, rounds: int, stopped: str
-    ) -> TransformRepairResult:
-        self._emit("done", rounds, status + (f": {stopped}" if stopped and not final.ok else ""))
-        return TransformRepairResult(
-            status=status,
-            step=final.step,
-            original=self.request.step,
-            output=final.output,
-            findings=list(final.findings),
-            attempts=sorted(self.attempts, key=lambda a: (a.round, a.candidate)),
-            seconds=time.monotonic() - self.started,
-            repair_id=self.repair_id,
-            assumptions=list(self.assumptions),
-            rounds=rounds,
-            stopped="" if final.ok else stopped,
-        )
-
-    def _next_index(self) -> int:
-        index = self.index
-        self.index += 1
-        return index
-
-    def _time_left(self) -> float:
-        return self.healer.settings.healing_time_s - (time.monotonic() - self.started)
-
-    def _emit(self, stage: Stage, round_: int, message: str, attempt: RepairAttempt | None = None) -> None:
-        if self.on_event is not None:
-            self.on_event(HealingEvent(stage, round_, message, attempt))
+    def _propose(
+        self, fixer: TransformFixer, current: TransformEvaluation
+    ) -> Proposal[DataTransformStep] | None:
+        fix = fixer.propose(current, self._request, self._healer.evaluator)
+        return None if fix is None else Proposal(fixer.name, fix.step, fix.assumption)
 
 
 def secret_names(text: str) -> set[str]:

@@ -59,6 +59,11 @@ class TransformCandidate:
     failed: bool = False
     """The call itself failed (model missing, endpoint down): asking again will not help."""
 
+    @property
+    def version(self) -> DataTransformStep | None:
+        """The step, as the repair loop (`healing.loop.Answer`) reads an answer."""
+        return self.step
+
 
 class TransformModelRepairer:
     """The model's side of a round on one part of the step."""

@@ -205,7 +205,7 @@ def _paste_spec(ctx: UiContext) -> None:
         st.warning(tr("create.yaml_empty"))
         return
     workflow = parse_workflow(text)
-    version, _created = ctx.services.apply_workflow(workflow, "from the UI")
+    version, _created = ctx.services.applier.apply_workflow(workflow, "from the UI")
     st.success(tr("create.saved", name=version.workflow_name, version=version.number))
     step_graph(workflow)
 

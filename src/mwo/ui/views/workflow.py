@@ -103,7 +103,7 @@ def _versions(ctx: UiContext, name: str, latest: int) -> None:
             store.get_version(name, old).spec_yaml, store.get_version(name, new).spec_yaml, old, new
         )
     if old != latest and st.button(tr("detail.rollback", version=old), key="detail.rollback"):
-        saved, created = rollback(ctx.services, name, old)
+        saved, created = rollback(ctx.services.applier, name, old)
         st.session_state["detail.flash"] = (
             tr("detail.rolled_back", old=old, new=saved.number) if created else tr("detail.rollback_same")
         )
