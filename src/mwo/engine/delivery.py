@@ -62,14 +62,15 @@ class Deliveries:
         self._store = store
         self._clock = clock
 
-    def plan(self, step: StepBase, run_id: str, attempt: int, resumed: bool) -> DeliveryPlan:
-        """The plan for `attempt` of `step`; earlier deliveries are read only in a resumed run (a
-        fresh run has none, and an in-process retry follows a delivery this process closed)."""
+    def plan(self, step: StepBase, run_id: str, attempt: int, look_back: bool) -> DeliveryPlan:
+        """The plan for `attempt` of `step`. With `look_back` (a resumed run, or a retry attempt) the
+        step's last delivery in this run decides, and a pending one left by a crash is closed here as
+        its policy says; without, nothing was sent yet (a fresh run's first attempt)."""
         policy = delivery_policy(step)
         if policy is None:
             return NOT_TRACKED
         base_key = f"{run_id}:{step.id}"
-        last = self._store.last_delivery(run_id, step.id) if resumed else None
+        last = self._store.last_delivery(run_id, step.id) if look_back else None
         if last is None:
             return DeliveryPlan(intent=_intent(step, policy, base_key))
         if last.state is DeliveryState.DELIVERED:
@@ -190,12 +191,12 @@ def _notification_target(step: NotificationStep) -> str:
 
 
 def _safe_url(url: str) -> str:
-    """A literal URL without its path and query (a Slack or Discord webhook path is its credential);
-    a template as written (it names the secret or input it reads)."""
-    if "{{" in url:
-        return url
+    """A URL's origin without its path and query (a Slack or Discord webhook path is its credential);
+    a URL whose origin is itself a template as written (`{{ secrets.HOOK_URL }}` names the secret)."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else url
+    if parts.netloc and "{{" not in parts.netloc and "{{" not in parts.scheme:
+        return f"{parts.scheme}://{parts.netloc}"
+    return url
 
 
 def _receipt(output: Any) -> Any:

@@ -143,8 +143,13 @@ class StepRunner:
             attempt_row.close(StepStatus.FAILED, self._clock(), None, error=plan.refusal.as_dict())
             self._log(rc, step.id, LogLevel.ERROR, plan.refusal.message)
             raise plan.refusal
-        attempt_row.close(StepStatus.SUCCEEDED, self._clock(), None, output=plan.receipt)
         self._log(rc, step.id, LogLevel.WARNING, plan.note or "already delivered: not sent again")
+        try:
+            _check_output_shape(step, plan.receipt)  # a receipt recorded before a failed check fails again
+        except StepFailed as failure:
+            attempt_row.close(StepStatus.FAILED, self._clock(), None, error=failure.as_dict())
+            raise
+        attempt_row.close(StepStatus.SUCCEEDED, self._clock(), None, output=plan.receipt)
         return plan.receipt
 
     def _context(

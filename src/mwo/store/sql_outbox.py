@@ -1,14 +1,17 @@
-"""The outbox in SQL: an attempt's intent is written with its step-run row, and settled once."""
+"""The outbox in SQL: an attempt's intent is written with its step-run row, and settled once.
+
+The writes are Core statements built at import (as the step-run rows' in `sql_runs`): every API_CALL
+and NOTIFICATION attempt passes here twice, so they cost one INSERT pair and one UPDATE.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from mwo.store.abc import OutboxStore
 from mwo.store.errors import Conflict, NotFound
@@ -24,6 +27,28 @@ from mwo.store.sql_common import SqlBase, run_row, to_message, to_step_run
 from mwo.store.tables import InboxMessageRow, OutboxRow, StepRunRow
 
 _CLOSED_STATES = (DeliveryState.FAILED, DeliveryState.UNKNOWN)
+_OUTBOX = cast(Table, OutboxRow.__table__)
+_STEP_COLUMNS = tuple(cast(Table, StepRunRow.__table__).columns)
+_INSERT_STEP = insert(cast(Table, StepRunRow.__table__)).returning(*_STEP_COLUMNS)
+_INSERT_INTENT = insert(_OUTBOX).returning(*_OUTBOX.columns)
+_INSERT_MESSAGE = insert(cast(Table, InboxMessageRow.__table__)).returning(
+    *cast(Table, InboxMessageRow.__table__).columns
+)
+# Only a PENDING row is settled: the state guard in the WHERE makes "settled once" one statement.
+_SETTLE = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("b_id"), _OUTBOX.c.state == DeliveryState.PENDING)
+    .values(
+        state=bindparam("b_state"),
+        receipt=bindparam("b_receipt"),
+        error=bindparam("b_error"),
+        finished_at=bindparam("b_now"),
+    )
+    .returning(*_OUTBOX.columns)
+)
+_BY_ID = select(OutboxRow.step_id, OutboxRow.attempt, OutboxRow.run_id, OutboxRow.state).where(
+    OutboxRow.id == bindparam("b_id")
+)
 
 
 class SqlOutboxStore(SqlBase, OutboxStore):
@@ -41,35 +66,40 @@ class SqlOutboxStore(SqlBase, OutboxStore):
         *,
         version_id: int | None = None,
     ) -> tuple[StepRunRecord, DeliveryRecord]:
+        step_values = {
+            "run_id": run_id,
+            "step_id": step_id,
+            "step_type": step_type,
+            "attempt": attempt,
+            "status": StepStatus.RUNNING,
+            "input": input,
+            "output": None,
+            "error": None,
+            "started_at": now,
+            "finished_at": None,
+            "version_id": version_id,
+        }
         try:
-            with self._db.session_scope() as session:
-                step = StepRunRow(
-                    run_id=run_id,
-                    step_id=step_id,
-                    step_type=step_type,
-                    attempt=attempt,
-                    status=StepStatus.RUNNING,
-                    input=input,
-                    started_at=now,
-                    version_id=version_id,
-                )
-                session.add(step)
-                session.flush()
-                row = OutboxRow(
-                    run_id=run_id,
-                    step_id=step_id,
-                    attempt=attempt,
-                    step_run_id=step.id,
-                    idempotency_key=intent.idempotency_key,
-                    policy=intent.policy,
-                    channel=intent.channel,
-                    target=intent.target,
-                    state=DeliveryState.PENDING,
-                    created_at=now,
-                )
-                session.add(row)
-                session.flush()
-                return to_step_run(step), _to_delivery(row)
+            with self._db.connection_scope() as connection:
+                step = connection.execute(_INSERT_STEP, step_values).one()
+                intent_row = connection.execute(
+                    _INSERT_INTENT,
+                    {
+                        "run_id": run_id,
+                        "step_id": step_id,
+                        "attempt": attempt,
+                        "step_run_id": step.id,
+                        "idempotency_key": intent.idempotency_key,
+                        "policy": intent.policy,
+                        "channel": intent.channel,
+                        "target": intent.target,
+                        "state": DeliveryState.PENDING,
+                        "receipt": None,
+                        "error": None,
+                        "created_at": now,
+                        "finished_at": None,
+                    },
+                ).one()
         except IntegrityError as exc:
             with self._db.session_scope(read_only=True) as session:
                 run_row(session, run_id)  # NotFound when the run is missing
@@ -77,12 +107,11 @@ class SqlOutboxStore(SqlBase, OutboxStore):
                 f"attempt {attempt} of step {step_id!r} in run {run_id} was already started",
                 fix="start the next attempt number",
             ) from exc
+        return to_step_run(cast(StepRunRow, step)), _to_delivery(intent_row)
 
     def mark_delivered(self, delivery_id: int, receipt: Any, now: datetime) -> DeliveryRecord:
-        with self._db.session_scope() as session:
-            row = _pending(session, delivery_id)
-            _settle(row, DeliveryState.DELIVERED, now, receipt=receipt)
-            return _to_delivery(row)
+        with self._db.connection_scope() as connection:
+            return _settle(connection, delivery_id, DeliveryState.DELIVERED, now, receipt=receipt)
 
     def post_delivered_message(
         self,
@@ -93,13 +122,13 @@ class SqlOutboxStore(SqlBase, OutboxStore):
         receipt_of: Callable[[InboxMessage], Any],
         run_id: str | None = None,
     ) -> InboxMessage:
-        with self._db.session_scope() as session:
-            row = _pending(session, delivery_id)
-            message_row = InboxMessageRow(run_id=run_id, title=title, body=body, created_at=now)
-            session.add(message_row)
-            session.flush()
-            message = to_message(message_row)
-            _settle(row, DeliveryState.DELIVERED, now, receipt=receipt_of(message))
+        with self._db.connection_scope() as connection:
+            row = connection.execute(
+                _INSERT_MESSAGE,
+                {"run_id": run_id, "title": title, "body": body, "created_at": now, "read_at": None},
+            ).one()
+            message = to_message(cast(InboxMessageRow, row))
+            _settle(connection, delivery_id, DeliveryState.DELIVERED, now, receipt=receipt_of(message))
             return message
 
     def close_delivery(
@@ -107,10 +136,8 @@ class SqlOutboxStore(SqlBase, OutboxStore):
     ) -> DeliveryRecord:
         if state not in _CLOSED_STATES:
             raise ValueError(f"close_delivery ends a delivery as failed or unknown, not {state.value}")
-        with self._db.session_scope() as session:
-            row = _pending(session, delivery_id)
-            _settle(row, state, now, error=error)
-            return _to_delivery(row)
+        with self._db.connection_scope() as connection:
+            return _settle(connection, delivery_id, state, now, error=error)
 
     def last_delivery(self, run_id: str, step_id: str) -> DeliveryRecord | None:
         statement = (
@@ -129,36 +156,33 @@ class SqlOutboxStore(SqlBase, OutboxStore):
             return [_to_delivery(row) for row in session.scalars(statement)]
 
 
-def _pending(session: Session, delivery_id: int) -> OutboxRow:
-    """The row, locked for this transaction (FOR UPDATE on PostgreSQL; SQLite's write lock is taken
-    at BEGIN), when it is still PENDING; NotFound or Conflict otherwise."""
-    row = session.scalars(select(OutboxRow).where(OutboxRow.id == delivery_id).with_for_update()).first()
-    if row is None:
-        raise NotFound(f"no delivery with id {delivery_id}", fix="list a run's steps with `mwo logs RUN`")
-    if row.state is not DeliveryState.PENDING:
-        raise Conflict(
-            f"the delivery of step {row.step_id!r} (attempt {row.attempt}) in run {row.run_id} is "
-            f"already {row.state.value}",
-            fix="a settled delivery is not changed; a new try is a new attempt",
-        )
-    return row
-
-
 def _settle(
-    row: OutboxRow,
+    connection: Connection,
+    delivery_id: int,
     state: DeliveryState,
     now: datetime,
     *,
     receipt: Any = None,
     error: dict[str, Any] | None = None,
-) -> None:
-    row.state = state
-    row.receipt = receipt
-    row.error = error
-    row.finished_at = now
+) -> DeliveryRecord:
+    """Settle a PENDING row in the caller's transaction; NotFound or Conflict (the caller's
+    transaction is then rolled back: nothing it wrote stays)."""
+    row = connection.execute(
+        _SETTLE, {"b_id": delivery_id, "b_state": state, "b_receipt": receipt, "b_error": error, "b_now": now}
+    ).one_or_none()
+    if row is not None:
+        return _to_delivery(row)
+    existing = connection.execute(_BY_ID, {"b_id": delivery_id}).one_or_none()
+    if existing is None:
+        raise NotFound(f"no delivery with id {delivery_id}", fix="list a run's steps with `mwo logs RUN`")
+    raise Conflict(
+        f"the delivery of step {existing.step_id!r} (attempt {existing.attempt}) in run {existing.run_id} "
+        f"is already {existing.state.value}",
+        fix="a settled delivery is not changed; a new try is a new attempt",
+    )
 
 
-def _to_delivery(row: OutboxRow) -> DeliveryRecord:
+def _to_delivery(row: OutboxRow | Row[Any]) -> DeliveryRecord:
     return DeliveryRecord(
         id=row.id,
         run_id=row.run_id,

@@ -242,3 +242,24 @@ def test_secrets_never_reach_the_outbox(
     assert run.status is RunStatus.SUCCEEDED
     assert no_secret_in_the_outbox in http_server.requests[0]["path"]
     assert no_secret_in_the_outbox not in repr(env.services.store.list_deliveries(run.id))
+
+
+def test_a_retry_after_a_failed_output_check_does_not_send_again(env: Env, http_server: Recorder) -> None:
+    """Delivered, then the declared output check failed: the retry replays the receipt (and fails the
+    same check) instead of sending a second message."""
+    env.apply(
+        webhook_flow(
+            http_server.base,
+            output={"type": "object", "required": ["nothing_like_this"]},
+            retry={"max_attempts": 2, "initial_delay_s": 0, "retry_on": ["any_error"]},
+        )
+    )
+
+    run = env.runs.start("hooked")
+
+    assert run.status is RunStatus.FAILED and run.error is not None
+    assert run.error["type"] == "output_shape"
+    assert len(keys(http_server)) == 1
+    assert deliveries(env, run.id) == [DeliveryState.DELIVERED]
+    rows = [(r.attempt, r.status) for r in env.services.store.list_step_runs(run.id)]
+    assert rows == [(1, StepStatus.FAILED), (2, StepStatus.FAILED)]
