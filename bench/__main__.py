@@ -12,6 +12,7 @@ from bench import cli as cli_bench
 from bench import engine_overhead, llm, rag, runs_per_second
 from bench import healing as healing_bench
 from bench import sandbox as sandbox_bench
+from bench import scale as scale_bench
 from bench import triggers as triggers_bench
 from bench import webhooks as webhooks_bench
 
@@ -26,6 +27,7 @@ BENCHMARKS = {
     "authoring": authoring_bench.main,
     "healing": healing_bench.main,
     "cli": cli_bench.main,
+    "scale": scale_bench.main,
 }
 
 

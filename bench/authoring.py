@@ -145,7 +145,7 @@ class Judge:
         from mwo.sandbox import Sandbox, config_from_settings
         from mwo.validation import CodeValidator
 
-        self.sandbox = Sandbox(config_from_settings(settings))
+        self.sandbox = Sandbox(config_from_settings(settings.sandbox))
         self.validator = CodeValidator(settings, known_secrets=None, sandbox=self.sandbox)
 
     def problems(self, spec_text: str) -> list[str]:
@@ -249,9 +249,9 @@ def authoring_for(provider: str, home: Path, stack: ExitStack) -> Iterator[tuple
         home=home, _env_file=None, timezone="Asia/Seoul", default_email="me@example.com", **values
     )
     services = Services.open(settings)
-    knowledge = KnowledgeService(settings)
+    knowledge = KnowledgeService(settings.kb)
     chat_model = NeutralChatModel() if provider == "fake" else None
-    llm = LlmService(settings, services.store, chat_model=chat_model)
+    llm = LlmService(settings.llm, services.store, chat_model=chat_model)
     llm.ask(LlmRequest("Reply with OK.", max_tokens=2, temperature=0), caller="bench:warm-up")  # loads it
     bank = ExampleBank(settings, embedder=knowledge.embedder)
     try:

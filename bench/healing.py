@@ -78,7 +78,7 @@ def main(argv: Sequence[str] = ()) -> None:
     providers = [p for p in args.provider.split(",") if p]
     with tempfile.TemporaryDirectory(prefix="mwo-bench-healing-") as home:
         settings = Settings(home=Path(home), _env_file=None)  # type: ignore[call-arg]
-        sandbox = Sandbox(config_from_settings(settings))
+        sandbox = Sandbox(config_from_settings(settings.sandbox))
         try:
             cases = _checked(cases, sandbox, settings)
             rounds, candidates = settings.healing_rounds, settings.healing_candidates
@@ -137,12 +137,12 @@ def _checked(cases: list[dict[str, Any]], sandbox: Sandbox, settings: Settings) 
 
 def _run(provider: str, cases: list[dict[str, Any]], settings: Settings, sandbox: Sandbox) -> list[Outcome]:
     store = open_store(settings)
-    shared = LlmService(settings, store) if provider == "local" else None
+    shared = LlmService(settings.llm, store) if provider == "local" else None
     outcomes = []
     try:
         for case in cases:
             model = _fake_for(provider, case)
-            llm = shared or LlmService(settings, store, chat_model=model)
+            llm = shared or LlmService(settings.llm, store, chat_model=model)
             healer = ScriptHealer(settings, llm, sandbox, store)
             calls_before = _calls(store)
             result = healer.repair(_request(case, provider))

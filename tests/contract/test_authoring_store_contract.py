@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 
 from mwo.store import Conflict, NotFound, Store
+from mwo.store.abc import AuthoringStore
 from mwo.store.records import AuthoringStatus
-from tests.contract.test_store_contract import at
+from tests.contract.support import at
+
+CONTRACT = AuthoringStore
 
 
 def test_a_new_session_is_working_with_no_answers_and_no_result(store: Store) -> None:

@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mwo.store import HealingAttemptRecord, HealingSource, Store
-from tests.contract.test_store_contract import at
+from mwo.store.abc import HealingStore
+from tests.contract.support import at
+
+CONTRACT = HealingStore
 
 FINDING = {"code": "script.exception", "severity": "error", "message": "KeyError: 'items'", "line": 3}
 

@@ -19,7 +19,10 @@ from mwo.store import (
     StepStatus,
     Store,
 )
-from tests.contract.test_store_contract import at, new_run
+from mwo.store.abc import OutboxStore
+from tests.contract.support import at, new_run
+
+CONTRACT = OutboxStore
 
 INTENT = DeliveryIntent(
     idempotency_key="run:tell",

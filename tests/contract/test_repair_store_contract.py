@@ -17,7 +17,10 @@ from mwo.store import (
     StepStatus,
     Store,
 )
-from tests.contract.test_store_contract import T0, at, make_workflow, new_run
+from mwo.store.abc import RepairStore
+from tests.contract.support import T0, at, make_workflow, new_run
+
+CONTRACT = RepairStore
 
 FINDING = {"code": "script.exception", "severity": "error", "message": "KeyError: 'titel'"}
 

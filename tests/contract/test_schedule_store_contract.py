@@ -6,6 +6,7 @@ The backend fixtures are the store contract's own (via conftest.py), so both sui
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -20,10 +21,12 @@ from mwo.store import (
     RunStatus,
     ScheduleSpec,
     Store,
-    open_store,
 )
+from mwo.store.abc import ScheduleStore
 from mwo.store.sql_schedules import fire_trigger
-from tests.contract.test_store_contract import Backend, at, make_workflow
+from tests.contract.support import at, make_workflow
+
+CONTRACT = ScheduleStore
 
 SPEC = ScheduleSpec(
     cron="0 9 * * *",
@@ -101,10 +104,12 @@ def test_a_fire_time_already_stored_is_never_inserted_twice(store: Store) -> Non
     assert len(store.list_fires()) == 1
 
 
-def test_concurrent_claims_from_three_stores_insert_each_fire_once(backend: Backend) -> None:
-    schedule_id = scheduled(backend.store, first=0)
-    others = [open_store(backend.settings) for _ in range(2)]
-    stores = [backend.store, *others]
+def test_concurrent_claims_from_three_stores_insert_each_fire_once(
+    store: Store, another_store: Callable[[], Store]
+) -> None:
+    schedule_id = scheduled(store, first=0)
+    others = [another_store() for _ in range(2)]
+    stores = [store, *others]
 
     def run(index: int) -> int:
         won = 0
@@ -122,7 +127,7 @@ def test_concurrent_claims_from_three_stores_insert_each_fire_once(backend: Back
     finally:
         for other in others:
             other.close()
-    fires = backend.store.list_fires(limit=1000)
+    fires = store.list_fires(limit=1000)
     assert total == len(fires) == 20
     assert len({f.fire_time for f in fires}) == 20
 

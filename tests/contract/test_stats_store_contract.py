@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 
 from mwo.store import NotFound, RunStatus, StepStatus, Store
-from tests.contract.test_store_contract import at, make_workflow
+from mwo.store.abc import StatsStore
+from tests.contract.support import at, make_workflow
+
+CONTRACT = StatsStore
 
 
 def saved(store: Store, name: str) -> int:

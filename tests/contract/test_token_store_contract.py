@@ -7,7 +7,10 @@ import pytest
 from sqlalchemy import text
 
 from mwo.store import Conflict, NotFound, Store, TokenScope
-from tests.contract.test_store_contract import Backend, at
+from mwo.store.abc import TokenStore
+from tests.contract.support import Backend, at
+
+CONTRACT = TokenStore
 
 HASH_A = "a" * 64
 HASH_B = "b" * 64

@@ -9,7 +9,10 @@ import pytest
 from sqlalchemy import text
 
 from mwo.store import Conflict, NotFound, RunFilter, RunStatus, Store
-from tests.contract.test_store_contract import Backend, at, make_workflow
+from mwo.store.abc import WebhookStore
+from tests.contract.support import Backend, at, make_workflow
+
+CONTRACT = WebhookStore
 
 
 def saved(store: Store, name: str = "hooked") -> int:

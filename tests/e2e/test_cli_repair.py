@@ -18,6 +18,7 @@ from mwo.services import Services
 from mwo.spec import PythonScriptStep, Workflow
 from mwo.store.records import VersionRecord
 from tests.e2e.cli_support import invoke, invoke_json
+from tests.e2e.test_cli_run_json import assert_cli_run
 
 SPEC = """\
 name: headlines
@@ -108,6 +109,7 @@ def test_repair_json_shows_the_proposal(home: Path, tmp_path: Path, scripted: No
 
     assert code == 0 and payload["ok"] is True
     assert payload["run"]["status"] == "waiting_repair"
+    assert_cli_run(payload["run"])
     repair = payload["repair"]
     assert (repair["status"], repair["step_id"], repair["step_type"]) == ("pending", "clean", "PYTHON_SCRIPT")
     assert repair["input"] == {"items": [{"title": "rates"}, {"title": "stocks"}]}
@@ -124,6 +126,7 @@ def test_approve_saves_a_version_and_the_run_succeeds_from_the_failed_step(
 
     assert code == 0, payload
     assert payload["run"]["status"] == "succeeded"
+    assert_cli_run(payload["run"])
     assert payload["run"]["version_number"] == 2
     assert payload["run"]["output"]["clean"] == {"titles": ["rates", "stocks"]}
     assert (payload["repair"]["status"], payload["repair"]["comment"]) == ("approved", "right key")

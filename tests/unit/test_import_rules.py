@@ -29,6 +29,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "sandbox": frozenset({"errors"}),
     "store": frozenset({"clock", "errors", "settings", "spec"}),
     "auth": frozenset({"clock", "errors", "store"}),
+    "views": frozenset({"store"}),
     "knowledge": frozenset({"clock", "errors", "settings"}),
     "llm": frozenset({"clock", "errors", "settings", "store"}),
     "healing": frozenset({"clock", "llm", "sandbox", "settings", "spec", "store", "validation"}),

@@ -18,8 +18,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from mwo.api import hooks
 from mwo.api.guard import RequestGuard
-from mwo.api.hooks import MAX_BODY_BYTES, hooks_router
+from mwo.api.hooks import MAX_BODY_BYTES
 from mwo.api.limits import BodyLimits
 from mwo.api.openapi_doc import declare_problems
 from mwo.api.problems import install_problem_handlers
@@ -50,7 +51,7 @@ def create_app(
     app = FastAPI(title="MWO", summary="Meta Workflow Orchestrator API")
     install_problem_handlers(app)
     runs = dispatcher or SubmitDispatcher(lambda: services.runs, submit or thread_submit)
-    app.include_router(hooks_router(services, runs, max_body_bytes), tags=["webhooks"])
+    app.include_router(hooks.router, tags=["webhooks"])
     include_api(app, services, runs, max_body_bytes)
     declare_problems(app)
     # Token, content type, size, UTF-8 and depth of every body, before any endpoint parses it.

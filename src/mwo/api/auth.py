@@ -1,10 +1,10 @@
-"""Bearer-token authentication as FastAPI dependencies: `Depends(auth.require(TokenScope.WRITE))`
-answers 401 without a valid token and 403 for a token whose scope is too small, and hands the
-endpoint the token's record (approvals default `by` to the token's name)."""
+"""Bearer-token authentication: `BearerAuth.check` answers 401 without a valid token and 403 for a
+token whose scope is too small, and returns the token's record (approvals default `by` to the
+token's name). The routers reach it through the dependencies in `mwo.api.context` (`READ`,
+`WRITE`, `ADMIN`, `WriteToken`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -26,17 +26,14 @@ class BearerAuth:
     def __init__(self, tokens: TokenService) -> None:
         self._tokens = tokens
 
-    def require(self, needed: TokenScope) -> Callable[[Request, Credentials], ApiTokenRecord]:
-        """A dependency that returns the caller's token when its scope includes `needed`."""
-
-        def dependency(request: Request, credentials: Credentials) -> ApiTokenRecord:
-            # A plain (sync) function: FastAPI runs it in the thread pool, off the event loop,
-            # because checking a token reads (and now and then writes) the database. A request with
-            # a body was authenticated by the RequestGuard already, before its body was read.
-            record = request.scope.get(TOKEN_SCOPE_KEY)
-            if not isinstance(record, ApiTokenRecord):
-                record = self._tokens.authenticate(credentials.credentials if credentials else None)
-            self._tokens.authorize(record, needed)
-            return record
-
-        return dependency
+    def check(
+        self, request: Request, credentials: HTTPAuthorizationCredentials | None, needed: TokenScope
+    ) -> ApiTokenRecord:
+        """The caller's token when its scope includes `needed`. Reads (and now and then writes) the
+        database: call it from a sync dependency, which FastAPI runs off the event loop. A request
+        with a body was authenticated by the RequestGuard already, before its body was read."""
+        record = request.scope.get(TOKEN_SCOPE_KEY)
+        if not isinstance(record, ApiTokenRecord):
+            record = self._tokens.authenticate(credentials.credentials if credentials else None)
+        self._tokens.authorize(record, needed)
+        return record

@@ -14,8 +14,9 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from mwo.api.context import ApiContext
-from mwo.store.records import AuthoringStatus, TokenScope
+from mwo.api.context import READ, WRITE, AppServices
+from mwo.services import Services
+from mwo.store.records import AuthoringStatus
 
 MAX_TEXT = 4000
 
@@ -62,88 +63,89 @@ class EventList(BaseModel):
     events: list[EventOut]
 
 
-def authoring_router(ctx: ApiContext) -> APIRouter:
-    services = ctx.services
-    read = [ctx.scope(TokenScope.READ)]
-    write = [ctx.scope(TokenScope.WRITE)]
-    router = APIRouter(tags=["authoring"])
+router = APIRouter(tags=["authoring"])
 
-    def session_out(session_id: str) -> SessionOut:
-        s = services.authoring.session(session_id)
-        return SessionOut(
-            id=s.id,
-            kind=s.kind,
-            request=s.request,
-            workflow_name=s.workflow_name,
-            answers=s.answers,
-            status=s.status,
-            result=s.result,
-        )
 
-    @router.post(
-        "/authoring/sessions",
-        dependencies=write,
-        status_code=201,
-        summary="Author a workflow from a request (answer: the session with its result)",
+@router.post(
+    "/authoring/sessions",
+    dependencies=[WRITE],
+    status_code=201,
+    summary="Author a workflow from a request (answer: the session with its result)",
+)
+async def create(body: SessionCreate, services: AppServices) -> SessionOut:
+    result = await run_in_threadpool(
+        services.authoring.create, body.request, answers=body.answers, save=body.save
     )
-    async def create(body: SessionCreate) -> SessionOut:
-        result = await run_in_threadpool(
-            services.authoring.create, body.request, answers=body.answers, save=body.save
-        )
-        return session_out(result.session)
+    return _session_out(services, result.session)
 
-    @router.get("/authoring/sessions/{session_id}", dependencies=read, summary="A session and its result")
-    def get(session_id: str) -> SessionOut:
-        return session_out(session_id)
 
-    @router.post(
-        "/authoring/sessions/{session_id}/answers",
-        dependencies=write,
-        summary="Answer the session's questions; authoring resumes with them",
+@router.get("/authoring/sessions/{session_id}", dependencies=[READ], summary="A session and its result")
+def get(session_id: str, services: AppServices) -> SessionOut:
+    return _session_out(services, session_id)
+
+
+@router.post(
+    "/authoring/sessions/{session_id}/answers",
+    dependencies=[WRITE],
+    summary="Answer the session's questions; authoring resumes with them",
+)
+async def answer(session_id: str, body: Answers, services: AppServices) -> SessionOut:
+    services.authoring.session(session_id)  # 404 before any work
+    result = await run_in_threadpool(
+        services.authoring.create, "", answers=body.answers, session_id=session_id, save=body.save
     )
-    async def answer(session_id: str, body: Answers) -> SessionOut:
-        services.authoring.session(session_id)  # 404 before any work
-        result = await run_in_threadpool(
-            services.authoring.create, "", answers=body.answers, session_id=session_id, save=body.save
-        )
-        return session_out(result.session)
+    return _session_out(services, result.session)
 
-    @router.get(
-        "/authoring/sessions/{session_id}/events",
-        dependencies=read,
-        summary="Progress events after `after` (poll with the last seq seen)",
+
+@router.get(
+    "/authoring/sessions/{session_id}/events",
+    dependencies=[READ],
+    summary="Progress events after `after` (poll with the last seq seen)",
+)
+def events(session_id: str, services: AppServices, after: int = 0) -> EventList:
+    status = services.authoring.session(session_id).status
+    found = services.authoring.events(session_id, after)
+    return EventList(
+        session=session_id,
+        status=status,
+        events=[
+            EventOut(seq=e.seq, stage=e.stage, message=e.message, at=e.at.isoformat(), data=e.data)
+            for e in found
+        ],
     )
-    def events(session_id: str, after: int = 0) -> EventList:
-        status = services.authoring.session(session_id).status
-        found = services.authoring.events(session_id, after)
-        return EventList(
-            session=session_id,
-            status=status,
-            events=[
-                EventOut(seq=e.seq, stage=e.stage, message=e.message, at=e.at.isoformat(), data=e.data)
-                for e in found
-            ],
-        )
 
-    @router.post(
-        "/authoring/sessions/{session_id}/confirm",
-        dependencies=write,
-        summary="Save the workflow of a ready session (409 when it is not ready)",
+
+@router.post(
+    "/authoring/sessions/{session_id}/confirm",
+    dependencies=[WRITE],
+    summary="Save the workflow of a ready session (409 when it is not ready)",
+)
+async def confirm(session_id: str, services: AppServices) -> SessionOut:
+    await run_in_threadpool(services.authoring.confirm, session_id)
+    return _session_out(services, session_id)
+
+
+@router.post(
+    "/workflows/{name}/edits",
+    dependencies=[WRITE],
+    status_code=201,
+    summary="Change a workflow in words: the new spec, its diff and summary (saved with save=true)",
+)
+async def edit(name: str, body: EditRequest, response: Response, services: AppServices) -> SessionOut:
+    result = await run_in_threadpool(services.authoring.edit, name, body.instruction, save=body.save)
+    if result.status == "failed":
+        response.status_code = 200
+    return _session_out(services, result.session)
+
+
+def _session_out(services: Services, session_id: str) -> SessionOut:
+    s = services.authoring.session(session_id)
+    return SessionOut(
+        id=s.id,
+        kind=s.kind,
+        request=s.request,
+        workflow_name=s.workflow_name,
+        answers=s.answers,
+        status=s.status,
+        result=s.result,
     )
-    async def confirm(session_id: str) -> SessionOut:
-        await run_in_threadpool(services.authoring.confirm, session_id)
-        return session_out(session_id)
-
-    @router.post(
-        "/workflows/{name}/edits",
-        dependencies=write,
-        status_code=201,
-        summary="Change a workflow in words: the new spec, its diff and summary (saved with save=true)",
-    )
-    async def edit(name: str, body: EditRequest, response: Response) -> SessionOut:
-        result = await run_in_threadpool(services.authoring.edit, name, body.instruction, save=body.save)
-        if result.status == "failed":
-            response.status_code = 200
-        return session_out(result.session)
-
-    return router

@@ -18,9 +18,9 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from mwo.api.bodies import read_limited
+from mwo.api.context import Context
 from mwo.api.errors import status_of
 from mwo.api.problems import Problem
-from mwo.engine.dispatch import RunDispatcher
 from mwo.engine.errors import InputError
 from mwo.engine.inputs import resolve_inputs
 from mwo.services import Services
@@ -30,21 +30,17 @@ from mwo.triggers.webhooks import Delivery, WebhookRejected, is_webhook_workflow
 MAX_BODY_BYTES = 1024 * 1024
 
 
-def hooks_router(
-    services: Services, dispatcher: RunDispatcher, max_body_bytes: int = MAX_BODY_BYTES
-) -> APIRouter:
-    """The intake; accepted runs go to the dispatcher (the server's workers), never inline."""
-    router = APIRouter()
+router = APIRouter()
 
-    @router.post("/hooks/{workflow}", status_code=202, summary="Deliver a signed webhook")
-    async def deliver(workflow: str, request: Request) -> JSONResponse:
-        body = await read_limited(request, max_body_bytes)
-        headers = dict(request.headers)
-        run_id = await run_in_threadpool(_accept, services, workflow, body, headers)
-        dispatcher.execute(run_id)
-        return JSONResponse({"run_id": run_id}, status_code=202)
 
-    return router
+@router.post("/hooks/{workflow}", status_code=202, summary="Deliver a signed webhook")
+async def deliver(workflow: str, request: Request, ctx: Context) -> JSONResponse:
+    # An accepted run goes to the dispatcher (the server's workers), never inline.
+    body = await read_limited(request, ctx.max_body_bytes)
+    headers = dict(request.headers)
+    run_id = await run_in_threadpool(_accept, ctx.services, workflow, body, headers)
+    ctx.dispatcher.execute(run_id)
+    return JSONResponse({"run_id": run_id}, status_code=202)
 
 
 def _accept(services: Services, name: str, body: bytes, headers: dict[str, str]) -> str:

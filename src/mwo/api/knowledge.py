@@ -15,14 +15,14 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from fastapi import APIRouter, FastAPI, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Query, Request, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from mwo.api.context import ApiContext
+from mwo.api.context import READ, WRITE, AppServices
 from mwo.api.models import ApiModel
 from mwo.api.problems import Problem
 from mwo.knowledge.records import AddResult, DomainMatch, Passage
-from mwo.store.records import TokenScope
+from mwo.settings import Settings
 
 if TYPE_CHECKING:
     from mwo.knowledge import KnowledgeService
@@ -69,61 +69,74 @@ class KnowledgeHandle:
                 self._service = None
 
 
-def knowledge_router(
-    ctx: ApiContext, open_service: Callable[[], KnowledgeService] | None = None
-) -> APIRouter:
+def install_knowledge(
+    app: FastAPI, settings: Settings, open_service: Callable[[], KnowledgeService] | None = None
+) -> None:
+    """Give `app` its knowledge base handle (opened on first use, closed when the app stops)."""
+
     def open_default() -> KnowledgeService:
         from mwo.knowledge import KnowledgeService
 
-        return KnowledgeService.open(ctx.services.settings)
+        return KnowledgeService.open(settings)
 
-    handle = KnowledgeHandle(open_service or open_default)
+    app.state.mwo_knowledge = KnowledgeHandle(open_service or open_default)
 
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        handle.close()
 
-    router = APIRouter(tags=["knowledge"], lifespan=lifespan)
-    uploads = ctx.services.settings.resolved_knowledge_dir() / "uploads"
+async def _handle(request: Request) -> KnowledgeHandle:
+    handle: KnowledgeHandle = request.app.state.mwo_knowledge
+    return handle
 
-    @router.get("/knowledge/search", dependencies=[ctx.scope(TokenScope.READ)], summary="Search passages")
-    def search(
-        q: Annotated[str, Query(min_length=1, max_length=2000, description="A question or request.")],
-        domain: Annotated[
-            list[str] | None, Query(description="Search only these domains (default: detected + common).")
-        ] = None,
-        k: Annotated[int, Query(ge=1, le=50)] = 5,
-        mode: Literal["hybrid", "vector", "keyword"] = "hybrid",
-    ) -> SearchResult:
-        with handle.use() as kb:
-            kb.ensure_ready()
-            matches = kb.detect_domains(q)
-            searched = domain or kb.search_domains(q, matches)
-            passages = kb.retrieve(q, k=k, domains=searched, mode=mode)
-        return SearchResult(query=q, mode=mode, domains=searched, detected=matches, passages=passages)
 
-    @router.post(
-        "/knowledge/documents",
-        dependencies=[ctx.scope(TokenScope.WRITE)],
-        status_code=201,
-        summary="Add a document (PDF, DOCX, XLSX/CSV, PNG/JPG, TXT/MD/HTML); 200 if already there",
-        responses={200: {"description": "The same content was already indexed; nothing added."}},
-    )
-    async def add(
-        file: Annotated[UploadFile, File(description="The document.")],
-        response: Response,
-        domain: Annotated[
-            str | None, Form(description="File it under this domain (default: detected).")
-        ] = None,
-    ) -> Added:
-        path = await _keep_upload(file, uploads)
-        result = await run_in_threadpool(_add, handle, path, domain)
-        if result.status == "duplicate":
-            response.status_code = 200
-        return Added(result=result)
+Knowledge = Annotated[KnowledgeHandle, Depends(_handle)]
 
-    return router
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    handle: KnowledgeHandle = app.state.mwo_knowledge
+    handle.close()
+
+
+router = APIRouter(tags=["knowledge"], lifespan=_lifespan)
+
+
+@router.get("/knowledge/search", dependencies=[READ], summary="Search passages")
+def search(
+    handle: Knowledge,
+    q: Annotated[str, Query(min_length=1, max_length=2000, description="A question or request.")],
+    domain: Annotated[
+        list[str] | None, Query(description="Search only these domains (default: detected + common).")
+    ] = None,
+    k: Annotated[int, Query(ge=1, le=50)] = 5,
+    mode: Literal["hybrid", "vector", "keyword"] = "hybrid",
+) -> SearchResult:
+    with handle.use() as kb:
+        kb.ensure_ready()
+        matches = kb.detect_domains(q)
+        searched = domain or kb.search_domains(q, matches)
+        passages = kb.retrieve(q, k=k, domains=searched, mode=mode)
+    return SearchResult(query=q, mode=mode, domains=searched, detected=matches, passages=passages)
+
+
+@router.post(
+    "/knowledge/documents",
+    dependencies=[WRITE],
+    status_code=201,
+    summary="Add a document (PDF, DOCX, XLSX/CSV, PNG/JPG, TXT/MD/HTML); 200 if already there",
+    responses={200: {"description": "The same content was already indexed; nothing added."}},
+)
+async def add(
+    file: Annotated[UploadFile, File(description="The document.")],
+    response: Response,
+    handle: Knowledge,
+    services: AppServices,
+    domain: Annotated[str | None, Form(description="File it under this domain (default: detected).")] = None,
+) -> Added:
+    path = await _keep_upload(file, services.settings.resolved_knowledge_dir() / "uploads")
+    result = await run_in_threadpool(_add, handle, path, domain)
+    if result.status == "duplicate":
+        response.status_code = 200
+    return Added(result=result)
 
 
 def _add(handle: KnowledgeHandle, path: Path, domain: str | None) -> AddResult:

@@ -1,22 +1,15 @@
-"""Response models shared by several resources (runs appear in runs, events and approvals). Field
-names follow the CLI's `--json` output, so scripts can switch between the two."""
+"""Response models shared by several resources. A run, its step attempts and log lines are the views
+both faces share (`mwo.views`: `RunOut`, `StepRunOut`, `LogOut`); the CLI's `--json` shows the
+same fields and a few more, so scripts can switch between the two."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from mwo.store.records import (
-    ApprovalStatus,
-    LogLevel,
-    RunRecord,
-    RunStatus,
-    StepLogRecord,
-    StepRunRecord,
-    StepStatus,
-)
+from mwo.store.records import ApprovalStatus, RunRecord
+from mwo.views import RunOut
 
 MAX_VERSION = 2**31 - 1
 """Version numbers above this cannot exist (a 32-bit integer column on PostgreSQL); bounding them
@@ -41,72 +34,12 @@ class WorkflowOut(ApiModel):
     updated_at: datetime
 
 
-class RunOut(ApiModel):
-    id: str
-    workflow_name: str
-    version_number: int
-    status: RunStatus
-    trigger: str
-    inputs: dict[str, Any]
-    output: Any
-    error: dict[str, Any] | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    cancel_requested: bool
-    retry_of: str | None
-
-
 class RunEnvelope(ApiModel):
     run: RunOut
 
     @classmethod
     def of(cls, run: RunRecord) -> RunEnvelope:
-        return cls(run=RunOut.model_validate(run))
-
-
-class StepRunOut(ApiModel):
-    """One attempt of one step (the CLI's `mwo logs --json` step shape)."""
-
-    step_id: str
-    type: str
-    version: int | None = None
-    """The workflow version number this attempt ran with (a repaired run continues on a newer one)."""
-    attempt: int
-    status: StepStatus
-    input: Any
-    output: Any
-    error: dict[str, Any] | None
-    started_at: datetime
-    finished_at: datetime | None
-    duration_ms: float | None
-
-    @classmethod
-    def of(cls, r: StepRunRecord, version: int | None = None) -> StepRunOut:
-        return cls(
-            step_id=r.step_id,
-            type=r.step_type,
-            version=version,
-            attempt=r.attempt,
-            status=r.status,
-            input=r.input,
-            output=r.output,
-            error=r.error,
-            started_at=r.started_at,
-            finished_at=r.finished_at,
-            duration_ms=r.duration_ms,
-        )
-
-
-class LogOut(ApiModel):
-    step_id: str | None
-    level: LogLevel
-    message: str
-    created_at: datetime
-
-    @classmethod
-    def of(cls, r: StepLogRecord) -> LogOut:
-        return cls.model_validate(r)
+        return cls(run=RunOut.of(run))
 
 
 class ApprovalOut(ApiModel):

@@ -12,12 +12,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from mwo.api.context import ApiContext
-from mwo.api.models import ApiModel, RunOut
-from mwo.store.records import ApiTokenRecord, RepairStatus, RunRecord, TokenScope
+from mwo.api.context import READ, AppServices, Context, WriteToken
+from mwo.api.models import ApiModel
+from mwo.services import Services
+from mwo.store.records import ApiTokenRecord, RepairStatus, RunRecord
+from mwo.views import RunOut
 
 
 class RepairOut(ApiModel):
@@ -63,54 +65,52 @@ class RepairDecision(BaseModel):
     comment: str | None = Field(default=None, max_length=10_000)
 
 
-def repairs_router(ctx: ApiContext) -> APIRouter:
-    services = ctx.services
-    store = services.store
-    read = [ctx.scope(TokenScope.READ)]
-    writer = Depends(ctx.auth.require(TokenScope.WRITE))
-    router = APIRouter(tags=["runs"])
+router = APIRouter(tags=["runs"])
 
-    def answer(run: RunRecord) -> RunRepair:
-        repair = RepairOut.model_validate(store.get_repair_proposal(run.id))
-        return RunRepair(run=RunOut.model_validate(run), repair=repair)
 
-    @router.get(
-        "/runs/{run_id}/repair", dependencies=read, summary="The fix proposed for a run's failed step"
-    )
-    def get_repair(run_id: str) -> RunRepair:
-        return answer(store.get_run(run_id))
+@router.get("/runs/{run_id}/repair", dependencies=[READ], summary="The fix proposed for a run's failed step")
+def get_repair(run_id: str, services: AppServices) -> RunRepair:
+    return _answer(services, services.store.get_run(run_id))
 
-    @router.post(
-        "/runs/{run_id}/repair/approve",
-        status_code=202,
-        responses={202: {"description": "Accepted: the fix is saved; the run continues on the workers."}},
-        summary="Approve the fix: saved as a new version; the run continues from the failed step",
-    )
-    def approve(
-        run_id: str, decision: RepairDecision | None = None, token: ApiTokenRecord = writer
-    ) -> RunRepair:
-        decision = decision or RepairDecision()
-        run = services.runs.decide_repair(
-            store.get_run(run_id).id, RepairStatus.APPROVED, decision.by or token.name, decision.comment
-        )
-        ctx.execute_later(run)
-        return answer(run)
 
-    @router.post(
-        "/runs/{run_id}/repair/reject",
-        summary="Reject the fix: the run fails with the error it had without repair",
-    )
-    def reject(
-        run_id: str, decision: RepairDecision | None = None, token: ApiTokenRecord = writer
-    ) -> RunRepair:
-        decision = decision or RepairDecision()
-        run = services.runs.decide_repair(
-            store.get_run(run_id).id, RepairStatus.REJECTED, decision.by or token.name, decision.comment
-        )
-        return answer(run)
+@router.post(
+    "/runs/{run_id}/repair/approve",
+    status_code=202,
+    responses={202: {"description": "Accepted: the fix is saved; the run continues on the workers."}},
+    summary="Approve the fix: saved as a new version; the run continues from the failed step",
+)
+def approve(
+    run_id: str, ctx: Context, token: WriteToken, decision: RepairDecision | None = None
+) -> RunRepair:
+    run = _decide(ctx.services, run_id, RepairStatus.APPROVED, decision or RepairDecision(), token)
+    ctx.execute_later(run)
+    return _answer(ctx.services, run)
 
-    @router.get("/repairs", dependencies=read, summary="Fixes waiting for a decision, oldest first")
-    def pending() -> RepairList:
-        return RepairList(repairs=[RepairOut.model_validate(p) for p in store.list_pending_repairs()])
 
-    return router
+@router.post(
+    "/runs/{run_id}/repair/reject",
+    summary="Reject the fix: the run fails with the error it had without repair",
+)
+def reject(
+    run_id: str, services: AppServices, token: WriteToken, decision: RepairDecision | None = None
+) -> RunRepair:
+    run = _decide(services, run_id, RepairStatus.REJECTED, decision or RepairDecision(), token)
+    return _answer(services, run)
+
+
+@router.get("/repairs", dependencies=[READ], summary="Fixes waiting for a decision, oldest first")
+def pending(services: AppServices) -> RepairList:
+    return RepairList(repairs=[RepairOut.model_validate(p) for p in services.store.list_pending_repairs()])
+
+
+def _decide(
+    services: Services, run_id: str, status: RepairStatus, decision: RepairDecision, token: ApiTokenRecord
+) -> RunRecord:
+    """Record the decision on the run's proposal, by the body's `by`, else the token's name."""
+    run_id = services.store.get_run(run_id).id  # an id prefix names the run
+    return services.runs.decide_repair(run_id, status, decision.by or token.name, decision.comment)
+
+
+def _answer(services: Services, run: RunRecord) -> RunRepair:
+    repair = RepairOut.model_validate(services.store.get_repair_proposal(run.id))
+    return RunRepair(run=RunOut.of(run), repair=repair)

@@ -1,21 +1,14 @@
-"""The authenticated REST API: one router per resource, all built over one ApiContext."""
+"""The authenticated REST API: one module-level router per resource; their handlers get the app's
+`ApiContext` (services, dispatcher, token checks) by `Depends`."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from mwo.api.authoring import authoring_router
+from mwo.api import authoring, events, knowledge, repairs, runs, schedules, secrets, stats, tokens, workflows
 from mwo.api.context import ApiContext
 from mwo.api.errors import install_error_handlers
-from mwo.api.events import events_router
-from mwo.api.knowledge import knowledge_router
-from mwo.api.repairs import repairs_router
-from mwo.api.runs import runs_router
-from mwo.api.schedules import schedules_router
-from mwo.api.secrets import secrets_router
-from mwo.api.stats import stats_router
-from mwo.api.tokens import tokens_router
-from mwo.api.workflows import workflows_router
+from mwo.api.knowledge import install_knowledge
 from mwo.engine.dispatch import RunDispatcher
 from mwo.services import Services
 
@@ -34,20 +27,22 @@ OPENAPI_TAGS = [
 
 
 def include_api(app: FastAPI, services: Services, dispatcher: RunDispatcher, max_body_bytes: int) -> None:
-    """Add every resource router and the domain-error answers to `app`."""
-    ctx = ApiContext.build(services, dispatcher, max_body_bytes)
+    """Add every resource router and the domain-error answers to `app`, with the context their
+    handlers are given (`mwo.api.context`)."""
+    ApiContext.build(services, dispatcher, max_body_bytes).install(app)
+    install_knowledge(app, services.settings)
     install_error_handlers(app)
     for router in (
-        workflows_router(ctx),
-        runs_router(ctx),
-        repairs_router(ctx),
-        schedules_router(ctx),
-        events_router(ctx),
-        authoring_router(ctx),
-        knowledge_router(ctx),
-        stats_router(ctx),
-        tokens_router(ctx),
-        secrets_router(ctx),
+        workflows.router,
+        runs.router,
+        repairs.router,
+        schedules.router,
+        events.router,
+        authoring.router,
+        knowledge.router,
+        stats.router,
+        tokens.router,
+        secrets.router,
     ):
         app.include_router(router)
     app.openapi_tags = OPENAPI_TAGS

@@ -8,11 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from mwo.api.context import ApiContext
+from mwo.api.context import READ, WRITE, AppServices
 from mwo.api.models import ApiModel
 from mwo.api.problems import Problem
 from mwo.spec import CronTrigger
-from mwo.store.records import ScheduleRecord, TokenScope
+from mwo.store.records import ScheduleRecord
 from mwo.triggers import CronSchedule, next_fires
 from mwo.triggers.registration import resume_schedule
 
@@ -66,54 +66,53 @@ class Preview(ApiModel):
     fires: list[datetime]
 
 
-def schedules_router(ctx: ApiContext) -> APIRouter:
-    services = ctx.services
-    store = services.store
-    read = [ctx.scope(TokenScope.READ)]
-    write = [ctx.scope(TokenScope.WRITE)]
-    router = APIRouter(tags=["schedules"])
+router = APIRouter(tags=["schedules"])
 
-    @router.get("/schedules", dependencies=read, summary="Every schedule with its stored next fire")
-    def list_schedules() -> ScheduleList:
-        return ScheduleList(schedules=[ScheduleOut.of(r) for r in store.list_schedules()])
 
-    @router.get("/schedules/preview", dependencies=read, summary="Next fire times of a cron expression")
-    def preview_expression(
-        cron: Annotated[str, Query(description='A cron expression, e.g. "0 9 * * *".')],
-        count: Count = 10,
-        after: After = None,
-        tz: Annotated[str, Query(description="IANA time zone.")] = "UTC",
-    ) -> Preview:
-        return _preview(CronSchedule.parse(cron, tz), count, after or services.clock())
+@router.get("/schedules", dependencies=[READ], summary="Every schedule with its stored next fire")
+def list_schedules(services: AppServices) -> ScheduleList:
+    return ScheduleList(schedules=[ScheduleOut.of(r) for r in services.store.list_schedules()])
 
-    @router.get("/schedules/{name}/preview", dependencies=read, summary="Next fire times of a saved workflow")
-    def preview_workflow(name: str, count: Count = 10, after: After = None) -> Preview:
-        trigger = services.workflow_of(store.get_version(name)).trigger
-        if not isinstance(trigger, CronTrigger):
-            raise Problem(
-                404,
-                "No schedule",
-                f"workflow {name!r} has a {trigger.type} trigger, not a cron schedule",
-                code="no_schedule",
-                fix="give it `trigger: {type: cron, cron: ..., timezone: ...}` and save it",
-            )
-        return _preview(CronSchedule.parse(trigger.cron, trigger.timezone), count, after or services.clock())
 
-    @router.post("/schedules/{name}/pause", dependencies=write, summary="Stop firing until resumed")
-    def pause(name: str) -> ScheduleEnvelope:
-        return ScheduleEnvelope(
-            schedule=ScheduleOut.of(store.set_schedule_paused(name, True, services.clock()))
+@router.get("/schedules/preview", dependencies=[READ], summary="Next fire times of a cron expression")
+def preview_expression(
+    services: AppServices,
+    cron: Annotated[str, Query(description='A cron expression, e.g. "0 9 * * *".')],
+    count: Count = 10,
+    after: After = None,
+    tz: Annotated[str, Query(description="IANA time zone.")] = "UTC",
+) -> Preview:
+    return _preview(CronSchedule.parse(cron, tz), count, after or services.clock())
+
+
+@router.get("/schedules/{name}/preview", dependencies=[READ], summary="Next fire times of a saved workflow")
+def preview_workflow(name: str, services: AppServices, count: Count = 10, after: After = None) -> Preview:
+    trigger = services.workflow_of(services.store.get_version(name)).trigger
+    if not isinstance(trigger, CronTrigger):
+        raise Problem(
+            404,
+            "No schedule",
+            f"workflow {name!r} has a {trigger.type} trigger, not a cron schedule",
+            code="no_schedule",
+            fix="give it `trigger: {type: cron, cron: ..., timezone: ...}` and save it",
         )
+    return _preview(CronSchedule.parse(trigger.cron, trigger.timezone), count, after or services.clock())
 
-    @router.post(
-        "/schedules/{name}/resume",
-        dependencies=write,
-        summary="Fire again from now (no catch-up of the pause)",
-    )
-    def resume(name: str) -> ScheduleEnvelope:
-        return ScheduleEnvelope(schedule=ScheduleOut.of(resume_schedule(store, name, services.clock())))
 
-    return router
+@router.post("/schedules/{name}/pause", dependencies=[WRITE], summary="Stop firing until resumed")
+def pause(name: str, services: AppServices) -> ScheduleEnvelope:
+    paused = services.store.set_schedule_paused(name, True, services.clock())
+    return ScheduleEnvelope(schedule=ScheduleOut.of(paused))
+
+
+@router.post(
+    "/schedules/{name}/resume",
+    dependencies=[WRITE],
+    summary="Fire again from now (no catch-up of the pause)",
+)
+def resume(name: str, services: AppServices) -> ScheduleEnvelope:
+    resumed = resume_schedule(services.store, name, services.clock())
+    return ScheduleEnvelope(schedule=ScheduleOut.of(resumed))
 
 
 def _preview(schedule: CronSchedule, count: int, after: datetime) -> Preview:

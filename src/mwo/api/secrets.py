@@ -6,9 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from mwo.api.context import ApiContext
+from mwo.api.context import ADMIN, AppServices
 from mwo.api.models import ApiModel
-from mwo.store.records import TokenScope
 
 
 class SecretNames(ApiModel):
@@ -23,23 +22,21 @@ class SecretSaved(ApiModel):
     name: str
 
 
-def secrets_router(ctx: ApiContext) -> APIRouter:
-    store = ctx.services.store
-    admin = [ctx.scope(TokenScope.ADMIN)]
-    router = APIRouter(tags=["secrets"])
+router = APIRouter(tags=["secrets"])
 
-    @router.get("/secrets", dependencies=admin, summary="Names of the stored secrets (never values)")
-    def list_secrets() -> SecretNames:
-        return SecretNames(secrets=store.list_secret_names())
 
-    @router.put("/secrets/{name}", dependencies=admin, summary="Create or replace a secret")
-    def set_secret(name: str, secret: SecretValue) -> SecretSaved:
-        store.set_secret(name, secret.value, ctx.services.clock())
-        return SecretSaved(name=name)
+@router.get("/secrets", dependencies=[ADMIN], summary="Names of the stored secrets (never values)")
+def list_secrets(services: AppServices) -> SecretNames:
+    return SecretNames(secrets=services.store.list_secret_names())
 
-    @router.delete("/secrets/{name}", dependencies=admin, status_code=204, summary="Delete a secret")
-    def delete_secret(name: str) -> Response:
-        store.delete_secret(name)
-        return Response(status_code=204)
 
-    return router
+@router.put("/secrets/{name}", dependencies=[ADMIN], summary="Create or replace a secret")
+def set_secret(name: str, secret: SecretValue, services: AppServices) -> SecretSaved:
+    services.store.set_secret(name, secret.value, services.clock())
+    return SecretSaved(name=name)
+
+
+@router.delete("/secrets/{name}", dependencies=[ADMIN], status_code=204, summary="Delete a secret")
+def delete_secret(name: str, services: AppServices) -> Response:
+    services.store.delete_secret(name)
+    return Response(status_code=204)

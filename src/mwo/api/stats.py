@@ -8,30 +8,26 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from mwo.api.context import ApiContext
+from mwo.api.context import READ, AppServices
 from mwo.api.problems import Problem
 from mwo.management import RunStatistics, run_statistics
-from mwo.store.records import TokenScope
 
 Since = Annotated[
     datetime | None, Query(description="Only runs created at or after this ISO instant (with a zone).")
 ]
 
 
-def stats_router(ctx: ApiContext) -> APIRouter:
-    store = ctx.services.store
-    read = [ctx.scope(TokenScope.READ)]
-    router = APIRouter(tags=["statistics"])
+router = APIRouter(tags=["statistics"])
 
-    @router.get("/stats", dependencies=read, summary="Statistics of all runs, with one row per workflow")
-    def overall(since: Since = None) -> RunStatistics:
-        return run_statistics(store, None, _aware(since))
 
-    @router.get("/workflows/{name}/stats", dependencies=read, summary="Statistics of one workflow's runs")
-    def of_workflow(name: str, since: Since = None) -> RunStatistics:
-        return run_statistics(store, name, _aware(since))
+@router.get("/stats", dependencies=[READ], summary="Statistics of all runs, with one row per workflow")
+def overall(services: AppServices, since: Since = None) -> RunStatistics:
+    return run_statistics(services.store, None, _aware(since))
 
-    return router
+
+@router.get("/workflows/{name}/stats", dependencies=[READ], summary="Statistics of one workflow's runs")
+def of_workflow(name: str, services: AppServices, since: Since = None) -> RunStatistics:
+    return run_statistics(services.store, name, _aware(since))
 
 
 def _aware(since: datetime | None) -> datetime | None:

@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from mwo.api.context import ApiContext
+from mwo.api.context import ADMIN, AppServices
 from mwo.api.models import ApiModel
 from mwo.auth import TokenService
+from mwo.services import Services
 from mwo.store.records import ApiTokenRecord, TokenScope
 
 
@@ -60,25 +61,26 @@ class RevokedToken(ApiModel):
     api_token: TokenOut
 
 
-def tokens_router(ctx: ApiContext) -> APIRouter:
-    clock = ctx.services.clock
-    tokens = TokenService(ctx.services.store, clock)
-    admin = [ctx.scope(TokenScope.ADMIN)]
-    router = APIRouter(tags=["tokens"])
+router = APIRouter(tags=["tokens"])
 
-    @router.get("/tokens", dependencies=admin, summary="Every API token (never the token text)")
-    def list_tokens() -> TokenList:
-        now = clock()
-        return TokenList(tokens=[TokenOut.of(r, now) for r in tokens.list_tokens()])
 
-    @router.post("/tokens", dependencies=admin, status_code=201, summary="Create a token (shown once)")
-    def create(request: NewToken) -> CreatedToken:
-        expires_in = timedelta(days=request.expires_days) if request.expires_days else None
-        issued = tokens.issue(request.name, request.scope, expires_in)
-        return CreatedToken(token=issued.token, api_token=TokenOut.of(issued.record, clock()))
+@router.get("/tokens", dependencies=[ADMIN], summary="Every API token (never the token text)")
+def list_tokens(services: AppServices) -> TokenList:
+    now = services.clock()
+    return TokenList(tokens=[TokenOut.of(r, now) for r in _tokens(services).list_tokens()])
 
-    @router.post("/tokens/{name}/revoke", dependencies=admin, summary="Revoke a token at once")
-    def revoke(name: str) -> RevokedToken:
-        return RevokedToken(api_token=TokenOut.of(tokens.revoke(name), clock()))
 
-    return router
+@router.post("/tokens", dependencies=[ADMIN], status_code=201, summary="Create a token (shown once)")
+def create(request: NewToken, services: AppServices) -> CreatedToken:
+    expires_in = timedelta(days=request.expires_days) if request.expires_days else None
+    issued = _tokens(services).issue(request.name, request.scope, expires_in)
+    return CreatedToken(token=issued.token, api_token=TokenOut.of(issued.record, services.clock()))
+
+
+@router.post("/tokens/{name}/revoke", dependencies=[ADMIN], summary="Revoke a token at once")
+def revoke(name: str, services: AppServices) -> RevokedToken:
+    return RevokedToken(api_token=TokenOut.of(_tokens(services).revoke(name), services.clock()))
+
+
+def _tokens(services: Services) -> TokenService:
+    return TokenService(services.store, services.clock)

@@ -15,12 +15,13 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from mwo.api.bodies import json_object, read_limited, utf8_text
-from mwo.api.context import ApiContext
+from mwo.api.context import READ, WRITE, AppServices, Context
 from mwo.api.models import MAX_VERSION, ApiModel, WorkflowOut
 from mwo.api.problems import Problem
 from mwo.management import VersionDiff, diff_versions, rollback
+from mwo.services import Services
 from mwo.spec import Workflow, parse_workflow, workflow_from_data
-from mwo.store.records import TokenScope, VersionRecord
+from mwo.store.records import VersionRecord
 
 VersionNumber = Annotated[int, Path(ge=1, le=MAX_VERSION, description="A version number.")]
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
@@ -103,114 +104,116 @@ class RollbackRequest(BaseModel):
     message: str = ""
 
 
-def workflows_router(ctx: ApiContext) -> APIRouter:
-    services = ctx.services
-    store = services.store
-    read = [ctx.scope(TokenScope.READ)]
-    write = [ctx.scope(TokenScope.WRITE)]
-    router = APIRouter(tags=["workflows"])
+router = APIRouter(tags=["workflows"])
 
-    @router.get("/workflows", dependencies=read, summary="List workflows")
-    def list_workflows(
-        folder: str | None = None, tag: str | None = None, search: str | None = None
-    ) -> WorkflowList:
-        rows = store.list_workflows(folder=folder, tag=tag, search=search)
-        return WorkflowList(workflows=[WorkflowOut.model_validate(w) for w in rows])
 
-    @router.post(
-        "/workflows",
-        dependencies=write,
-        status_code=201,
-        openapi_extra=_SPEC_BODY,
-        summary="Save a spec as a workflow's next version (201 new version, 200 unchanged)",
-        responses={200: {"description": "The content equals the latest version; nothing new saved."}},
+@router.get("/workflows", dependencies=[READ], summary="List workflows")
+def list_workflows(
+    services: AppServices, folder: str | None = None, tag: str | None = None, search: str | None = None
+) -> WorkflowList:
+    rows = services.store.list_workflows(folder=folder, tag=tag, search=search)
+    return WorkflowList(workflows=[WorkflowOut.model_validate(w) for w in rows])
+
+
+@router.post(
+    "/workflows",
+    dependencies=[WRITE],
+    status_code=201,
+    openapi_extra=_SPEC_BODY,
+    summary="Save a spec as a workflow's next version (201 new version, 200 unchanged)",
+    responses={200: {"description": "The content equals the latest version; nothing new saved."}},
+)
+async def apply(ctx: Context, request: Request, response: Response, message: str = "") -> Applied:
+    body = await read_limited(request, ctx.max_body_bytes)
+    content_type = request.headers.get("content-type", "")
+    # Parsing a spec of up to the body limit and checking it is CPU and database work: off the loop.
+    applied = await run_in_threadpool(_apply, ctx.services, content_type, body, message)
+    if not applied.created:
+        response.status_code = 200
+    return applied
+
+
+@router.get("/workflows/{name}", dependencies=[READ], summary="A workflow with its latest spec")
+def get_workflow(name: str, services: AppServices) -> WorkflowDetail:
+    version = services.store.get_version(name)
+    return WorkflowDetail(
+        workflow=WorkflowOut.model_validate(services.store.get_workflow(name)),
+        version=version.number,
+        content_hash=version.content_hash,
+        spec=services.workflow_of(version).canonical_dict(),
+        spec_yaml=version.spec_yaml,
     )
-    async def apply(request: Request, response: Response, message: str = "") -> Applied:
-        body = await read_limited(request, ctx.max_body_bytes)
-        content_type = request.headers.get("content-type", "")
-        # Parsing a spec of up to the body limit and checking it is CPU and database work: off the loop.
-        applied = await run_in_threadpool(_apply, ctx, content_type, body, message)
-        if not applied.created:
-            response.status_code = 200
-        return applied
 
-    @router.get("/workflows/{name}", dependencies=read, summary="A workflow with its latest spec")
-    def get_workflow(name: str) -> WorkflowDetail:
-        version = store.get_version(name)
-        return WorkflowDetail(
-            workflow=WorkflowOut.model_validate(store.get_workflow(name)),
-            version=version.number,
-            content_hash=version.content_hash,
-            spec=services.workflow_of(version).canonical_dict(),
-            spec_yaml=version.spec_yaml,
-        )
 
-    @router.delete(
-        "/workflows/{name}", dependencies=write, status_code=204, summary="Delete a workflow and its runs"
-    )
-    def delete_workflow(name: str) -> Response:
-        store.delete_workflow(name)
-        return Response(status_code=204)
+@router.delete(
+    "/workflows/{name}", dependencies=[WRITE], status_code=204, summary="Delete a workflow and its runs"
+)
+def delete_workflow(name: str, services: AppServices) -> Response:
+    services.store.delete_workflow(name)
+    return Response(status_code=204)
 
-    @router.post("/workflows/{name}/enable", dependencies=write, summary="Let its trigger start runs")
-    def enable(name: str) -> WorkflowOut:
-        return WorkflowOut.model_validate(store.set_enabled(name, True))
 
-    @router.post("/workflows/{name}/disable", dependencies=write, summary="Stop its trigger starting runs")
-    def disable(name: str) -> WorkflowOut:
-        return WorkflowOut.model_validate(store.set_enabled(name, False))
+@router.post("/workflows/{name}/enable", dependencies=[WRITE], summary="Let its trigger start runs")
+def enable(name: str, services: AppServices) -> WorkflowOut:
+    return WorkflowOut.model_validate(services.store.set_enabled(name, True))
 
-    @router.put("/workflows/{name}/folder", dependencies=write, summary="Move to a folder (or none)")
-    def move(name: str, change: FolderChange) -> WorkflowOut:
-        return WorkflowOut.model_validate(store.move_to_folder(name, change.folder))
 
-    @router.post("/workflows/{name}/tags", dependencies=write, summary="Add and remove tags")
-    def tag(name: str, change: TagChange) -> WorkflowOut:
-        return WorkflowOut.model_validate(store.tag_workflow(name, add=change.add, remove=change.remove))
+@router.post("/workflows/{name}/disable", dependencies=[WRITE], summary="Stop its trigger starting runs")
+def disable(name: str, services: AppServices) -> WorkflowOut:
+    return WorkflowOut.model_validate(services.store.set_enabled(name, False))
 
-    @router.get("/folders", dependencies=read, summary="List folders")
-    def folders() -> FolderList:
-        return FolderList(folders=[FolderOut.model_validate(f) for f in store.list_folders()])
 
-    @router.get(
-        "/workflows/{name}/versions", dependencies=read, summary="A workflow's versions, oldest first"
-    )
-    def versions(name: str) -> VersionList:
-        rows = store.list_versions(name)
-        return VersionList(name=name, versions=[VersionOut.model_validate(v) for v in rows])
+@router.put("/workflows/{name}/folder", dependencies=[WRITE], summary="Move to a folder (or none)")
+def move(name: str, change: FolderChange, services: AppServices) -> WorkflowOut:
+    return WorkflowOut.model_validate(services.store.move_to_folder(name, change.folder))
 
-    @router.get("/workflows/{name}/versions/{number}", dependencies=read, summary="One version's spec")
-    def version(name: str, number: VersionNumber) -> VersionDetail:
-        record = store.get_version(name, number)
-        return _version_detail(ctx, record)
 
-    @router.get("/workflows/{name}/diff", dependencies=read, summary="What changed between two versions")
-    def diff(
-        name: str,
-        from_version: Annotated[
-            int, Query(alias="from", ge=1, le=MAX_VERSION, description="The older version.")
-        ],
-        to_version: Annotated[
-            int | None,
-            Query(alias="to", ge=1, le=MAX_VERSION, description="The newer version (default: latest)."),
-        ] = None,
-    ) -> VersionDiff:
-        return diff_versions(store, name, from_version, to_version)
+@router.post("/workflows/{name}/tags", dependencies=[WRITE], summary="Add and remove tags")
+def tag(name: str, change: TagChange, services: AppServices) -> WorkflowOut:
+    return WorkflowOut.model_validate(services.store.tag_workflow(name, add=change.add, remove=change.remove))
 
-    @router.post(
-        "/workflows/{name}/rollback",
-        dependencies=write,
-        status_code=201,
-        responses={200: {"model": Applied, "description": "The latest version already has that content."}},
-        summary="Save an earlier version's spec as the newest version (201; 200 if it already is)",
-    )
-    def roll_back(name: str, change: RollbackRequest, response: Response) -> Applied:
-        saved, created = rollback(services, name, change.version, change.message)
-        if not created:
-            response.status_code = 200
-        return _applied(ctx, saved, created)
 
-    return router
+@router.get("/folders", dependencies=[READ], summary="List folders")
+def folders(services: AppServices) -> FolderList:
+    return FolderList(folders=[FolderOut.model_validate(f) for f in services.store.list_folders()])
+
+
+@router.get("/workflows/{name}/versions", dependencies=[READ], summary="A workflow's versions, oldest first")
+def versions(name: str, services: AppServices) -> VersionList:
+    rows = services.store.list_versions(name)
+    return VersionList(name=name, versions=[VersionOut.model_validate(v) for v in rows])
+
+
+@router.get("/workflows/{name}/versions/{number}", dependencies=[READ], summary="One version's spec")
+def version(name: str, number: VersionNumber, services: AppServices) -> VersionDetail:
+    return _version_detail(services, services.store.get_version(name, number))
+
+
+@router.get("/workflows/{name}/diff", dependencies=[READ], summary="What changed between two versions")
+def diff(
+    name: str,
+    services: AppServices,
+    from_version: Annotated[int, Query(alias="from", ge=1, le=MAX_VERSION, description="The older version.")],
+    to_version: Annotated[
+        int | None,
+        Query(alias="to", ge=1, le=MAX_VERSION, description="The newer version (default: latest)."),
+    ] = None,
+) -> VersionDiff:
+    return diff_versions(services.store, name, from_version, to_version)
+
+
+@router.post(
+    "/workflows/{name}/rollback",
+    dependencies=[WRITE],
+    status_code=201,
+    responses={200: {"model": Applied, "description": "The latest version already has that content."}},
+    summary="Save an earlier version's spec as the newest version (201; 200 if it already is)",
+)
+def roll_back(name: str, change: RollbackRequest, response: Response, services: AppServices) -> Applied:
+    saved, created = rollback(services, name, change.version, change.message)
+    if not created:
+        response.status_code = 200
+    return _applied(services, saved, created)
 
 
 def _parse_spec(content_type: str, body: bytes) -> Workflow:
@@ -229,28 +232,28 @@ def _parse_spec(content_type: str, body: bytes) -> Workflow:
     )
 
 
-def _apply(ctx: ApiContext, content_type: str, body: bytes, message: str) -> Applied:
-    version, created = ctx.services.apply_workflow(_parse_spec(content_type, body), message)
-    return _applied(ctx, version, created)
+def _apply(services: Services, content_type: str, body: bytes, message: str) -> Applied:
+    version, created = services.apply_workflow(_parse_spec(content_type, body), message)
+    return _applied(services, version, created)
 
 
-def _applied(ctx: ApiContext, version: VersionRecord, created: bool) -> Applied:
+def _applied(services: Services, version: VersionRecord, created: bool) -> Applied:
     return Applied(
         name=version.workflow_name,
         version=version.number,
         created=created,
         content_hash=version.content_hash,
-        workflow=WorkflowOut.model_validate(ctx.services.store.get_workflow(version.workflow_name)),
+        workflow=WorkflowOut.model_validate(services.store.get_workflow(version.workflow_name)),
     )
 
 
-def _version_detail(ctx: ApiContext, record: VersionRecord) -> VersionDetail:
+def _version_detail(services: Services, record: VersionRecord) -> VersionDetail:
     return VersionDetail(
         name=record.workflow_name,
         number=record.number,
         content_hash=record.content_hash,
         message=record.message,
         created_at=record.created_at,
-        spec=ctx.services.workflow_of(record).canonical_dict(),
+        spec=services.workflow_of(record).canonical_dict(),
         spec_yaml=record.spec_yaml,
     )

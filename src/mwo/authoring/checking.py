@@ -72,7 +72,7 @@ class DraftChecker:
         from mwo.sandbox import Sandbox, config_from_settings
 
         if self._sandbox is None:  # made once, when the first draft with a script is checked
-            self._sandbox = Sandbox(config_from_settings(self._settings))
+            self._sandbox = Sandbox(config_from_settings(self._settings.sandbox))
         return self._sandbox
 
     def check(self, spec: dict[str, Any], draft: Draft, emit: Emit) -> Checked:

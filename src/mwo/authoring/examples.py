@@ -332,7 +332,7 @@ class ExampleBank:
     def _vectors(self) -> Embedder:
         """The given (or configured) embedder, answering the shipped passages from bank/vectors.npz."""
         if self._cached is None:
-            inner = self._embedder or embedder_from_settings(self.settings)
+            inner = self._embedder or embedder_from_settings(self.settings.kb)
             known = load_vector_file(BANK_VECTORS, inner.model_id)
             self._cached = CachedEmbedder(inner, known, remember=False)  # queries are not kept
         return self._cached
@@ -430,7 +430,7 @@ def nearest_examples(request: str, k: int = 3, *, settings: Settings | None = No
 
 def build_bank_vectors(target: Path = BANK_VECTORS, settings: Settings | None = None) -> int:
     """Precompute the shipped examples' passage vectors (run after editing the bank); returns rows."""
-    inner = embedder_from_settings(settings or Settings())
+    inner = embedder_from_settings((settings or Settings()).kb)
     cache = CachedEmbedder(inner, {}, remember=True)
     passages = [p for e in load_shipped_examples() for p in _passages(e)]
     cache.embed_passages(passages)

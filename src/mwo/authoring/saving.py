@@ -5,16 +5,23 @@ exist, since a workflow that needs keys not set yet is still saved (it lists the
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from mwo.spec import SpecError, Workflow, check_workflow, dump_workflow, secret_uses
-from mwo.store.abc import Store
+from mwo.store.abc import ScheduleStore, WebhookStore, WorkflowStore
 from mwo.store.records import VersionRecord
 from mwo.triggers.folders import folder_findings
 from mwo.triggers.registration import schedule_findings, sync_schedule
 from mwo.triggers.webhooks import ensure_webhook_secret
 
 
-def save_workflow(store: Store, workflow: Workflow, message: str, now: datetime) -> VersionRecord:
+class WorkflowsSchedulesAndWebhooks(WorkflowStore, ScheduleStore, WebhookStore, Protocol):
+    """What saving writes: the version, and the schedule or webhook secret its trigger needs."""
+
+
+def save_workflow(
+    store: WorkflowsSchedulesAndWebhooks, workflow: Workflow, message: str, now: datetime
+) -> VersionRecord:
     """Store `workflow` as its next version and register its trigger; SpecError when it cannot be."""
     from mwo.engine.preflight import preflight_findings
 

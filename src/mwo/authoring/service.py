@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mwo.authoring.checking import DraftChecker
 from mwo.authoring.events import EventLog, OnEvent, ProgressEvent
@@ -33,7 +33,7 @@ from mwo.clock import utc_now
 from mwo.knowledge.errors import KnowledgeError
 from mwo.settings import Settings
 from mwo.spec import SpecError, Workflow, dump_workflow, parse_workflow
-from mwo.store.abc import Store
+from mwo.store.abc import AuthoringStore, ScheduleStore, SecretStore, WebhookStore, WorkflowStore
 from mwo.store.errors import Conflict, NotFound
 from mwo.store.records import AuthoringSessionRecord, AuthoringStatus
 
@@ -52,13 +52,20 @@ class AuthoringError(Conflict):
     code = "authoring_state"
 
 
+class AuthoringServiceStore(
+    WorkflowStore, SecretStore, ScheduleStore, WebhookStore, AuthoringStore, Protocol
+):
+    """What authoring reads and writes: workflows (names taken, the one edited, the one saved with its
+    schedule or webhook secret), the secret names set, and its sessions and their events."""
+
+
 class AuthoringService:
     """Create, answer, confirm and edit workflows from natural language (see the module doc)."""
 
     def __init__(
         self,
         settings: Settings,
-        store: Store,
+        store: AuthoringServiceStore,
         llm: LlmService,
         *,
         knowledge: KnowledgeService | None = None,

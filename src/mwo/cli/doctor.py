@@ -142,7 +142,7 @@ def _sandbox_check(settings: Settings) -> Check:
     """The isolation PYTHON_SCRIPT steps really get here: one sandbox started, not the binary looked up."""
     from mwo.sandbox import Sandbox, SandboxUnavailable, config_from_settings
 
-    sandbox = Sandbox(config_from_settings(settings))
+    sandbox = Sandbox(config_from_settings(settings.sandbox))
     try:
         isolation = sandbox.isolation
         python = f"; python {sandbox.interpreter.version} at {sandbox.interpreter.executable}"

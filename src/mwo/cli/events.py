@@ -26,7 +26,10 @@ def emit(
     with services(as_json) as s:
         outcome = s.events.emit(name, payload)
     if as_json:
-        print_json({"ok": True, "event": name, "runs": outcome.runs, "filter_errors": outcome.filter_errors})
+        from mwo.views import RunRecordView
+
+        runs = [RunRecordView.of(r) for r in outcome.runs]
+        print_json({"ok": True, "event": name, "runs": runs, "filter_errors": outcome.filter_errors})
         return
     for run in outcome.runs:
         style = status_style(run.status.value)

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from mwo.cli.output import err_console, status_style
-from mwo.store.abc import Store
+from mwo.store.abc import RunStore
 from mwo.store.records import RunRecord, RunStatus, StepRunRecord, StepStatus
 from mwo.text import as_text
 
@@ -31,7 +31,7 @@ _STOPS_FOLLOWING = (RunStatus.WAITING_APPROVAL, RunStatus.WAITING_REPAIR)
 class StepPrinter:
     """Prints what changed since the last `poll`: step starts, step ends and new log lines."""
 
-    store: Store
+    store: RunStore
     run_id: str
     console: Console = field(default_factory=lambda: err_console)
     with_logs: bool = False
@@ -80,7 +80,7 @@ def _ended(row: StepRunRecord) -> str:
 
 
 @contextmanager
-def printing_steps(store: Store, run_id: str, *, poll_s: float = POLL_S) -> Iterator[StepPrinter]:
+def printing_steps(store: RunStore, run_id: str, *, poll_s: float = POLL_S) -> Iterator[StepPrinter]:
     """Print step starts and ends from a helper thread while the block executes the run."""
     printer = StepPrinter(store, run_id)
     stop = threading.Event()
@@ -103,7 +103,7 @@ def printing_steps(store: Store, run_id: str, *, poll_s: float = POLL_S) -> Iter
 
 
 def follow(
-    store: Store,
+    store: RunStore,
     run_id: str,
     *,
     poll_s: float = POLL_S,

@@ -165,7 +165,7 @@ def detect(
     """Which domains a request is about, with confidence."""
     with knowledge(as_json) as kb:
         matches = kb.detect_domains(text)
-        threshold = kb.settings.kb_detect_threshold
+        threshold = kb.settings.detect_threshold
     detected = [m.domain for m in matches if m.confidence >= threshold]
     if as_json:
         print_json(

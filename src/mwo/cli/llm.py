@@ -50,14 +50,14 @@ def status(
 def _status(settings: Settings, load: bool, as_json: bool) -> dict[str, Any]:
     from mwo.llm.status import llm_status
 
-    info = llm_status(settings)
+    info = llm_status(settings.llm)
     if settings.llm_provider != "local":
         return info
     if load:
         from mwo.llm.factory import local_model
 
         with _llm_errors(as_json):
-            model = local_model(settings)
+            model = local_model(settings.llm)
             with model.session():
                 info.update(loaded=True, load_seconds=round(model.load_seconds or 0.0, 2))
             model.close()
@@ -109,7 +109,7 @@ def chat(
     from mwo.llm.service import LlmRequest, LlmService
 
     with ctrl_c_latch() as ctrl_c, services() as s, _llm_errors():
-        llm = LlmService(s.settings, s.store)
+        llm = LlmService(s.settings.llm, s.store)
         request = LlmRequest(prompt=prompt, system=system, max_tokens=max_tokens, temperature=temperature)
         started = time.perf_counter()
         try:

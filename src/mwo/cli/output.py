@@ -16,7 +16,17 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def to_jsonable(value: Any) -> Any:
-    """Records, enums and datetimes as plain JSON values."""
+    """`value` as plain JSON values. A view model (`mwo.views`: runs, step attempts, log lines) is
+    encoded by pydantic, with timestamps in the CLI's form (`TimestampForm.ISOFORMAT`). The store's
+    other records (workflows, versions, inbox messages, schedules, repair proposals, ...) are plain
+    dataclasses converted here: pydantic would write their datetimes with `Z`, and the `--json`
+    shapes have always had `datetime.isoformat()` (`+00:00`)."""
+    from pydantic import BaseModel  # here: `mwo --help` and the commands without a store skip pydantic
+
+    if isinstance(value, BaseModel):
+        from mwo.views import TimestampForm
+
+        return value.model_dump(mode="json", context=TimestampForm.ISOFORMAT)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):

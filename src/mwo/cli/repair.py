@@ -61,7 +61,10 @@ def repair(
             record = s.runs.reject_repair(run.id, decider, comment)
         proposal = s.store.get_repair_proposal(record.id)
         if as_json:
-            print_json({"ok": record.status is not RunStatus.FAILED, "run": record, "repair": proposal})
+            from mwo.views import RunRecordView
+
+            ok = record.status is not RunStatus.FAILED
+            print_json({"ok": ok, "run": RunRecordView.of(record), "repair": proposal})
         else:
             console.print(_decision_line(record, proposal))
             show_run(s, record, as_json=False)
@@ -73,7 +76,9 @@ def _show(s: Services, run: RunRecord, proposal: RepairProposalRecord, as_json: 
     from rich.syntax import Syntax
 
     if as_json:
-        print_json({"ok": True, "run": run, "repair": proposal})
+        from mwo.views import RunRecordView
+
+        print_json({"ok": True, "run": RunRecordView.of(run), "repair": proposal})
         return
     console.print(
         f"run [bold]{run.id}[/]  {run.workflow_name} v{run.version_number}  {run.status.value}  "

@@ -19,6 +19,7 @@ from mwo.text import as_text
 if TYPE_CHECKING:
     from mwo.services import Services
     from mwo.store.records import RunRecord, StepRunRecord
+    from mwo.views import StepRunOut
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 RunArg = Annotated[str, typer.Argument(help="Run id (a unique prefix of 6+ characters is enough).")]
@@ -76,7 +77,9 @@ def runs(
     with services(as_json) as s:
         rows = s.store.list_runs(RunFilter(workflow_name=workflow, statuses=statuses, limit=limit))
     if as_json:
-        print_json({"ok": True, "runs": rows})
+        from mwo.views import RunRecordView
+
+        print_json({"ok": True, "runs": [RunRecordView.of(r) for r in rows]})
         return
     table = Table("run", "workflow", "v", "status", "trigger", "created", "duration")
     for r in rows:
@@ -165,7 +168,9 @@ def cancel(run_id: RunArg, as_json: JsonOpt = False) -> None:
         record = s.runs.cancel(run_id)
         current = _running_step(s, record)
     if as_json:
-        print_json({"ok": True, "run": record})
+        from mwo.views import RunRecordView
+
+        print_json({"ok": True, "run": RunRecordView.of(record)})
         return
     console.print(f"run {record.id[:8]}: {_status(record.status.value)}", end="")
     console.print("" if record.status.is_final else f" (cancel requested: {_what_stops(current)})")
@@ -216,11 +221,14 @@ def recover(as_json: JsonOpt = False) -> None:
         running = s.store.list_runs(RunFilter(statuses=(RunStatus.RUNNING,), limit=1000))
         leased = [r for r in running if r.id not in recovered and r.acquired_until and r.acquired_until > now]
     if as_json:
+        from mwo.views import RunRecordView
+
         waiting = [
             {"run_id": r.id, "workflow": r.workflow_name, "held_by": r.acquired_by, "until": r.acquired_until}
             for r in leased
         ]
-        print_json({"ok": True, "runs": records, "waiting_for_lease": waiting})
+        runs = [RunRecordView.of(r) for r in records]
+        print_json({"ok": True, "runs": runs, "waiting_for_lease": waiting})
         return
     for r in records:
         console.print(f"run {r.id[:8]} ({r.workflow_name}): {_status(r.status.value)}")
@@ -266,40 +274,52 @@ def inbox(
 
 
 def show_run(s: Services, record: RunRecord, as_json: bool, *, with_logs: bool = False) -> None:
+    """The run with every step attempt (and its log lines): one JSON object, or a table."""
     from mwo.store.records import RunStatus
+    from mwo.views import LogRecordView, RunRecordView, step_views
 
-    steps = s.store.list_step_runs(record.id)
+    steps = step_views(record, s.store.list_step_runs(record.id), s.store.list_versions)
     log_rows = s.store.list_logs(record.id) if with_logs else []
-    numbers = _version_numbers(s, record, steps)
     if as_json:
         payload: dict[str, Any] = {
             "ok": record.status is not RunStatus.FAILED,
-            "run": record,
-            "steps": [_step_json(r, numbers.get(r.version_id or 0)) for r in steps],
+            "run": RunRecordView.of(record),
+            "steps": steps,
         }
         if with_logs:
-            payload["logs"] = log_rows
+            payload["logs"] = [LogRecordView.of(line) for line in log_rows]
         print_json(payload)
         return
     console.print(
         f"run [bold]{record.id}[/]  {record.workflow_name} v{record.version_number}  "
         f"{_status(record.status.value)}  {_duration(record)}"
     )
+    _print_steps(steps)
+    for line in log_rows:
+        stamp = Text(f"{line.created_at:%H:%M:%S} ", style="dim")
+        console.print(stamp + Text(f"{line.level.value:7} {line.step_id or '-':12} {line.message}"))
+    _print_what_next(record)
+
+
+def _print_steps(steps: list[StepRunOut]) -> None:
     table = Table("step", "type", "v", "try", "status", "ms", "output / error", show_lines=False)
     for r in steps:
         table.add_row(
             r.step_id,
-            r.step_type,
-            str(numbers.get(r.version_id or 0, "")),
+            r.type,
+            "" if r.version is None else str(r.version),
             str(r.attempt),
             _status(r.status.value),
             f"{r.duration_ms:.1f}" if r.duration_ms is not None else "",
             _summary(r),
         )
     console.print(table)
-    for line in log_rows:
-        stamp = Text(f"{line.created_at:%H:%M:%S} ", style="dim")
-        console.print(stamp + Text(f"{line.level.value:7} {line.step_id or '-':12} {line.message}"))
+
+
+def _print_what_next(record: RunRecord) -> None:
+    """Why the run failed, or what it waits for and the command that decides."""
+    from mwo.store.records import RunStatus
+
     if record.error:
         console.print(f"[red]error:[/] {record.error.get('message')}", markup=True)
         if record.error.get("fix"):
@@ -316,31 +336,7 @@ def show_run(s: Services, record: RunRecord, as_json: bool, *, with_logs: bool =
         )
 
 
-def _version_numbers(s: Services, record: RunRecord, steps: list[StepRunRecord]) -> dict[int, int]:
-    """{version id: number} of the versions the run's attempts ran with (a repaired run has two)."""
-    used = {r.version_id for r in steps if r.version_id is not None}
-    if used <= {record.version_id}:
-        return {record.version_id: record.version_number}
-    return {v.id: v.number for v in s.store.list_versions(record.workflow_name) if v.id in used}
-
-
-def _step_json(r: StepRunRecord, version: int | None) -> dict[str, Any]:
-    return {
-        "step_id": r.step_id,
-        "type": r.step_type,
-        "version": version,
-        "attempt": r.attempt,
-        "status": r.status,
-        "input": r.input,
-        "output": r.output,
-        "error": r.error,
-        "started_at": r.started_at,
-        "finished_at": r.finished_at,
-        "duration_ms": r.duration_ms,
-    }
-
-
-def _summary(r: StepRunRecord) -> str:
+def _summary(r: StepRunOut) -> str:
     value = r.error.get("message") if r.error else r.output
     text = as_text(value)
     return text if len(text) <= 90 else text[:87] + "..."

@@ -70,7 +70,7 @@ def exec_script(
     redactor = Redactor()
     for value in secrets.values():
         redactor.add(value)
-    settings = Settings()
+    settings = Settings().sandbox
     limits = limits_for(settings, timeout, memory)
     sandbox = Sandbox(replace(config_from_settings(settings), pool_size=0))  # one run: nothing to pre-start
     net = script_net_access(NetworkPolicy(allow=net_allow or []), allow_net)

@@ -88,8 +88,8 @@ def fix(
         code=code, inputs=inputs, goal=goal, allow_net=allow_net, subject=f"script:{file.name}", step=None
     )
     with services(as_json) as opened:
-        llm = LlmService(opened.settings, opened.store)
-        sandbox = Sandbox(config_from_settings(opened.settings))
+        llm = LlmService(opened.settings.llm, opened.store)
+        sandbox = Sandbox(config_from_settings(opened.settings.sandbox))
         try:
             healer = ScriptHealer(opened.settings, llm, sandbox, opened.store)
             result = healer.repair(request, on_event=None if as_json else show_event, rounds=rounds)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from mwo.clock import utc_now
-from mwo.engine.recorded_scope import RecordedScope, RevealingSandbox
+from mwo.engine.recorded_scope import RecordedScope, RevealingSandbox, RunsSecretsAndInbox
 from mwo.engine.repair import RepairOutcome, RepairRequest, RepairWiring, SaveVersion
 from mwo.spec import DataTransformStep, PythonScriptStep
-from mwo.store.abc import Store
+from mwo.store.abc import HealingStore, InboxStore, RunStore, SecretStore, TraceStore
 
 if TYPE_CHECKING:
     from mwo.llm.service import LlmService
@@ -45,7 +45,7 @@ class HealingRepairer:
         make_healer: Callable[..., Any],
         *,
         make_transform_healer: Callable[[], Any] | None = None,
-        store: Store | None = None,
+        store: RunsSecretsAndInbox | None = None,
         settings: Settings | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -167,9 +167,14 @@ def _outcome(step: PythonScriptStep, result: Any) -> RepairOutcome:
     )
 
 
+class HealingWiringStore(RunStore, SecretStore, InboxStore, TraceStore, HealingStore, Protocol):
+    """What the repair wiring hands on: the run's records to rebuild the failing input from
+    (`RecordedScope`), secrets and traces to the model's service, and the healers' attempts."""
+
+
 def healing_wiring(
     settings: Settings,
-    store: Store,
+    store: HealingWiringStore,
     sandbox: Callable[[], Sandbox],
     save_version: SaveVersion,
     llm: LlmService | None = None,
@@ -184,7 +189,7 @@ def healing_wiring(
         from mwo.llm.service import LlmService
 
         if "llm" not in made:
-            made["llm"] = llm or LlmService(settings, store, clock=clock)
+            made["llm"] = llm or LlmService(settings.llm, store, clock=clock)
         return made["llm"]
 
     def make_healer(wrap: Callable[[Sandbox], Any] | None = None) -> Any:

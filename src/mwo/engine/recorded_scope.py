@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mwo.engine.executor import StepContext
 from mwo.engine.executors.data_transform import DataTransformExecutor
@@ -25,7 +25,7 @@ from mwo.engine.step_runner import _check_output_shape
 from mwo.errors import FailureKind
 from mwo.settings import Settings
 from mwo.spec import DataTransformStep, PythonScriptStep, TemplateError, Templates, Workflow
-from mwo.store.abc import Store
+from mwo.store.abc import InboxStore, RunStore, SecretStore
 from mwo.store.records import StepStatus
 
 if TYPE_CHECKING:
@@ -33,11 +33,21 @@ if TYPE_CHECKING:
     from mwo.sandbox import Limits, NetAccess, Sandbox, SandboxResult
 
 
+class RunsSecretsAndInbox(RunStore, SecretStore, InboxStore, Protocol):
+    """What a recorded scope reads: the run and its step runs, the secrets the step reads, and the
+    inbox of the step context a transform is tried in."""
+
+
 class RecordedScope:
     """The template scope a failed step of `run_id` ran with, rebuilt from the store."""
 
     def __init__(
-        self, store: Store, settings: Settings, run_id: str, workflow: Workflow, clock: Callable[[], datetime]
+        self,
+        store: RunsSecretsAndInbox,
+        settings: Settings,
+        run_id: str,
+        workflow: Workflow,
+        clock: Callable[[], datetime],
     ) -> None:
         self._store = store
         self._settings = settings

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 from mwo.engine.errors import RunBusy, RunCancelled, RunStateError, StepAborted
 from mwo.engine.lease_keeper import LeaseKeeper
@@ -29,7 +29,7 @@ from mwo.engine.repair import (
 from mwo.errors import FixableError
 from mwo.settings import Settings
 from mwo.spec import PythonScriptStep, RepairMode, SpecError, StepBase, Workflow, parse_workflow
-from mwo.store.abc import Store
+from mwo.store.abc import RepairStore, RunStore, WorkflowStore
 from mwo.store.errors import NotFound
 from mwo.store.records import (
     LogLevel,
@@ -58,12 +58,17 @@ class RepairVerdict(Enum):
     """The run was cancelled while the repair ran."""
 
 
+class WorkflowsRunsAndRepairs(WorkflowStore, RunStore, RepairStore, Protocol):
+    """What the repair desk reads and writes: the versions (a fix is saved as the next one), the run,
+    its step runs and lease, and the run's repair proposals."""
+
+
 class RunRepairs:
     """The repair desk of one run service."""
 
     def __init__(
         self,
-        store: Store,
+        store: WorkflowsRunsAndRepairs,
         wiring: RepairWiring | None,
         settings: Settings,
         clock: Callable[[], datetime],
@@ -263,7 +268,7 @@ class RunRepairs:
         self._store.add_log(run.id, step_id, level, message, self._clock())
 
 
-def awaits_repair_decision(store: Store, run: RunRecord) -> bool:
+def awaits_repair_decision(store: RepairStore, run: RunRecord) -> bool:
     """Whether the run waits for a person's repair decision (so it must not be executed now)."""
     if run.status is not RunStatus.WAITING_REPAIR:
         return False

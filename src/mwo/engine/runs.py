@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
@@ -41,7 +41,15 @@ from mwo.spec import (
     Workflow,
     parse_workflow,
 )
-from mwo.store.abc import Store
+from mwo.store.abc import (
+    ApprovalStore,
+    InboxStore,
+    OutboxStore,
+    RepairStore,
+    RunStore,
+    SecretStore,
+    WorkflowStore,
+)
 from mwo.store.records import (
     ApprovalStatus,
     LogLevel,
@@ -68,12 +76,20 @@ def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+class RunServiceStore(
+    WorkflowStore, RunStore, ApprovalStore, SecretStore, InboxStore, RepairStore, OutboxStore, Protocol
+):
+    """What the run service reads and writes: versions, runs with their steps, logs and leases,
+    approvals, the secrets a run reveals, the inbox (its step runner's executors post there),
+    repair proposals (its repair desk's) and the outbox (its step runner's deliveries)."""
+
+
 class RunService:
     """Runs workflow versions on LangGraph and keeps the store's run records true."""
 
     def __init__(
         self,
-        store: Store,
+        store: RunServiceStore,
         registry: ExecutorRegistry,
         checkpointer: BaseCheckpointSaver[Any],
         settings: Settings,

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import jsonschema
 from langgraph.errors import GraphInterrupt
@@ -24,7 +24,7 @@ from mwo.engine.scope import SecretsView, build_scope
 from mwo.errors import FailureKind
 from mwo.settings import Settings
 from mwo.spec import OnFailure, RetryPolicy, StepBase, StepType, Templates, Workflow
-from mwo.store.abc import Store
+from mwo.store.abc import InboxStore, OutboxStore, RunStore
 from mwo.store.records import DeliveryIntent, LogLevel, RunRecord, StepRunRecord, StepStatus
 
 
@@ -47,12 +47,17 @@ class RunContext:
     waiting: list[str] = field(default_factory=list)
 
 
+class RunsAndInbox(RunStore, InboxStore, OutboxStore, Protocol):
+    """What the step runner writes: attempts and log lines of runs, the inbox its executors post to,
+    and the outbox of the attempts with an outside effect."""
+
+
 class StepRunner:
     """Executes steps for the compiled graph's nodes."""
 
     def __init__(
         self,
-        store: Store,
+        store: RunsAndInbox,
         registry: ExecutorRegistry,
         settings: Settings,
         clock: Callable[[], datetime],
@@ -261,7 +266,7 @@ class _AttemptRow:
     """The step-run row of one attempt: opened before a side effect, or written once at the end."""
 
     def __init__(
-        self, store: Store, rc: RunContext, step: StepBase, attempt: int, clock: Callable[[], datetime]
+        self, store: RunsAndInbox, rc: RunContext, step: StepBase, attempt: int, clock: Callable[[], datetime]
     ) -> None:
         self._store = store
         self._rc = rc

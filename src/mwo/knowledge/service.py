@@ -40,7 +40,7 @@ from mwo.knowledge.packs import PACK_VECTORS, Pack, PackDocument, load_pack_docu
 from mwo.knowledge.records import AddResult, Chunk, DocumentRecord, DomainMatch, Passage
 from mwo.knowledge.text import KoreanText
 from mwo.knowledge.vector_index import VectorIndex
-from mwo.settings import Settings
+from mwo.settings import KbSettings, Settings
 
 Progress = Callable[[str, int, int], None]
 SearchMode = Literal["hybrid", "vector", "keyword"]
@@ -61,6 +61,8 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 
 @dataclass
 class InitReport:
+    """What `init` did to the shipped packs' documents (doc ids), and how long it took."""
+
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -70,6 +72,8 @@ class InitReport:
 
 @dataclass(frozen=True)
 class DomainInfo:
+    """One domain as `domains()` lists it: a shipped pack's, or one only uploads have (`user`)."""
+
     domain: str
     title: str
     origin: Literal["pack", "user"]
@@ -80,27 +84,36 @@ class DomainInfo:
 
 
 class KnowledgeService:
+    """The knowledge base of one MWO home. Calls are not synchronised: threads share one behind a lock
+    (the API does). Several processes may share a home: what is cached (domain sizes, user domains)
+    is keyed by the catalog's generation, so another process's writes are seen.
+
+    `add` and `retrieve` first index the shipped packs when this home lacks the current ones
+    (`ensure_ready`), which takes a while on first use. Errors are KnowledgeErrors with a fix;
+    EmbeddingMismatch when the home was built with another embedding model than the configured one."""
+
     def __init__(
         self,
-        settings: Settings,
+        settings: KbSettings,
         embedder: Embedder | None = None,
         packs: list[Pack] | None = None,
         text: KoreanText | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        """`embedder`, `packs` and `text` default to the configured ones; tests share loaded models.
-        `clock` stamps each document's `added_at`."""
+        """`settings`: the knowledge part of MWO's settings (`Settings.kb`); its `knowledge_dir` is
+        created if missing. `embedder`, `packs` and `text` default to the configured ones (tests share
+        loaded models). `clock` stamps each document's `added_at`. Nothing is indexed here."""
         self.settings = settings
         self._clock = clock
-        self.root = settings.resolved_knowledge_dir()
+        self.root = settings.knowledge_dir
         self.root.mkdir(parents=True, exist_ok=True)
         self.text = text or KoreanText()
         self.embedder = embedder or _default_embedder(settings)
         self.catalog = Catalog(self.root / "catalog.db")
         self.vectors = VectorIndex(self.root / "chroma", self.embedder)
         self.keywords = KeywordIndex(self.catalog, self.text)
-        self.chunker = Chunker(self.text, settings.kb_chunk_chars)
-        self.ocr = Ocr(settings.kb_tesseract_cmd, settings.kb_ocr_languages, settings.kb_ocr_psm)
+        self.chunker = Chunker(self.text, settings.chunk_chars)
+        self.ocr = Ocr(settings.tesseract_cmd, settings.ocr_languages, settings.ocr_psm)
         self.packs = packs if packs is not None else shipped_packs()
         self.detector = DomainDetector([p.profile for p in self.packs], self.embedder, always=COMMON)
         self._user_domains_cache: tuple[int, list[str]] | None = None
@@ -109,9 +122,11 @@ class KnowledgeService:
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> KnowledgeService:
-        return cls(settings or Settings())
+        """The knowledge base MWO's settings describe (None: read them from the environment)."""
+        return cls((settings or Settings()).kb)
 
     def close(self) -> None:
+        """Close the catalog; the service is unusable afterwards."""
         self.catalog.close()
 
     # packs ---------------------------------------------------------------------------------------
@@ -129,6 +144,8 @@ class KnowledgeService:
             )
 
     def is_initialised(self) -> bool:
+        """Whether this home has indexed exactly the shipped packs' current documents with the
+        configured embedding model (a cheap catalog read)."""
         return self.catalog.get_meta("packs_fingerprint") == self._packs_fingerprint()
 
     def ensure_ready(self, progress: Progress = _no_progress) -> InitReport | None:
@@ -136,7 +153,12 @@ class KnowledgeService:
         return None if self.is_initialised() else self.init(progress=progress)
 
     def init(self, rebuild: bool = False, progress: Progress = _no_progress) -> InitReport:
-        """Bring the shipped packs up to date: index new and changed documents, drop vanished ones."""
+        """Bring the shipped packs up to date: index new and changed documents, drop vanished ones.
+
+        Uploaded documents are kept, except with `rebuild`, which empties both indexes and the catalog
+        first (uploads must be added again): the way to a new embedding model. Without `rebuild`,
+        EmbeddingMismatch when the home was built with another model. `progress(stage, done, total)`
+        is called while documents are embedded."""
         started = time.perf_counter()
         report = InitReport()
         if rebuild:
@@ -195,7 +217,13 @@ class KnowledgeService:
 
     # documents -------------------------------------------------------------------------------------
     def add(self, path: Path, domain: str | None = None, progress: Progress = _no_progress) -> AddResult:
-        """Ingest one file into `domain` (or the detected one); a file already indexed is not added twice."""
+        """Ingest one file into `domain`, or (None) the best detected domain when its confidence
+        reaches `detect_threshold`, else `common`; all or nothing (module docstring).
+
+        A file whose content (sha256) is already indexed is not added twice: status `duplicate` with
+        the document already there. The doc id is `<domain>:<file stem>-<sha256[:8]>`. InvalidDomain
+        for a malformed domain name (before the file is read); UnsupportedFileType, UnreadableDocument,
+        PasswordProtected, EmptyDocument or OcrUnavailable for a file that cannot be read."""
         started = time.perf_counter()
         self.ensure_ready(progress)
         if domain is not None and not DOMAIN_PATTERN.match(domain):
@@ -215,7 +243,7 @@ class KnowledgeService:
             sample = loaded.title + "\n" + "\n".join(s.text for s in loaded.sections)[:2000]
             matches = self.detect_domains(sample)
             top = matches[0] if matches else None
-            domain = top.domain if top and top.confidence >= self.settings.kb_detect_threshold else COMMON
+            domain = top.domain if top and top.confidence >= self.settings.detect_threshold else COMMON
         slug = re.sub(r"[^0-9A-Za-z가-힣_-]+", "-", path.stem).strip("-")[:60] or "document"
         record = DocumentRecord(
             doc_id=f"{domain}:{slug}-{sha[:8]}",
@@ -268,6 +296,8 @@ class KnowledgeService:
         self.catalog.remove_document(record.doc_id)
 
     def remove(self, doc_id: str) -> DocumentRecord:
+        """Drop one document (uploaded or from a pack) from both indexes and the catalog; returns it.
+        UnknownDocument for an id not in the catalog. A removed pack document comes back with `init`."""
         record = self.catalog.document(doc_id)
         if record is None:
             raise UnknownDocument(
@@ -277,6 +307,7 @@ class KnowledgeService:
         return record
 
     def documents(self, domain: str | None = None) -> list[DocumentRecord]:
+        """Indexed documents (packs' and uploads) of one domain or all, by domain, then source."""
         return self.catalog.documents(domain)
 
     # questions -------------------------------------------------------------------------------------
@@ -297,7 +328,8 @@ class KnowledgeService:
         self._query_vectors.clear()
 
     def detect_domains(self, text: str) -> list[DomainMatch]:
-        """Every pack domain (common excluded: it is always searched), best first, with confidence."""
+        """Every pack domain (common excluded: it is always searched), best first, with its confidence
+        in [0, 1]; compare it with `detect_threshold` to call a domain detected."""
         return self.detector.detect(text, self.query_vector(text))
 
     def _domain_sizes(self, generation: int) -> dict[str, int]:
@@ -318,7 +350,7 @@ class KnowledgeService:
     def search_domains(self, text: str, matches: list[DomainMatch] | None = None) -> list[str]:
         """Detected domains + common + user domains; every domain when nothing is detected."""
         matches = matches if matches is not None else self.detect_domains(text)
-        chosen = [m.domain for m in matches if m.confidence >= self.settings.kb_detect_threshold]
+        chosen = [m.domain for m in matches if m.confidence >= self.settings.detect_threshold]
         if not chosen:
             chosen = [m.domain for m in matches]
         return [*chosen, COMMON, *self._user_domains()]
@@ -326,7 +358,10 @@ class KnowledgeService:
     def retrieve(
         self, text: str, k: int = 5, domains: list[str] | None = None, mode: SearchMode = "hybrid"
     ) -> list[Passage]:
-        """The k passages that best answer `text`, over the detected domains plus common."""
+        """The k passages that best answer `text`, best first, over `domains` (None: `search_domains`,
+        the detected ones plus common and the user domains). `mode` hybrid fuses the vector and BM25
+        rankings by `fusion`; vector or keyword uses one side only. Fewer than k when fewer match.
+        Each passage says which side found it and its rank and score there."""
         self.ensure_ready()
         query = self.query_vector(text)
         if domains is None:
@@ -337,7 +372,7 @@ class KnowledgeService:
         sizes = self._domain_sizes(generation)
         vector_hits = self.vectors.query(query, domains, pool, sizes) if mode != "keyword" else []
         keyword_hits = self.keywords.query(text, domains, pool) if mode != "vector" else []
-        fused = fuse(vector_hits, keyword_hits, FusionMethod(self.settings.kb_fusion))[:k]
+        fused = fuse(vector_hits, keyword_hits, FusionMethod(self.settings.fusion))[:k]
         chunks = self.catalog.chunks([f.chunk_id for f in fused])
         passages = []
         for f in fused:
@@ -365,6 +400,7 @@ class KnowledgeService:
 
     # overview --------------------------------------------------------------------------------------
     def domains(self) -> list[DomainInfo]:
+        """The packs' domains in pack order, then the user domains (only uploads in them) by name."""
         counts = self.catalog.chunk_counts()
         docs: dict[str, int] = {}
         for record in self.catalog.documents():
@@ -387,6 +423,9 @@ class KnowledgeService:
         return out
 
     def stats(self) -> dict[str, object]:
+        """The figures `mwo kb stats --json` prints (a contract: keys only added): where the base is,
+        the embedding model and its size, whether the packs are indexed, the counts, every domain
+        (`DomainInfo` fields) and the uploaded documents."""
         documents = self.catalog.documents()
         return {
             "path": str(self.root),
@@ -412,7 +451,7 @@ class KnowledgeService:
         }
 
 
-def _default_embedder(settings: Settings) -> Embedder:
+def _default_embedder(settings: KbSettings) -> Embedder:
     """The configured embedder, answering the shipped packs' texts from their precomputed vectors."""
     inner = embedder_from_settings(settings)
     return CachedEmbedder(inner, load_vector_file(PACK_VECTORS, inner.model_id), remember=False)

@@ -21,42 +21,42 @@ from mwo.llm.fake import FakeChatModel, FakeReply
 from mwo.llm.local import LocalChatModel, LocalModel
 from mwo.llm.model_files import ModelFiles
 from mwo.llm.openai_compat import OpenAICompatChatModel
-from mwo.settings import Settings
+from mwo.settings import LlmSettings
 from mwo.store.abc import SecretStore
 from mwo.store.errors import NotFound
 
 
-def local_model(settings: Settings) -> LocalModel:
+def local_model(settings: LlmSettings) -> LocalModel:
     """A LocalModel configured by settings (nothing is loaded until its first call)."""
     return LocalModel(
-        ModelFiles(settings.resolved_llm_model_dir()),
-        context_tokens=settings.llm_context_tokens,
-        threads=settings.llm_threads,
-        prompt_cache=settings.llm_prompt_cache,
-        prompt_cache_bytes=settings.llm_prompt_cache_mb << 20,
-        prompt_cache_dir=settings.resolved_home() / "llm-prompt-cache",
+        ModelFiles(settings.model_dir),
+        context_tokens=settings.context_tokens,
+        threads=settings.threads,
+        prompt_cache=settings.prompt_cache,
+        prompt_cache_bytes=settings.prompt_cache_mb << 20,
+        prompt_cache_dir=settings.prompt_cache_dir,
     )
 
 
 def make_chat_model(
-    settings: Settings,
+    settings: LlmSettings,
     *,
     local: LocalModel | None = None,
     secrets: SecretStore | None = None,
     model: str | None = None,
 ) -> BaseChatModel:
     """The chat model settings ask for; `model` (a step's choice) overrides the endpoint's model name."""
-    if settings.llm_provider == "local":
+    if settings.provider == "local":
         return LocalChatModel(host=local or local_model(settings))
-    if settings.llm_provider == "fake":
-        script = [] if settings.llm_fake_script is None else _next_scripted(settings.llm_fake_script)
+    if settings.provider == "fake":
+        script = [] if settings.fake_script is None else _next_scripted(settings.fake_script)
         return FakeChatModel(script=script)
-    if not settings.llm_base_url:
+    if not settings.base_url:
         raise LlmConfigError(
             "MWO_LLM_PROVIDER=openai needs an endpoint, and MWO_LLM_BASE_URL is not set",
             "set MWO_LLM_BASE_URL (e.g. https://api.openai.com/v1), or MWO_LLM_PROVIDER=local",
         )
-    name = model or settings.llm_model
+    name = model or settings.model
     if not name:
         raise LlmConfigError(
             "MWO_LLM_PROVIDER=openai needs a model name, and MWO_LLM_MODEL is not set",
@@ -64,12 +64,12 @@ def make_chat_model(
         )
     key, source = _api_key(settings, secrets)
     return OpenAICompatChatModel(
-        base_url=settings.llm_base_url,
+        base_url=settings.base_url,
         model_name=name,
         api_key=key,
         key_source=source,
-        timeout_s=settings.llm_timeout_s,
-        user_agent=settings.http_user_agent,
+        timeout_s=settings.timeout_s,
+        user_agent=settings.user_agent,
     )
 
 
@@ -92,14 +92,14 @@ def _next_scripted(path: Path) -> list[FakeReply | str]:
     return [str(first)]
 
 
-def _api_key(settings: Settings, secrets: SecretStore | None) -> tuple[SecretStr | None, str]:
-    if settings.llm_api_key is not None:
-        return settings.llm_api_key, "MWO_LLM_API_KEY"
-    source = f"secret {settings.llm_api_key_secret}"
+def _api_key(settings: LlmSettings, secrets: SecretStore | None) -> tuple[SecretStr | None, str]:
+    if settings.api_key is not None:
+        return settings.api_key, "MWO_LLM_API_KEY"
+    source = f"secret {settings.api_key_secret}"
     if secrets is None:
         return None, source
     try:
-        return SecretStr(secrets.reveal_secret(settings.llm_api_key_secret)), source
+        return SecretStr(secrets.reveal_secret(settings.api_key_secret)), source
     except NotFound:
         return None, f"{source} (not set)"
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
@@ -26,8 +26,8 @@ from mwo.llm.local import LocalModel
 from mwo.llm.model_files import MODEL_NAME
 from mwo.llm.structured import check_schema, parse_structured, schema_instruction
 from mwo.llm.tracing import LangSmithWiring, Redact, no_redaction, record_call
-from mwo.settings import Settings
-from mwo.store.abc import Store
+from mwo.settings import LlmSettings
+from mwo.store.abc import SecretStore, TraceStore
 from mwo.store.records import LlmCallRecord
 
 
@@ -72,18 +72,24 @@ class _Call:
     started: float = field(default_factory=time.perf_counter)
 
 
+class SecretsAndTraces(SecretStore, TraceStore, Protocol):
+    """What the LLM service reads and writes: an endpoint's API key (a secret) and a trace row per call."""
+
+
 class LlmService:
     """Asks the model chosen by settings; `chat_model` replaces it (tests pass a FakeChatModel)."""
 
     def __init__(
         self,
-        settings: Settings,
-        store: Store | None,
+        settings: LlmSettings,
+        store: SecretsAndTraces | None,
         *,
         chat_model: BaseChatModel | None = None,
         langsmith: LangSmithWiring | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        """`settings`: the LLM part of MWO's settings (`Settings.llm`); `store` (None: no trace rows,
+        no key from secrets) records each call and holds the endpoint key's secret."""
         self.settings = settings
         self._store = store
         self._chat_model = chat_model
@@ -101,16 +107,16 @@ class LlmService:
     def model_name(self, requested: str | None = None) -> str:
         if self._chat_model is not None:
             return str(getattr(self._chat_model, "model_name", "custom"))
-        if self.settings.llm_provider == "local":
+        if self.settings.provider == "local":
             return MODEL_NAME
-        if self.settings.llm_provider == "fake":
+        if self.settings.provider == "fake":
             return "fake"
-        return requested or self.settings.llm_model or "unset"
+        return requested or self.settings.model or "unset"
 
     def chat_model(self, requested: str | None = None) -> BaseChatModel:
         if self._chat_model is not None:
             return self._chat_model
-        local = self.local if self.settings.llm_provider == "local" else None
+        local = self.local if self.settings.provider == "local" else None
         return make_chat_model(self.settings, local=local, secrets=self._store, model=requested)
 
     def ask(
@@ -200,7 +206,7 @@ class LlmService:
     ) -> None:
         latency = answer.latency_ms if answer else (time.perf_counter() - call.started) * 1000
         extra: dict[str, Any] = {
-            "provider": self.settings.llm_provider if self._chat_model is None else "custom",
+            "provider": self.settings.provider if self._chat_model is None else "custom",
             "temperature": call.request.temperature,
             "max_tokens": call.request.max_tokens,
             "structured": call.request.schema is not None,

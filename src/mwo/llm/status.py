@@ -8,19 +8,19 @@ from typing import Any
 
 from mwo.llm.errors import LlmError
 from mwo.llm.model_files import MODEL_NAME, MODEL_SHA256, MODEL_SIZE, PART_COUNT, ModelFiles, part_paths
-from mwo.settings import Settings
+from mwo.settings import LlmSettings
 
 
-def llm_status(settings: Settings) -> dict[str, Any]:
+def llm_status(settings: LlmSettings) -> dict[str, Any]:
     """The provider and, for the local model, its file's state; for an endpoint, where and which model."""
-    info: dict[str, Any] = {"provider": settings.llm_provider}
-    if settings.llm_provider == "openai":
-        key = "MWO_LLM_API_KEY" if settings.llm_api_key else f"secret {settings.llm_api_key_secret}"
-        info.update(base_url=settings.llm_base_url, model=settings.llm_model, key_from=key)
+    info: dict[str, Any] = {"provider": settings.provider}
+    if settings.provider == "openai":
+        key = "MWO_LLM_API_KEY" if settings.api_key else f"secret {settings.api_key_secret}"
+        info.update(base_url=settings.base_url, model=settings.model, key_from=key)
         return info
-    if settings.llm_provider == "fake":
+    if settings.provider == "fake":
         return info
-    files = ModelFiles(settings.resolved_llm_model_dir())
+    files = ModelFiles(settings.model_dir)
     state = files.status()
     try:
         parts = len(part_paths())
@@ -38,7 +38,7 @@ def llm_status(settings: Settings) -> dict[str, Any]:
         llama_cpp_python=package_version("llama-cpp-python"),
         loaded=False,
         loading="in each process on its first call (~1 s; the file is memory-mapped)",
-        prompt_cache=settings.llm_prompt_cache,
+        prompt_cache=settings.prompt_cache,
     )
     return info
 

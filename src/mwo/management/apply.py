@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from mwo.clock import utc_now
 from mwo.settings import Settings
 from mwo.spec import SpecError, SpecErrorCode, SpecFinding, Workflow, dump_workflow
-from mwo.store import Store
+from mwo.store.abc import ScheduleStore, SecretStore, WebhookStore, WorkflowStore
 from mwo.store.records import VersionRecord
 from mwo.triggers.registration import sync_schedule
 from mwo.triggers.webhooks import ensure_webhook_secret
@@ -24,13 +24,20 @@ from mwo.triggers.webhooks import ensure_webhook_secret
 if TYPE_CHECKING:
     from mwo.validation import CodeValidator, Report
 
-__all__ = ["WorkflowApply"]
+__all__ = ["ApplyStore", "WorkflowApply"]
+
+
+class ApplyStore(WorkflowStore, SecretStore, ScheduleStore, WebhookStore, Protocol):
+    """What applying reads and writes: versions, the secret names the validator knows, and the
+    schedule and webhook secret a version's trigger needs."""
 
 
 class WorkflowApply:
     """Validate-then-save over one store; `clock` stamps schedule and webhook registrations."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, settings: Settings, store: ApplyStore, clock: Callable[[], datetime] = utc_now
+    ) -> None:
         self.settings = settings
         self.store = store
         self._clock = clock

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -33,7 +33,7 @@ from mwo.engine.scope import SecretsView, build_scope
 from mwo.errors import FixableError
 from mwo.settings import Settings
 from mwo.spec import Channel, NotificationStep, Templates, workflow_from_data
-from mwo.store.abc import Store
+from mwo.store.abc import InboxStore, SecretStore
 from mwo.store.records import LogLevel
 
 __all__ = [
@@ -127,6 +127,10 @@ class ChannelTestResult:
         }
 
 
+class SecretsAndInbox(SecretStore, InboxStore, Protocol):
+    """What a channel test reads: the channel's secrets, and the inbox (the offline channel)."""
+
+
 class ChannelTester:
     """Sends test messages over the channels, with the secrets and settings workflows use.
 
@@ -136,7 +140,7 @@ class ChannelTester:
     def __init__(
         self,
         settings: Settings,
-        store: Store,
+        store: SecretsAndInbox,
         *,
         client: httpx.Client | None = None,
         resolver: Resolver = system_resolver,

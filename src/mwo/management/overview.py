@@ -10,8 +10,13 @@ from typing import Protocol
 
 from mwo.engine.preflight import missing_secrets
 from mwo.spec import Workflow
-from mwo.store.abc import Store
+from mwo.store.abc import RunStore, ScheduleStore, SecretStore, WorkflowStore
 from mwo.store.records import RunFilter, RunRecord, VersionRecord, WorkflowRecord
+
+
+class OverviewStore(WorkflowStore, RunStore, SecretStore, ScheduleStore, Protocol):
+    """What the overview reads: workflows and their latest versions, each one's last run, the secret
+    names set, and the schedules."""
 
 
 class Workflows(Protocol):
@@ -19,7 +24,7 @@ class Workflows(Protocol):
     package does not import it)."""
 
     @property
-    def store(self) -> Store: ...
+    def store(self) -> OverviewStore: ...
 
     def workflow_of(self, version: VersionRecord) -> Workflow: ...
 

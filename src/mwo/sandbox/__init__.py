@@ -3,7 +3,7 @@
 Use `Sandbox(SandboxConfig(...)).run(code, inputs, secrets, limits, net)`; see runner.py. The package
 imports nothing of MWO's other packages but the dependency-free `mwo.errors` (its errors are
 FixableErrors), so the engine, the CLI and the validator can all use it; MWO's settings reach it
-through its own `SandboxSettings` protocol (the MWO_SANDBOX_* fields), not `mwo.settings`
+through its own `SandboxSettings` protocol (the shape of the `Settings.sandbox` view), not `mwo.settings`
 (tests/unit/test_import_rules.py holds it to that).
 """
 

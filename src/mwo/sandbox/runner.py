@@ -34,19 +34,28 @@ from mwo.sandbox.seccomp import no_new_processes_filter
 
 
 class SandboxSettings(Protocol):
-    """The settings a sandbox is built from (MWO's `Settings` has them as MWO_SANDBOX_*): declared
-    here so the package does not import `mwo.settings`."""
+    """The settings a sandbox is built from: MWO's `Settings.sandbox` view (the MWO_SANDBOX_* fields)
+    has this shape. Declared here so the package does not import `mwo.settings`."""
 
     @property
-    def sandbox_python(self) -> Path | None: ...
+    def python(self) -> Path | None:
+        """The interpreter; None: `default_python()`."""
+
     @property
-    def sandbox_packages_dir(self) -> Path | None: ...
+    def packages_dir(self) -> Path | None:
+        """The allow-listed packages shown read-only to scripts; None: standard library only."""
+
     @property
-    def sandbox_require_isolation(self) -> bool: ...
+    def require_isolation(self) -> bool:
+        """Refuse to run when the host cannot give namespace isolation."""
+
     @property
-    def sandbox_pool_size(self) -> int: ...
+    def pool_size(self) -> int:
+        """Warm sandboxes kept started (0: start each on demand)."""
+
     @property
-    def sandbox_max_output_mb(self) -> int: ...
+    def max_output_mb(self) -> int:
+        """Largest result plus printed output of one script."""
 
 
 _SIGNAL_EXIT = 128
@@ -86,12 +95,12 @@ class SandboxResult:
 
 
 def config_from_settings(settings: SandboxSettings) -> SandboxConfig:
-    """The sandbox MWO's settings describe (MWO_SANDBOX_*)."""
+    """The sandbox MWO's settings describe (`Settings.sandbox`, MWO_SANDBOX_*)."""
     return SandboxConfig(
-        python=settings.sandbox_python or default_python(),
-        packages=settings.sandbox_packages_dir,
-        require_isolation=settings.sandbox_require_isolation,
-        pool_size=settings.sandbox_pool_size,
+        python=settings.python or default_python(),
+        packages=settings.packages_dir,
+        require_isolation=settings.require_isolation,
+        pool_size=settings.pool_size,
     )
 
 
@@ -100,7 +109,7 @@ def limits_for(settings: SandboxSettings, timeout_s: float, memory_mb: int) -> L
     return Limits(
         timeout_s=timeout_s,
         memory_mb=memory_mb,
-        max_output_bytes=settings.sandbox_max_output_mb * 1024 * 1024,
+        max_output_bytes=settings.max_output_mb * 1024 * 1024,
     )
 
 

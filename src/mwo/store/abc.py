@@ -1,7 +1,14 @@
 """The store's interfaces: verbs only, the contract in the docstrings (implementations inherit them).
 
-Every backend (SQLite, PostgreSQL) passes `tests/contract/`. Times are passed in by the caller
+Every backend (SQLite, PostgreSQL) passes `tests/contract/`, and the in-memory store
+(`mwo.store.memory`) the files of the interfaces it implements. Times are passed in by the caller
 (`now`), so lease and expiry logic is testable without sleeping.
+
+Each interface is a `Protocol` that implementations subclass explicitly (so, as with an ABC, a class
+that leaves a method out cannot be instantiated). Being protocols lets a consumer that uses two or
+three of them declare the join next to itself, `class RunsAndInbox(RunStore, InboxStore, Protocol)`,
+and take exactly that: any `Store` satisfies it structurally, with nothing here knowing the consumer.
+Only the services container and the faces (CLI, API, UI) hold the whole `Store`.
 """
 
 from __future__ import annotations
@@ -9,7 +16,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from mwo.spec import Workflow
 from mwo.store.records import (
@@ -48,7 +55,7 @@ from mwo.store.records import (
 )
 
 
-class WorkflowStore(ABC):
+class WorkflowStore(Protocol):
     """Workflows, their immutable versions, folders and tags."""
 
     @abstractmethod
@@ -109,7 +116,7 @@ class WorkflowStore(ABC):
         """Add and remove tags (created as needed); raises NotFound."""
 
 
-class RunStore(ABC):
+class RunStore(Protocol):
     """Runs, step runs (one row per attempt) and step logs; leases for crash recovery."""
 
     @abstractmethod
@@ -234,29 +241,41 @@ class RunStore(ABC):
         """In the order written."""
 
 
-class ApprovalStore(ABC):
+class ApprovalStore(Protocol):
+    """The decisions APPROVAL steps wait for: at most one approval per (run, step), requested by the
+    step, decided once (ApprovalStatus). The run's own status (waiting_approval) is the RunStore's:
+    the engine moves it; these verbs never change a run."""
+
     @abstractmethod
     def request_approval(
         self, run_id: str, step_id: str, message: str, now: datetime, expires_at: datetime | None
     ) -> ApprovalRecord:
-        """Create the pending approval for (run, step), or return the existing one (idempotent)."""
+        """Create the PENDING approval of (run, step) with `requested_at` = now, or return the existing
+        row unchanged, even if already decided (idempotent: a resumed run that asks again must see the
+        decision, not a fresh request; two processes asking at once get the same row). NotFound for an
+        unknown run."""
 
     @abstractmethod
     def decide_approval(
         self, run_id: str, status: ApprovalStatus, by: str, comment: str | None, now: datetime
     ) -> ApprovalRecord:
-        """Decide the run's pending approval. NotFound when none is pending; Conflict if decided."""
+        """Set the run's pending approval to `status` (approved, rejected, expired), with `decided_by`,
+        `decided_at` = now and `comment`, atomically: of two deciders at once exactly one wins, the
+        other gets Conflict. With several pending (parallel branches), the oldest is decided.
+        InvalidInput for `status` PENDING; NotFound when the run has no approval at all; Conflict when
+        all of its approvals are already decided (a decision is final)."""
 
     @abstractmethod
     def get_approval(self, run_id: str, step_id: str) -> ApprovalRecord:
-        """Raises NotFound."""
+        """The approval of (run, step), whatever its status. Raises NotFound."""
 
     @abstractmethod
     def list_pending_approvals(self) -> list[ApprovalRecord]:
-        """Oldest first."""
+        """Every PENDING approval of every run, oldest request first (expired ones too, until the
+        reaper decides them: compare `expires_at` with the time yourself)."""
 
 
-class SecretStore(ABC):
+class SecretStore(Protocol):
     """Named secrets, encrypted at rest; values leave only through `reveal_secret`."""
 
     @abstractmethod
@@ -276,7 +295,7 @@ class SecretStore(ABC):
         """Raises NotFound."""
 
 
-class InboxStore(ABC):
+class InboxStore(Protocol):
     """The offline notification channel."""
 
     @abstractmethod
@@ -292,17 +311,22 @@ class InboxStore(ABC):
         """Raises NotFound."""
 
 
-class TraceStore(ABC):
+class TraceStore(Protocol):
+    """Traces of language-model calls (`llm_calls`), append-only: a row is never changed or deleted,
+    and outlives its run (`run_id` is a plain reference, also None for calls outside runs)."""
+
     @abstractmethod
     def record_llm_call(self, call: LlmCallRecord, now: datetime) -> LlmCallRecord:
-        """Store a trace row (the caller has redacted secrets); returns it with id and created_at."""
+        """Append `call` as it is: the caller has masked secret values in prompt, response and error
+        (the store cannot tell them apart). `call.id` and `call.created_at` are ignored; the returned
+        record has the assigned id and `created_at` = now. `run_id` is not checked against runs."""
 
     @abstractmethod
     def list_llm_calls(self, run_id: str | None = None, limit: int = 50) -> list[LlmCallRecord]:
-        """Newest first."""
+        """The `limit` newest calls, of one run or (None) of all, newest first (ties by id)."""
 
 
-class ScheduleStore(ABC):
+class ScheduleStore(Protocol):
     """Cron schedules and their fires. Exactly once: a fire is a row, UNIQUE(schedule_id, fire_time),
     inserted in the same transaction that moves the schedule's stored next fire on (`claim_fires`).
     A claimed fire carries a lease (`acquired_by`/`acquired_until`) until its run exists, so a
@@ -409,7 +433,7 @@ class ScheduleStore(ABC):
         """Newest fire time first."""
 
 
-class WebhookStore(ABC):
+class WebhookStore(Protocol):
     """Per-workflow webhook signing secrets (encrypted like secrets) and received deliveries.
 
     Several secrets may be active at once (rotation): a secret is active until its `expires_at`
@@ -447,7 +471,7 @@ class WebhookStore(ABC):
         the same transaction, so a delivery never slips past a disable)."""
 
 
-class StatsStore(ABC):
+class StatsStore(Protocol):
     """What run statistics are computed from: narrow reads over many runs, filtered in the database."""
 
     @abstractmethod
@@ -465,7 +489,7 @@ class StatsStore(ABC):
         by (workflow, step, step type, error type), most frequent first. NotFound as above."""
 
 
-class TokenStore(ABC):
+class TokenStore(Protocol):
     """API tokens: the store keeps a token's hash and metadata, never the token itself.
 
     A token is found by its public `token_id` (the part between `mwo_` and the secret); the caller
@@ -503,7 +527,7 @@ class TokenStore(ABC):
         """Set the token's last use to `now` (a no-op for an unknown id)."""
 
 
-class HealingStore(ABC):
+class HealingStore(Protocol):
     """The repair loop's attempts, append-only: every candidate, kept or not, with its findings and diff.
 
     A repair has a `repair_id` (the caller's uuid) and a `subject` naming what was repaired
@@ -524,7 +548,7 @@ class HealingStore(ABC):
         (the newest `limit` when there are more); an unknown subject gives []."""
 
 
-class AuthoringStore(ABC):
+class AuthoringStore(Protocol):
     """Authoring sessions: a request (or an edit instruction), the answers given so far, the status and
     the last result, and the progress events the pipeline wrote, numbered per session so a client
     polls `list_authoring_events(id, after=last seen)`."""
@@ -566,7 +590,7 @@ class AuthoringStore(ABC):
         """Events with seq > `after`, in order; NotFound for an unknown session."""
 
 
-class RepairStore(ABC):
+class RepairStore(Protocol):
     """Run-time repair proposals: a fix found for a step that failed in a run. A run has at most one
     pending proposal at a time (its run waits in waiting_repair); its newest proposal is the one shown.
     """
@@ -602,7 +626,7 @@ class RepairStore(ABC):
         already decided."""
 
 
-class OutboxStore(ABC):
+class OutboxStore(Protocol):
     """The outbox: one row per attempt of a step with an outside effect (API_CALL, NOTIFICATION),
     so that a step run again after a crash knows whether its message or request already went out.
 

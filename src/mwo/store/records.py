@@ -12,7 +12,19 @@ from mwo.spec.policies import DeliveryPolicy
 
 class RunStatus(str, Enum):
     """Life of a run: queued -> running -> (waiting_approval | waiting_repair -> running)* -> a final
-    state. waiting_repair: a failed step has a proposed fix that a person approves or rejects."""
+    state (succeeded, failed, cancelled).
+
+    The other moves, each made by `RunService`:
+    - queued -> failed: the run cannot start (a secret it needs is not set: `missing_secrets`);
+    - queued | waiting_approval | waiting_repair -> cancelled: a cancel of a run nobody executes;
+      a running run is flagged (`cancel_requested`) and stops as cancelled at the next step boundary;
+    - waiting_repair -> failed: the proposed fix was rejected (the run keeps the error it had);
+    - failed -> queued: `reopen_run`, for `mwo retry RUN --from-failed`, the only way out of a final
+      state (`mwo retry RUN` without it makes a new run instead).
+    waiting_approval: an APPROVAL step waits for a decision (ApprovalStore); waiting_repair: a failed
+    step has a proposed fix that a person approves or rejects (RepairStore). Either may outlive the
+    process: the decision resumes the run from any process.
+    """
 
     QUEUED = "queued"
     RUNNING = "running"
@@ -28,7 +40,10 @@ class RunStatus(str, Enum):
 
 
 class StepStatus(str, Enum):
-    """Life of one attempt of one step."""
+    """Life of one attempt of one step: running -> succeeded | failed | cancelled, or running ->
+    waiting_approval -> succeeded | failed (an APPROVAL step: the decision finishes the same attempt).
+    A retry is a new row (attempt n+1), never a change of a final one. An attempt whose process
+    stopped is closed as failed with error type `interrupted` when the run resumes."""
 
     RUNNING = "running"
     WAITING_APPROVAL = "waiting_approval"
@@ -38,6 +53,12 @@ class StepStatus(str, Enum):
 
 
 class ApprovalStatus(str, Enum):
+    """Life of an approval: pending -> approved | rejected | expired, decided once.
+
+    A person decides approved or rejected (`mwo approve/reject`, the API, the UI); when `expires_at`
+    passes, the reaper decides it by the step's `on_timeout` (approve, reject, or fail: expired,
+    `decided_by` "timeout")."""
+
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -90,19 +111,59 @@ class RunRecord:
     version_id: int
     version_number: int
     status: RunStatus
+    """Where the run is in its life (RunStatus lists the moves); final states never change, except
+    failed -> queued by `reopen_run`."""
     trigger: str
+    """Who started the run, `kind` or `kind:detail`; shown by `mwo runs` and the API as it is:
+
+    - `manual`: `mwo run` (the default of `RunService.create_run` / `.start`);
+    - `api`: `POST /workflows/{name}/runs`;
+    - `ui`, `ui:test`: the UI's run button, and the test run after authoring;
+    - `retry`: `mwo retry RUN` and the API's retry (a new run, `retry_of` set); `--from-failed`
+      reopens the failed run and keeps its trigger;
+    - `schedule:<fire id>`: the run of one schedule fire, the id of its `ScheduleFireRecord` (not of
+      the schedule): how the scheduler and the reaper find the run a fire's claimer created;
+    - `webhook:<webhook-id>`: a webhook delivery, `<webhook-id>` the sender's `webhook-id` header
+      (deduplicated per workflow, `WebhookStore.start_webhook_run`);
+    - `event:<name>`: `mwo events emit NAME` or `POST /events/{name}`;
+    - `file:<file name>`: a watched folder saw the file (the name only, not its path).
+
+    `schedule:`, `webhook:` and `event:` runs are fires (`mwo.engine.runs.is_triggered`): a fire whose
+    secrets are not set still gets its run row, which fails at start instead of being refused. A
+    `file:` run is not counted as one (yet): its workflow missing a secret, no run is written and the
+    watcher logs the file as not started."""
     inputs: dict[str, Any]
+    """The run's inputs as checked against the version's declared inputs (defaults filled in)."""
     output: Any
+    """The workflow's `outputs` as rendered at the end (secrets masked); None until succeeded."""
     error: dict[str, Any] | None
-    """Why a failed or cancelled run stopped: `{"step"?, "type", "message", "fix"?, "status"?}`, `type` a
-    FailureKind value, `step` the step that stopped it (the engine's FailureRecord writes it)."""
+    """Why a failed or cancelled run stopped, None otherwise (and cleared by `reopen_run`). The
+    engine's `FailureRecord.as_dict()`: `{"step"?, "type", "message", "fix"?, "status"?}`, keys that
+    are None left out:
+
+    - `type`: a `mwo.errors.FailureKind` value, e.g. `timeout`, `http_status`, `exception`, `cancelled`
+      (a cancel), `rejected` (an approval said no), `abandoned` (the process vanished and the workflow
+      says `on_abandoned: fail`), `missing_secrets` (failed before the first step);
+    - `message`: what went wrong, for people, secrets masked;
+    - `fix`: what to do about it (absent only where nothing can be suggested);
+    - `step`: the id of the step that stopped the run (for `abandoned`, the one interrupted); absent
+      when no step did (a cancel of a run nobody was executing, missing secrets);
+    - `status`: the HTTP status of the answer that failed the step, when there was one.
+    """
     created_at: datetime
     started_at: datetime | None
+    """When the run first became running (kept across resumes); None while it never ran."""
     finished_at: datetime | None
+    """When it reached its final state; None before (and again after `reopen_run`)."""
     cancel_requested: bool
+    """A cancel was asked for; the owner stops the run at its next step boundary (or, for PYTHON_SCRIPT
+    and LLM_CALL, while the step runs)."""
     acquired_by: str | None
+    """The lease holder, `host:pid:nonce` of the process executing the run; None when nobody holds it."""
     acquired_until: datetime | None
+    """When the lease lapses unless extended; a reaper may take over a running run after it."""
     retry_of: str | None
+    """The run this one re-runs (`mwo retry RUN` without --from-failed); None otherwise."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +177,9 @@ class StepRunRecord:
     input: Any
     output: Any
     error: dict[str, Any] | None
-    """Why this attempt failed: `{"type", "message", "fix", "status"?}` (the engine's FailureRecord)."""
+    """Why this attempt failed or was cancelled: the shape of `RunRecord.error` without `step` (the row
+    names its step), i.e. `{"type", "message", "fix"?, "status"?}`; `type` `interrupted` when the
+    attempt's process stopped before it finished. None for a succeeded or running attempt."""
     started_at: datetime
     finished_at: datetime | None
     version_id: int | None = None
@@ -142,14 +205,20 @@ class StepLogRecord:
 
 @dataclass(frozen=True)
 class ApprovalRecord:
+    """The decision an APPROVAL step waits for: one per (run, step), requested once, decided once."""
+
     id: int
     run_id: str
     step_id: str
     status: ApprovalStatus
     message: str
+    """The step's rendered message, what the person deciding reads."""
     requested_at: datetime
     expires_at: datetime | None
+    """When the step's `timeout` ends (the reaper then decides by `on_timeout`); None: waits forever."""
     decided_by: str | None
+    """Who decided: a person (the CLI's `--by`, by default the OS user; the API's caller), or
+    `timeout` when the reaper decided; None while pending."""
     decided_at: datetime | None
     comment: str | None
 
@@ -169,18 +238,29 @@ class LlmCallRecord:
     """One call to a language model, as traced (prompt and response already redacted)."""
 
     caller: str
+    """Who asked, `area` or `area:detail`: `step:LLM_CALL`, `healing`, `authoring:<session>:<slot>`,
+    `cli:chat`, `ui:test`."""
     model: str
+    """The model that answered: the local model's name, the endpoint's model name, or `fake`."""
     prompt: str
+    """System and user messages as one text, secret values masked."""
     response: str
+    """The answer's text, masked; empty when the call failed."""
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latency_ms: float = 0.0
     run_id: str | None = None
+    """The run whose step asked (a plain reference: traces outlive runs); None outside runs."""
     step_id: str | None = None
     error: str | None = None
+    """`<message> (fix: <fix>)` of the LlmError the call ended with; None when it answered."""
     id: int | None = None
+    """Assigned by the store (`TraceStore.record_llm_call`); None before."""
     created_at: datetime | None = None
+    """Assigned by the store from the `now` it is given; None before."""
     extra: dict[str, Any] = field(default_factory=dict)
+    """Facts of the call that have no column: `provider` (or `custom` for an injected chat model),
+    `temperature`, `max_tokens`, `structured`, and `finish_reason` or the error's `error_code`."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mwo.spec import EventTrigger, TemplateError, Templates, Workflow
-from mwo.store.abc import Store
+from mwo.store.abc import WorkflowStore
 from mwo.store.records import RunRecord
 from mwo.store.records import VersionRecord as _Version
 
@@ -36,7 +36,7 @@ class EventOutcome:
 class EventDispatcher:
     """Finds the workflows listening to an event and starts them."""
 
-    def __init__(self, store: Store, parse: Callable[[_Version], Workflow], start: StartRun) -> None:
+    def __init__(self, store: WorkflowStore, parse: Callable[[_Version], Workflow], start: StartRun) -> None:
         self._store = store
         self._parse = parse
         self._start = start

@@ -33,7 +33,7 @@ from typing import Any
 from mwo.engine.errors import RunError
 from mwo.spec import FileTrigger, Workflow
 from mwo.spec.errors import SpecErrorCode, SpecFinding
-from mwo.store.abc import Store
+from mwo.store.abc import WorkflowStore
 from mwo.store.errors import StoreError
 from mwo.store.records import VersionRecord
 
@@ -112,7 +112,7 @@ class FolderWatcher:
 
     def __init__(
         self,
-        store: Store,
+        store: WorkflowStore,
         parse: Callable[[VersionRecord], Workflow],
         start: StartFileRun,
         state_dir: Path,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from mwo.engine.dispatch import RunDispatcher, SubmitDispatcher
 from mwo.engine.inputs import resolve_inputs
-from mwo.store.abc import Store
+from mwo.store.abc import RunStore, WorkflowStore
 from mwo.store.records import RunFilter, RunStatus
 
 if TYPE_CHECKING:
@@ -34,6 +34,10 @@ class RunLauncher(Protocol):
         """Request the run's cancellation (it stops between steps)."""
 
 
+class WorkflowsAndRuns(WorkflowStore, RunStore, Protocol):
+    """What the launcher reads: a workflow's latest version, and its active runs."""
+
+
 class EngineLauncher:
     """RunLauncher over RunService: a fire's run is executed inline by default; a server passes its
     worker pool's `submit`, or a `dispatcher` (its pool or Celery workers)."""
@@ -41,7 +45,7 @@ class EngineLauncher:
     def __init__(
         self,
         runs: RunService,
-        store: Store,
+        store: WorkflowsAndRuns,
         submit: Callable[[Callable[[], Any]], object] | None = None,
         *,
         dispatcher: RunDispatcher | None = None,

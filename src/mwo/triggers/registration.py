@@ -7,7 +7,7 @@ from datetime import datetime
 
 from mwo.spec import CronTrigger, Workflow
 from mwo.spec.errors import SpecErrorCode, SpecFinding
-from mwo.store.abc import Store
+from mwo.store.abc import ScheduleStore
 from mwo.store.records import ScheduleRecord, ScheduleSpec
 from mwo.triggers.cron import CronSchedule
 from mwo.triggers.errors import CronError
@@ -28,7 +28,7 @@ def schedule_spec(trigger: CronTrigger) -> ScheduleSpec:
     )
 
 
-def sync_schedule(store: Store, workflow: Workflow, now: datetime) -> ScheduleRecord | None:
+def sync_schedule(store: ScheduleStore, workflow: Workflow, now: datetime) -> ScheduleRecord | None:
     """Register the workflow's cron trigger, or drop its schedule when it has none. The stored next
     fire is kept when only policies changed (`ScheduleStore.save_schedule`)."""
     trigger = workflow.trigger
@@ -69,7 +69,7 @@ def upcoming_fires(trigger: CronTrigger, after: datetime, count: int) -> list[da
     return fires
 
 
-def resume_schedule(store: Store, workflow_name: str, now: datetime) -> ScheduleRecord:
+def resume_schedule(store: ScheduleStore, workflow_name: str, now: datetime) -> ScheduleRecord:
     """Resume a paused schedule from `now`: fires during the pause are not caught up."""
     spec = store.get_schedule(workflow_name).spec
     next_at = first_fire(CronSchedule.parse(spec.cron, spec.timezone), now, spec.start_at, spec.end_at)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mwo.spec import MisfirePolicy, OverlapPolicy
-from mwo.store.abc import Store
+from mwo.store.abc import ScheduleStore
 from mwo.store.errors import Conflict, NotFound
 from mwo.store.records import FireClaim, FireOutcome, ScheduleFireRecord, ScheduleRecord
 from mwo.triggers.cron import CronSchedule
@@ -53,7 +53,7 @@ class Scheduler:
     """Claims due fires and starts runs through a RunLauncher; time is always passed in."""
 
     def __init__(
-        self, store: Store, launcher: RunLauncher, owner: str, config: SchedulerConfig | None = None
+        self, store: ScheduleStore, launcher: RunLauncher, owner: str, config: SchedulerConfig | None = None
     ):
         self._store = store
         self._launcher = launcher

@@ -20,7 +20,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from mwo.errors import FixableError
 from mwo.spec import Workflow
 from mwo.spec.triggers import WebhookTrigger
-from mwo.store.abc import Store
+from mwo.store.abc import WebhookStore
 
 SECRET_PREFIX = "whsec_"
 ROTATION_GRACE = timedelta(hours=24)
@@ -39,14 +39,14 @@ def is_webhook_workflow(workflow: Workflow) -> bool:
     return isinstance(workflow.trigger, WebhookTrigger)
 
 
-def ensure_webhook_secret(store: Store, workflow: Workflow, now: datetime) -> None:
+def ensure_webhook_secret(store: WebhookStore, workflow: Workflow, now: datetime) -> None:
     """Give a workflow with a webhook trigger its first secret (nothing when it has one or no webhook)."""
     if is_webhook_workflow(workflow) and not store.list_webhook_secrets(workflow.name, now):
         store.add_webhook_secret(workflow.name, new_secret(), now)
 
 
 def rotate_webhook_secret(
-    store: Store, workflow_name: str, now: datetime, grace: timedelta = ROTATION_GRACE
+    store: WebhookStore, workflow_name: str, now: datetime, grace: timedelta = ROTATION_GRACE
 ) -> str:
     """Add a new secret; the ones active now stay valid for `grace` at most (senders switch over
     meanwhile); a zero grace revokes them at once, after a leak. Returns the new secret."""

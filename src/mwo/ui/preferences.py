@@ -69,7 +69,7 @@ def llm_settings(ctx: UiContext) -> None:
     rows = {row.key: row for row in prefs.show()}
     st.subheader(tr("settings.llm"))
     st.caption(tr("settings.llm_in_use"))
-    status = llm_status(ctx.settings)
+    status = llm_status(ctx.settings.llm)
     st.dataframe(
         [{"": key, " ": str(value)} for key, value in status.items()], hide_index=True, width="stretch"
     )
@@ -129,7 +129,7 @@ def _test_connection(settings: Settings, store: Store) -> None:
     """One short question to the model as entered (not saved yet); LlmError shows with its fix."""
     from mwo.llm.service import LlmRequest, LlmService
 
-    llm = LlmService(settings, store)
+    llm = LlmService(settings.llm, store)
     started = time.perf_counter()
     try:
         with st.spinner(tr("create.thinking")):

@@ -74,13 +74,20 @@ class UiContext:
 
 
 def open_context(settings: Settings, workers: int | None = None) -> UiContext:
-    """Services plus a worker pool of this process; event-started runs are queued to it too."""
-    from mwo.engine.dispatch import SubmitDispatcher
+    """Services plus a worker pool of this process; runs started here go where `MWO_EXECUTOR` says
+    (this pool, or the Celery workers), event-started runs too. Raises CeleryUnavailable (a
+    FixableError) when Celery is chosen but not configured; nothing is left open then."""
+    from mwo.workers.dispatchers import open_dispatcher
     from mwo.workers.pool import WorkerPool
 
     services = Services.open(settings)
     pool = WorkerPool(workers or settings.workers, settings.worker_queue_size, name="mwo-ui")
-    dispatcher = SubmitDispatcher(lambda: services.runs, pool.submit)
+    try:
+        dispatcher = open_dispatcher(settings, lambda: services.runs, pool.submit)
+    except FixableError:
+        pool.drain(0)
+        services.close()
+        raise
     services.dispatcher = dispatcher
     return UiContext(services, dispatcher, pool)
 
@@ -104,7 +111,12 @@ def context() -> UiContext:
         return given
     settings = _read_settings()
     digest = hashlib.sha256(settings.model_dump_json().encode()).hexdigest()
-    return _shared_context(str(settings.resolved_home()), settings.resolved_database_url(), digest)
+    try:
+        return _shared_context(str(settings.resolved_home()), settings.resolved_database_url(), digest)
+    except FixableError as exc:  # e.g. MWO_EXECUTOR=celery without a broker: say so, not a traceback
+        st.error(f"{exc.message}\n\n{t('error.fix', 'en', fix=exc.fix)}")
+        st.stop()
+        raise  # st.stop() raises; this line only tells the type checker
 
 
 def _read_settings() -> Settings:

@@ -56,7 +56,7 @@ class CodeValidator:
         if dry_run and ctx.sandbox is None:
             from mwo.sandbox import Sandbox, config_from_settings
 
-            ctx.sandbox = Sandbox(config_from_settings(self._settings))
+            ctx.sandbox = Sandbox(config_from_settings(self._settings.sandbox))
             try:
                 return self._run(ctx)
             finally:

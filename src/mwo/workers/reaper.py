@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from mwo.engine.dispatch import RunDispatcher, SubmitDispatcher
 from mwo.engine.errors import RunError
-from mwo.store.abc import Store
+from mwo.store.abc import RunStore
 from mwo.store.errors import Conflict
 from mwo.store.records import RunFilter, RunStatus
 
@@ -43,7 +43,7 @@ class Reaper:
     def __init__(
         self,
         runs: RunService,
-        store: Store,
+        store: RunStore,
         submit: Submit,
         free_slots: Callable[[], int],
         *,

@@ -22,7 +22,7 @@ INSTRUCTION = '{"instruction": "다음 경제 기사들을 각각 두 문장으�
 def api(settings: Settings) -> Iterator[LiveApi]:
     with live_api(settings) as live:
         store = live.services.store
-        llm = LlmService(settings, store, chat_model=FakeChatModel(script=[INSTRUCTION] * 4))
+        llm = LlmService(settings.llm, store, chat_model=FakeChatModel(script=[INSTRUCTION] * 4))
         live.services.__dict__["authoring"] = AuthoringService(settings, store, llm)
         yield live
 

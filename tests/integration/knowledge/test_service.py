@@ -44,7 +44,7 @@ def test_pack_update_reindexes_only_changed_documents(
 ) -> None:
     packs_root = tmp_path / "packs"
     shutil.copytree(PACKS_DIR, packs_root)
-    kb = KnowledgeService(kb_settings, embedder=embedder, text=korean, packs=shipped_packs(packs_root))
+    kb = KnowledgeService(kb_settings.kb, embedder=embedder, text=korean, packs=shipped_packs(packs_root))
     kb.init()
     news = packs_root / "naver" / "news-search.md"
     news.write_text(news.read_text() + "\n\n## Added note\n\n뉴스 검색은 하루 25,000회까지 호출할 수 있다.\n")
@@ -103,7 +103,7 @@ def test_ocr_of_png_and_scanned_pdf(kb: KnowledgeService, tmp_path: Path) -> Non
 def test_documents_are_stamped_by_the_clock_passed_in(
     kb_settings: Settings, embedder: CachedEmbedder, korean: KoreanText, clock: ManualClock, tmp_path: Path
 ) -> None:
-    kb = KnowledgeService(kb_settings, embedder=embedder, text=korean, clock=clock)
+    kb = KnowledgeService(kb_settings.kb, embedder=embedder, text=korean, clock=clock)
     kb.init()
     clock.advance(timedelta(days=3, minutes=7))
     note = tmp_path / "note.md"
@@ -159,7 +159,7 @@ def test_domain_is_detected_when_not_given(kb: KnowledgeService, tmp_path: Path)
 
 def test_collection_refuses_another_embedding_model(kb: KnowledgeService, kb_settings: Settings) -> None:
     other = OpenAICompatibleEmbedder("http://127.0.0.1:9/v1", "text-embedding-3-small", 384)
-    reopened = KnowledgeService(kb_settings, embedder=other, text=kb.text)
+    reopened = KnowledgeService(kb_settings.kb, embedder=other, text=kb.text)
     with pytest.raises(EmbeddingMismatch) as info:
         reopened.init()
     assert "--rebuild" in info.value.fix
@@ -179,7 +179,7 @@ def test_domain_names_are_checked(kb: KnowledgeService, tmp_path: Path) -> None:
 def test_another_process_sees_new_documents(
     kb: KnowledgeService, kb_settings: Settings, embedder: CachedEmbedder, tmp_path: Path
 ) -> None:
-    reader = KnowledgeService(kb_settings, embedder=embedder, text=kb.text)
+    reader = KnowledgeService(kb_settings.kb, embedder=embedder, text=kb.text)
     assert reader.retrieve("택배 수령 장소", k=3, domains=["office"]) == []
     note = tmp_path / "parcel.txt"
     note.write_text("택배 수령 장소는 1층 보안실이다.")

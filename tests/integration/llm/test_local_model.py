@@ -32,7 +32,7 @@ SENTIMENT = {
 def llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlmService]:
     """One service (one loaded model) for the module; the model file is the user's shared cache."""
     home: Path = tmp_path_factory.mktemp("mwo-home")
-    service = LlmService(Settings(home=home, _env_file=None), None)  # type: ignore[call-arg]
+    service = LlmService(Settings(home=home, _env_file=None).llm, None)  # type: ignore[call-arg]
     yield service
     service.close()
 
@@ -79,7 +79,7 @@ def test_streaming_yields_pieces(llm: LlmService) -> None:
 
 def test_a_prompt_longer_than_the_context_is_a_typed_error(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path, llm_context_tokens=512, _env_file=None)  # type: ignore[call-arg]
-    small = LlmService(settings, None)
+    small = LlmService(settings.llm, None)
     try:
         with pytest.raises(PromptTooLong) as caught:
             small.ask(LlmRequest("word " * 700, max_tokens=4), caller="test")
@@ -144,7 +144,7 @@ from mwo.settings import Settings
 
 home, question = Path(sys.argv[1]), sys.argv[2]
 notes = "\\n".join(f"Item {i}: a box that costs {i * 7 % 100} won." for i in range(60))
-service = LlmService(Settings(home=home, llm_prompt_cache="disk", _env_file=None), None)
+service = LlmService(Settings(home=home, llm_prompt_cache="disk", _env_file=None).llm, None)
 answer = service.ask(LlmRequest(question, system=notes, max_tokens=4, temperature=0), caller="test")
 with service.local.session() as llama:
     evaluated = llama_cpp.llama_perf_context(llama._ctx.ctx).n_p_eval

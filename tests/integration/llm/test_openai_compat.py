@@ -108,7 +108,7 @@ def _service(tmp_path: Path, store: Any, base_url: str, **values: Any) -> LlmSer
         llm_model="loop-model",
         **values,
     )
-    return LlmService(settings, store)
+    return LlmService(settings.llm, store)
 
 
 def test_a_free_text_answer_with_the_key_from_the_secret(

@@ -73,5 +73,5 @@ def test_structured_output_through_the_server(server: LlamaServer, tmp_path: Pat
         "required": ["sentiment"],
     }
     request = LlmRequest("Review: 'Broke after one day, awful.' Its sentiment?", schema=schema, max_tokens=16)
-    answer = LlmService(settings, None).ask(request, caller="test")
+    answer = LlmService(settings.llm, None).ask(request, caller="test")
     assert answer.data == {"sentiment": "negative"}

@@ -206,3 +206,35 @@ def test_serve_with_the_celery_executor_leaves_runs_to_the_workers(
         if served is not None:
             assert served.terminate()[0] == 0
         services.close()
+
+
+def test_runs_started_in_the_ui_go_to_the_workers_under_the_celery_executor(
+    services: Services, start_worker: Callable[[], subprocess.Popen[bytes]]
+) -> None:
+    """`mwo ui` with MWO_EXECUTOR=celery hands its runs to `mwo worker`, not to its own pool: the run
+    is executed by the worker and the UI's pool is never given any work."""
+    from mwo.ui.state import open_context
+
+    services.apply_workflow(workflow_from_data(notify_workflow()))
+    ui = open_context(services.settings.model_copy(update={"executor": "celery"}), workers=1)
+    try:
+        run_id = ui.start_run("celery-hello", {"who": "ui"})
+        start_worker()
+        finished = wait_for(services, run_id, lambda r: r.status.is_final)
+        assert ui.pool is not None
+        stats = ui.pool.stats()
+    finally:
+        ui.close()
+    assert (stats.completed, stats.failed, stats.busy, stats.queued, stats.deferred) == (0, 0, 0, 0, 0)
+    assert finished.status is RunStatus.SUCCEEDED
+    assert [m.body for m in services.store.list_messages()] == ["hello ui"]
+
+
+def test_the_ui_says_what_to_set_when_celery_is_chosen_without_a_broker(services: Services) -> None:
+    from mwo.ui.state import open_context
+    from mwo.workers.celery_app import CeleryUnavailable
+
+    settings = services.settings.model_copy(update={"executor": "celery", "celery_broker_url": None})
+    with pytest.raises(CeleryUnavailable) as raised:
+        open_context(settings, workers=1)
+    assert "MWO_CELERY_BROKER_URL" in raised.value.fix

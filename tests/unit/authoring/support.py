@@ -18,5 +18,5 @@ def service(
     settings: Settings, store: Store, *replies: FakeReply | str
 ) -> tuple[AuthoringService, FakeChatModel]:
     fake = FakeChatModel(script=list(replies))
-    llm = LlmService(settings, store, chat_model=fake)
+    llm = LlmService(settings.llm, store, chat_model=fake)
     return AuthoringService(settings, store, llm, clock=lambda: NOW), fake

@@ -119,7 +119,7 @@ def _script_spec(code: str) -> dict[str, object]:
 
 @pytest.mark.slow
 def test_a_script_that_raises_on_sample_inputs_is_not_valid(settings: Settings, store: Store) -> None:
-    checker = DraftChecker(settings, LlmService(settings, store, chat_model=FakeChatModel(script=[])), [])
+    checker = DraftChecker(settings, LlmService(settings.llm, store, chat_model=FakeChatModel(script=[])), [])
     raising = "def main(inputs):\n    return {'n': inputs['data']['rows']}\n"
     _, report = checker.validate(_script_spec(raising))
     assert any(f.code.startswith("dryrun.") for f in report.errors), [f.render() for f in report.findings]

@@ -30,7 +30,7 @@ def _run(settings: Settings, make_ctx: Build, step: LlmCallStep, *script: FakeRe
     ctx = make_ctx(
         scope={"inputs": {"topic": "금리"}, "steps": {"fetch": {"output": {"n": 3}}}, "secrets": {}}
     )
-    return LlmCallExecutor(LlmService(settings, None, chat_model=fake)).execute(step, ctx), fake, ctx
+    return LlmCallExecutor(LlmService(settings.llm, None, chat_model=fake)).execute(step, ctx), fake, ctx
 
 
 def test_prompt_and_system_are_rendered_and_the_output_is_text(settings: Settings, make_ctx: Build) -> None:
@@ -97,7 +97,7 @@ def test_a_cancel_during_the_call_stops_it_as_cancelled(settings: Settings, make
     ctx.is_cancelled = cancelled_after_a_few_asks
     ctx.settings = settings.model_copy(update={"cancel_poll_s": 0.0})  # ask as often as allowed
     with pytest.raises(StepFailed) as caught:
-        LlmCallExecutor(LlmService(settings, None, chat_model=fake)).execute(_step(), ctx)
+        LlmCallExecutor(LlmService(settings.llm, None, chat_model=fake)).execute(_step(), ctx)
     assert caught.value.kind is FailureKind.CANCELLED
     assert not caught.value.retryable_under([RetryOn.ANY_ERROR])
     assert len(asked) == 3 and fake.words_produced < 1000  # stopped at the third ask
@@ -108,7 +108,7 @@ def test_the_runs_deadline_stops_the_call_as_a_timeout(settings: Settings, make_
     ctx = make_ctx()
     ctx.deadline = ctx.now() - timedelta(seconds=1)
     with pytest.raises(StepFailed) as caught:
-        LlmCallExecutor(LlmService(settings, None, chat_model=fake)).execute(_step(), ctx)
+        LlmCallExecutor(LlmService(settings.llm, None, chat_model=fake)).execute(_step(), ctx)
     assert caught.value.kind is FailureKind.TIMEOUT
     assert "timeout_s" in caught.value.fix
     assert fake.words_produced == 0

@@ -48,7 +48,7 @@ def make_rig(settings: Settings, sandbox: Sandbox) -> Iterator[Callable[..., Rig
         store = open_store(used)
         stores.append(store)
         model = FakeChatModel(script=list(replies))
-        llm = LlmService(used, store, chat_model=model)
+        llm = LlmService(used.llm, store, chat_model=model)
         return Rig(ScriptHealer(used, llm, sandbox, store), model, store)
 
     yield make

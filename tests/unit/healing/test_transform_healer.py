@@ -93,7 +93,7 @@ def healer(
         store = open_store(used)
         stores.append(store)
         model = FakeChatModel(script=list(replies))
-        return TransformHealer(used, LlmService(used, store, chat_model=model), store), model, store
+        return TransformHealer(used, LlmService(used.llm, store, chat_model=model), store), model, store
 
     return make
 

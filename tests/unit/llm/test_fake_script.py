@@ -13,7 +13,7 @@ def test_each_call_takes_the_next_reply_then_the_fake_echoes(tmp_path: Path) -> 
     script = tmp_path / "replies.json"
     script.write_text(json.dumps(["first", {"text": '{"a": 1}', "finish_reason": "stop"}]), encoding="utf-8")
     settings = Settings(home=tmp_path / "home", llm_provider="fake", llm_fake_script=script, _env_file=None)  # type: ignore[call-arg]
-    llm = LlmService(settings, None)
+    llm = LlmService(settings.llm, None)
 
     first = llm.ask(LlmRequest(prompt="q1"), caller="test")
     second = llm.ask(LlmRequest(prompt="q2", schema={"type": "object"}), caller="test")

@@ -84,7 +84,7 @@ def test_relay_gives_up_on_a_silent_source_and_unblocks_it() -> None:
 
 def _service(settings: Settings, store: Any, *script: FakeReply | str) -> tuple[LlmService, FakeChatModel]:
     fake = FakeChatModel(script=list(script))
-    return LlmService(settings, store, chat_model=fake), fake
+    return LlmService(settings.llm, store, chat_model=fake), fake
 
 
 @pytest.mark.parametrize("streamed", [False, True])

@@ -20,7 +20,7 @@ SCHEMA: dict[str, Any] = {
 
 def _ask(settings: Settings, reply: FakeReply | str, schema: dict[str, Any] = SCHEMA) -> Any:
     fake = FakeChatModel(script=[reply])
-    service = LlmService(settings, None, chat_model=fake)
+    service = LlmService(settings.llm, None, chat_model=fake)
     return service.ask(LlmRequest("classify: good", schema=schema, max_tokens=20), caller="test"), fake
 
 
@@ -56,7 +56,7 @@ def test_json_of_the_wrong_shape_is_a_schema_violation(settings: Settings) -> No
 
 def test_an_invalid_schema_fails_before_the_model_is_asked(settings: Settings) -> None:
     fake = FakeChatModel(script=["{}"])
-    service = LlmService(settings, None, chat_model=fake)
+    service = LlmService(settings.llm, None, chat_model=fake)
     with pytest.raises(LlmConfigError):
         service.ask(LlmRequest("x", schema={"type": "no-such-type"}), caller="test")
     assert fake.calls == []
@@ -64,6 +64,6 @@ def test_an_invalid_schema_fails_before_the_model_is_asked(settings: Settings) -
 
 def test_free_text_keeps_a_truncated_answer_and_says_so(settings: Settings) -> None:
     fake = FakeChatModel(script=[FakeReply("half a sent", finish_reason="length")])
-    answer = LlmService(settings, None, chat_model=fake).ask(LlmRequest("x"), caller="test")
+    answer = LlmService(settings.llm, None, chat_model=fake).ask(LlmRequest("x"), caller="test")
     assert answer.text == "half a sent"
     assert answer.truncated

@@ -32,7 +32,7 @@ def _dump(rows: list[Any]) -> str:
 
 def test_a_call_is_traced_with_tokens_latency_and_secrets_masked(settings: Settings, store: Any) -> None:
     fake = FakeChatModel(script=[FakeReply(f"echo {SECRET}", prompt_tokens=11, completion_tokens=4)])
-    service = LlmService(settings, store, chat_model=fake)
+    service = LlmService(settings.llm, store, chat_model=fake)
     request = LlmRequest(f"the key is {SECRET}", system=f"never say {SECRET}")
     answer = service.ask(request, caller="step:LLM_CALL", run_id="r1", step_id="s1", redact=_redactor().text)
     assert SECRET in answer.text  # the caller gets the real answer; only the trace is masked
@@ -47,7 +47,7 @@ def test_a_call_is_traced_with_tokens_latency_and_secrets_masked(settings: Setti
 
 def test_a_failed_call_is_traced_with_its_error(settings: Settings, store: Any) -> None:
     refused = EndpointAuthFailed(f"401 for key {SECRET}", "set the key", status=401)
-    service = LlmService(settings, store, chat_model=FakeChatModel(script=[FakeReply(error=refused)]))
+    service = LlmService(settings.llm, store, chat_model=FakeChatModel(script=[FakeReply(error=refused)]))
     with pytest.raises(EndpointAuthFailed):
         service.ask(LlmRequest(f"hi {SECRET}"), caller="test", redact=_redactor().text)
     [row] = store.list_llm_calls()
@@ -57,7 +57,7 @@ def test_a_failed_call_is_traced_with_its_error(settings: Settings, store: Any) 
 
 
 def test_a_streamed_call_is_traced_once_complete(settings: Settings, store: Any) -> None:
-    service = LlmService(settings, store, chat_model=FakeChatModel(script=["one two three"]))
+    service = LlmService(settings.llm, store, chat_model=FakeChatModel(script=["one two three"]))
     text = "".join(service.stream(LlmRequest("count"), caller="cli:chat"))
     assert text.split() == ["one", "two", "three"]
     [row] = store.list_llm_calls()
@@ -90,7 +90,7 @@ def test_langsmith_gets_each_call_with_secrets_masked(settings: Settings) -> Non
         api_key="ls-test", endpoint="http://langsmith.test", project="mwo", session=session
     )
     fake = FakeChatModel(script=[f"reply with {SECRET}"])
-    service = LlmService(settings, None, chat_model=fake, langsmith=wiring)
+    service = LlmService(settings.llm, None, chat_model=fake, langsmith=wiring)
     service.ask(  # with an interrupt, as an LLM_CALL step asks: it must not break the payloads
         LlmRequest(f"prompt with {SECRET}"),
         caller="step:LLM_CALL",

@@ -140,7 +140,7 @@ def test_the_stored_key_reaches_the_openai_provider(prefs: Preferences, store: A
 
     prefs.save({"llm_provider": "openai", "llm_base_url": "https://h.example/v1", "llm_model": "m"})
     prefs.save_api_key(store, "sk-secret-123", FIXED_NOW)
-    model = make_chat_model(Settings(), secrets=store)
+    model = make_chat_model(Settings().llm, secrets=store)
     assert model.api_key is not None and model.api_key.get_secret_value() == "sk-secret-123"  # type: ignore[attr-defined]
     assert not prefs.api_key_overridden()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from mwo.engine.executor import ExecutorRegistry
 from mwo.engine.executors.api_call import ApiCallExecutor
 from mwo.engine.executors.approval import ApprovalExecutor
@@ -12,10 +14,14 @@ from mwo.engine.executors.notification import NotificationExecutor
 from mwo.engine.executors.python_script import PythonScriptExecutor
 from mwo.llm.service import LlmService
 from mwo.settings import Settings
-from mwo.store.abc import Store
+from mwo.store.abc import ApprovalStore, SecretStore, TraceStore
 
 
-def default_registry(store: Store, settings: Settings) -> ExecutorRegistry:
+class ApprovalsSecretsAndTraces(ApprovalStore, SecretStore, TraceStore, Protocol):
+    """What the executors store: APPROVAL's pending approvals, and LLM_CALL's service's secrets and traces."""
+
+
+def default_registry(store: ApprovalsSecretsAndTraces, settings: Settings) -> ExecutorRegistry:
     """One executor for each of the seven step types; a new step type adds its executor here."""
     return ExecutorRegistry(
         [
@@ -24,8 +30,8 @@ def default_registry(store: Store, settings: Settings) -> ExecutorRegistry:
             ApprovalExecutor(store),
             NotificationExecutor(),
             DataTransformExecutor(),
-            LlmCallExecutor(LlmService(settings, store)),
-            PythonScriptExecutor(settings),
+            LlmCallExecutor(LlmService(settings.llm, store)),
+            PythonScriptExecutor(settings.sandbox),
         ]
     )
 

@@ -26,11 +26,11 @@ from mwo.sandbox import (
     NetAccess,
     Sandbox,
     SandboxError,
+    SandboxSettings,
     SandboxUnavailable,
     config_from_settings,
     limits_for,
 )
-from mwo.settings import Settings
 from mwo.spec import NetworkPolicy, PythonScriptStep, StepType
 from mwo.store.records import LogLevel
 
@@ -60,9 +60,9 @@ class PythonScriptExecutor:
     side_effects = True
 
     def __init__(
-        self, settings: Settings, sandbox: Sandbox | None = None, resolver: Resolver = system_resolver
+        self, settings: SandboxSettings, sandbox: Sandbox | None = None, resolver: Resolver = system_resolver
     ) -> None:
-        self._settings = settings
+        """`settings`: the sandbox part of MWO's settings (`Settings.sandbox`), unless `sandbox` is given."""
         self._resolver = resolver
         self.sandbox = sandbox or Sandbox(config_from_settings(settings))
 
@@ -70,7 +70,7 @@ class PythonScriptExecutor:
         inputs = ctx.render(step.inputs)
         ctx.rendered_input = {"inputs": inputs, "secrets": list(step.secrets), "allow_net": step.allow_net}
         secrets = {name: _secret(ctx, name) for name in step.secrets}
-        limits = limits_for(ctx.settings, step.timeout_s or DEFAULT_TIMEOUT_S, step.memory_mb)
+        limits = limits_for(ctx.settings.sandbox, step.timeout_s or DEFAULT_TIMEOUT_S, step.memory_mb)
         net = script_net_access(ctx.network, step.allow_net, self._resolver)
         try:
             result = self.sandbox.run(step.code, inputs, secrets, limits, net, ctx.is_cancelled)

@@ -115,7 +115,7 @@ def _search(kb: KnowledgeService) -> None:
     kb.ensure_ready(_progress_bar())
     matches = kb.detect_domains(query)
     searched = kb.search_domains(query, matches)
-    detected = [m.domain for m in matches if m.confidence >= kb.settings.kb_detect_threshold]
+    detected = [m.domain for m in matches if m.confidence >= kb.settings.detect_threshold]
     passages = kb.retrieve(query, k=int(k), domains=searched, mode=mode or "hybrid")  # type: ignore[arg-type]
     st.caption(
         tr("kb.detected", domains=", ".join(detected) or tr("common.none"), searched=", ".join(searched))

@@ -15,7 +15,7 @@ from mwo.engine.executor import StepContext
 from mwo.engine.executors.notification.base import Outbox
 from mwo.engine.failures import StepFailed
 from mwo.errors import FailureKind
-from mwo.settings import Settings
+from mwo.settings import SmtpSettings
 from mwo.store.records import LogLevel
 
 __all__ = ["send_email"]
@@ -23,15 +23,15 @@ __all__ = ["send_email"]
 
 def send_email(box: Outbox) -> dict[str, Any]:
     """SMTP with the server settings (MWO_SMTP_*); the Message-ID is stable across retries."""
-    settings = box.ctx.settings
+    server = box.ctx.settings.smtp
     recipients = _recipients(box)
-    message = _email_message(box, recipients)
+    message = _email_message(box, recipients, server.sender)
     box.record["to"] = recipients
     try:
-        with _smtp_session(settings, _smtp_password(box.ctx), box.step.timeout_s) as smtp:
+        with _smtp_session(server, _smtp_password(box.ctx, server), box.step.timeout_s) as smtp:
             refused = smtp.send_message(message)
     except (smtplib.SMTPException, OSError) as exc:
-        raise _smtp_failure(exc, settings) from exc
+        raise _smtp_failure(exc, server) from exc
     if refused:
         box.ctx.log(LogLevel.WARNING, f"the SMTP server refused some recipients: {sorted(refused)}")
     accepted = [address for address in recipients if address not in refused]
@@ -54,14 +54,13 @@ def _recipients(box: Outbox) -> list[str]:
     return addresses
 
 
-def _email_message(box: Outbox, recipients: list[str]) -> EmailMessage:
-    settings = box.ctx.settings
+def _email_message(box: Outbox, recipients: list[str], sender: str) -> EmailMessage:
     message = EmailMessage()  # the default policy writes non-ASCII (Korean) headers as UTF-8 words
     message["Subject"] = box.subject or box.ctx.workflow.name
-    message["From"] = settings.smtp_from
+    message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Date"] = format_datetime(box.ctx.now())
-    message["Message-ID"] = _message_id(box.ctx.idempotency_key, settings.smtp_from)
+    message["Message-ID"] = _message_id(box.ctx.idempotency_key, sender)
     message.set_content(box.body, cte="base64")  # 7-bit safe through servers without 8BITMIME
     return message
 
@@ -72,13 +71,13 @@ def _message_id(idempotency_key: str, sender: str) -> str:
     return f"<{hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]}@{domain}>"
 
 
-def _smtp_password(ctx: StepContext) -> str | None:
+def _smtp_password(ctx: StepContext, server: SmtpSettings) -> str | None:
     """The SMTP password from its secret; None when no login is configured, an error when one is."""
-    name = ctx.settings.smtp_password_secret
+    name = server.password_secret
     secrets: Mapping[str, str] = ctx.scope.get("secrets", {})
     if name in secrets:
         return str(secrets[name])
-    if ctx.settings.smtp_username:
+    if server.username:
         raise StepFailed(
             FailureKind.CONFIG,
             f"MWO_SMTP_USERNAME is set but the secret '{name}' is not",
@@ -89,31 +88,31 @@ def _smtp_password(ctx: StepContext) -> str | None:
 
 @contextmanager
 def _smtp_session(
-    settings: Settings, password: str | None, timeout_s: float | None
+    server: SmtpSettings, password: str | None, timeout_s: float | None
 ) -> Iterator[smtplib.SMTP]:
     """A connected, secured and logged-in SMTP session that is closed afterwards."""
-    host, port, timeout = settings.smtp_host, settings.smtp_port, timeout_s or settings.smtp_timeout_s
+    host, port, timeout = server.host, server.port, timeout_s or server.timeout_s
     smtp = (
         smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
-        if settings.smtp_ssl
+        if server.ssl
         else smtplib.SMTP(host, port, timeout=timeout)
     )
     with smtp:
-        if settings.smtp_starttls and not settings.smtp_ssl:
+        if server.starttls and not server.ssl:
             smtp.starttls(context=ssl.create_default_context())
-        if settings.smtp_username:
-            smtp.login(settings.smtp_username, password or "")
+        if server.username:
+            smtp.login(server.username, password or "")
         yield smtp
 
 
-def _smtp_failure(exc: OSError, settings: Settings) -> StepFailed:
+def _smtp_failure(exc: OSError, server: SmtpSettings) -> StepFailed:
     """An SMTP or socket error as a typed failure; refusals are DELIVERY, reachability CONNECTION."""
-    where = f"the SMTP server {settings.smtp_host}:{settings.smtp_port}"
+    where = f"the SMTP server {server.host}:{server.port}"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        secret = settings.smtp_password_secret
+        secret = server.password_secret
         return StepFailed(
             FailureKind.DELIVERY,
-            f"{where} refused the login of '{settings.smtp_username}': {exc.smtp_code} {_smtp_text(exc)}",
+            f"{where} refused the login of '{server.username}': {exc.smtp_code} {_smtp_text(exc)}",
             f"check MWO_SMTP_USERNAME and the password in the secret '{secret}' "
             f"(mwo secrets set {secret}); some providers need an app password",
         )
