@@ -50,5 +50,8 @@ class FailureKind(str, Enum):
     """The process running an attempt stopped; recorded on the attempt when the run resumes or is failed."""
     ABANDONED = "abandoned"
     """The run's process stopped and the workflow says `on_abandoned: fail`; recorded on the run."""
+    DELIVERY_UNKNOWN = "delivery_unknown"
+    """A process stopped between sending a step's message or request and recording the answer, and
+    the step's `delivery: at_most_once` forbids sending again: it may or may not have arrived."""
     MISSING_SECRETS = "missing_secrets"
     """A run whose workflow needs secrets that are not set failed before its first step."""

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event
 
-from mwo.spec import workflow_from_data
+from mwo.spec import DeliveryPolicy, workflow_from_data
 from mwo.store import Store
 from mwo.store.abc import RunStore
 from mwo.store.errors import LeaseLost
-from mwo.store.records import LogLevel, RunLease, RunStatus, StepStatus
+from mwo.store.records import DeliveryIntent, LogLevel, RunLease, RunStatus, StepStatus
 from tests.contract.support import Backend
 
 CONTRACT = RunStore
@@ -135,6 +135,20 @@ def test_a_stale_token_is_refused_on_every_fenced_write(store: Store) -> None:
     assert (store.list_step_runs(run_id), store.list_logs(run_id)) == before, "nothing was written"
     run = store.get_run(run_id)
     assert (run.status, run.output, run.acquired_by) == (RunStatus.RUNNING, None, "worker-b")
+
+
+def test_a_stale_token_starts_no_delivery(store: Store) -> None:
+    """The outbox's step start (the step row and the intent in one transaction) is an executor's
+    write like `start_step`: refused for a lost tenure, with neither row written."""
+    run_id = new_run(store)
+    stale = taken(store, run_id, "worker-a", at(30), T0)
+    taken(store, run_id, "worker-b", at(90), at(31))
+    intent = DeliveryIntent("run:tell", DeliveryPolicy.AT_MOST_ONCE, "webhook", "webhook example.org")
+
+    with pytest.raises(LeaseLost):
+        store.start_delivery(run_id, "tell", "NOTIFICATION", 1, {}, at(40), intent, lease=stale)
+
+    assert store.list_step_runs(run_id) == [] and store.list_deliveries(run_id) == []
 
 
 def test_the_new_holders_writes_are_accepted(store: Store) -> None:

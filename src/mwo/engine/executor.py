@@ -19,7 +19,20 @@ from mwo.errors import FailureKind
 from mwo.settings import Settings
 from mwo.spec import NetworkPolicy, StepBase, StepType, TemplateError, Templates, Workflow
 from mwo.store.abc import InboxStore
-from mwo.store.records import LogLevel
+from mwo.store.records import InboxMessage, LogLevel
+
+
+class Delivery(Protocol):
+    """The outbox row of this attempt (`mwo.engine.delivery.StepDelivery`), for steps whose outside
+    effect is tracked: the idempotency key to send with, and the inbox post that records the
+    delivery in the same transaction."""
+
+    @property
+    def key(self) -> str: ...
+
+    def post_inbox(self, title: str, body: str, receipt_of: Callable[[InboxMessage], Any]) -> InboxMessage:
+        """Post the message and mark the delivery delivered with `receipt_of(message)`, atomically."""
+        ...
 
 
 @dataclass
@@ -45,6 +58,8 @@ class StepContext:
     """Masks the run's secret values in text an executor stores itself (e.g. LLM call traces)."""
     rendered_input: Any = None
     """Set by the executor to what it actually used (rendered config); recorded, redacted, on the step run."""
+    delivery: Delivery | None = None
+    """The attempt's outbox row when its effect is tracked (API_CALL, NOTIFICATION); None otherwise."""
 
     @property
     def network(self) -> NetworkPolicy:
@@ -52,7 +67,10 @@ class StepContext:
 
     @property
     def idempotency_key(self) -> str:
-        """Stable across retries and crash-resumes of the same step in the same run."""
+        """Stable across retries and crash-resumes of the same step in the same run; a new one only
+        when a person sends again a delivery whose fate was unknown (`mwo.engine.delivery`)."""
+        if self.delivery is not None:
+            return self.delivery.key
         return f"{self.run_id}:{self.current_step_id}"
 
     current_step_id: str = ""

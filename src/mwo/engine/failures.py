@@ -10,7 +10,13 @@ from mwo.errors import FailureKind, FixableError
 from mwo.spec import RetryOn
 
 _NEVER_RETRIED = frozenset(
-    {FailureKind.CANCELLED, FailureKind.REJECTED, FailureKind.REFUSED_ADDRESS, FailureKind.VIOLATION}
+    {
+        FailureKind.CANCELLED,
+        FailureKind.REJECTED,
+        FailureKind.REFUSED_ADDRESS,
+        FailureKind.VIOLATION,
+        FailureKind.DELIVERY_UNKNOWN,  # the next attempt would send it again: a person decides
+    }
 )
 
 

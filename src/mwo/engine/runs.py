@@ -46,6 +46,7 @@ from mwo.spec import (
 from mwo.store.abc import (
     ApprovalStore,
     InboxStore,
+    OutboxStore,
     RepairStore,
     RunStore,
     SecretStore,
@@ -80,10 +81,12 @@ def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-class RunServiceStore(WorkflowStore, RunStore, ApprovalStore, SecretStore, InboxStore, RepairStore, Protocol):
+class RunServiceStore(
+    WorkflowStore, RunStore, ApprovalStore, SecretStore, InboxStore, RepairStore, OutboxStore, Protocol
+):
     """What the run service reads and writes: versions, runs with their steps, logs and leases,
-    approvals, the secrets a run reveals, the inbox (its step runner's executors post there) and
-    repair proposals (its repair desk's)."""
+    approvals, the secrets a run reveals, the inbox (its step runner's executors post there),
+    repair proposals (its repair desk's) and the outbox (its step runner's deliveries)."""
 
 
 class RunService:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import jsonschema
 from langgraph.errors import GraphInterrupt
 
+from mwo.engine.delivery import NOT_TRACKED, Deliveries, DeliveryPlan, StepDelivery
 from mwo.engine.errors import RunCancelled, StepAborted
 from mwo.engine.executor import ExecutorRegistry, StepContext
 from mwo.engine.failures import FailureRecord, StepFailed
@@ -23,9 +24,9 @@ from mwo.engine.scope import SecretsView, build_scope
 from mwo.errors import FailureKind
 from mwo.settings import Settings
 from mwo.spec import OnFailure, RetryPolicy, StepBase, StepType, Templates, Workflow
-from mwo.store.abc import InboxStore, RunStore
+from mwo.store.abc import InboxStore, OutboxStore, RunStore
 from mwo.store.errors import LeaseLost
-from mwo.store.records import LogLevel, RunLease, RunRecord, StepRunRecord, StepStatus
+from mwo.store.records import DeliveryIntent, LogLevel, RunLease, RunRecord, StepRunRecord, StepStatus
 
 
 @dataclass
@@ -48,8 +49,9 @@ class RunContext:
     waiting: list[str] = field(default_factory=list)
 
 
-class RunsAndInbox(RunStore, InboxStore, Protocol):
-    """What the step runner writes: attempts and log lines of runs, and the inbox its executors post to."""
+class RunsAndInbox(RunStore, InboxStore, OutboxStore, Protocol):
+    """What the step runner writes: attempts and log lines of runs, the inbox its executors post to,
+    and the outbox of the attempts with an outside effect."""
 
 
 class StepRunner:
@@ -69,6 +71,7 @@ class StepRunner:
         self._clock = clock
         self._sleep = sleep
         self._templates = Templates()
+        self._deliveries = Deliveries(store, clock)
 
     def run_step(self, step: StepBase, outputs: Mapping[str, Any], rc: RunContext) -> Any:
         """Run `step` to success, or fail it for good (returning None under on_failure=continue)."""
@@ -105,12 +108,20 @@ class StepRunner:
         reuse: StepRunRecord | None,
     ) -> Any:
         executor = self._registry.for_step(step)
-        attempt_row = _AttemptRow(self._store, rc, step, attempt, self._clock())
+        attempt_row = _AttemptRow(self._store, rc, step, attempt, self._clock)
+        plan = NOT_TRACKED
         if executor.side_effects:
-            attempt_row.open(reuse)
+            plan = self._deliveries.plan(step, rc.run.id, attempt, rc.resumed or attempt > 1)
+            if plan.replayed or plan.refusal is not None:
+                return self._settled_before(step, rc, attempt_row, plan)
+            attempt_row.open(reuse, plan.intent)
+        if plan.note:
+            self._log(rc, step.id, LogLevel.WARNING, plan.note)
         ctx = self._context(step, outputs, rc, attempt)
+        ctx.delivery = attempt_row.delivery
         try:
             output = executor.execute(step, ctx)
+            attempt_row.delivered(output)
             _check_output_shape(step, output)
         except GraphInterrupt:
             attempt_row.wait(ctx.rendered_input)
@@ -132,6 +143,24 @@ class StepRunner:
             raise bug from exc
         attempt_row.close(StepStatus.SUCCEEDED, self._clock(), ctx.rendered_input, output=output)
         return output
+
+    def _settled_before(
+        self, step: StepBase, rc: RunContext, attempt_row: _AttemptRow, plan: DeliveryPlan
+    ) -> Any:
+        """The step's delivery was settled by an earlier attempt: return its receipt as the output
+        (nothing is sent), or fail as the policy says (at_most_once after a crash)."""
+        if plan.refusal is not None:
+            attempt_row.close(StepStatus.FAILED, self._clock(), None, error=plan.refusal.as_dict())
+            self._log(rc, step.id, LogLevel.ERROR, plan.refusal.message)
+            raise plan.refusal
+        self._log(rc, step.id, LogLevel.WARNING, plan.note or "already delivered: not sent again")
+        try:
+            _check_output_shape(step, plan.receipt)  # a receipt recorded before a failed check fails again
+        except StepFailed as failure:
+            attempt_row.close(StepStatus.FAILED, self._clock(), None, error=failure.as_dict())
+            raise
+        attempt_row.close(StepStatus.SUCCEEDED, self._clock(), None, output=plan.receipt)
+        return plan.receipt
 
     def _context(
         self, step: StepBase, outputs: Mapping[str, Any], rc: RunContext, attempt: int
@@ -243,26 +272,54 @@ class _AttemptRow:
     """The step-run row of one attempt: opened before a side effect, or written once at the end."""
 
     def __init__(
-        self, store: RunStore, rc: RunContext, step: StepBase, attempt: int, started: datetime
+        self, store: RunsAndInbox, rc: RunContext, step: StepBase, attempt: int, clock: Callable[[], datetime]
     ) -> None:
         self._store = store
         self._rc = rc
         self._step = step
         self._attempt = attempt
-        self._started = started
+        self._clock = clock
+        self._started = clock()
         self._row: StepRunRecord | None = None
+        self.delivery: StepDelivery | None = None
+        """The attempt's outbox row, when its step's outside effect is tracked."""
 
-    def open(self, reuse: StepRunRecord | None) -> None:
-        self._row = reuse or self._store.start_step(
-            self._rc.run.id,
-            self._step.id,
-            self._step.type.value,
+    def open(self, reuse: StepRunRecord | None, intent: DeliveryIntent | None = None) -> None:
+        """Write the row before the side effect; with an `intent`, the outbox row in the same
+        transaction (`OutboxStore.start_delivery`)."""
+        if reuse is not None:
+            self._row = reuse
+            return
+        run, step = self._rc.run, self._step
+        if intent is None:
+            self._row = self._store.start_step(
+                run.id,
+                step.id,
+                step.type.value,
+                self._attempt,
+                _config_of(step),
+                self._started,
+                version_id=run.version_id,
+                lease=self._rc.lease,
+            )
+            return
+        self._row, record = self._store.start_delivery(
+            run.id,
+            step.id,
+            step.type.value,
             self._attempt,
-            _config_of(self._step),
+            _config_of(step),
             self._started,
-            version_id=self._rc.run.version_id,
+            intent,
+            version_id=run.version_id,
             lease=self._rc.lease,
         )
+        self.delivery = StepDelivery(self._store, record, self._rc.redactor.tree, self._clock)
+
+    def delivered(self, output: Any) -> None:
+        """The executor returned: record the receipt at once, before anything else can fail."""
+        if self.delivery is not None:
+            self.delivery.delivered(output)
 
     def wait(self, rendered_input: Any) -> None:
         row = self._require_open()
@@ -284,6 +341,8 @@ class _AttemptRow:
         error: dict[str, Any] | None = None,
     ) -> None:
         redact = self._rc.redactor.tree
+        if self.delivery is not None and status is StepStatus.FAILED:
+            self.delivery.failed(redact(error))
         if self._row is not None:
             self._store.finish_step(
                 self._row.id,

@@ -69,6 +69,7 @@ KNOWN_TABLES: dict[str, str] = {
     "runs": "runs",
     "step_runs": "step attempts of runs",
     "step_logs": "log lines of runs",
+    "outbox": "deliveries of API_CALL and NOTIFICATION attempts (what a resumed step must not send again)",
     "approvals": "approvals asked and decided",
     "secrets": "secrets (Fernet ciphertext, copied still encrypted)",
     "inbox_messages": "the in-app inbox",

@@ -7,6 +7,7 @@ from mwo.spec.policies import (
     AbandonedRunPolicy,
     ApprovalTimeoutPolicy,
     Backoff,
+    DeliveryPolicy,
     NetworkPolicy,
     OnFailure,
     RepairMode,
@@ -29,6 +30,7 @@ from mwo.spec.steps import (
     Step,
     StepBase,
     StepType,
+    delivery_policy,
 )
 from mwo.spec.templates import TemplateKind, TemplateText, step_templates, trigger_templates
 from mwo.spec.templating import TemplateError, Templates
@@ -55,6 +57,7 @@ __all__ = [
     "ConditionStep",
     "CronTrigger",
     "DataTransformStep",
+    "DeliveryPolicy",
     "Edge",
     "EventTrigger",
     "FileTrigger",
@@ -88,6 +91,7 @@ __all__ = [
     "WorkflowSettings",
     "check_workflow",
     "declared_secrets",
+    "delivery_policy",
     "dump_workflow",
     "edges_of",
     "load_workflow",

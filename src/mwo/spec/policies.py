@@ -49,6 +49,19 @@ class AbandonedRunPolicy(str, Enum):
     FAIL = "fail"
 
 
+class DeliveryPolicy(str, Enum):
+    """What a step with an outside effect (API_CALL, NOTIFICATION) does when a crash left its
+    delivery unknown: the intent was recorded, the receiver's answer was not (the process died
+    between sending and recording). `at_least_once` sends again with the same idempotency key (the
+    receiver may get it twice unless it drops repeats of the key); `at_most_once` does not send and
+    fails the step as `delivery_unknown`, so a person checks and re-sends deliberately
+    (`mwo retry RUN --from-failed`). A delivery whose receipt was recorded is never sent again.
+    Defaults per receiver: `mwo.spec.delivery_policy`."""
+
+    AT_MOST_ONCE = "at_most_once"
+    AT_LEAST_ONCE = "at_least_once"
+
+
 class RepairMode(str, Enum):
     """What the engine does when a PYTHON_SCRIPT or DATA_TRANSFORM step has failed after its retries
     (an exception, a bad output, an output not matching its declared `output`): nothing (`off`),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
+from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mwo.spec.policies import ApprovalTimeoutPolicy, OnFailure, RetryPolicy
+from mwo.spec.policies import ApprovalTimeoutPolicy, DeliveryPolicy, OnFailure, RetryPolicy
 
 STEP_ID_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 END = "end"
@@ -108,6 +110,12 @@ class ApiCallStep(StepBase):
     type: Literal[StepType.API_CALL]
     request: HttpRequest
     auth: ApiAuth | None = None
+    delivery: DeliveryPolicy | None = Field(
+        default=None,
+        description="After a crash between sending and recording the answer: send again "
+        "(at_least_once, the default for POST/PUT/PATCH/DELETE, which carry an Idempotency-Key) or "
+        "fail the step for a person to check (at_most_once). GET and HEAD are not tracked unless set.",
+    )
 
 
 # --- CONDITION ------------------------------------------------------------------------------------
@@ -166,9 +174,21 @@ class NotificationStep(StepBase):
         default=None, description="Kakao access token; usually {{ secrets.KAKAO_ACCESS_TOKEN }}."
     )
     link_url: str | None = Field(default=None, description="Kakao: the link opened by the message.")
+    delivery: DeliveryPolicy | None = Field(
+        default=None,
+        description="After a crash between sending and recording the answer: send again "
+        "(at_least_once, the default for webhook, which carries an Idempotency-Key) or fail the step "
+        "for a person to check (at_most_once, the default for email, slack, discord and kakao, which "
+        "cannot drop a repeat). Not for inbox, which is exactly once.",
+    )
 
     @model_validator(mode="after")
     def _channel_needs(self) -> NotificationStep:
+        if self.channel is Channel.INBOX and self.delivery is not None:
+            raise ValueError(
+                "channel inbox is delivered exactly once (the message and its record are one "
+                "transaction): remove `delivery`"
+            )
         if self.channel is Channel.EMAIL and not self.to:
             raise ValueError("channel email needs at least one address in `to`")
         if self.channel in (Channel.SLACK, Channel.DISCORD, Channel.WEBHOOK) and not self.webhook_url:
@@ -298,3 +318,35 @@ Step = Annotated[
     | DataTransformStep,
     Field(discriminator="type"),
 ]
+
+
+_SAFE_METHODS = frozenset({HttpMethod.GET, HttpMethod.HEAD})
+_CHANNEL_DELIVERY: Mapping[Channel, DeliveryPolicy] = MappingProxyType(
+    {
+        Channel.WEBHOOK: DeliveryPolicy.AT_LEAST_ONCE,
+        Channel.INBOX: DeliveryPolicy.AT_LEAST_ONCE,
+        Channel.EMAIL: DeliveryPolicy.AT_MOST_ONCE,
+        Channel.SLACK: DeliveryPolicy.AT_MOST_ONCE,
+        Channel.DISCORD: DeliveryPolicy.AT_MOST_ONCE,
+        Channel.KAKAO: DeliveryPolicy.AT_MOST_ONCE,
+    }
+)
+
+
+def delivery_policy(step: StepBase) -> DeliveryPolicy | None:
+    """The step's delivery policy: its own `delivery`, else the receiver's default; None for steps
+    whose effect is not tracked (every other step type, and an API_CALL GET/HEAD, which reads).
+
+    The defaults follow what the receiver can do with a repeat: an API call that changes something
+    and a webhook carry an Idempotency-Key a receiver can drop a repeat by, so a crash sends again
+    (at_least_once, the rule of n8n's and Windmill's retries); SMTP, Slack, Discord and KakaoTalk
+    would show a second message, so a crash asks a person (at_most_once). The inbox is written with
+    its record in one transaction: a crash never leaves it unknown, so sending again is exactly once.
+    """
+    if isinstance(step, ApiCallStep):
+        if step.delivery is not None:
+            return step.delivery
+        return None if step.request.method in _SAFE_METHODS else DeliveryPolicy.AT_LEAST_ONCE
+    if isinstance(step, NotificationStep):
+        return step.delivery or _CHANNEL_DELIVERY[step.channel]
+    return None

@@ -14,7 +14,7 @@ Only the services container and the faces (CLI, API, UI) hold the whole `Store`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -26,6 +26,9 @@ from mwo.store.records import (
     AuthoringEventRecord,
     AuthoringSessionRecord,
     AuthoringStatus,
+    DeliveryIntent,
+    DeliveryRecord,
+    DeliveryState,
     FireClaim,
     FireOutcome,
     FolderRecord,
@@ -663,6 +666,72 @@ class RepairStore(Protocol):
         already decided."""
 
 
+class OutboxStore(Protocol):
+    """The outbox: one row per attempt of a step with an outside effect (API_CALL, NOTIFICATION),
+    so that a step run again after a crash knows whether its message or request already went out.
+
+    Order of operations for one attempt: `start_delivery` (the step-run row and the PENDING intent,
+    one transaction, before anything is sent), then exactly one of `mark_delivered` (the receiver
+    accepted; its receipt), `post_delivered_message` (the in-app inbox: the message and the mark, one
+    transaction) or `close_delivery` (FAILED: the attempt failed and said so; UNKNOWN: a crash left it
+    pending and its policy forbids sending again). Only a PENDING row changes; a settled one never
+    does (Conflict). Rows hold no secret values: the caller redacts the receipt.
+    """
+
+    @abstractmethod
+    def start_delivery(
+        self,
+        run_id: str,
+        step_id: str,
+        step_type: str,
+        attempt: int,
+        input: Any,
+        now: datetime,
+        intent: DeliveryIntent,
+        *,
+        version_id: int | None = None,
+        lease: RunLease | None = None,
+    ) -> tuple[StepRunRecord, DeliveryRecord]:
+        """Write the step-run row (RUNNING, as `start_step`) and the attempt's PENDING intent in one
+        transaction: either both exist or neither. NotFound for an unknown run; Conflict when this
+        attempt of the step was already started (and no intent is written); LeaseLost (nothing
+        written) when `lease` is given and is no longer the run's tenure, as `start_step`."""
+
+    @abstractmethod
+    def mark_delivered(self, delivery_id: int, receipt: Any, now: datetime) -> DeliveryRecord:
+        """PENDING -> DELIVERED with the receiver's receipt (`finished_at` = now). NotFound for an
+        unknown id; Conflict when the row is no longer PENDING (a receipt is never replaced)."""
+
+    @abstractmethod
+    def post_delivered_message(
+        self,
+        delivery_id: int,
+        title: str,
+        body: str,
+        now: datetime,
+        receipt_of: Callable[[InboxMessage], Any],
+        run_id: str | None = None,
+    ) -> InboxMessage:
+        """Post an inbox message (as `post_message`) and mark the delivery DELIVERED with
+        `receipt_of(message)` in one transaction, so the in-app inbox is exactly once: a crash leaves
+        either both or neither. NotFound / Conflict as `mark_delivered`, and then no message exists."""
+
+    @abstractmethod
+    def close_delivery(
+        self, delivery_id: int, state: DeliveryState, now: datetime, error: dict[str, Any] | None = None
+    ) -> DeliveryRecord:
+        """PENDING -> FAILED or UNKNOWN (ValueError for another state), with the error that says why.
+        NotFound for an unknown id; Conflict when the row is no longer PENDING."""
+
+    @abstractmethod
+    def last_delivery(self, run_id: str, step_id: str) -> DeliveryRecord | None:
+        """The newest delivery of this step in this run (highest id), or None."""
+
+    @abstractmethod
+    def list_deliveries(self, run_id: str) -> list[DeliveryRecord]:
+        """Every delivery of the run, in the order they were started."""
+
+
 class Store(
     WorkflowStore,
     RunStore,
@@ -677,6 +746,7 @@ class Store(
     TokenStore,
     HealingStore,
     RepairStore,
+    OutboxStore,
     ABC,
 ):
     """Everything MWO persists, behind one object with one connection pool."""

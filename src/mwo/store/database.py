@@ -26,7 +26,7 @@ from mwo.settings import Settings
 if TYPE_CHECKING:
     from alembic.config import Config
 
-SCHEMA_HEAD = "0008_run_lease_token"
+SCHEMA_HEAD = "0009_outbox"
 """The newest migration's revision id. A database at this revision is opened without importing
 Alembic (0.7 s of every CLI start); `tests/unit/store/test_migrations.py` checks it is the real head,
 so adding a migration means updating it."""

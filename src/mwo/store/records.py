@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from mwo.spec.policies import DeliveryPolicy
+
 
 class RunStatus(str, Enum):
     """Life of a run: queued -> running -> (waiting_approval | waiting_repair -> running)* -> a final
@@ -545,3 +547,52 @@ class RepairProposalRecord:
     comment: str | None = None
     id: int | None = None
     created_at: datetime | None = None
+
+
+class DeliveryState(str, Enum):
+    """Where one attempt's outside effect stands in the outbox (`OutboxStore`)."""
+
+    PENDING = "pending"
+    """The intent is recorded (with the attempt's start); no receipt yet. Seen after a crash, this is
+    the window between sending and recording: the receiver may or may not have it."""
+    DELIVERED = "delivered"
+    """The receiver accepted it; `receipt` says what it answered. Never sent again in this run."""
+    FAILED = "failed"
+    """The attempt failed and said so (a refusal, an error before or while sending): not delivered
+    as far as MWO knows; the next attempt sends with the same key."""
+    UNKNOWN = "unknown"
+    """A crash left it pending and its policy (at_most_once) would not send again: a person checks.
+    The next attempt (a deliberate retry) sends under a new idempotency key."""
+
+
+@dataclass(frozen=True)
+class DeliveryIntent:
+    """What is about to be sent, recorded before it is: never a secret value (the target is the
+    step's unrendered template, e.g. `{{ secrets.HOOK_URL }}`, or a method and URL template)."""
+
+    idempotency_key: str
+    policy: DeliveryPolicy
+    channel: str
+    """`api_call`, or the NOTIFICATION channel (email, webhook, kakao, ...)."""
+    target: str
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """One attempt's outside effect: its intent, then its outcome in the receiver's terms."""
+
+    id: int
+    run_id: str
+    step_id: str
+    attempt: int
+    step_run_id: int
+    idempotency_key: str
+    policy: DeliveryPolicy
+    channel: str
+    target: str
+    state: DeliveryState
+    receipt: Any
+    """DELIVERED: the step's output as the receiver answered it (message id, status, ...), redacted."""
+    error: dict[str, Any] | None
+    created_at: datetime
+    finished_at: datetime | None

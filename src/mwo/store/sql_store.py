@@ -11,6 +11,7 @@ from mwo.store.sql_approvals import SqlApprovalStore
 from mwo.store.sql_authoring import SqlAuthoringStore
 from mwo.store.sql_healing import SqlHealingStore
 from mwo.store.sql_inbox import SqlInboxStore
+from mwo.store.sql_outbox import SqlOutboxStore
 from mwo.store.sql_repairs import SqlRepairStore
 from mwo.store.sql_runs import SqlRunStore
 from mwo.store.sql_schedules import SqlScheduleStore
@@ -36,6 +37,7 @@ class SqlStore(
     SqlAuthoringStore,
     SqlHealingStore,
     SqlRepairStore,
+    SqlOutboxStore,
     Store,
 ):
     """Everything MWO persists, in one SQL database (see `mwo.store.open_store`)."""

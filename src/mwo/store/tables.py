@@ -35,8 +35,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from mwo.spec.policies import DeliveryPolicy
 from mwo.store.records import (
     ApprovalStatus,
+    DeliveryState,
     FireOutcome,
     HealingSource,
     LogLevel,
@@ -466,3 +468,27 @@ class AuthoringEventRow(Base):
     message: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OutboxRow(Base):
+    """One attempt's outside effect (API_CALL, NOTIFICATION): the intent, written in the transaction
+    that starts the attempt's step-run row, then delivered (with the receiver's receipt), failed or
+    unknown. Looked up by (run, step) when a step runs again after a crash."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_run_id_step_id", "run_id", "step_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    step_id: Mapped[str] = mapped_column(String(200))
+    attempt: Mapped[int] = mapped_column(Integer)
+    step_run_id: Mapped[int] = mapped_column(ForeignKey("step_runs.id", ondelete="CASCADE"), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(300))
+    policy: Mapped[DeliveryPolicy] = mapped_column(EnumText(DeliveryPolicy))
+    channel: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(Text)
+    state: Mapped[DeliveryState] = mapped_column(EnumText(DeliveryState))
+    receipt: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -192,6 +192,7 @@ def test_templated_url_params_headers_and_json_arrive_as_rendered(server: _Serve
     assert seen.query == {"q": ["서울"], "n": ["3"]}
     assert seen.headers["x-run"] == "run-test"
     assert seen.headers["user-agent"] == ctx.settings.http_user_agent
+    assert seen.headers["idempotency-key"] == ctx.idempotency_key, "a POST carries the step's key"
     assert json.loads(seen.body) == {"city": "서울", "count": 3, "fixed": [True, None]}
     assert output["status"] == 200
     assert output["json"] == {"method": "POST", "query": {"q": ["서울"], "n": ["3"]}}
@@ -201,7 +202,7 @@ def test_templated_url_params_headers_and_json_arrive_as_rendered(server: _Serve
     assert ctx.rendered_input == {
         "method": "POST",
         "url": base(server) + "/echo",
-        "headers": {"X-Run": "run-test"},
+        "headers": {"X-Run": "run-test", "Idempotency-Key": ctx.idempotency_key},
         "params": {"q": "서울", "n": 3},
         "json": {"city": "서울", "count": 3, "fixed": [True, None]},
     }

@@ -219,7 +219,7 @@ RENDERED_OR_NOT: dict[type[BaseModel], tuple[set[str], set[str]]] = {
         {"id", "type", "name", "description", "next", "retry", "on_failure", "timeout_s", "output"},
     ),
     LlmCallStep: ({"prompt", "system"}, {"output_schema", "temperature", "max_tokens", "model"}),
-    ApiCallStep: ({"request", "auth"}, set()),
+    ApiCallStep: ({"request", "auth"}, {"delivery"}),
     HttpRequest: (
         {"url", "headers", "params", "json_body", "body"},
         {"method", "timeout_s", "response", "fail_on_status"},
@@ -231,7 +231,7 @@ RENDERED_OR_NOT: dict[type[BaseModel], tuple[set[str], set[str]]] = {
     ApprovalStep: ({"message"}, {"approvers", "expires_after_s", "on_timeout"}),
     NotificationStep: (
         {"to", "subject", "body", "webhook_url", "access_token", "link_url"},
-        {"channel"},
+        {"channel", "delivery"},
     ),
     DataTransformStep: ({"source", "ops"}, set()),
     SelectOp: (set(), {"op", "fields"}),

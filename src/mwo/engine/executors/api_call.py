@@ -4,6 +4,8 @@ Output: `{"status", "headers" (lower-case names), "json" (parsed or None), "text
 "url" (after redirects), "elapsed_ms"}`. Credentials come from a named secret and are added after
 the rendered request is recorded, so the record names the secret instead of holding a derived form
 of it (a Basic header is base64 of the password, which the engine's masking could not recognise).
+A request that changes something (not GET or HEAD) carries an `Idempotency-Key` header, stable
+across retries and crash-resumes of the step, unless the step sets its own.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from mwo.engine.failures import StepFailed
 from mwo.engine.guarded_http import Exchange, describe_url
 from mwo.errors import FailureKind
 from mwo.spec import ApiCallStep, StepType
-from mwo.spec.steps import ApiAuth, AuthKind, ResponseFormat
+from mwo.spec.steps import ApiAuth, AuthKind, HttpMethod, ResponseFormat
 from mwo.store.records import LogLevel
 from mwo.text import as_text
 
@@ -29,6 +31,9 @@ __all__ = ["MAX_TEXT_CHARS", "ApiCallExecutor"]
 
 MAX_TEXT_CHARS = 1_000_000
 """The `text` output is cut here: it is stored with the step run and copied into later steps' scope."""
+_READS = frozenset({HttpMethod.GET, HttpMethod.HEAD})
+"""Methods that change nothing: they get no Idempotency-Key header (every other method does, unless
+the step sets one: stable across retries and crash-resumes of the step, see `mwo.engine.delivery`)."""
 
 
 @dataclass
@@ -93,6 +98,8 @@ def _render(step: ApiCallStep, ctx: StepContext) -> _Call:
             "make request.url a string template, e.g. https://api.example.com/{{ inputs.id }}",
         )
     headers = {str(name): _header_value(name, value) for name, value in ctx.render(request.headers).items()}
+    if request.method not in _READS and not any(name.lower() == "idempotency-key" for name in headers):
+        headers["Idempotency-Key"] = ctx.idempotency_key
     call = _Call(request.method.value, url, headers, dict(ctx.render(request.params)))
     if request.json_body is not None:
         call.json_body = ctx.render(request.json_body)

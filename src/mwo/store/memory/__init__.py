@@ -2,7 +2,7 @@
 
 It implements the interfaces whose whole contract file it passes (`tests/contract/`, parametrised
 over it next to SQLite and PostgreSQL): workflows, runs, approvals, secrets, the inbox, traces,
-schedules and repair proposals, which is what the run service and the scheduler need. It is not a
+schedules, repair proposals and the outbox, which is what the run service and the scheduler need. It is not a
 `Store` (webhooks, tokens, statistics, authoring and healing are not here yet), so it is handed to
 consumers typed against the interfaces it has, e.g. `RunService(MemoryStore(), ...)`. One lock
 guards the state, so a lease is taken atomically as the SQL store's conditional UPDATE takes it;
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from mwo.store.memory.approvals import MemoryApprovalStore
 from mwo.store.memory.inbox import MemoryInboxStore
+from mwo.store.memory.outbox import MemoryOutboxStore
 from mwo.store.memory.repairs import MemoryRepairStore
 from mwo.store.memory.runs import MemoryRunStore
 from mwo.store.memory.schedules import MemoryScheduleStore
@@ -33,8 +34,9 @@ class MemoryStore(
     MemoryTraceStore,
     MemoryScheduleStore,
     MemoryRepairStore,
+    MemoryOutboxStore,
 ):
-    """Workflows, runs, approvals, secrets, the inbox, traces, schedules and repair proposals over
+    """Workflows, runs, approvals, secrets, the inbox, traces, schedules, repair proposals and the outbox over
     one `MemoryState` (two MemoryStores given the same state see each other's writes, as two SqlStores
     on one database do)."""
 

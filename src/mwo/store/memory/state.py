@@ -15,6 +15,7 @@ from typing import Any
 from mwo.clock import utc_now
 from mwo.store.records import (
     ApprovalRecord,
+    DeliveryRecord,
     InboxMessage,
     LlmCallRecord,
     RepairProposalRecord,
@@ -74,6 +75,7 @@ class MemoryState:
     llm_calls: list[LlmCallRecord] = field(default_factory=list)
     secrets: dict[str, str] = field(default_factory=dict)
     repairs: dict[int, RepairProposalRecord] = field(default_factory=dict)
+    deliveries: dict[int, DeliveryRecord] = field(default_factory=dict)
     schedules: dict[str, ScheduleEntry] = field(default_factory=dict)
     fires: dict[int, ScheduleFireRecord] = field(default_factory=dict)
     _ids: dict[str, Iterator[int]] = field(default_factory=dict)

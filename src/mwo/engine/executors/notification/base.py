@@ -23,7 +23,16 @@ from mwo.spec import NotificationStep
 from mwo.store.records import LogLevel
 from mwo.text import as_text
 
-__all__ = ["HTTP_TIMEOUT_S", "Outbox", "Sender", "render_text", "truncate", "webhook_fix", "with_subject"]
+__all__ = [
+    "HTTP_TIMEOUT_S",
+    "Outbox",
+    "Sender",
+    "delivered_output",
+    "render_text",
+    "truncate",
+    "webhook_fix",
+    "with_subject",
+]
 
 HTTP_TIMEOUT_S = 30.0
 """Time limit of an HTTP channel's request when the step sets no timeout_s."""
@@ -86,6 +95,11 @@ class Outbox:
 
 Sender = Callable[[Outbox], dict[str, Any]]
 """Delivers one message over one channel and returns the output's `detail`."""
+
+
+def delivered_output(step: NotificationStep, detail: dict[str, Any]) -> dict[str, Any]:
+    """The step's output (and the outbox's receipt) once the channel accepted the message."""
+    return {"channel": step.channel.value, "delivered": True, "detail": detail}
 
 
 def render_text(ctx: StepContext, template: str | None, what: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from mwo.engine.executor import StepContext
 from mwo.engine.executors.http_base import HttpExecutor
-from mwo.engine.executors.notification.base import Outbox, Sender, render_text
+from mwo.engine.executors.notification.base import Outbox, Sender, delivered_output, render_text
 from mwo.engine.executors.notification.discord import DISCORD_MAX_CHARS, send_discord
 from mwo.engine.executors.notification.email import send_email
 from mwo.engine.executors.notification.inbox import send_inbox
@@ -55,7 +55,7 @@ class NotificationExecutor(HttpExecutor):
             box.record.update(channel=step.channel.value, subject=box.subject, body=box.body)
             ctx.rendered_input = box.record
             detail = _SENDERS[step.channel](box)
-        return {"channel": step.channel.value, "delivered": True, "detail": detail}
+        return delivered_output(step, detail)
 
 
 def _render_subject(step: NotificationStep, ctx: StepContext) -> str | None:
