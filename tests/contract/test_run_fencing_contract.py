@@ -16,7 +16,7 @@ from mwo.spec import DeliveryPolicy, workflow_from_data
 from mwo.store import Store
 from mwo.store.abc import RunStore
 from mwo.store.errors import LeaseLost
-from mwo.store.records import DeliveryIntent, LogLevel, RunLease, RunStatus, StepStatus
+from mwo.store.records import DeliveryIntent, DeliveryState, LogLevel, RunLease, RunStatus, StepStatus
 from tests.contract.support import Backend
 
 CONTRACT = RunStore
@@ -149,6 +149,29 @@ def test_a_stale_token_starts_no_delivery(store: Store) -> None:
         store.start_delivery(run_id, "tell", "NOTIFICATION", 1, {}, at(40), intent, lease=stale)
 
     assert store.list_step_runs(run_id) == [] and store.list_deliveries(run_id) == []
+
+
+def test_a_stale_token_settles_no_delivery(store: Store) -> None:
+    """A process that lost the run while sending marks nothing delivered, failed or posted: the new
+    holder decides what the outbox row means (a late receipt would contradict it)."""
+    run_id = new_run(store)
+    stale = taken(store, run_id, "worker-a", at(30), T0)
+    intent = DeliveryIntent("run:tell", DeliveryPolicy.AT_LEAST_ONCE, "inbox", "inbox")
+    _, delivery = store.start_delivery(run_id, "tell", "NOTIFICATION", 1, {}, at(2), intent, lease=stale)
+    taken(store, run_id, "worker-b", at(90), at(31))
+
+    with pytest.raises(LeaseLost):
+        store.mark_delivered(delivery.id, {"late": True}, at(40), lease=stale)
+    with pytest.raises(LeaseLost):
+        store.close_delivery(delivery.id, DeliveryState.FAILED, at(41), lease=stale)
+    with pytest.raises(LeaseLost):
+        store.post_delivered_message(
+            delivery.id, "t", "late", at(42), lambda m: {"id": m.id}, run_id, lease=stale
+        )
+
+    [pending] = store.list_deliveries(run_id)
+    assert (pending.state, pending.receipt) == (DeliveryState.PENDING, None)
+    assert store.list_messages() == []
 
 
 def test_the_new_holders_writes_are_accepted(store: Store) -> None:

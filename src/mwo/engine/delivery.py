@@ -28,7 +28,7 @@ from mwo.engine.failures import FailureRecord, StepFailed
 from mwo.errors import FailureKind
 from mwo.spec import ApiCallStep, Channel, DeliveryPolicy, NotificationStep, StepBase, delivery_policy
 from mwo.store.abc import OutboxStore
-from mwo.store.records import DeliveryIntent, DeliveryRecord, DeliveryState, InboxMessage
+from mwo.store.records import DeliveryIntent, DeliveryRecord, DeliveryState, InboxMessage, RunLease
 
 __all__ = ["MAX_RECEIPT_CHARS", "Deliveries", "DeliveryPlan", "StepDelivery"]
 
@@ -133,11 +133,14 @@ class StepDelivery:
         record: DeliveryRecord,
         redact: Callable[[Any], Any],
         clock: Callable[[], datetime],
+        lease: RunLease | None = None,
     ) -> None:
         self._store = store
         self._record = record
         self._redact = redact
         self._clock = clock
+        self._lease = lease
+        """The executor's hold on the run: every settling write is fenced by it."""
         self._settled = False
 
     @property
@@ -153,6 +156,7 @@ class StepDelivery:
             self._clock(),
             receipt_of=lambda posted: self._redact(receipt_of(posted)),
             run_id=self._record.run_id,
+            lease=self._lease,
         )
         self._settled = True
         return message
@@ -160,13 +164,16 @@ class StepDelivery:
     def delivered(self, output: Any) -> None:
         """The executor returned: the receiver accepted it; its output is the receipt."""
         if not self._settled:
-            self._store.mark_delivered(self._record.id, _receipt(self._redact(output)), self._clock())
+            receipt = _receipt(self._redact(output))
+            self._store.mark_delivered(self._record.id, receipt, self._clock(), lease=self._lease)
             self._settled = True
 
     def failed(self, error: dict[str, Any] | None) -> None:
         """The attempt failed and said so: not delivered as far as MWO knows."""
         if not self._settled:
-            self._store.close_delivery(self._record.id, DeliveryState.FAILED, self._clock(), error=error)
+            self._store.close_delivery(
+                self._record.id, DeliveryState.FAILED, self._clock(), error=error, lease=self._lease
+            )
             self._settled = True
 
 

@@ -314,7 +314,7 @@ class _AttemptRow:
             version_id=run.version_id,
             lease=self._rc.lease,
         )
-        self.delivery = StepDelivery(self._store, record, self._rc.redactor.tree, self._clock)
+        self.delivery = StepDelivery(self._store, record, self._rc.redactor.tree, self._clock, self._rc.lease)
 
     def delivered(self, output: Any) -> None:
         """The executor returned: record the receipt at once, before anything else can fail."""

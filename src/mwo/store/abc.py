@@ -698,9 +698,13 @@ class OutboxStore(Protocol):
         written) when `lease` is given and is no longer the run's tenure, as `start_step`."""
 
     @abstractmethod
-    def mark_delivered(self, delivery_id: int, receipt: Any, now: datetime) -> DeliveryRecord:
+    def mark_delivered(
+        self, delivery_id: int, receipt: Any, now: datetime, *, lease: RunLease | None = None
+    ) -> DeliveryRecord:
         """PENDING -> DELIVERED with the receiver's receipt (`finished_at` = now). NotFound for an
-        unknown id; Conflict when the row is no longer PENDING (a receipt is never replaced)."""
+        unknown id; Conflict when the row is no longer PENDING (a receipt is never replaced);
+        LeaseLost (nothing written) when `lease` is given and is no longer the run's tenure: a
+        process that lost the run settles none of its deliveries."""
 
     @abstractmethod
     def post_delivered_message(
@@ -711,17 +715,27 @@ class OutboxStore(Protocol):
         now: datetime,
         receipt_of: Callable[[InboxMessage], Any],
         run_id: str | None = None,
+        *,
+        lease: RunLease | None = None,
     ) -> InboxMessage:
         """Post an inbox message (as `post_message`) and mark the delivery DELIVERED with
         `receipt_of(message)` in one transaction, so the in-app inbox is exactly once: a crash leaves
-        either both or neither. NotFound / Conflict as `mark_delivered`, and then no message exists."""
+        either both or neither. NotFound / Conflict / LeaseLost as `mark_delivered`, and then no
+        message exists."""
 
     @abstractmethod
     def close_delivery(
-        self, delivery_id: int, state: DeliveryState, now: datetime, error: dict[str, Any] | None = None
+        self,
+        delivery_id: int,
+        state: DeliveryState,
+        now: datetime,
+        error: dict[str, Any] | None = None,
+        *,
+        lease: RunLease | None = None,
     ) -> DeliveryRecord:
         """PENDING -> FAILED or UNKNOWN (ValueError for another state), with the error that says why.
-        NotFound for an unknown id; Conflict when the row is no longer PENDING."""
+        NotFound for an unknown id; Conflict when the row is no longer PENDING; LeaseLost as
+        `mark_delivered`."""
 
     @abstractmethod
     def last_delivery(self, run_id: str, step_id: str) -> DeliveryRecord | None:

@@ -115,8 +115,11 @@ class SqlOutboxStore(SqlBase, OutboxStore):
             ) from exc
         return to_step_run(cast(StepRunRow, step)), _to_delivery(intent_row)
 
-    def mark_delivered(self, delivery_id: int, receipt: Any, now: datetime) -> DeliveryRecord:
+    def mark_delivered(
+        self, delivery_id: int, receipt: Any, now: datetime, *, lease: RunLease | None = None
+    ) -> DeliveryRecord:
         with self._db.connection_scope() as connection:
+            _hold(connection, lease)
             return _settle(connection, delivery_id, DeliveryState.DELIVERED, now, receipt=receipt)
 
     def post_delivered_message(
@@ -127,8 +130,11 @@ class SqlOutboxStore(SqlBase, OutboxStore):
         now: datetime,
         receipt_of: Callable[[InboxMessage], Any],
         run_id: str | None = None,
+        *,
+        lease: RunLease | None = None,
     ) -> InboxMessage:
         with self._db.connection_scope() as connection:
+            _hold(connection, lease)
             row = connection.execute(
                 _INSERT_MESSAGE,
                 {"run_id": run_id, "title": title, "body": body, "created_at": now, "read_at": None},
@@ -138,11 +144,18 @@ class SqlOutboxStore(SqlBase, OutboxStore):
             return message
 
     def close_delivery(
-        self, delivery_id: int, state: DeliveryState, now: datetime, error: dict[str, Any] | None = None
+        self,
+        delivery_id: int,
+        state: DeliveryState,
+        now: datetime,
+        error: dict[str, Any] | None = None,
+        *,
+        lease: RunLease | None = None,
     ) -> DeliveryRecord:
         if state not in _CLOSED_STATES:
             raise ValueError(f"close_delivery ends a delivery as failed or unknown, not {state.value}")
         with self._db.connection_scope() as connection:
+            _hold(connection, lease)
             return _settle(connection, delivery_id, state, now, error=error)
 
     def last_delivery(self, run_id: str, step_id: str) -> DeliveryRecord | None:
@@ -205,6 +218,13 @@ def _to_delivery(row: OutboxRow | Row[Any]) -> DeliveryRecord:
         created_at=row.created_at,
         finished_at=row.finished_at,
     )
+
+
+def _hold(connection: Connection, lease: RunLease | None) -> None:
+    """The executor's lease checked in the settling write's transaction (the run row share-locked on
+    PostgreSQL until it commits), so a process that lost the run settles nothing."""
+    if lease is not None:
+        hold_lease(connection, lease)
 
 
 __all__ = ["SqlOutboxStore"]

@@ -63,8 +63,11 @@ class MemoryOutboxStore(MemoryBase, OutboxStore):
             self._state.deliveries[record.id] = record
             return step, record
 
-    def mark_delivered(self, delivery_id: int, receipt: Any, now: datetime) -> DeliveryRecord:
+    def mark_delivered(
+        self, delivery_id: int, receipt: Any, now: datetime, *, lease: RunLease | None = None
+    ) -> DeliveryRecord:
         with self._state.lock:
+            self._hold_lease(lease)
             return self._settle(self._pending(delivery_id), DeliveryState.DELIVERED, now, receipt=receipt)
 
     def post_delivered_message(
@@ -75,8 +78,11 @@ class MemoryOutboxStore(MemoryBase, OutboxStore):
         now: datetime,
         receipt_of: Callable[[InboxMessage], Any],
         run_id: str | None = None,
+        *,
+        lease: RunLease | None = None,
     ) -> InboxMessage:
         with self._state.lock:
+            self._hold_lease(lease)
             pending = self._pending(delivery_id)
             message = InboxMessage(self._state.next_id("message"), run_id, title, body, utc(now), None)
             receipt = receipt_of(message)  # may raise: then nothing is stored
@@ -85,11 +91,18 @@ class MemoryOutboxStore(MemoryBase, OutboxStore):
             return message
 
     def close_delivery(
-        self, delivery_id: int, state: DeliveryState, now: datetime, error: dict[str, Any] | None = None
+        self,
+        delivery_id: int,
+        state: DeliveryState,
+        now: datetime,
+        error: dict[str, Any] | None = None,
+        *,
+        lease: RunLease | None = None,
     ) -> DeliveryRecord:
         if state not in _CLOSED_STATES:
             raise ValueError(f"close_delivery ends a delivery as failed or unknown, not {state.value}")
         with self._state.lock:
+            self._hold_lease(lease)
             return self._settle(self._pending(delivery_id), state, now, error=error)
 
     def last_delivery(self, run_id: str, step_id: str) -> DeliveryRecord | None:
@@ -102,6 +115,11 @@ class MemoryOutboxStore(MemoryBase, OutboxStore):
             return sorted(
                 (d for d in self._state.deliveries.values() if d.run_id == run_id), key=lambda d: d.id
             )
+
+    def _hold_lease(self, lease: RunLease | None) -> None:
+        """Under the state's lock: LeaseLost when `lease` is no longer its run's tenure."""
+        if lease is not None:
+            cast(RunStore, self).check_run_lease(lease)
 
     def _pending(self, delivery_id: int) -> DeliveryRecord:
         record = self._state.deliveries.get(delivery_id)
