@@ -65,14 +65,15 @@ from mwo.store.records import (
     VersionRecord,
 )
 
-TRIGGERED_PREFIXES = ("event:", "schedule:", "webhook")
+TRIGGERED_PREFIXES = ("event:", "file:", "schedule:", "webhook:")
 """Triggers of runs nobody starts by hand: a run of theirs is recorded even when it cannot start."""
 _CANCELLED = "cancelled by request"
 log = logging.getLogger(__name__)
 
 
 def is_triggered(trigger: str) -> bool:
-    """Whether `trigger` is a fire (schedule, webhook, event) rather than a person (CLI, API, UI, retry)."""
+    """Whether `trigger` is a fire (schedule, webhook, event, watched file) rather than a person (CLI,
+    API, UI, retry)."""
     return trigger.startswith(TRIGGERED_PREFIXES)
 
 

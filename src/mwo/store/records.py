@@ -128,10 +128,10 @@ class RunRecord:
     - `event:<name>`: `mwo events emit NAME` or `POST /events/{name}`;
     - `file:<file name>`: a watched folder saw the file (the name only, not its path).
 
-    `schedule:`, `webhook:` and `event:` runs are fires (`mwo.engine.runs.is_triggered`): a fire whose
-    secrets are not set still gets its run row, which fails at start instead of being refused. A
-    `file:` run is not counted as one (yet): its workflow missing a secret, no run is written and the
-    watcher logs the file as not started."""
+    `schedule:`, `webhook:`, `event:` and `file:` runs are fires (`mwo.engine.runs.is_triggered`): a
+    fire whose secrets are not set still gets its run row, which fails at start with the fix instead
+    of being refused, so the file (or delivery, or fire) is not lost: `mwo retry` runs it once the
+    secret is set."""
     inputs: dict[str, Any]
     """The run's inputs as checked against the version's declared inputs (defaults filled in)."""
     output: Any

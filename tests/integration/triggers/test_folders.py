@@ -184,3 +184,27 @@ def test_a_new_version_watching_another_folder_is_followed(env: FolderEnv, tmp_p
     watcher.scan(T0 + 2 * SETTLE)
     watcher.scan(T0 + 3 * SETTLE)
     assert [i["name"] for _, i, _ in env.started] == ["new.csv"]
+
+
+def test_a_file_whose_workflow_misses_a_secret_gets_a_failed_run_to_retry(env: FolderEnv) -> None:
+    """A watched file is a fire like a schedule's: with a secret missing it still gets its run, failed
+    at once with the fix, so the file is not lost; set the secret and `mwo retry` runs it."""
+    spec = file_workflow(env.folder)
+    spec["steps"][0]["body"] = "{{ inputs.name }} {{ secrets.API_KEY }}"
+    env.services.applier.apply_workflow(workflow_from_data(spec))
+    watcher = env.watcher()
+    watcher.scan(T0)
+    write(env.folder / "a.csv", "x\n", T0)
+    watcher.scan(T0 + timedelta(seconds=1))
+    report = watcher.scan(T0 + timedelta(seconds=1) + SETTLE)
+
+    assert report.problems == {} and len(report.started) == 1
+    run = env.services.runs.execute(report.started[0])  # what the dispatcher's worker does with it
+    assert run.trigger == "file:a.csv"
+    assert (run.status.value, run.error and run.error["type"]) == ("failed", "missing_secrets")
+    assert run.error["fix"] == "mwo secrets set API_KEY"
+
+    env.services.store.set_secret("API_KEY", "k-123456", T0)
+    again = env.services.runs.retry(run.id)
+    assert again.status.value == "succeeded", again.error
+    assert [m.body for m in env.services.store.list_messages()] == ["a.csv k-123456"]
