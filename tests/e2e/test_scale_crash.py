@@ -220,6 +220,7 @@ def assert_side_effects_once(services: Services, receiver: CountingReceiver, wor
     assert inbox == expected, "each inbox step posted exactly once"
 
 
+@pytest.mark.timeout(900)  # about 2 minutes alone; the shared test machine can be several times slower
 def test_fifty_worker_kills_lose_no_run_and_repeat_no_side_effect(tmp_path: Path) -> None:
     began = time.monotonic()
     with postgres_machine(tmp_path) as machine, counting_receiver() as receiver:
