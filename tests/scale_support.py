@@ -82,7 +82,7 @@ def redis_reachable() -> None:
 def forget_queue(queue_name: str) -> None:
     """Delete a test's Celery queue and the messages of its killed workers from Redis."""
     broker = redis.Redis.from_url(BROKER)
-    broker.delete(queue_name, f"_kombu.binding.{queue_name}")
+    broker.delete(queue_name, f"_kombu.binding.{queue_name}", f"_kombu.binding_permanent.{queue_name}")
     _forget_unacked(broker, queue_name)
 
 
