@@ -248,8 +248,22 @@ class RunService:
     def recover(self) -> list[RunRecord]:
         """Resume runs whose owner died, runs whose approval was decided but not yet acted on (the
         deciding process died in between), and apply time-out policies of expired approvals."""
-        results = [self._recover_one(run) for run in self._store.reap_abandoned_runs(self._clock())]
-        results.extend(self._resume_decided())
+        taken = (self.take_over(run) for run in self._store.reap_abandoned_runs(self._clock()))
+        return [run for run in taken if run is not None] + self.recover_waiting()
+
+    def take_over(self, run: RunRecord) -> RunRecord | None:
+        """Take over one run `Store.reap_abandoned_runs` returned: cancel it, fail it or resume it,
+        per its cancel flag and `on_abandoned`. None when another process took it first or it ended
+        meanwhile (the list is a snapshot), so one busy run never stops a recovery pass."""
+        try:
+            return self._recover_one(run)
+        except (RunBusy, RunStateError):
+            return None
+
+    def recover_waiting(self) -> list[RunRecord]:
+        """The part of `recover` that is not abandoned runs: decided approvals and repairs nobody
+        acted on, and the time-out policies of expired approvals."""
+        results = self._resume_decided()
         results.extend(self._resume_repaired())
         results.extend(self._expire_approvals())
         return results

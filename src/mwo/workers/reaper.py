@@ -1,11 +1,14 @@
 """The server's stuck-run reaper: one pass hands to the worker pool (1) the queued runs no worker has
-taken (the pool was full or draining, or the process that queued them stopped) and (2) a recovery
-pass of the engine (`RunService.recover`: runs whose owner's lease ran out, approvals decided or
-expired while nobody acted on them).
+taken (the pool was full or draining, or the process that queued them stopped), (2) each abandoned
+run (its owner's lease ran out: the process died) as a task of its own (`RunService.take_over`), and
+(3) a pass over runs waiting on a decision nobody acted on (`RunService.recover_waiting`: approvals
+decided or expired, repairs decided).
 
-Both go through the pool, so recovery counts against the same bound as every other run. Picking a
+All go through the pool, so recovery counts against the same bound as every other run. Abandoned
+runs are taken over side by side, not one after another in one pass: a run resumed there executes
+to its end, so in a single pass the last orphan of a crash would wait for all the others. Picking a
 run another process is also about to execute is harmless: the run's lease (`Store.acquire_run`)
-lets exactly one of them drive it, and the other gives up with RunBusy or a final-state error.
+lets exactly one of them drive it, and the other gives up (`take_over` returns None).
 """
 
 from __future__ import annotations
@@ -13,15 +16,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from mwo.engine.dispatch import RunDispatcher, SubmitDispatcher
 from mwo.engine.errors import RunError
 from mwo.store.abc import RunStore
 from mwo.store.errors import Conflict
-from mwo.store.records import RunFilter, RunStatus
+from mwo.store.records import RunFilter, RunRecord, RunStatus
 
 if TYPE_CHECKING:
     from mwo.engine.runs import RunService
@@ -35,6 +39,8 @@ Submit = Callable[[Callable[[], Any]], bool]
 class ReapReport:
     adopted: list[str]
     recovery_started: bool
+    taken_over: list[str] = field(default_factory=list)
+    """Abandoned runs handed to the pool this tick (each taken over by its own task)."""
 
 
 class Reaper:
@@ -60,9 +66,41 @@ class Reaper:
         self._queued_age = queued_age
         self._scan_limit = scan_limit
         self._recovering = threading.Event()
+        self._lock = threading.Lock()
+        self._taking: set[str] = set()
+        """Abandoned runs handed to the pool and not done yet: not handed over again meanwhile."""
 
     def tick(self, now: datetime) -> ReapReport:
-        return ReapReport(self._adopt_queued(now), self._start_recovery())
+        adopted = self._adopt_queued(now)
+        taken = self._take_over_abandoned(now)
+        return ReapReport(adopted, self._start_recovery(), taken)
+
+    def _take_over_abandoned(self, now: datetime) -> list[str]:
+        """One pool task per abandoned run not already being taken over; stops when the pool is full
+        (the rest come back on the next tick)."""
+        handed = []
+        for run in self._store.reap_abandoned_runs(now)[: self._scan_limit]:
+            with self._lock:
+                if run.id in self._taking:
+                    continue
+                self._taking.add(run.id)
+            if not self._submit(partial(self._take_over, run)):
+                with self._lock:
+                    self._taking.discard(run.id)
+                break
+            handed.append(run.id)
+        if handed:
+            log.info("reaper: taking over %d abandoned runs", len(handed))
+        return handed
+
+    def _take_over(self, run: RunRecord) -> None:
+        try:
+            self._runs.take_over(run)
+        except (RunError, Conflict) as exc:  # e.g. its workflow version cannot run here any more
+            log.warning("reaper: run %s not taken over: %s", run.id, exc)
+        finally:
+            with self._lock:
+                self._taking.discard(run.id)
 
     def _adopt_queued(self, now: datetime) -> list[str]:
         """Queued runs older than `queued_age` that nobody holds, oldest first, as many as fit."""
@@ -95,9 +133,9 @@ class Reaper:
 
     def _recover(self) -> None:
         try:
-            resumed = self._runs.recover()
+            resumed = self._runs.recover_waiting()
             if resumed:
-                log.info("reaper: recovered %d runs", len(resumed))
+                log.info("reaper: resumed %d runs waiting on a decision", len(resumed))
         except (RunError, Conflict) as exc:  # a run taken by another process meanwhile; next pass
             log.info("recovery pass stopped early: %s", exc)
         finally:

@@ -81,3 +81,34 @@ def test_nothing_is_adopted_while_the_pool_has_no_room(services: Services) -> No
     reaper = reaper_over(services, pool)
     assert reaper.tick(utc_now() + timedelta(minutes=1)).adopted == []
     assert services.store.list_runs(RunFilter())[0].status is RunStatus.QUEUED
+
+
+def abandoned(services: Services) -> RunRecord:
+    """A run left RUNNING by a process that died: its lease ran out a second ago."""
+    run = services.runs.create_run("note")
+    now = utc_now()
+    assert services.store.acquire_run(
+        run.id, "dead-host:1:x", now - timedelta(seconds=1), now - timedelta(minutes=1)
+    )
+    services.store.set_run_status(run.id, RunStatus.RUNNING, now)
+    return run
+
+
+def test_each_abandoned_run_is_taken_over_by_a_task_of_its_own(services: Services) -> None:
+    runs = [abandoned(services) for _ in range(3)]
+    pool = WorkerPool(workers=3, queue_size=4)
+    report = reaper_over(services, pool).tick(utc_now())
+    assert sorted(report.taken_over) == sorted(r.id for r in runs)
+    assert {wait_final(services, r.id).status for r in runs} == {RunStatus.SUCCEEDED}
+    assert [m.run_id for m in services.store.list_messages()].count(runs[0].id) == 1
+    assert pool.drain(WAIT_S)
+
+
+def test_a_run_another_process_took_meanwhile_is_left_to_it(services: Services) -> None:
+    run = abandoned(services)
+    snapshot = services.store.reap_abandoned_runs(utc_now())
+    now = utc_now()
+    assert services.store.acquire_run(run.id, "alive-host:2:y", now + timedelta(minutes=5), now)
+
+    assert [services.runs.take_over(r) for r in snapshot] == [None]  # no RunBusy out of a pass
+    assert services.store.get_run(run.id).acquired_by == "alive-host:2:y"
