@@ -226,7 +226,7 @@ def test_fifty_worker_kills_lose_no_run_and_repeat_no_side_effect(tmp_path: Path
     with postgres_machine(tmp_path) as machine, counting_receiver() as receiver:
         services = reader(machine, run_lease_s=LEASE_S)
         for spec in workflows(receiver.base):
-            services.apply_workflow(workflow_from_data(spec))
+            services.applier.apply_workflow(workflow_from_data(spec))
         processes: list[Process] = []
         forker = Forker()
         try:

@@ -78,7 +78,7 @@ def test_three_schedulers_fire_ten_thousand_fires_exactly_once(tmp_path: Path) -
         services = reader(machine, clock=ManualClock(first - timedelta(seconds=30)))
         names = [f"tick-{i:03d}" for i in range(SCHEDULES)]
         for name in names:
-            services.apply_workflow(workflow_from_data(ticking(name, first, last)))
+            services.applier.apply_workflow(workflow_from_data(ticking(name, first, last)))
         processes: list[Process] = []
         try:
             for i in range(SERVERS):
