@@ -105,15 +105,15 @@ def test_the_app_the_scheduler_and_a_worker_share_one_sqlite_file(
     }
     first = utc_now().replace(second=0, microsecond=0) - timedelta(minutes=MINUTES + 1)
     last = first + timedelta(minutes=MINUTES - 1)
-    applier = Services.open(settings, ManualClock(first - timedelta(seconds=30)))
+    opened = Services.open(settings, ManualClock(first - timedelta(seconds=30)))
     for i in range(SCHEDULES):
-        applier.apply_workflow(
+        opened.applier.apply_workflow(
             workflow_from_data(scheduled(f"tick-{i}", first.isoformat(), last.isoformat()))
         )
-    applier.apply_workflow(
+    opened.applier.apply_workflow(
         workflow_from_data({"name": "by-hand", "inputs": {"n": {"type": "integer"}}, "steps": steps("ui")})
     )
-    applier.close()
+    opened.close()
 
     ui = open_context(settings, workers=2)
     worker_err = tmp_path / "worker.err"
