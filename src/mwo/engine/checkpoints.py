@@ -31,6 +31,20 @@ POSTGRES_POOL_SIZE = 4
 LEASE_KEY = "__mwo_lease"
 """The `configurable` key of a graph invocation that carries the executor's RunLease (a `__` key:
 LangGraph keeps it out of the checkpoint's metadata)."""
+PROOF_KEY = "__mwo_lease_proof"
+"""The `configurable` key of the invocation's LeaseProof."""
+
+
+@dataclass
+class LeaseProof:
+    """Whether the lease was just proven by a fenced store write of the step being checkpointed.
+
+    The step runner clears it when a step starts and sets it once the step's row was written under
+    the lease (that write checks the lease in its own transaction). The checkpoint writes that follow
+    for that step then need no check of their own: checking again cost two transactions a step (a
+    sixth of a light run), for a window no smaller than the one left anyway (check, then write)."""
+
+    fresh: bool = False
 # The key of the PostgreSQL advisory lock held around LangGraph's own table set-up (any constant shared
 # by all MWO processes; the store's migrations use another).
 _CHECKPOINT_SETUP_LOCK_ID = 0x6D776F63
@@ -186,6 +200,10 @@ class FencedCheckpointer(BaseCheckpointSaver[Any]):
         return self if allowed is self._saver else FencedCheckpointer(allowed, self._leases)
 
     def _check(self, config: RunnableConfig) -> None:
-        lease = config.get("configurable", {}).get(LEASE_KEY)
+        configurable = config.get("configurable", {})
+        proof = configurable.get(PROOF_KEY)
+        if isinstance(proof, LeaseProof) and proof.fresh:
+            return
+        lease = configurable.get(LEASE_KEY)
         if isinstance(lease, RunLease):
             self._leases.check_run_lease(lease)

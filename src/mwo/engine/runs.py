@@ -21,7 +21,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
 from mwo.clock import utc_now
-from mwo.engine.checkpoints import LEASE_KEY, FencedCheckpointer
+from mwo.engine.checkpoints import LEASE_KEY, PROOF_KEY, FencedCheckpointer
 from mwo.engine.compiler import compile_workflow
 from mwo.engine.errors import MissingSecrets, RunBusy, RunCancelled, RunError, RunStateError, StepAborted
 from mwo.engine.executor import ExecutorRegistry
@@ -392,6 +392,8 @@ class RunService:
         rc = RunContext(
             run, workflow, lease, redactor, SecretsView(self._store, redactor), resumed, lease_until
         )
+        rc.lease_proof.fresh = True  # RUNNING was just written under the lease: covers the first checkpoint
+        config["configurable"][PROOF_KEY] = rc.lease_proof
         rc.deadline = self._clock() + timedelta(seconds=workflow.settings.timeout_s)
         graph_input: Any = (
             Command(resume=resume) if resume is not None else (None if resumed else {"outputs": {}})

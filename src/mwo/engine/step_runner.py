@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import jsonschema
 from langgraph.errors import GraphInterrupt
 
+from mwo.engine.checkpoints import LeaseProof
 from mwo.engine.delivery import NOT_TRACKED, Deliveries, DeliveryPlan, StepDelivery
 from mwo.engine.errors import RunCancelled, StepAborted
 from mwo.engine.executor import ExecutorRegistry, StepContext
@@ -42,6 +43,8 @@ class RunContext:
     resumed: bool
     """True when continuing from a checkpoint: earlier rows of a step must be looked at."""
     lease_until: datetime | None = None
+    lease_proof: LeaseProof = field(default_factory=LeaseProof)
+    """Set once this step's row is written under the lease: its checkpoint writes need no check."""
     cancel_checked_at: datetime | None = None
     deadline: datetime | None = None
     """When this stretch of execution must end (settings.timeout_s after it began; waiting for an
@@ -75,6 +78,7 @@ class StepRunner:
 
     def run_step(self, step: StepBase, outputs: Mapping[str, Any], rc: RunContext) -> Any:
         """Run `step` to success, or fail it for good (returning None under on_failure=continue)."""
+        rc.lease_proof.fresh = False
         self._check_cancel(step.id, rc)
         self._keep_lease(rc)
         policy = self._policy(step, rc.workflow)
@@ -142,6 +146,7 @@ class StepRunner:
             attempt_row.close(StepStatus.FAILED, self._clock(), ctx.rendered_input, error=bug.as_dict())
             raise bug from exc
         attempt_row.close(StepStatus.SUCCEEDED, self._clock(), ctx.rendered_input, output=output)
+        rc.lease_proof.fresh = True  # the row above was written under the lease
         return output
 
     def _settled_before(

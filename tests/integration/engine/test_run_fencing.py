@@ -119,3 +119,43 @@ def test_the_checkpointer_writes_only_under_a_held_lease(env: Env) -> None:
     fenced.put(config(current), empty_checkpoint(), {}, {})
     assert len(list(fenced.list({"configurable": {"thread_id": run.id}}))) == 1
     assert isinstance(fenced.with_allowlist([("mwo", "Anything")]), FencedCheckpointer)
+
+
+def test_a_fresh_proof_covers_the_checkpoint_writes_of_its_step_only(env: Env) -> None:
+    """The step's row was just written under the lease (the proof is fresh): its checkpoint writes
+    go through without a check of their own; once the next step starts (the proof cleared), a stale
+    lease is refused again. The step runner clears it at each step's start, so a process paused in
+    a step never carries a proof past its refused row."""
+    from langgraph.checkpoint.base import empty_checkpoint
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from mwo.engine.checkpoints import LEASE_KEY, PROOF_KEY, FencedCheckpointer, LeaseProof
+    from mwo.store.errors import LeaseLost
+
+    env.apply(WORKFLOW)
+    store = env.services.store
+    run = env.runs.create_run("fenced")
+    now = env.clock()
+    stale = store.acquire_run_lease(run.id, "worker-a", now + timedelta(seconds=1), now)
+    later = now + timedelta(seconds=2)
+    assert store.acquire_run_lease(run.id, "worker-b", later + timedelta(seconds=30), later) is not None
+    inner = InMemorySaver()
+    fenced = FencedCheckpointer(inner, store)
+    proof = LeaseProof(fresh=True)
+    config: Any = {
+        "configurable": {
+            "thread_id": run.id,
+            "checkpoint_ns": "",
+            "checkpoint_id": "c1",
+            LEASE_KEY: stale,
+            PROOF_KEY: proof,
+        }
+    }
+
+    fenced.put_writes(config, [("outputs", {})], "task-1")
+    assert len(list(inner.list(None))) == 0 and inner.writes, "covered by the proof: written"
+
+    proof.fresh = False  # the next step started
+    with pytest.raises(LeaseLost):
+        fenced.put(config, empty_checkpoint(), {}, {})
+    assert list(inner.list(None)) == []
