@@ -25,14 +25,11 @@ from mwo.store.records import (
     StepStatus,
 )
 from mwo.store.sql_common import SqlBase, run_row, to_message, to_step_run
-from mwo.store.sql_run_rows import hold_lease
-from mwo.store.sql_runs import _of_run
+from mwo.store.sql_run_rows import hold_lease, insert_step_row
 from mwo.store.tables import InboxMessageRow, OutboxRow, StepRunRow
 
 _CLOSED_STATES = (DeliveryState.FAILED, DeliveryState.UNKNOWN)
 _OUTBOX = cast(Table, OutboxRow.__table__)
-_STEP_COLUMNS = tuple(cast(Table, StepRunRow.__table__).columns)
-_INSERT_STEP = insert(cast(Table, StepRunRow.__table__)).returning(*_STEP_COLUMNS)
 _INSERT_INTENT = insert(_OUTBOX).returning(*_OUTBOX.columns)
 _INSERT_MESSAGE = insert(cast(Table, InboxMessageRow.__table__)).returning(
     *cast(Table, InboxMessageRow.__table__).columns
@@ -85,9 +82,7 @@ class SqlOutboxStore(SqlBase, OutboxStore):
         }
         try:
             with self._db.connection_scope() as connection:
-                if lease is not None:
-                    hold_lease(connection, _of_run(lease, run_id))
-                step = connection.execute(_INSERT_STEP, step_values).one()
+                step = insert_step_row(connection, step_values, lease)
                 intent_row = connection.execute(
                     _INSERT_INTENT,
                     {

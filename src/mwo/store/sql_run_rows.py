@@ -12,11 +12,11 @@ from dataclasses import fields, replace
 from datetime import datetime, timezone
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select
+from sqlalchemy import Connection, Table, bindparam, exists, insert, select
 
 from mwo.store.errors import LeaseLost, NotFound
 from mwo.store.records import RunLease, RunRecord, RunStatus
-from mwo.store.tables import RunRow, VersionRow, WorkflowRow
+from mwo.store.tables import RunRow, StepRunRow, VersionRow, WorkflowRow
 
 RUNS = cast(Table, RunRow.__table__)
 _RUN_ROW_FIELDS = tuple(f.name for f in fields(RunRecord) if f.name in RUNS.c)
@@ -49,6 +49,30 @@ RUN_BY_ID = (
 )
 RUN_BY_ID_LOCKED = RUN_BY_ID.with_for_update(of=RunRow)
 RUN_EXISTS = select(RunRow.id).where(RunRow.id == bindparam("run_id"))
+STEP_COLUMNS = tuple(cast(Table, StepRunRow.__table__).columns)
+_STEP_VALUES = [column for column in STEP_COLUMNS if column.name != "id"]
+_INSERT_STEP = insert(cast(Table, StepRunRow.__table__)).returning(*STEP_COLUMNS)
+# The executor's step row, written only while its lease holds: the check is the INSERT's own
+# condition (the run row share-locked on PostgreSQL until commit, as `hold_lease`), so a fenced step
+# costs one statement, not a read and a write: this runs for every step of every run.
+_INSERT_STEP_FENCED = (
+    insert(cast(Table, StepRunRow.__table__))
+    .from_select(
+        [column.name for column in _STEP_VALUES],
+        select(*[bindparam(c.name, type_=c.type).label(c.name) for c in _STEP_VALUES]).where(
+            exists(
+                select(RunRow.id)
+                .where(
+                    RunRow.id == bindparam("run_id"),
+                    RunRow.acquired_by == bindparam("lease_owner"),
+                    RunRow.lease_token == bindparam("lease_token"),
+                )
+                .with_for_update(read=True)
+            )
+        ),
+    )
+    .returning(*STEP_COLUMNS)
+)
 _LEASE_OF = select(RunRow.acquired_by, RunRow.lease_token).where(RunRow.id == bindparam("run_id"))
 _LEASE_OF_SHARED = _LEASE_OF.with_for_update(read=True)
 _VERSION_NAMES = (
@@ -82,6 +106,28 @@ def hold_lease(connection: Connection, lease: RunLease, *, locked: bool = False)
         raise NotFound(f"no run with id {lease.run_id!r}", fix="list runs with `mwo runs`")
     if found.acquired_by != lease.owner or found.lease_token != lease.token:
         raise LeaseLost(lease.run_id, lease.owner, lease.token)
+
+
+def insert_step_row(connection: Connection, values: dict[str, Any], lease: RunLease | None) -> Any:
+    """Insert a step-run row (`values`: every column but the id) and return it; with the executor's
+    `lease`, only while it holds (LeaseLost, or NotFound for no run, otherwise). The one step-row
+    insert of both the run store and the outbox (which adds its intent in the same transaction)."""
+    if lease is None:
+        return connection.execute(_INSERT_STEP, values).one()
+    lease = lease_of_run(lease, values["run_id"])
+    fenced = {**values, "lease_owner": lease.owner, "lease_token": lease.token}
+    row = connection.execute(_INSERT_STEP_FENCED, fenced).one_or_none()
+    if row is None:
+        hold_lease(connection, lease)  # raises: the lease's owner or token changed, or no such run
+        raise LeaseLost(lease.run_id, lease.owner, lease.token)
+    return row
+
+
+def lease_of_run(lease: RunLease, run_id: str) -> RunLease:
+    """The lease, checked to be `run_id`'s (a lease of one run never fences another's writes)."""
+    if lease.run_id != run_id:
+        raise ValueError(f"a lease of run {lease.run_id} was given for a write to run {run_id}")
+    return lease
 
 
 def insert_run(

@@ -6,11 +6,11 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, and_, bindparam, case, exists, insert, or_, select, true, update
+from sqlalchemy import CursorResult, and_, bindparam, case, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from mwo.store.abc import RunStore
-from mwo.store.errors import Conflict, LeaseLost, NotFound
+from mwo.store.errors import Conflict, NotFound
 from mwo.store.records import (
     LogLevel,
     RunFilter,
@@ -22,37 +22,21 @@ from mwo.store.records import (
     StepStatus,
 )
 from mwo.store.sql_common import SqlBase, run_query, run_record, run_row, to_log, to_run, to_step_run
-from mwo.store.sql_run_rows import RUNS, hold_lease, insert_run, read_run
+from mwo.store.sql_run_rows import (
+    RUNS,
+    STEP_COLUMNS,
+    hold_lease,
+    insert_run,
+    insert_step_row,
+    lease_of_run,
+    read_run,
+)
 from mwo.store.tables import RunRow, StepLogRow, StepRunRow, WorkflowRow
 
 MIN_RUN_ID_PREFIX = 6
 _FINAL_STEP_STATUSES = (StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANCELLED)
-_STEP_COLUMNS = tuple(StepRunRow.__table__.columns)
 # Hot statements, built once and executed with parameters: every step of every run uses them, and a
 # statement object rebuilt per call costs more than the SQL itself (cache keys, coercions).
-_INSERT_STEP = insert(cast(Table, StepRunRow.__table__)).returning(*_STEP_COLUMNS)
-_STEP_VALUES = [column for column in _STEP_COLUMNS if column.name != "id"]
-# The executor's step row, written only while its lease holds: the check is the INSERT's own
-# condition (the run row share-locked on PostgreSQL until commit, as `hold_lease`), so a fenced step
-# costs one statement, not a read and a write: this runs for every step of every run.
-_INSERT_STEP_FENCED = (
-    insert(cast(Table, StepRunRow.__table__))
-    .from_select(
-        [column.name for column in _STEP_VALUES],
-        select(*[bindparam(c.name, type_=c.type).label(c.name) for c in _STEP_VALUES]).where(
-            exists(
-                select(RunRow.id)
-                .where(
-                    RunRow.id == bindparam("run_id"),
-                    RunRow.acquired_by == bindparam("lease_owner"),
-                    RunRow.lease_token == bindparam("lease_token"),
-                )
-                .with_for_update(read=True)
-            )
-        ),
-    )
-    .returning(*_STEP_COLUMNS)
-)
 _CANCEL_FLAG = select(RunRow.cancel_requested).where(RunRow.id == bindparam("run_id"))
 _UPDATE_RUN_STATE = (
     update(RUNS)
@@ -134,7 +118,7 @@ class SqlRunStore(SqlBase, RunStore):
         with self._db.connection_scope() as connection:
             run = read_run(connection, run_id, for_update=True)
             if lease is not None:
-                hold_lease(connection, _of_run(lease, run_id), locked=True)
+                hold_lease(connection, lease_of_run(lease, run_id), locked=True)
             _refuse_final(run, f"move it to {status.value}")
             updated = replace(
                 run,
@@ -325,10 +309,7 @@ class SqlRunStore(SqlBase, RunStore):
         }
         try:
             with self._db.connection_scope() as connection:
-                if lease is None:
-                    row = connection.execute(_INSERT_STEP, row_values).one()
-                else:
-                    row = _insert_fenced_step(connection, _of_run(lease, values["run_id"]), row_values)
+                row = insert_step_row(connection, row_values, lease)
         except IntegrityError as exc:
             with self._db.session_scope(read_only=True) as session:
                 run_row(session, values["run_id"])  # NotFound when the run is missing
@@ -363,7 +344,7 @@ class SqlRunStore(SqlBase, RunStore):
             update(StepRunRow)
             .where(StepRunRow.id == step_run_id, StepRunRow.status.not_in(_FINAL_STEP_STATUSES))
             .values(**changes)
-            .returning(*_STEP_COLUMNS)
+            .returning(*STEP_COLUMNS)
             .execution_options(synchronize_session=False)
         )
         if lease is not None:
@@ -414,7 +395,7 @@ class SqlRunStore(SqlBase, RunStore):
     ) -> None:
         with self._db.session_scope() as session:
             if lease is not None:
-                hold_lease(session.connection(), _of_run(lease, run_id))
+                hold_lease(session.connection(), lease_of_run(lease, run_id))
             row = StepLogRow(run_id=run_id, step_id=step_id, level=level, message=message, created_at=now)
             try:
                 with session.begin_nested():
@@ -434,20 +415,3 @@ def _refuse_final(run: RunRow | RunRecord, action: str) -> None:
             f"run {run.id} is already {run.status.value}; cannot {action}",
             fix="a finished run never changes: start a new run (retry) instead",
         )
-
-
-def _insert_fenced_step(connection: Any, lease: RunLease, values: dict[str, Any]) -> Any:
-    """The step row if `lease` still holds; otherwise why not (LeaseLost, or NotFound for no run)."""
-    fenced = {**values, "lease_owner": lease.owner, "lease_token": lease.token}
-    row = connection.execute(_INSERT_STEP_FENCED, fenced).one_or_none()
-    if row is None:
-        hold_lease(connection, lease)  # raises: the lease's owner or token changed, or no such run
-        raise LeaseLost(lease.run_id, lease.owner, lease.token)
-    return row
-
-
-def _of_run(lease: RunLease, run_id: str) -> RunLease:
-    """The lease, checked to be `run_id`'s (a lease of one run never fences another's writes)."""
-    if lease.run_id != run_id:
-        raise ValueError(f"a lease of run {lease.run_id} was given for a write to run {run_id}")
-    return lease

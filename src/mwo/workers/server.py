@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
-from mwo.engine.dispatch import RunDispatcher, SubmitDispatcher
+from mwo.engine.dispatch import RunDispatcher
 from mwo.errors import FixableError
 from mwo.services import Services
 from mwo.settings import Settings
@@ -153,13 +153,11 @@ class Server:
     def _dispatcher(self, services: Services, runs: RunService) -> RunDispatcher:
         """Who executes the runs this server starts: its own pool, or Celery workers (the pool then
         only runs recovery passes)."""
-        if services.settings.executor == "local":
-            return SubmitDispatcher(lambda: runs, self.pool.submit)
-        from mwo.workers.celery_app import CeleryDispatcher, CeleryUnavailable, create_celery
+        from mwo.workers.dispatchers import open_dispatcher
 
         try:
-            return CeleryDispatcher(create_celery(services.settings), services.settings)
-        except CeleryUnavailable as exc:
+            return open_dispatcher(services.settings, lambda: runs, self.pool.submit)
+        except FixableError as exc:  # CeleryUnavailable: Celery chosen but not configured
             self.pool.drain(0)
             raise ServeError(str(exc), exc.fix) from None
 

@@ -20,6 +20,7 @@ from mwo.store.records import (
     StepRunRecord,
     StepStatus,
 )
+from mwo.store.sql_run_rows import lease_of_run
 from mwo.store.sql_runs import MIN_RUN_ID_PREFIX, _refuse_final
 
 _FINAL_STEP_STATUSES = (StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANCELLED)
@@ -346,9 +347,7 @@ class MemoryRunStore(MemoryBase, RunStore):
         so the check and the write it guards are one step, as in SQL's locked read."""
         if lease is None:
             return
-        if lease.run_id != run_id:
-            raise ValueError(f"a lease of run {lease.run_id} was given for a write to run {run_id}")
-        if not self._holds(self._run(run_id), lease):
+        if not self._holds(self._run(run_id), lease_of_run(lease, run_id)):
             raise LeaseLost(lease.run_id, lease.owner, lease.token)
 
     def _holds(self, run: RunRecord, lease: RunLease) -> bool:
