@@ -56,29 +56,18 @@ class ScriptHealer:
         self, request: ScriptRepairRequest, on_event: OnEvent | None = None, *, rounds: int | None = None
     ) -> RepairResult:
         """Repair `request.code` so main succeeds on `request.inputs`; never raises for a bad script."""
-        loop = RepairLoop(
+        outcome = RepairLoop(
             _ScriptTarget(self, request),
             self.settings,
-            rounds=rounds or self.settings.healing_rounds,
+            rounds=rounds,
             subject=request.subject,
             store=self._store,
             clock=self._clock,
             on_event=on_event,
-        )
-        outcome = loop.run()
+        ).run()
         final = outcome.final
         return RepairResult(
-            status=outcome.status,
-            code=final.code,
-            original=request.code,
-            output=final.output,
-            findings=list(final.findings),
-            attempts=outcome.attempts,
-            seconds=outcome.seconds,
-            repair_id=outcome.repair_id,
-            assumptions=outcome.assumptions,
-            rounds=outcome.rounds,
-            stopped=outcome.stopped,
+            code=final.code, original=request.code, output=final.output, **outcome.result_fields()
         )
 
 

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypedDict, TypeVar
 
 from mwo.clock import utc_now
 from mwo.healing.result import HealingEvent, RepairAttempt, RepairStatus, Stage
@@ -150,6 +150,19 @@ class RepairTarget(Protocol[V, E]):
         """A model candidate evaluated, or rejected unrun."""
 
 
+class OutcomeFields(TypedDict):
+    """The part of a healer's result (`RepairResult`, `TransformRepairResult`) that is the loop's."""
+
+    status: RepairStatus
+    findings: list[Finding]
+    attempts: list[RepairAttempt]
+    seconds: float
+    repair_id: str
+    assumptions: list[str]
+    rounds: int
+    stopped: str
+
+
 @dataclass(frozen=True)
 class LoopOutcome(Generic[E]):
     """The end of one repair: the final version's evaluation, every attempt, what fixers assumed, the
@@ -164,16 +177,31 @@ class LoopOutcome(Generic[E]):
     rounds: int = 0
     stopped: str = ""
 
+    def result_fields(self) -> OutcomeFields:
+        """The fields every healer's result takes from the outcome as they are (the final version's
+        findings among them); the healer adds the versions and what they gave."""
+        return OutcomeFields(
+            status=self.status,
+            findings=list(self.final.findings),
+            attempts=self.attempts,
+            seconds=self.seconds,
+            repair_id=self.repair_id,
+            assumptions=self.assumptions,
+            rounds=self.rounds,
+            stopped=self.stopped,
+        )
+
 
 class RepairLoop(Generic[V, E]):
-    """The state of one repair: the best version so far, the attempts, the failures already seen."""
+    """The state of one repair: the best version so far, the attempts, the failures already seen.
+    `rounds` bounds it (None or 0: `settings.healing_rounds`)."""
 
     def __init__(
         self,
         target: RepairTarget[V, E],
         settings: Settings,
         *,
-        rounds: int,
+        rounds: int | None = None,
         subject: str,
         store: HealingStore | None = None,
         clock: Callable[[], datetime] = utc_now,
@@ -181,7 +209,7 @@ class RepairLoop(Generic[V, E]):
     ) -> None:
         self.target = target
         self.settings = settings
-        self.rounds = rounds
+        self.rounds = rounds or settings.healing_rounds
         self.subject = subject
         self.store = store
         self.clock = clock

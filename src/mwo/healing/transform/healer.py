@@ -74,29 +74,18 @@ class TransformHealer:
         self, request: TransformRepairRequest, on_event: OnEvent | None = None, *, rounds: int | None = None
     ) -> TransformRepairResult:
         """Repair `request.step` so it succeeds on the trial's input; never raises for a bad step."""
-        loop = RepairLoop(
+        outcome = RepairLoop(
             _TransformTarget(self, request),
             self.settings,
-            rounds=rounds or self.settings.healing_rounds,
+            rounds=rounds,
             subject=request.subject,
             store=self.store,
             clock=self.clock,
             on_event=on_event,
-        )
-        outcome = loop.run()
+        ).run()
         final = outcome.final
         return TransformRepairResult(
-            status=outcome.status,
-            step=final.step,
-            original=request.step,
-            output=final.output,
-            findings=list(final.findings),
-            attempts=outcome.attempts,
-            seconds=outcome.seconds,
-            repair_id=outcome.repair_id,
-            assumptions=outcome.assumptions,
-            rounds=outcome.rounds,
-            stopped=outcome.stopped,
+            step=final.step, original=request.step, output=final.output, **outcome.result_fields()
         )
 
 
