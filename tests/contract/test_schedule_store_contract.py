@@ -23,7 +23,7 @@ from mwo.store import (
     Store,
 )
 from mwo.store.abc import ScheduleStore
-from mwo.store.sql_schedules import fire_trigger
+from mwo.store.rules_schedules import fire_trigger
 from tests.contract.support import at, make_workflow
 
 CONTRACT = ScheduleStore

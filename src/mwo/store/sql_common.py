@@ -28,6 +28,8 @@ from mwo.store.records import (
     VersionRecord,
     WorkflowRecord,
 )
+from mwo.store.rules_runs import LIST_RUNS_FIX
+from mwo.store.rules_workflows import LIST_WORKFLOWS_FIX
 from mwo.store.secret_key import SecretKeySource
 from mwo.store.tables import (
     ApprovalRow,
@@ -42,8 +44,6 @@ from mwo.store.tables import (
 )
 
 R = TypeVar("R", bound=Base)
-
-LIST_WORKFLOWS_FIX = "list workflows with `mwo list`"
 
 
 class SqlBase:
@@ -93,7 +93,7 @@ def run_row(session: Session, run_id: str, *, for_update: bool = False) -> RunRo
     """The run row with exactly this id (locked when `for_update`); raises NotFound."""
     row = session.get(RunRow, run_id, with_for_update=for_update)
     if row is None:
-        raise NotFound(f"no run with id {run_id!r}", fix="list runs with `mwo runs`")
+        raise NotFound(f"no run with id {run_id!r}", fix=LIST_RUNS_FIX)
     return row
 
 
@@ -150,7 +150,7 @@ def run_record(session: Session, run_id: str) -> RunRecord:
     """The record of the run with exactly this id, as it is in this transaction; raises NotFound."""
     found = session.execute(run_query().where(RunRow.id == run_id)).one_or_none()
     if found is None:
-        raise NotFound(f"no run with id {run_id!r}", fix="list runs with `mwo runs`")
+        raise NotFound(f"no run with id {run_id!r}", fix=LIST_RUNS_FIX)
     return to_run(*found)
 
 

@@ -12,24 +12,19 @@ from sqlalchemy.orm import Session
 from mwo.store.abc import RepairStore
 from mwo.store.errors import Conflict, NotFound
 from mwo.store.records import RepairProposalRecord, RepairStatus, RunStatus
+from mwo.store.rules_repairs import NO_PROPOSAL_FIX, check_created_as, check_decision
 from mwo.store.sql_common import SqlBase, run_row
 from mwo.store.tables import RepairProposalRow, RunRow, VersionRow
 
-_CREATED_AS = (RepairStatus.PENDING, RepairStatus.NOT_FIXED)
-_DECIDED_AS = (RepairStatus.APPROVED, RepairStatus.REJECTED, RepairStatus.AUTO_APPLIED)
 _ASSIGNED = ("id", "created_at", "decided_by", "decided_at", "comment", "new_version_id")
 _RECORD_FIELDS = tuple(f.name for f in fields(RepairProposalRecord))
-_NO_PROPOSAL_FIX = "see runs waiting for a repair decision with `mwo runs --status waiting_repair`"
 
 
 class SqlRepairStore(SqlBase, RepairStore):
     """Repair proposals; a decision locks the run's newest proposal so two deciders cannot both win."""
 
     def create_repair_proposal(self, proposal: RepairProposalRecord, now: datetime) -> RepairProposalRecord:
-        if proposal.status not in _CREATED_AS:
-            raise ValueError(
-                f"a repair proposal is created pending or not_fixed, not {proposal.status.value}"
-            )
+        check_created_as(proposal.status)
         values = {name: getattr(proposal, name) for name in _RECORD_FIELDS if name not in _ASSIGNED}
         with self._db.session_scope() as session:
             run_row(session, proposal.run_id, for_update=True)  # NotFound; serialises two creators
@@ -47,7 +42,7 @@ class SqlRepairStore(SqlBase, RepairStore):
         with self._db.session_scope(read_only=True) as session:
             row = _newest(session, run_id)
             if row is None:
-                raise NotFound(f"run {run_id} has no repair proposal", fix=_NO_PROPOSAL_FIX)
+                raise NotFound(f"run {run_id} has no repair proposal", fix=NO_PROPOSAL_FIX)
             return _to_record(row)
 
     def list_pending_repairs(self) -> list[RepairProposalRecord]:
@@ -72,15 +67,12 @@ class SqlRepairStore(SqlBase, RepairStore):
         now: datetime,
         new_version_id: int | None = None,
     ) -> RepairProposalRecord:
-        if status not in _DECIDED_AS:
-            raise ValueError(f"a repair is decided approved, rejected or auto_applied, not {status.value}")
-        if status.applied and new_version_id is None:
-            raise ValueError(f"deciding a repair {status.value} needs the version the fix was saved as")
+        check_decision(status, new_version_id)
         with self._db.session_scope() as session:
             run = run_row(session, run_id, for_update=True)
             row = _newest(session, run_id, for_update=True)
             if row is None:
-                raise NotFound(f"run {run_id} has no repair proposal", fix=_NO_PROPOSAL_FIX)
+                raise NotFound(f"run {run_id} has no repair proposal", fix=NO_PROPOSAL_FIX)
             if row.status is not RepairStatus.PENDING:
                 raise Conflict(
                     f"the repair of step {row.step_id!r} in run {run_id} is already {row.status.value}"

@@ -16,6 +16,8 @@ from sqlalchemy import Connection, Table, bindparam, exists, insert, select
 
 from mwo.store.errors import LeaseLost, NotFound
 from mwo.store.records import RunLease, RunRecord, RunStatus
+from mwo.store.rules_runs import LIST_RUNS_FIX, lease_of_run
+from mwo.store.rules_workflows import LIST_WORKFLOWS_FIX
 from mwo.store.tables import RunRow, StepRunRow, VersionRow, WorkflowRow
 
 RUNS = cast(Table, RunRow.__table__)
@@ -88,7 +90,7 @@ def read_run(connection: Connection, run_id: str, *, for_update: bool = False) -
         RUN_BY_ID_LOCKED if for_update else RUN_BY_ID, {"run_id": run_id}
     ).one_or_none()
     if found is None:
-        raise NotFound(f"no run with id {run_id!r}", fix="list runs with `mwo runs`")
+        raise NotFound(f"no run with id {run_id!r}", fix=LIST_RUNS_FIX)
     return RunRecord(*found)
 
 
@@ -103,7 +105,7 @@ def hold_lease(connection: Connection, lease: RunLease, *, locked: bool = False)
     statement = _LEASE_OF if locked else _LEASE_OF_SHARED
     found = connection.execute(statement, {"run_id": lease.run_id}).one_or_none()
     if found is None:
-        raise NotFound(f"no run with id {lease.run_id!r}", fix="list runs with `mwo runs`")
+        raise NotFound(f"no run with id {lease.run_id!r}", fix=LIST_RUNS_FIX)
     if found.acquired_by != lease.owner or found.lease_token != lease.token:
         raise LeaseLost(lease.run_id, lease.owner, lease.token)
 
@@ -123,13 +125,6 @@ def insert_step_row(connection: Connection, values: dict[str, Any], lease: RunLe
     return row
 
 
-def lease_of_run(lease: RunLease, run_id: str) -> RunLease:
-    """The lease, checked to be `run_id`'s (a lease of one run never fences another's writes)."""
-    if lease.run_id != run_id:
-        raise ValueError(f"a lease of run {lease.run_id} was given for a write to run {run_id}")
-    return lease
-
-
 def insert_run(
     connection: Connection,
     version_id: int,
@@ -147,9 +142,9 @@ def insert_run(
     """
     names = connection.execute(_VERSION_NAMES, {"version_id": version_id}).one_or_none()
     if names is None or (workflow_id is not None and names.workflow_id != workflow_id):
-        raise NotFound(f"no workflow version with id {version_id}", fix="list workflows with `mwo list`")
+        raise NotFound(f"no workflow version with id {version_id}", fix=LIST_WORKFLOWS_FIX)
     if retry_of is not None and connection.execute(RUN_EXISTS, {"run_id": retry_of}).first() is None:
-        raise NotFound(f"no run with id {retry_of!r}", fix="list runs with `mwo runs`")
+        raise NotFound(f"no run with id {retry_of!r}", fix=LIST_RUNS_FIX)
     record = RunRecord(
         id=str(uuid.uuid4()),
         workflow_id=names.workflow_id,

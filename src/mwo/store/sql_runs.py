@@ -21,6 +21,13 @@ from mwo.store.records import (
     StepRunRecord,
     StepStatus,
 )
+from mwo.store.rules_runs import (
+    FINAL_STEP_STATUSES,
+    LIST_RUNS_FIX,
+    MIN_RUN_ID_PREFIX,
+    lease_of_run,
+    refuse_final,
+)
 from mwo.store.sql_common import SqlBase, run_query, run_record, run_row, to_log, to_run, to_step_run
 from mwo.store.sql_run_rows import (
     RUNS,
@@ -28,13 +35,10 @@ from mwo.store.sql_run_rows import (
     hold_lease,
     insert_run,
     insert_step_row,
-    lease_of_run,
     read_run,
 )
 from mwo.store.tables import RunRow, StepLogRow, StepRunRow, WorkflowRow
 
-MIN_RUN_ID_PREFIX = 6
-_FINAL_STEP_STATUSES = (StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANCELLED)
 # Hot statements, built once and executed with parameters: every step of every run uses them, and a
 # statement object rebuilt per call costs more than the SQL itself (cache keys, coercions).
 _CANCEL_FLAG = select(RunRow.cancel_requested).where(RunRow.id == bindparam("run_id"))
@@ -85,7 +89,7 @@ class SqlRunStore(SqlBase, RunStore):
                 run_query().where(RunRow.id.startswith(run_id, autoescape=True)).limit(2)
             ).all()
             if not matches:
-                raise NotFound(f"no run id starts with {run_id!r}", fix="list runs with `mwo runs`")
+                raise NotFound(f"no run id starts with {run_id!r}", fix=LIST_RUNS_FIX)
             if len(matches) > 1:
                 raise NotFound(
                     f"run id prefix {run_id!r} is ambiguous: it matches several runs",
@@ -119,7 +123,7 @@ class SqlRunStore(SqlBase, RunStore):
             run = read_run(connection, run_id, for_update=True)
             if lease is not None:
                 hold_lease(connection, lease_of_run(lease, run_id), locked=True)
-            _refuse_final(run, f"move it to {status.value}")
+            refuse_final(run, f"move it to {status.value}")
             updated = replace(
                 run,
                 status=status,
@@ -167,7 +171,7 @@ class SqlRunStore(SqlBase, RunStore):
     def request_cancel(self, run_id: str) -> RunRecord:
         with self._db.session_scope() as session:
             row = run_row(session, run_id, for_update=True)
-            _refuse_final(row, "cancel it")
+            refuse_final(row, "cancel it")
             row.cancel_requested = True
             session.flush()
             return run_record(session, run_id)
@@ -279,7 +283,7 @@ class SqlRunStore(SqlBase, RunStore):
         version_id: int | None = None,
         lease: RunLease | None = None,
     ) -> StepRunRecord:
-        if status not in _FINAL_STEP_STATUSES:
+        if status not in FINAL_STEP_STATUSES:
             raise ValueError(f"record_step records finished attempts only, not {status.value}")
         return self._insert_step(
             lease,
@@ -335,14 +339,14 @@ class SqlRunStore(SqlBase, RunStore):
         never changed again (Conflict): a new try is a new attempt. The lease is checked first, in
         the same transaction, and only an attempt of the lease's run is changed."""
         changes: dict[str, Any] = {"status": status}
-        if status in _FINAL_STEP_STATUSES:
+        if status in FINAL_STEP_STATUSES:
             changes["finished_at"] = now
         for name, value in (("output", output), ("error", error), ("input", input)):
             if value is not None:
                 changes[name] = value
         statement = (
             update(StepRunRow)
-            .where(StepRunRow.id == step_run_id, StepRunRow.status.not_in(_FINAL_STEP_STATUSES))
+            .where(StepRunRow.id == step_run_id, StepRunRow.status.not_in(FINAL_STEP_STATUSES))
             .values(**changes)
             .returning(*STEP_COLUMNS)
             .execution_options(synchronize_session=False)
@@ -371,7 +375,7 @@ class SqlRunStore(SqlBase, RunStore):
         with self._db.connection_scope(read_only=True) as connection:
             flag = connection.execute(_CANCEL_FLAG, {"run_id": run_id}).scalar_one_or_none()
         if flag is None:
-            raise NotFound(f"no run with id {run_id!r}", fix="list runs with `mwo runs`")
+            raise NotFound(f"no run with id {run_id!r}", fix=LIST_RUNS_FIX)
         return bool(flag)
 
     def list_step_runs(self, run_id: str) -> list[StepRunRecord]:
@@ -407,11 +411,3 @@ class SqlRunStore(SqlBase, RunStore):
         statement = select(StepLogRow).where(StepLogRow.run_id == run_id).order_by(StepLogRow.id)
         with self._db.session_scope(read_only=True) as session:
             return [to_log(row) for row in session.scalars(statement)]
-
-
-def _refuse_final(run: RunRow | RunRecord, action: str) -> None:
-    if run.status.is_final:
-        raise Conflict(
-            f"run {run.id} is already {run.status.value}; cannot {action}",
-            fix="a finished run never changes: start a new run (retry) instead",
-        )

@@ -25,17 +25,10 @@ from mwo.store.records import (
     ScheduleRecord,
     ScheduleSpec,
 )
+from mwo.store.rules_schedules import LIST_SCHEDULES_FIX, fire_trigger, timing
 from mwo.store.sql_common import SqlBase, workflow_row
 from mwo.store.sql_run_rows import insert_run
 from mwo.store.tables import ScheduleFireRow, ScheduleRow, WorkflowRow
-
-FIRE_TRIGGER_PREFIX = "schedule:"
-_LIST_FIX = "list schedules with `mwo schedule list`"
-
-
-def fire_trigger(fire_id: int) -> str:
-    """The `trigger` of the run started for a fire: how a reaper finds a run its claimer created."""
-    return f"{FIRE_TRIGGER_PREFIX}{fire_id}"
 
 
 class SqlScheduleStore(SqlBase, ScheduleStore):
@@ -59,7 +52,7 @@ class SqlScheduleStore(SqlBase, ScheduleStore):
                 session.add(row)
                 timing_changed = True
             else:
-                timing_changed = _timing(_spec(row)) != _timing(spec)
+                timing_changed = timing(_spec(row)) != timing(spec)
             _write_spec(row, spec)
             if timing_changed:
                 row.next_fire_at, row.next_due_at = next_fire_at, next_due_at
@@ -141,7 +134,7 @@ class SqlScheduleStore(SqlBase, ScheduleStore):
                 select(ScheduleRow).where(ScheduleRow.id == schedule_id).with_for_update(of=ScheduleRow)
             ).one_or_none()
             if row is None:
-                raise NotFound(f"no schedule with id {schedule_id}", fix=_LIST_FIX)
+                raise NotFound(f"no schedule with id {schedule_id}", fix=LIST_SCHEDULES_FIX)
             if row.next_fire_at != expected_next_fire_at:
                 return []  # another scheduler claimed this fire first
             inserted = [_insert_fire(session, row, claim, owner, lease_until, now) for claim in fires]
@@ -217,10 +210,6 @@ class SqlScheduleStore(SqlBase, ScheduleStore):
             return [_fire(fire, name) for fire, name in session.execute(statement)]
 
 
-def _timing(spec: ScheduleSpec) -> tuple[object, ...]:
-    return (spec.cron, spec.timezone, spec.start_at, spec.end_at)
-
-
 def _spec(row: ScheduleRow) -> ScheduleSpec:
     return ScheduleSpec(
         cron=row.cron,
@@ -263,7 +252,7 @@ def _schedule_row(session: Session, workflow_name: str, *, for_update: bool = Fa
     if row is None:
         raise NotFound(
             f"workflow {workflow_name!r} has no schedule",
-            fix="give it a cron trigger and `mwo apply` it; " + _LIST_FIX,
+            fix="give it a cron trigger and `mwo apply` it; " + LIST_SCHEDULES_FIX,
         )
     return row
 
@@ -307,7 +296,7 @@ def _fire_query() -> Select[ScheduleFireRow, str]:
 def _fire_row(session: Session, fire_id: int) -> ScheduleFireRow:
     fire = session.get(ScheduleFireRow, fire_id, with_for_update=True)
     if fire is None:
-        raise NotFound(f"no schedule fire with id {fire_id}", fix=_LIST_FIX)
+        raise NotFound(f"no schedule fire with id {fire_id}", fix=LIST_SCHEDULES_FIX)
     return fire
 
 

@@ -11,7 +11,8 @@ from sqlalchemy import Table, bindparam, insert, select
 from mwo.store.abc import WebhookStore
 from mwo.store.errors import Conflict, NotFound
 from mwo.store.records import RunRecord
-from mwo.store.sql_common import LIST_WORKFLOWS_FIX, SqlBase, workflow_row
+from mwo.store.rules_workflows import LIST_WORKFLOWS_FIX
+from mwo.store.sql_common import SqlBase, workflow_row
 from mwo.store.sql_run_rows import insert_run, read_run
 from mwo.store.tables import WebhookDeliveryRow, WebhookSecretRow, WorkflowRow
 

@@ -11,8 +11,8 @@ from mwo.spec import Workflow
 from mwo.store.abc import WorkflowStore
 from mwo.store.errors import InvalidInput, NotFound
 from mwo.store.records import FolderRecord, VersionRecord, WorkflowRecord
+from mwo.store.rules_workflows import LIST_WORKFLOWS_FIX, normalise_folder, normalise_tag
 from mwo.store.sql_common import (
-    LIST_WORKFLOWS_FIX,
     SqlBase,
     insert_or_get,
     latest_version_number,
@@ -121,7 +121,7 @@ class SqlWorkflowStore(SqlBase, WorkflowStore):
         )
         statement: Select[WorkflowRow, int] = select(WorkflowRow, latest).order_by(WorkflowRow.name)
         if folder is not None:
-            folder_ids = select(FolderRow.id).where(FolderRow.path == _normalise_folder(folder))
+            folder_ids = select(FolderRow.id).where(FolderRow.path == normalise_folder(folder))
             statement = statement.where(WorkflowRow.folder_id.in_(folder_ids))
         if tag is not None:
             tagged = (
@@ -201,7 +201,7 @@ class SqlWorkflowStore(SqlBase, WorkflowStore):
     def move_to_folder(self, name: str, folder: str | None) -> WorkflowRecord:
         with self._db.session_scope() as session:
             row = workflow_row(session, name, for_update=True)
-            row.folder = None if folder is None else _ensure_folder(session, _normalise_folder(folder))
+            row.folder = None if folder is None else _ensure_folder(session, normalise_folder(folder))
             row.updated_at = self._clock()
             return self._refreshed(session, row)
 
@@ -213,8 +213,8 @@ class SqlWorkflowStore(SqlBase, WorkflowStore):
     def tag_workflow(self, name: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> WorkflowRecord:
         """Tags are stripped of surrounding spaces; naming one tag in both `add` and `remove` is a
         ValueError (InvalidInput), since either order of applying them would surprise someone."""
-        to_add = {_normalise_tag(tag) for tag in add}
-        to_remove = {_normalise_tag(tag) for tag in remove}
+        to_add = {normalise_tag(tag) for tag in add}
+        to_remove = {normalise_tag(tag) for tag in remove}
         if both := to_add & to_remove:
             raise InvalidInput(
                 f"tags both added and removed: {', '.join(sorted(both))}",
@@ -240,16 +240,6 @@ class SqlWorkflowStore(SqlBase, WorkflowStore):
         return to_workflow(row, latest_version_number(session, row.id))
 
 
-def _normalise_folder(path: str) -> str:
-    """'/reports/daily/' -> 'reports/daily'; empty segments ('a//b') are InvalidInput (a ValueError)."""
-    parts = path.strip().strip("/").split("/")
-    if any(not part.strip() for part in parts):
-        raise InvalidInput(
-            f"invalid folder path {path!r}", fix="use names separated by '/', e.g. 'reports/daily'"
-        )
-    return "/".join(part.strip() for part in parts)
-
-
 def _ensure_folder(session: Session, path: str) -> FolderRow:
     """The folder at `path`, creating it and its missing parents so every level can be listed."""
     parts = path.split("/")
@@ -262,10 +252,3 @@ def _ensure_folder(session: Session, path: str) -> FolderRow:
             folder, _ = insert_or_get(session, FolderRow(path=prefix), lookup)
     assert folder is not None  # a normalised path has at least one part
     return folder
-
-
-def _normalise_tag(tag: str) -> str:
-    name = tag.strip()
-    if not name:
-        raise InvalidInput("a tag name cannot be empty", fix="give each tag at least one character")
-    return name

@@ -13,7 +13,7 @@ import pytest
 from mwo.services import Services
 from mwo.spec import workflow_from_data
 from mwo.store import Conflict, FireClaim, FireOutcome, RunStatus
-from mwo.store.sql_schedules import fire_trigger
+from mwo.store.rules_schedules import fire_trigger
 from tests.integration.triggers.conftest import SchedulerEnv, cron_workflow
 
 UTC = timezone.utc

@@ -9,6 +9,7 @@ from mwo.store.abc import ApprovalStore
 from mwo.store.errors import Conflict, InvalidInput, NotFound
 from mwo.store.memory.state import MemoryBase, utc, utc_or_none
 from mwo.store.records import ApprovalRecord, ApprovalStatus
+from mwo.store.rules_runs import LIST_RUNS_FIX
 
 _WAITING_FIX = "see the runs waiting for a decision with `mwo runs`"
 
@@ -25,7 +26,7 @@ class MemoryApprovalStore(MemoryBase, ApprovalStore):
             if existing is not None:
                 return existing
             if run_id not in self._state.runs:
-                raise NotFound(f"no run with id {run_id!r}", fix="list runs with `mwo runs`")
+                raise NotFound(f"no run with id {run_id!r}", fix=LIST_RUNS_FIX)
             approval = ApprovalRecord(
                 id=self._state.next_id("approval"),
                 run_id=run_id,

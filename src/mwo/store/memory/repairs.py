@@ -10,15 +10,13 @@ from mwo.store.abc import RepairStore
 from mwo.store.errors import Conflict, NotFound
 from mwo.store.memory.state import MemoryBase, as_stored, utc
 from mwo.store.records import RepairProposalRecord, RepairStatus, RunRecord, RunStatus
-from mwo.store.sql_repairs import _CREATED_AS, _DECIDED_AS, _NO_PROPOSAL_FIX
+from mwo.store.rules_repairs import NO_PROPOSAL_FIX, check_created_as, check_decision
+from mwo.store.rules_runs import LIST_RUNS_FIX
 
 
 class MemoryRepairStore(MemoryBase, RepairStore):
     def create_repair_proposal(self, proposal: RepairProposalRecord, now: datetime) -> RepairProposalRecord:
-        if proposal.status not in _CREATED_AS:
-            raise ValueError(
-                f"a repair proposal is created pending or not_fixed, not {proposal.status.value}"
-            )
+        check_created_as(proposal.status)
         with self._state.lock:
             self._run(proposal.run_id)
             if proposal.status is RepairStatus.PENDING and self._newest(proposal.run_id, pending=True):
@@ -46,7 +44,7 @@ class MemoryRepairStore(MemoryBase, RepairStore):
         with self._state.lock:
             newest = self._newest(run_id)
         if newest is None:
-            raise NotFound(f"run {run_id} has no repair proposal", fix=_NO_PROPOSAL_FIX)
+            raise NotFound(f"run {run_id} has no repair proposal", fix=NO_PROPOSAL_FIX)
         return newest
 
     def list_pending_repairs(self) -> list[RepairProposalRecord]:
@@ -68,15 +66,12 @@ class MemoryRepairStore(MemoryBase, RepairStore):
         now: datetime,
         new_version_id: int | None = None,
     ) -> RepairProposalRecord:
-        if status not in _DECIDED_AS:
-            raise ValueError(f"a repair is decided approved, rejected or auto_applied, not {status.value}")
-        if status.applied and new_version_id is None:
-            raise ValueError(f"deciding a repair {status.value} needs the version the fix was saved as")
+        check_decision(status, new_version_id)
         with self._state.lock:
             run = self._run(run_id)
             newest = self._newest(run_id)
             if newest is None:
-                raise NotFound(f"run {run_id} has no repair proposal", fix=_NO_PROPOSAL_FIX)
+                raise NotFound(f"run {run_id} has no repair proposal", fix=NO_PROPOSAL_FIX)
             if newest.status is not RepairStatus.PENDING:
                 raise Conflict(
                     f"the repair of step {newest.step_id!r} in run {run_id} is already {newest.status.value}"
@@ -118,5 +113,5 @@ class MemoryRepairStore(MemoryBase, RepairStore):
     def _run(self, run_id: str) -> RunRecord:
         run = self._state.runs.get(run_id)
         if run is None:
-            raise NotFound(f"no run with id {run_id!r}", fix="list runs with `mwo runs`")
+            raise NotFound(f"no run with id {run_id!r}", fix=LIST_RUNS_FIX)
         return run

@@ -20,11 +20,14 @@ from mwo.store.records import (
     StepRunRecord,
     StepStatus,
 )
-from mwo.store.sql_run_rows import lease_of_run
-from mwo.store.sql_runs import MIN_RUN_ID_PREFIX, _refuse_final
-
-_FINAL_STEP_STATUSES = (StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANCELLED)
-_RUNS_FIX = "list runs with `mwo runs`"
+from mwo.store.rules_runs import (
+    FINAL_STEP_STATUSES,
+    LIST_RUNS_FIX,
+    MIN_RUN_ID_PREFIX,
+    lease_of_run,
+    refuse_final,
+)
+from mwo.store.rules_workflows import LIST_WORKFLOWS_FIX
 
 
 class MemoryRunStore(MemoryBase, RunStore):
@@ -52,7 +55,7 @@ class MemoryRunStore(MemoryBase, RunStore):
                 )
             matches = [run for key, run in self._state.runs.items() if key.startswith(run_id)]
         if not matches:
-            raise NotFound(f"no run id starts with {run_id!r}", fix=_RUNS_FIX)
+            raise NotFound(f"no run id starts with {run_id!r}", fix=LIST_RUNS_FIX)
         if len(matches) > 1:
             raise NotFound(
                 f"run id prefix {run_id!r} is ambiguous: it matches several runs",
@@ -87,7 +90,7 @@ class MemoryRunStore(MemoryBase, RunStore):
         with self._state.lock:
             run = self._run(run_id)
             self._hold(lease, run_id)
-            _refuse_final(run, f"move it to {status.value}")
+            refuse_final(run, f"move it to {status.value}")
             updated = replace(
                 run,
                 status=status,
@@ -116,7 +119,7 @@ class MemoryRunStore(MemoryBase, RunStore):
     def request_cancel(self, run_id: str) -> RunRecord:
         with self._state.lock:
             run = self._run(run_id)
-            _refuse_final(run, "cancel it")
+            refuse_final(run, "cancel it")
             flagged = replace(run, cancel_requested=True)
             self._state.runs[run_id] = flagged
             return flagged
@@ -217,7 +220,7 @@ class MemoryRunStore(MemoryBase, RunStore):
         version_id: int | None = None,
         lease: RunLease | None = None,
     ) -> StepRunRecord:
-        if status not in _FINAL_STEP_STATUSES:
+        if status not in FINAL_STEP_STATUSES:
             raise ValueError(f"record_step records finished attempts only, not {status.value}")
         return self._insert_step(
             run_id,
@@ -298,7 +301,7 @@ class MemoryRunStore(MemoryBase, RunStore):
                 raise NotFound(
                     f"no step run with id {step_run_id}", fix="start the step with start_step first"
                 )
-            if existing.status in _FINAL_STEP_STATUSES:
+            if existing.status in FINAL_STEP_STATUSES:
                 raise Conflict(
                     f"attempt {existing.attempt} of step {existing.step_id!r} in run {existing.run_id} "
                     f"already {existing.status.value}",
@@ -307,7 +310,7 @@ class MemoryRunStore(MemoryBase, RunStore):
             finished = replace(
                 existing,
                 status=status,
-                finished_at=now if status in _FINAL_STEP_STATUSES else existing.finished_at,
+                finished_at=now if status in FINAL_STEP_STATUSES else existing.finished_at,
                 output=existing.output if output is None else as_stored(output),
                 error=existing.error if error is None else as_stored(error),
                 input=existing.input if input is None else as_stored(input),
@@ -356,7 +359,7 @@ class MemoryRunStore(MemoryBase, RunStore):
     def _run(self, run_id: str) -> RunRecord:
         run = self._state.runs.get(run_id)
         if run is None:
-            raise NotFound(f"no run with id {run_id!r}", fix=_RUNS_FIX)
+            raise NotFound(f"no run with id {run_id!r}", fix=LIST_RUNS_FIX)
         return run
 
 
@@ -373,9 +376,9 @@ def insert_run(
     with state.lock:
         version = state.versions.get(version_id)
         if version is None:
-            raise NotFound(f"no workflow version with id {version_id}", fix="list workflows with `mwo list`")
+            raise NotFound(f"no workflow version with id {version_id}", fix=LIST_WORKFLOWS_FIX)
         if retry_of is not None and retry_of not in state.runs:
-            raise NotFound(f"no run with id {retry_of!r}", fix=_RUNS_FIX)
+            raise NotFound(f"no run with id {retry_of!r}", fix=LIST_RUNS_FIX)
         run = RunRecord(
             id=str(uuid.uuid4()),
             workflow_id=version.workflow_id,

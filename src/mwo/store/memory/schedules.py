@@ -20,7 +20,8 @@ from mwo.store.records import (
     ScheduleRecord,
     ScheduleSpec,
 )
-from mwo.store.sql_schedules import _LIST_FIX, _timing, fire_trigger
+from mwo.store.rules_schedules import LIST_SCHEDULES_FIX, fire_trigger, timing
+from mwo.store.rules_workflows import LIST_WORKFLOWS_FIX
 
 
 class MemoryScheduleStore(MemoryBase, ScheduleStore):
@@ -47,7 +48,7 @@ class MemoryScheduleStore(MemoryBase, ScheduleStore):
                 self._state.schedules[workflow_name] = entry
                 timing_changed = True
             else:
-                timing_changed = _timing(entry.spec) != _timing(spec)
+                timing_changed = timing(entry.spec) != timing(spec)
             entry.spec = spec
             if timing_changed:
                 entry.next_fire_at, entry.next_due_at = utc_or_none(next_fire_at), utc_or_none(next_due_at)
@@ -114,7 +115,7 @@ class MemoryScheduleStore(MemoryBase, ScheduleStore):
         with self._state.lock:
             entry = next((e for e in self._state.schedules.values() if e.id == schedule_id), None)
             if entry is None:
-                raise NotFound(f"no schedule with id {schedule_id}", fix=_LIST_FIX)
+                raise NotFound(f"no schedule with id {schedule_id}", fix=LIST_SCHEDULES_FIX)
             if entry.next_fire_at != utc(expected_next_fire_at):
                 return []  # another scheduler claimed this fire first
             stored = {f.fire_time for f in self._state.fires.values() if f.schedule_id == schedule_id}
@@ -221,14 +222,14 @@ class MemoryScheduleStore(MemoryBase, ScheduleStore):
 
     def _workflow(self, name: str) -> None:
         if name not in self._state.workflows:
-            raise NotFound(f"no workflow named {name!r}", fix="list workflows with `mwo list`")
+            raise NotFound(f"no workflow named {name!r}", fix=LIST_WORKFLOWS_FIX)
 
     def _schedule(self, workflow_name: str) -> ScheduleEntry:
         entry = self._state.schedules.get(workflow_name)
         if entry is None:
             raise NotFound(
                 f"workflow {workflow_name!r} has no schedule",
-                fix="give it a cron trigger and `mwo apply` it; " + _LIST_FIX,
+                fix="give it a cron trigger and `mwo apply` it; " + LIST_SCHEDULES_FIX,
             )
         return entry
 
@@ -250,7 +251,7 @@ class MemoryScheduleStore(MemoryBase, ScheduleStore):
     def _fire(self, fire_id: int) -> ScheduleFireRecord:
         fire = self._state.fires.get(fire_id)
         if fire is None:
-            raise NotFound(f"no schedule fire with id {fire_id}", fix=_LIST_FIX)
+            raise NotFound(f"no schedule fire with id {fire_id}", fix=LIST_SCHEDULES_FIX)
         return fire
 
     def _held_fire(self, fire_id: int, owner: str) -> ScheduleFireRecord:

@@ -10,8 +10,7 @@ from mwo.store.abc import WorkflowStore
 from mwo.store.errors import InvalidInput, NotFound
 from mwo.store.memory.state import MemoryBase, WorkflowEntry
 from mwo.store.records import FolderRecord, VersionRecord, WorkflowRecord
-from mwo.store.sql_common import LIST_WORKFLOWS_FIX
-from mwo.store.sql_workflows import _normalise_folder, _normalise_tag
+from mwo.store.rules_workflows import LIST_WORKFLOWS_FIX, normalise_folder, normalise_tag
 
 
 class MemoryWorkflowStore(MemoryBase, WorkflowStore):
@@ -55,7 +54,7 @@ class MemoryWorkflowStore(MemoryBase, WorkflowStore):
         self, folder: str | None = None, tag: str | None = None, search: str | None = None
     ) -> list[WorkflowRecord]:
         """Workflows sorted by name; `folder` matches that exact folder (not its sub-folders)."""
-        wanted_folder = None if folder is None else _normalise_folder(folder)
+        wanted_folder = None if folder is None else normalise_folder(folder)
         wanted_tag = None if tag is None else tag.strip()
         needle = (search or "").lower()
         with self._state.lock:
@@ -134,7 +133,7 @@ class MemoryWorkflowStore(MemoryBase, WorkflowStore):
                 state.fires = {i: f for i, f in state.fires.items() if f.schedule_id != schedule.id}
 
     def move_to_folder(self, name: str, folder: str | None) -> WorkflowRecord:
-        path = None if folder is None else _normalise_folder(folder)
+        path = None if folder is None else normalise_folder(folder)
         with self._state.lock:
             entry = self._entry(name)
             if path is not None:
@@ -152,8 +151,8 @@ class MemoryWorkflowStore(MemoryBase, WorkflowStore):
             return [FolderRecord(id=i, path=path) for path, i in sorted(self._state.folders.items())]
 
     def tag_workflow(self, name: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> WorkflowRecord:
-        to_add = {_normalise_tag(tag) for tag in add}
-        to_remove = {_normalise_tag(tag) for tag in remove}
+        to_add = {normalise_tag(tag) for tag in add}
+        to_remove = {normalise_tag(tag) for tag in remove}
         if both := to_add & to_remove:
             raise InvalidInput(
                 f"tags both added and removed: {', '.join(sorted(both))}",
