@@ -1,7 +1,8 @@
-"""What the crash and load tests (tests/e2e/test_scale_*.py) share: a fresh PostgreSQL schema or
-database and a Redis queue per test (the deployment recipe's `Machine`, so every process starts with
-the environment deploy/compose.yaml gives its role), a loopback receiver that counts deliveries per
-Idempotency-Key, polling with a deadline, and the reads the assertions make.
+"""What the crash and load tests (tests/e2e/test_scale_*.py) share: the deployment topology's machine,
+processes and polling (tests/topology_support.py, re-exported here: a fresh PostgreSQL schema or
+database and a Redis queue per test, every process started with the environment deploy/compose.yaml
+gives its role), a loopback receiver that counts deliveries per Idempotency-Key, a forker of worker
+processes, and the reads the assertions make.
 
 Waiting is always "poll the state until it holds or a deadline passes"; the deadlines only bound a
 test that went wrong, they are never what a test asserts."""
@@ -16,27 +17,27 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, TypeVar
-
-import pytest
-import redis
-from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.schema import CreateSchema, DropSchema
+from typing import Any
 
 from mwo.services import Services
-from mwo.settings import Settings
 from mwo.store.records import RunFilter, RunRecord, RunStatus
-from tests.e2e.test_deploy_topology import BROKER, Machine, Process, served_url, start
-from tests.e2e.test_serve import POSTGRES_URL
+from tests.topology_support import (
+    BROKER,
+    Machine,
+    Process,
+    eventually,
+    forget_queue,
+    postgres_machine,
+    reader,
+    redis_reachable,
+    served_url,
+    start,
+)
 
 __all__ = [
     "BROKER",
@@ -56,108 +57,8 @@ __all__ = [
     "start",
 ]
 
-T = TypeVar("T")
 HOST = socket.gethostname()
 """Lease owners are `host:pid:token` (`mwo.engine.runs.default_owner`): the pid names the process."""
-
-
-def eventually(check: Callable[[], T], what: str, timeout_s: float = 120.0, every_s: float = 0.05) -> T:
-    """Poll `check` until it returns something truthy; the deadline only bounds a broken test."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = check()
-        if result:
-            return result
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(every_s)
-
-
-def redis_reachable() -> None:
-    try:
-        redis.Redis.from_url(BROKER, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis is not reachable at {BROKER}: {exc}")
-
-
-def forget_queue(queue_name: str) -> None:
-    """Delete a test's Celery queue and the messages of its killed workers from Redis."""
-    broker = redis.Redis.from_url(BROKER)
-    broker.delete(queue_name, f"_kombu.binding.{queue_name}", f"_kombu.binding_permanent.{queue_name}")
-    _forget_unacked(broker, queue_name)
-
-
-def _reachable() -> None:
-    admin = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-    try:
-        admin.connect().close()
-    except Exception as exc:  # any connection failure means: skip
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
-    finally:
-        admin.dispose()
-    redis_reachable()
-
-
-@contextmanager
-def postgres_machine(root: Path, *, own_database: bool = False) -> Iterator[Machine]:
-    """A Machine on a fresh schema of the test database, or (`own_database`) on a database of its
-    own, so a test may terminate every backend of it without touching anyone else's connections."""
-    _reachable()
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"') if own_database else CreateSchema(name))
-    base = make_url(POSTGRES_URL)
-    url = (
-        base.set(database=name)
-        if own_database
-        else base.update_query_dict({"options": f"-csearch_path={name}"})
-    )
-    queue_name = f"mwo-scale-{uuid.uuid4().hex[:8]}"
-    try:
-        yield Machine(
-            url.render_as_string(hide_password=False),
-            BROKER,
-            queue_name,
-            Fernet.generate_key().decode(),
-            root,
-        )
-    finally:
-        forget_queue(queue_name)
-        with admin.connect() as connection:
-            if own_database:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            else:
-                connection.execute(DropSchema(name, cascade=True))
-        admin.dispose()
-
-
-def _forget_unacked(broker: redis.Redis, queue_name: str) -> None:
-    """Kombu keeps the messages of killed workers in one `unacked` hash per Redis database and puts
-    them back into their queue later; drop ours, so nothing refills a queue nobody reads."""
-    for tag, raw in broker.hscan_iter("unacked"):
-        try:
-            routing = json.loads(raw)[2]
-        except (ValueError, IndexError, TypeError):
-            continue
-        if routing == queue_name:
-            broker.hdel("unacked", tag)
-            broker.zrem("unacked_index", tag)
-
-
-def reader(machine: Machine, clock: Callable[[], datetime] | None = None, **overrides: Any) -> Services:
-    """The test's own Services on the machine's store (also the recipe's `migrate` step: the schema
-    and checkpoint tables exist before processes start together), on `clock` when given."""
-    settings = Settings(
-        home=machine.root / "reader",
-        database_url=machine.database_url,
-        secret_key=machine.secret_key,
-        celery_broker_url=machine.broker_url,
-        celery_queue=machine.queue,
-        sandbox_pool_size=0,
-        _env_file=None,  # type: ignore[call-arg]
-        **overrides,
-    )
-    return Services.open(settings) if clock is None else Services.open(settings, clock)
 
 
 def all_runs(services: Services, workflow: str | None = None) -> list[RunRecord]:

@@ -8,39 +8,30 @@ SIGTERM stops every process cleanly."""
 
 from __future__ import annotations
 
-import os
-import queue
-import signal
-import subprocess
-import sys
-import threading
-import time
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import redis
-from cryptography.fernet import Fernet
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.schema import CreateSchema, DropSchema
 
 from mwo.auth import TokenService
 from mwo.services import Services
 from mwo.settings import Settings
 from mwo.store import TokenScope
 from mwo.store.records import RunFilter, RunStatus, StepStatus
-from tests.deploy_recipe import environment, load_compose
-from tests.e2e.test_serve import POSTGRES_URL, _pump, free_port
+from tests.e2e.test_serve import free_port
+from tests.topology_support import (
+    DEADLINE_S,
+    Machine,
+    Process,
+    eventually,
+    postgres_machine,
+    served_url,
+    start,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-BROKER = os.environ.get("MWO_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 RUNS = 10
-DEADLINE_S = 180.0
-"""Only a bound on waiting (four processes start at once on a machine others share), never asserted."""
 WORKFLOW = {
     "name": "fan-out",
     "inputs": {"n": {}},
@@ -63,117 +54,10 @@ WORKFLOW = {
 }
 
 
-@dataclass
-class Machine:
-    """What the Compose file names by service address or container path, on this machine."""
-
-    database_url: str
-    broker_url: str
-    queue: str
-    secret_key: str
-    root: Path
-
-    def role_env(self, role: str, name: str, **extra: str) -> dict[str, str]:
-        """The role's environment from deploy/compose.yaml with this machine's addresses. Every other
-        setting the recipe gives the role is used as it is written there."""
-        recipe = environment(load_compose()["services"][role])
-        home = self.root / name / "home"
-        home.mkdir(parents=True)
-        (home / "secret.key").write_text(self.secret_key)  # where the recipe mounts its Docker secret
-        here = {  # the recipe's service addresses and container paths, on this machine
-            "MWO_HOME": str(home),
-            "MWO_DATABASE_URL": self.database_url,
-            "MWO_CELERY_BROKER_URL": self.broker_url,
-            "MWO_CELERY_QUEUE": self.queue,
-            "MWO_SERVE_HOST": "127.0.0.1",
-        }
-        shared = {"MWO_HOME", "MWO_DATABASE_URL", "MWO_CELERY_BROKER_URL", "MWO_CELERY_QUEUE"}
-        assert shared <= set(recipe), f"the recipe's {role} misses {shared - set(recipe)}"
-        image_paths = {"MWO_LLM_MODEL_DIR", "MWO_SANDBOX_PACKAGES_DIR"}  # the image's; defaults here
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MWO_")}
-        env |= {k: v for k, v in recipe.items() if k not in image_paths}
-        env |= {k: v for k, v in here.items() if k in recipe}
-        env["MWO_SANDBOX_POOL_SIZE"] = "0"  # no step here runs a script; spare the shared CPU
-        return env | extra
-
-
-@dataclass
-class Process:
-    name: str
-    popen: subprocess.Popen[str]
-    lines: queue.Queue[str]
-    err: Path
-
-    def stop(self) -> tuple[int, str]:
-        """SIGTERM, then the exit code and what it printed."""
-        self.popen.send_signal(signal.SIGTERM)
-        code = self.popen.wait(DEADLINE_S)
-        out = []
-        while not self.lines.empty():
-            out.append(self.lines.get())
-        return code, "".join(out)
-
-
-def start(machine: Machine, role: str, name: str, args: list[str], **extra: str) -> Process:
-    err = machine.root / f"{name}.err"
-    popen = subprocess.Popen(
-        [sys.executable, "-m", "mwo", *args],
-        env=machine.role_env(role, name, **extra),
-        cwd=machine.root,
-        stdout=subprocess.PIPE,
-        stderr=err.open("w"),
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    assert popen.stdout is not None
-    threading.Thread(target=_pump, args=(popen.stdout, lines), daemon=True).start()
-    return Process(name, popen, lines, err)
-
-
-def served_url(process: Process) -> str:
-    try:
-        first = process.lines.get(timeout=DEADLINE_S)
-    except queue.Empty:
-        raise AssertionError(f"{process.name} did not start: {process.err.read_text()}") from None
-    assert "serving on" in first, (first, process.err.read_text())
-    return first.split("serving on ", 1)[1].split(" ", 1)[0]
-
-
-def wait_until(check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE_S
-    while not check():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.1)
-
-
 @pytest.fixture
 def machine(tmp_path: Path) -> Iterator[Machine]:
-    admin = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-    try:
-        admin.connect().close()
-    except Exception as exc:  # any connection failure means: skip
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
-    broker = redis.Redis.from_url(BROKER, socket_connect_timeout=2)
-    try:
-        broker.ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis is not reachable at {BROKER}: {exc}")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.execute(CreateSchema(schema))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    queue_name = f"mwo-deploy-{uuid.uuid4().hex[:8]}"
-    yield Machine(
-        url.render_as_string(hide_password=False),
-        BROKER,
-        queue_name,
-        Fernet.generate_key().decode(),
-        tmp_path,
-    )
-    broker.delete(queue_name, f"_kombu.binding.{queue_name}")
-    with admin.begin() as connection:
-        connection.execute(DropSchema(schema, cascade=True))
-    admin.dispose()
+    with postgres_machine(tmp_path, purpose="deploy") as machine:
+        yield machine
 
 
 def start_runs(urls: list[str], token: str) -> dict[str, int]:
@@ -240,9 +124,10 @@ def test_two_servers_and_two_workers_run_every_run_exactly_once(machine: Machine
 
         token = TokenService(reader.store).issue("deploy", TokenScope.ADMIN).token  # `mwo tokens create`
         started = start_runs(urls, token)
-        wait_until(
+        eventually(
             lambda: all(reader.store.get_run(run_id).status.is_final for run_id in started),
             f"{RUNS} runs to finish on the workers",
+            timeout_s=DEADLINE_S,
         )
         assert_each_ran_once(reader, started)
 
