@@ -88,6 +88,7 @@ class Services:
             parsed=self._parsed,
         )
         runs.on_finished(self.events.on_run_finished)
+        self._opened.callback(runs.close)  # its lease heartbeat, stopped before the store closes
         return runs
 
     def _repair_wiring(self) -> RepairWiring:

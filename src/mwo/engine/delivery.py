@@ -62,13 +62,16 @@ class Deliveries:
         self._store = store
         self._clock = clock
 
-    def plan(self, step: StepBase, run_id: str, attempt: int, look_back: bool) -> DeliveryPlan:
-        """The plan for `attempt` of `step`. With `look_back` (a resumed run, or a retry attempt) the
-        step's last delivery in this run decides, and a pending one left by a crash is closed here as
-        its policy says; without, nothing was sent yet (a fresh run's first attempt)."""
+    def plan(self, step: StepBase, lease: RunLease, attempt: int, look_back: bool) -> DeliveryPlan:
+        """The plan for `attempt` of `step` in the run `lease` holds. With `look_back` (a resumed run,
+        or a retry attempt) the step's last delivery in this run decides, and a pending one left by a
+        crash is closed here as its policy says, under `lease` (a process that lost the run closes
+        nothing: the pending row may be the new holder's, in flight); without, nothing was sent yet
+        (a fresh run's first attempt)."""
         policy = delivery_policy(step)
         if policy is None:
             return NOT_TRACKED
+        run_id = lease.run_id
         base_key = f"{run_id}:{step.id}"
         last = self._store.last_delivery(run_id, step.id) if look_back else None
         if last is None:
@@ -90,9 +93,11 @@ class Deliveries:
             )
         if last.state is DeliveryState.FAILED:
             return DeliveryPlan(intent=_intent(step, policy, last.idempotency_key))
-        return self._after_crash(step, policy, last)
+        return self._after_crash(step, policy, last, lease)
 
-    def _after_crash(self, step: StepBase, policy: DeliveryPolicy, last: DeliveryRecord) -> DeliveryPlan:
+    def _after_crash(
+        self, step: StepBase, policy: DeliveryPolicy, last: DeliveryRecord, lease: RunLease
+    ) -> DeliveryPlan:
         """`last` is still pending: its process stopped between sending and recording the answer."""
         if policy is DeliveryPolicy.AT_LEAST_ONCE:
             self._store.close_delivery(
@@ -104,6 +109,7 @@ class Deliveries:
                     "the process stopped before the answer was recorded",
                     "none needed: sent again under the same idempotency key (at_least_once)",
                 ).as_dict(),
+                lease=lease,
             )
             return DeliveryPlan(
                 intent=_intent(step, policy, last.idempotency_key),
@@ -119,7 +125,9 @@ class Deliveries:
             "--from-failed` (a new idempotency key), or set `delivery: at_least_once` on the step to "
             "send again by itself after a crash",
         )
-        self._store.close_delivery(last.id, DeliveryState.UNKNOWN, self._clock(), error=refusal.as_dict())
+        self._store.close_delivery(
+            last.id, DeliveryState.UNKNOWN, self._clock(), error=refusal.as_dict(), lease=lease
+        )
         return DeliveryPlan(refusal=refusal)
 
 

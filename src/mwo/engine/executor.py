@@ -2,8 +2,9 @@
 
 An executor gets the step (its parsed config, templates not yet rendered) and a StepContext, renders
 what it needs through the context, does the work, and returns the step's output (JSON-able). It
-raises StepFailed for any failure it understands. It never touches the store or the graph: the
-engine records rows before and after, applies retries and routes. New step types (PYTHON_SCRIPT,
+raises StepFailed for any failure it understands. It never touches the run's rows or the graph: the
+engine records rows before and after, applies retries and routes (what an executor stores itself,
+an approval request, carries the run's lease, `StepContext.lease`). New step types (PYTHON_SCRIPT,
 LLM_CALL) plug in by registering an executor; the engine does not change.
 """
 
@@ -19,7 +20,7 @@ from mwo.errors import FailureKind
 from mwo.settings import Settings
 from mwo.spec import NetworkPolicy, StepBase, StepType, TemplateError, Templates, Workflow
 from mwo.store.abc import InboxStore
-from mwo.store.records import InboxMessage, LogLevel
+from mwo.store.records import InboxMessage, LogLevel, RunLease
 
 
 class Delivery(Protocol):
@@ -60,6 +61,10 @@ class StepContext:
     """Set by the executor to what it actually used (rendered config); recorded, redacted, on the step run."""
     delivery: Delivery | None = None
     """The attempt's outbox row when its effect is tracked (API_CALL, NOTIFICATION); None otherwise."""
+    lease: RunLease | None = None
+    """The engine's hold on the run. A write an executor makes to the store itself for its run (an
+    approval request) carries it, so a process that lost the run writes nothing (LeaseLost); None
+    outside the engine (tests, dry runs)."""
 
     @property
     def network(self) -> NetworkPolicy:

@@ -16,7 +16,6 @@ from enum import Enum
 from typing import Any, Protocol
 
 from mwo.engine.errors import RunCancelled, RunStateError, StepAborted
-from mwo.engine.lease_keeper import LeaseKeeper
 from mwo.engine.repair import (
     RepairOutcome,
     RepairRequest,
@@ -27,7 +26,6 @@ from mwo.engine.repair import (
     step_source,
 )
 from mwo.errors import FixableError
-from mwo.settings import Settings
 from mwo.spec import PythonScriptStep, RepairMode, SpecError, StepBase, Workflow, parse_workflow
 from mwo.store.abc import RepairStore, RunStore, WorkflowStore
 from mwo.store.errors import NotFound
@@ -71,13 +69,11 @@ class RunRepairs:
         self,
         store: WorkflowsRunsAndRepairs,
         wiring: RepairWiring | None,
-        settings: Settings,
         clock: Callable[[], datetime],
         owner: str,
     ) -> None:
         self._store = store
         self._wiring = wiring
-        self._settings = settings
         self._clock = clock
         self._owner = owner
 
@@ -91,8 +87,8 @@ class RunRepairs:
     ) -> RepairVerdict:
         """Look for a fix of the step that stopped the run, per the workflow's `settings.repair`.
         `run_error` is the run's error as recorded without repair (redacted); `lease` is the
-        executor's: its log lines are fenced by it and it is kept while the repairer works (LeaseLost
-        when another process took the run over meanwhile)."""
+        executor's: its log lines are fenced by it, and the run service's heartbeat keeps it while
+        the repairer works (LeaseLost when another process took the run over meanwhile)."""
         mode = workflow.settings.repair
         step = workflow.step(aborted.step_id)
         if self._wiring is None or mode is RepairMode.OFF or not is_repairable(step, aborted.failure):
@@ -174,8 +170,9 @@ class RunRepairs:
     # --- helpers ------------------------------------------------------------------------------------
 
     def _run_repairer(self, request: RepairRequest, lease: RunLease) -> RepairOutcome:
-        """The repairer under a kept lease; RunCancelled when the run was cancelled meanwhile,
-        LeaseLost when another process took it over (nothing of the repair is recorded then)."""
+        """The repairer (it may ask the model for minutes: the run service's heartbeat keeps the
+        lease meanwhile); RunCancelled when the run was cancelled meanwhile, LeaseLost when another
+        process took it over (nothing of the repair is recorded then)."""
         run_id, step_id = request.run_id, request.step.id
 
         def keep_going() -> None:
@@ -183,13 +180,12 @@ class RunRepairs:
                 raise RunCancelled(step_id)
 
         assert self._wiring is not None
-        with LeaseKeeper(self._store, lease, self._settings.run_lease_s, self._clock):
-            try:
-                outcome = self._wiring.repairer.repair(request, keep_going)
-            except RunCancelled:
-                raise
-            except Exception as exc:  # the repair boundary: a broken repairer must not strand the run
-                outcome = RepairOutcome(None, note=f"the repair itself failed ({type(exc).__name__}: {exc})")
+        try:
+            outcome = self._wiring.repairer.repair(request, keep_going)
+        except RunCancelled:
+            raise
+        except Exception as exc:  # the repair boundary: a broken repairer must not strand the run
+            outcome = RepairOutcome(None, note=f"the repair itself failed ({type(exc).__name__}: {exc})")
         self._store.check_run_lease(lease)
         keep_going()
         return outcome

@@ -26,6 +26,7 @@ from mwo.engine.compiler import compile_workflow
 from mwo.engine.errors import MissingSecrets, RunBusy, RunCancelled, RunError, RunStateError, StepAborted
 from mwo.engine.executor import ExecutorRegistry
 from mwo.engine.failures import FailureRecord
+from mwo.engine.heartbeat import KeptLease, LeaseHeartbeat
 from mwo.engine.inputs import resolve_inputs
 from mwo.engine.redaction import Redactor
 from mwo.engine.repair import RepairWiring
@@ -118,15 +119,27 @@ class RunService:
         self._owner = owner or default_owner()
         self._langsmith = langsmith if langsmith is not None else LangSmithWiring.from_env()
         self._runner = StepRunner(store, registry, settings, clock, sleep)
+        self._heartbeat = LeaseHeartbeat(store, settings.run_lease_s, clock)
         self._graphs: dict[int, Any] = {}
         self._listeners: list[Callable[[RunRecord], None]] = []
         self._workflows: dict[int, Workflow] = parsed if parsed is not None else {}
-        self._repairs = RunRepairs(store, repair, settings, clock, self._owner)
+        self._repairs = RunRepairs(store, repair, clock, self._owner)
 
     @property
     def owner(self) -> str:
         """The name this service holds run leases under (a server expires them when it stops)."""
         return self._owner
+
+    @property
+    def heartbeat(self) -> LeaseHeartbeat:
+        """What keeps the leases of the runs this service drives alive while their steps run (one
+        thread; `beat()` is one pass, for a test that moves the clock by hand)."""
+        return self._heartbeat
+
+    def close(self) -> None:
+        """Stop keeping leases: runs still going here keep theirs only until they run out, so
+        another process can take them over (a server expires them at once). Idempotent."""
+        self._heartbeat.close()
 
     # --- starting -----------------------------------------------------------------------------------
 
@@ -181,11 +194,13 @@ class RunService:
                 f"run {run.id} is being executed by {run.acquired_by}",
                 "wait for it, or cancel it with `mwo cancel RUN`",
             )
+        kept = self._heartbeat.keep(lease, until)
         try:
-            result = self._drive(run, resume, lease, until)
+            result = self._drive(run, resume, kept)
         except LeaseLost as lost:
             return self._gave_up(lost)
         finally:
+            self._heartbeat.drop(kept)
             self._store.release_run(run.id, self._owner, token=lease.token)
         self._announce(result)
         return result
@@ -342,10 +357,10 @@ class RunService:
         workflow: Workflow,
         aborted: StepAborted,
         redactor: Redactor,
-        lease: RunLease,
-        lease_until: datetime,
+        kept: KeptLease,
     ) -> RunRecord:
         """A step stopped the run: repair it when the workflow says so, else fail (or cancel) the run."""
+        lease = kept.lease
         stopped = aborted.failure.kind in (FailureKind.REJECTED, FailureKind.CANCELLED)
         error = redactor.tree(aborted.as_dict())
         verdict = (
@@ -356,7 +371,7 @@ class RunService:
         if verdict is RepairVerdict.WAIT:
             return self._store.set_run_status(run.id, RunStatus.WAITING_REPAIR, self._clock(), lease=lease)
         if verdict is RepairVerdict.APPLIED:  # re-pinned: the new version's graph, same thread
-            return self._drive(self._store.get_run(run.id), None, lease, lease_until)
+            return self._drive(self._store.get_run(run.id), None, kept)
         if verdict is RepairVerdict.CANCELLED:
             cancelled = FailureRecord(FailureKind.CANCELLED, _CANCELLED, step=aborted.step_id).as_dict()
             return self._store.set_run_status(
@@ -372,8 +387,10 @@ class RunService:
             self._workflows[version.id] = parse_workflow(version.spec_yaml)
         return self._workflows[version.id]
 
-    def _drive(self, run: RunRecord, resume: Any, lease: RunLease, lease_until: datetime) -> RunRecord:
-        """Run the graph under `lease`: every write for the run carries it (LeaseLost once lost)."""
+    def _drive(self, run: RunRecord, resume: Any, kept: KeptLease) -> RunRecord:
+        """Run the graph under `kept.lease`: every write for the run carries it (LeaseLost once lost);
+        the heartbeat keeps it alive meanwhile, whatever a step or the repair desk takes."""
+        lease = kept.lease
         workflow, graph = self._compiled(run.version_id)
         config: Any = {
             "configurable": {"thread_id": run.id, LEASE_KEY: lease},
@@ -389,9 +406,7 @@ class RunService:
         redactor = Redactor()
         if self._langsmith is not None:  # the whole run, each step and each LLM call, secrets masked
             config["callbacks"] = [self._langsmith.tracer(redactor.text)]
-        rc = RunContext(
-            run, workflow, lease, redactor, SecretsView(self._store, redactor), resumed, lease_until
-        )
+        rc = RunContext(run, workflow, kept, redactor, SecretsView(self._store, redactor), resumed)
         rc.lease_proof.fresh = True  # RUNNING was just written under the lease: covers the first checkpoint
         config["configurable"][PROOF_KEY] = rc.lease_proof
         rc.deadline = self._clock() + timedelta(seconds=workflow.settings.timeout_s)
@@ -401,7 +416,7 @@ class RunService:
         try:
             result = graph.invoke(graph_input, config, context=rc, durability="sync")
         except StepAborted as aborted:
-            return self._after_abort(run, workflow, aborted, redactor, lease, lease_until)
+            return self._after_abort(run, workflow, aborted, redactor, kept)
         except RunCancelled as cancelled:
             return self._store.set_run_status(
                 run.id,

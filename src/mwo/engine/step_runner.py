@@ -20,6 +20,7 @@ from mwo.engine.delivery import NOT_TRACKED, Deliveries, DeliveryPlan, StepDeliv
 from mwo.engine.errors import RunCancelled, StepAborted
 from mwo.engine.executor import ExecutorRegistry, StepContext
 from mwo.engine.failures import FailureRecord, StepFailed
+from mwo.engine.heartbeat import KeptLease
 from mwo.engine.redaction import Redactor
 from mwo.engine.scope import SecretsView, build_scope
 from mwo.errors import FailureKind
@@ -36,13 +37,13 @@ class RunContext:
 
     run: RunRecord
     workflow: Workflow
-    lease: RunLease
-    """The executor's hold on the run: every write for the run carries it (refused once lost)."""
+    kept: KeptLease
+    """The executor's hold on the run (`kept.lease`): every write for the run carries it (refused
+    once lost); the run service's heartbeat keeps it alive while a step runs."""
     redactor: Redactor
     secrets: SecretsView
     resumed: bool
     """True when continuing from a checkpoint: earlier rows of a step must be looked at."""
-    lease_until: datetime | None = None
     lease_proof: LeaseProof = field(default_factory=LeaseProof)
     """Set once this step's row is written under the lease: its checkpoint writes need no check."""
     cancel_checked_at: datetime | None = None
@@ -50,6 +51,11 @@ class RunContext:
     """When this stretch of execution must end (settings.timeout_s after it began; waiting for an
     approval does not count)."""
     waiting: list[str] = field(default_factory=list)
+
+    @property
+    def lease(self) -> RunLease:
+        """The lease every write for the run carries (`kept.lease`)."""
+        return self.kept.lease
 
 
 class RunsAndInbox(RunStore, InboxStore, OutboxStore, Protocol):
@@ -115,7 +121,7 @@ class StepRunner:
         attempt_row = _AttemptRow(self._store, rc, step, attempt, self._clock)
         plan = NOT_TRACKED
         if executor.side_effects:
-            plan = self._deliveries.plan(step, rc.run.id, attempt, rc.resumed or attempt > 1)
+            plan = self._deliveries.plan(step, rc.lease, attempt, rc.resumed or attempt > 1)
             if plan.replayed or plan.refusal is not None:
                 return self._settled_before(step, rc, attempt_row, plan)
             attempt_row.open(reuse, plan.intent)
@@ -195,6 +201,7 @@ class StepRunner:
             is_cancelled=lambda: self._store.is_cancel_requested(run.id),
             deadline=rc.deadline,
             redact=rc.redactor.text,
+            lease=rc.lease,
         )
         ctx.current_step_id = step.id
         return ctx
@@ -257,15 +264,16 @@ class StepRunner:
             raise RunCancelled(step_id)
 
     def _keep_lease(self, rc: RunContext) -> None:
-        """Extend the run's lease once half of it is used, so a crashed owner is noticed in time;
-        LeaseLost when another process took the run over (this one was paused past its lease)."""
+        """Before a step or attempt: LeaseLost when another process took the run over (this one was
+        paused past its lease; the heartbeat may have found it already, then without a statement),
+        else extend the lease once half of it is used. The heartbeat (`mwo.engine.heartbeat`) keeps
+        it while a step runs; this keeps it, without a thread, along a chain of short steps, and
+        follows the clock the run service was given."""
+        kept = rc.kept
         now = self._clock()
         lease = timedelta(seconds=self._settings.run_lease_s)
-        if rc.lease_until is None or rc.lease_until - now < lease / 2:
-            until = now + lease
-            if not self._store.extend_run_lease(rc.lease, until):
-                raise LeaseLost(rc.lease.run_id, rc.lease.owner, rc.lease.token)
-            rc.lease_until = until
+        if kept.lost or (kept.until - now < lease / 2 and not kept.extend(self._store, now + lease)):
+            raise LeaseLost(kept.lease.run_id, kept.lease.owner, kept.lease.token)
 
     def _log(self, rc: RunContext, step_id: str | None, level: LogLevel, message: str) -> None:
         self._store.add_log(

@@ -288,12 +288,23 @@ class ApprovalStore(Protocol):
 
     @abstractmethod
     def request_approval(
-        self, run_id: str, step_id: str, message: str, now: datetime, expires_at: datetime | None
+        self,
+        run_id: str,
+        step_id: str,
+        message: str,
+        now: datetime,
+        expires_at: datetime | None,
+        *,
+        lease: RunLease | None = None,
     ) -> ApprovalRecord:
         """Create the PENDING approval of (run, step) with `requested_at` = now, or return the existing
         row unchanged, even if already decided (idempotent: a resumed run that asks again must see the
         decision, not a fresh request; two processes asking at once get the same row). NotFound for an
-        unknown run."""
+        unknown run. With `lease` (the APPROVAL step's request) it is fenced as `RunStore.add_log`:
+        only while the run still has that owner and token, checked first and in the same
+        transaction as the insert, else LeaseLost and nothing written (a process that lost the run
+        asks nobody: the new holder's run may have ended, or be waiting on its own request);
+        ValueError for a lease of another run."""
 
     @abstractmethod
     def decide_approval(
@@ -353,7 +364,14 @@ class InboxStore(Protocol):
 
 class TraceStore(Protocol):
     """Traces of language-model calls (`llm_calls`), append-only: a row is never changed or deleted,
-    and outlives its run (`run_id` is a plain reference, also None for calls outside runs)."""
+    and outlives its run (`run_id` is a plain reference, also None for calls outside runs).
+
+    Not fenced by the run's lease, on purpose: a trace records a call that was made, whoever made it.
+    A process paused past its lease that finishes its call after another took the run over has
+    still spent the tokens and the minutes; refusing its trace would hide that cost and the call
+    from whoever debugs the run. Traces are diagnostics, never read as a step's result (the step row
+    is, and the late one is refused), so a second trace of a step says truthfully that the model was
+    asked twice."""
 
     @abstractmethod
     def record_llm_call(self, call: LlmCallRecord, now: datetime) -> LlmCallRecord:

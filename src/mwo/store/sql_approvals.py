@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from mwo.store.abc import ApprovalStore
 from mwo.store.errors import Conflict, InvalidInput, NotFound, StoreError
-from mwo.store.records import ApprovalRecord, ApprovalStatus
+from mwo.store.records import ApprovalRecord, ApprovalStatus, RunLease
+from mwo.store.rules_runs import lease_of_run
 from mwo.store.sql_common import SqlBase, insert_or_get, run_row, to_approval
+from mwo.store.sql_run_rows import hold_lease
 from mwo.store.tables import ApprovalRow
 
 
@@ -18,12 +20,23 @@ class SqlApprovalStore(SqlBase, ApprovalStore):
     """Approvals; a decision locks the pending row so two people deciding at once cannot both win."""
 
     def request_approval(
-        self, run_id: str, step_id: str, message: str, now: datetime, expires_at: datetime | None
+        self,
+        run_id: str,
+        step_id: str,
+        message: str,
+        now: datetime,
+        expires_at: datetime | None,
+        *,
+        lease: RunLease | None = None,
     ) -> ApprovalRecord:
         """The existing row is returned as it is, even if decided: a resumed run that asks again
-        must see the decision, not a fresh request."""
+        must see the decision, not a fresh request. With `lease`, the run row is share-locked by the
+        check (`hold_lease`) until the insert commits, so a takeover waits for it or refuses it:
+        once per step, not on the per-step hot path, so a read then a write is fine here."""
         lookup = select(ApprovalRow).where(ApprovalRow.run_id == run_id, ApprovalRow.step_id == step_id)
         with self._db.session_scope() as session:
+            if lease is not None:
+                hold_lease(session.connection(), lease_of_run(lease, run_id))
             existing = session.scalars(lookup).one_or_none()
             if existing is not None:
                 return to_approval(existing)

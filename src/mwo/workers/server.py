@@ -202,8 +202,10 @@ class Server:
 
     def _expire_leases(self) -> list[str]:
         """Expire the leases this process holds (acquire_run by the same owner with until=now), so
-        `reap_abandoned_runs` anywhere sees the runs as abandoned from now on."""
+        `reap_abandoned_runs` anywhere sees the runs as abandoned from now on. The run service's
+        heartbeat stops first: it would otherwise extend them again while their steps still run."""
         store, runs = self._services.store, self._services.runs
+        runs.close()
         held = store.list_runs(RunFilter(statuses=(RunStatus.RUNNING, RunStatus.QUEUED), limit=10_000))
         now = self._services.clock()
         released = []

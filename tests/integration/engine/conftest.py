@@ -45,6 +45,7 @@ def env(settings: Settings) -> Iterator[Env]:
         services.store, services.registry, services.checkpointer, settings, clock=clock, sleep=clock.sleep
     )
     yield Env(services, clock, runs)
+    runs.close()
     services.close()
 
 

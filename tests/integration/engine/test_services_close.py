@@ -4,6 +4,8 @@ engine was used, nothing it never opened, the store always; a second close does 
 from __future__ import annotations
 
 import sqlite3
+import threading
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from mwo.services import Services
 from mwo.settings import Settings
 from mwo.store import open_store
+from mwo.store.records import RunLease
 
 
 def recorded_store(settings: Settings, closed: list[str]) -> Any:
@@ -45,3 +48,14 @@ def test_what_was_never_opened_is_not_opened_to_be_closed(settings: Settings) ->
     services.close()
     assert closed == ["store"]
     assert not settings.resolved_checkpoint_path().exists()  # no checkpointer was opened
+
+
+def test_the_run_services_lease_heartbeat_ends_with_it(settings: Settings) -> None:
+    services = Services(settings, open_store(settings))
+    before = set(threading.enumerate())
+    services.runs.heartbeat.keep(RunLease("a-run", "here", 1), datetime.now(timezone.utc))
+    [heartbeat] = [t for t in set(threading.enumerate()) - before if t.name == "mwo-lease-heartbeat"]
+
+    services.close()
+
+    assert not heartbeat.is_alive()

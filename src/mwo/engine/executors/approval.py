@@ -1,7 +1,9 @@
 """APPROVAL: the run pauses (LangGraph `interrupt`) until a person approves or rejects it.
 
 The node re-runs from its start when resumed, so asking is idempotent: the approval row for
-(run, step) is created once, and a decision already recorded is used without pausing again.
+(run, step) is created once, and a decision already recorded is used without pausing again. The
+request carries the run's lease (`StepContext.lease`): a process paused past its lease and resumed
+after another took the run over creates no request (LeaseLost), so nobody sees one asked twice.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class ApprovalExecutor:
         ctx.rendered_input = {"message": message, "approvers": step.approvers}
         now = ctx.now()
         expires = now + timedelta(seconds=step.expires_after_s) if step.expires_after_s else None
-        record = self._approvals.request_approval(ctx.run_id, step.id, message, now, expires)
+        record = self._approvals.request_approval(ctx.run_id, step.id, message, now, expires, lease=ctx.lease)
         if record.status is ApprovalStatus.PENDING:
             ctx.log(LogLevel.INFO, f"waiting for approval: {message}")
             interrupt({"kind": "approval", "step": step.id, "message": message})

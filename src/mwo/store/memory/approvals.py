@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import cast
 
-from mwo.store.abc import ApprovalStore
+from mwo.store.abc import ApprovalStore, RunStore
 from mwo.store.errors import Conflict, InvalidInput, NotFound
 from mwo.store.memory.state import MemoryBase, utc, utc_or_none
-from mwo.store.records import ApprovalRecord, ApprovalStatus
-from mwo.store.rules_runs import LIST_RUNS_FIX
+from mwo.store.records import ApprovalRecord, ApprovalStatus, RunLease
+from mwo.store.rules_runs import LIST_RUNS_FIX, lease_of_run
 
 _WAITING_FIX = "see the runs waiting for a decision with `mwo runs`"
 
@@ -18,10 +19,21 @@ class MemoryApprovalStore(MemoryBase, ApprovalStore):
     """Approvals; the state's lock makes a decision atomic, as the SQL store's row lock does."""
 
     def request_approval(
-        self, run_id: str, step_id: str, message: str, now: datetime, expires_at: datetime | None
+        self,
+        run_id: str,
+        step_id: str,
+        message: str,
+        now: datetime,
+        expires_at: datetime | None,
+        *,
+        lease: RunLease | None = None,
     ) -> ApprovalRecord:
-        """The existing approval is returned as it is, even if decided (a resumed run sees the decision)."""
+        """The existing approval is returned as it is, even if decided (a resumed run sees the
+        decision). The lease is checked under the state's lock, the one the run store takes a lease
+        under, so a takeover cannot come between the check and the insert."""
         with self._state.lock:
+            if lease is not None:
+                cast(RunStore, self).check_run_lease(lease_of_run(lease, run_id))
             existing = self._find(run_id, step_id)
             if existing is not None:
                 return existing
