@@ -63,10 +63,10 @@ class Services:
 
     @cached_property
     def checkpoints(self) -> OpenedCheckpointer:
-        """The LangGraph checkpointer beside the store (PostgreSQL or a SQLite file)."""
+        """The LangGraph checkpointer in the store's database, writing in the store's transactions."""
         from mwo.engine.checkpoints import open_checkpointer
 
-        checkpoints = open_checkpointer(self.settings)
+        checkpoints = open_checkpointer(self.settings, self.store)
         self._opened.callback(checkpoints.close)
         return checkpoints
 

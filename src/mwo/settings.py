@@ -144,8 +144,9 @@ class Settings(BaseSettings):
     checkpoint_path: Path | None = Field(
         default=None,
         description=(
-            "LangGraph checkpoint database (SQLite); default <home>/checkpoints.db. Unused with a "
-            "PostgreSQL database_url: checkpoints then live in that database."
+            "Where an install before 2026-12 kept its LangGraph checkpoints (SQLite); default "
+            "<home>/checkpoints.db. Checkpoints now live in the store's own database; a file found "
+            "here is moved into it when the engine first opens, then renamed to <name>.moved."
         ),
     )
     secret_key: str | None = Field(
@@ -514,6 +515,15 @@ class Settings(BaseSettings):
         return self.resolved_home() / "knowledge"
 
     def resolved_checkpoint_path(self) -> Path:
+        """The SQLite file holding the LangGraph checkpoints: the store's own (one transaction writes
+        a step's row and its checkpoint). Meaningful for a SQLite database_url only."""
+        from sqlalchemy.engine import make_url
+
+        database = make_url(self.resolved_database_url()).database
+        return Path(database or self.resolved_home() / "mwo.db").expanduser()
+
+    def resolved_legacy_checkpoint_path(self) -> Path:
+        """Where an older install kept its checkpoints apart (moved in on first open)."""
         return (self.checkpoint_path or self.resolved_home() / "checkpoints.db").expanduser()
 
     def resolved_llm_model_dir(self) -> Path:

@@ -74,7 +74,8 @@ def _checkpoints_check(s: Services, url: str) -> Check:
             "checkpoints",
             False,
             f"cannot open: {type(exc).__name__}: {exc}",
-            "check MWO_DATABASE_URL (PostgreSQL) or MWO_CHECKPOINT_PATH (SQLite)",
+            "check MWO_DATABASE_URL (checkpoints live in the store's database); on SQLite, an older "
+            "install's MWO_CHECKPOINT_PATH file is moved in at the first start",
         )
     where = _redact_url(url) if backend == "postgresql" else str(s.settings.resolved_checkpoint_path())
     return Check("checkpoints", True, f"{backend}: {where}")

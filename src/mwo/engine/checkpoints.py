@@ -1,15 +1,19 @@
-"""The LangGraph checkpointer, beside the store: PostgreSQL when the store is PostgreSQL (so any
-server process on any host can resume any run), else SQLite (WAL) in MWO's home.
+"""The LangGraph checkpointer, in the store's own database: PostgreSQL when the store is PostgreSQL
+(so any server process on any host can resume any run), else the store's SQLite file (WAL).
 
 A checkpoint is how a run continues after an approval, a failure or a crash of the process that was
 running it; the other process must see it, which only a checkpointer in the shared database gives.
+Given the store, the checkpointer writes in the store's transactions, a step's row and its
+checkpoint together (`StoreCheckpointer`); without one (tests, set-up) it is LangGraph's saver.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sqlite3
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,32 +23,41 @@ from langgraph.checkpoint.base import (
     ChannelVersions,
     Checkpoint,
     CheckpointMetadata,
-    CheckpointTuple,
 )
 from sqlalchemy.engine import make_url
 
+from mwo.engine.store_checkpointer import (
+    LEASE_KEY,
+    StoreCheckpointer,
+    joining_postgres_saver,
+    joining_sqlite_saver,
+)
+from mwo.engine.wrapped_saver import WrappedSaver
 from mwo.settings import Settings
-from mwo.store.abc import RunStore
+from mwo.store.abc import CheckpointStore, RunStore
 from mwo.store.records import RunLease
 
 POSTGRES_POOL_SIZE = 4
-LEASE_KEY = "__mwo_lease"
-"""The `configurable` key of a graph invocation that carries the executor's RunLease (a `__` key:
-LangGraph keeps it out of the checkpoint's metadata)."""
 PROOF_KEY = "__mwo_lease_proof"
 """The `configurable` key of the invocation's LeaseProof."""
+_LOG = logging.getLogger(__name__)
+_CHECKPOINT_TABLES = ("checkpoints", "writes")
+"""SqliteSaver's tables."""
 
 
 @dataclass
 class LeaseProof:
     """Whether the lease was just proven by a fenced store write of the step being checkpointed.
 
-    The step runner clears it when a step starts and sets it once the step's row was written under
-    the lease (that write checks the lease in its own transaction). The checkpoint writes that follow
-    for that step then need no check of their own: checking again cost two transactions a step (a
-    sixth of a light run), for a window no smaller than the one left anyway (check, then write)."""
+    Only for a checkpointer apart from the store (`FencedCheckpointer`): the step runner clears it
+    when a step starts and sets it once the step's row was written under the lease (that write
+    checks the lease in its own transaction). The checkpoint writes that follow for that step then
+    need no check of their own: checking again cost two transactions a step (a sixth of a light
+    run), for a window no smaller than the one left anyway (check, then write)."""
 
     fresh: bool = False
+
+
 # The key of the PostgreSQL advisory lock held around LangGraph's own table set-up (any constant shared
 # by all MWO processes; the store's migrations use another).
 _CHECKPOINT_SETUP_LOCK_ID = 0x6D776F63
@@ -60,30 +73,82 @@ class OpenedCheckpointer:
     backend: str
 
 
-def open_checkpointer(settings: Settings) -> OpenedCheckpointer:
-    """The checkpointer for this store, its tables created or migrated."""
+def open_checkpointer(settings: Settings, store: CheckpointStore | None = None) -> OpenedCheckpointer:
+    """The checkpointer in the store's database, its tables created or migrated; with `store` (that
+    database's store), one that writes in the store's transactions."""
     url = make_url(settings.resolved_database_url())
     if url.get_backend_name() == "postgresql":
-        return _open_postgres(url.set(drivername="postgresql").render_as_string(hide_password=False))
-    return _open_sqlite(settings)
+        opened = _open_postgres(url.set(drivername="postgresql").render_as_string(hide_password=False))
+        joining = joining_postgres_saver
+    else:
+        opened = _open_sqlite(settings)
+        joining = joining_sqlite_saver
+    if store is None:
+        return opened
+    return OpenedCheckpointer(StoreCheckpointer(opened.saver, store, joining), opened.close, opened.backend)
 
 
 def _open_sqlite(settings: Settings) -> OpenedCheckpointer:
-    """A SqliteSaver on `<home>/checkpoints.db` (or settings.checkpoint_path).
-
-    A file of its own rather than the main database: LangGraph writes checkpoints on its own
-    connection, and two writers in one SQLite file would queue behind each other on every step.
-    """
+    """A SqliteSaver reading the store's SQLite file on a connection of its own (WAL: reads never
+    wait for the writer), after moving in the checkpoints of an install that kept them apart."""
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     path = settings.resolved_checkpoint_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=settings.sqlite_busy_timeout_ms / 1000)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    saver = SqliteSaver(conn)
-    saver.setup()
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        saver = SqliteSaver(conn)
+        saver.setup()
+        adopt_legacy_checkpoints(settings, conn)
+    except BaseException:
+        conn.close()
+        raise
     return OpenedCheckpointer(saver, conn.close, "sqlite")
+
+
+def adopt_legacy_checkpoints(settings: Settings, conn: sqlite3.Connection) -> int:
+    """Move the checkpoints of an older install, kept in a file of their own
+    (`settings.resolved_legacy_checkpoint_path()`), into the store's file on `conn` (its tables set
+    up), then rename that file to `<name>.moved` so it is moved once. Returns how many checkpoints
+    came over. Rows already present are kept (two processes starting together both copy; the second
+    copies nothing new)."""
+    legacy = settings.resolved_legacy_checkpoint_path()
+    if not legacy.is_file() or legacy.resolve() == settings.resolved_checkpoint_path().resolve():
+        return 0
+    conn.execute("ATTACH DATABASE ? AS legacy", (str(legacy),))
+    try:
+        tables = conn.execute("SELECT name FROM legacy.sqlite_master WHERE type = 'table'")
+        present = {row[0] for row in tables}
+        moved = 0
+        if set(_CHECKPOINT_TABLES) <= present:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for table in _CHECKPOINT_TABLES:
+                    columns = ", ".join(_shared_columns(conn, table))
+                    moved_rows = conn.execute(
+                        f"INSERT OR IGNORE INTO main.{table} ({columns}) SELECT {columns} FROM legacy.{table}"
+                    ).rowcount
+                    moved = moved_rows if table == "checkpoints" else moved
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+    finally:
+        conn.execute("DETACH DATABASE legacy")
+    with contextlib.suppress(FileNotFoundError):  # another process starting at once moved it first
+        legacy.rename(legacy.with_name(legacy.name + ".moved"))
+    _LOG.info("moved %d checkpoints from %s into the store's database", moved, legacy)
+    return moved
+
+
+def _shared_columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    """The columns `table` has in both files, in the store's order (a legacy file made by an older
+    LangGraph may lack a column that a later migration of its added, e.g. `task_path`)."""
+    main = [row[1] for row in conn.execute(f"PRAGMA main.table_info({table})")]
+    legacy = {row[1] for row in conn.execute(f"PRAGMA legacy.table_info({table})")}
+    return [column for column in main if column in legacy]
 
 
 def _open_postgres(conninfo: str) -> OpenedCheckpointer:
@@ -131,7 +196,7 @@ def _set_up_alone(pool: Any, saver: Any) -> None:
             holder.execute("SELECT pg_advisory_unlock(%s)", (_CHECKPOINT_SETUP_LOCK_ID,))
 
 
-class FencedCheckpointer(BaseCheckpointSaver[Any]):
+class FencedCheckpointer(WrappedSaver):
     """A checkpointer that writes a run's checkpoint only while the executor still holds the run.
 
     The lease is checked (`RunStore.check_run_lease`) right before each `put` and `put_writes` of an
@@ -143,26 +208,8 @@ class FencedCheckpointer(BaseCheckpointSaver[Any]):
     """
 
     def __init__(self, saver: BaseCheckpointSaver[Any], leases: RunStore) -> None:
-        super().__init__(serde=saver.serde)
-        self._saver = saver
+        super().__init__(saver)
         self._leases = leases
-
-    @property
-    def config_specs(self) -> list[Any]:
-        return self._saver.config_specs
-
-    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return self._saver.get_tuple(config)
-
-    def list(
-        self,
-        config: RunnableConfig | None,
-        *,
-        filter: dict[str, Any] | None = None,
-        before: RunnableConfig | None = None,
-        limit: int | None = None,
-    ) -> Iterator[CheckpointTuple]:
-        return self._saver.list(config, filter=filter, before=before, limit=limit)
 
     def put(
         self,
@@ -183,17 +230,6 @@ class FencedCheckpointer(BaseCheckpointSaver[Any]):
     ) -> None:
         self._check(config)
         self._saver.put_writes(config, writes, task_id, task_path)
-
-    def delete_thread(self, thread_id: str) -> None:
-        self._saver.delete_thread(thread_id)
-
-    def get_delta_channel_history(
-        self, *, config: RunnableConfig, channels: Sequence[str]
-    ) -> Mapping[str, Any]:
-        return self._saver.get_delta_channel_history(config=config, channels=channels)
-
-    def get_next_version(self, current: Any, channel: None) -> Any:
-        return self._saver.get_next_version(current, channel)
 
     def with_allowlist(self, extra_allowlist: Collection[tuple[str, ...]]) -> BaseCheckpointSaver[Any]:
         allowed = self._saver.with_allowlist(extra_allowlist)

@@ -21,7 +21,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
 from mwo.clock import utc_now
-from mwo.engine.checkpoints import LEASE_KEY, PROOF_KEY, FencedCheckpointer
+from mwo.engine.checkpoints import PROOF_KEY, FencedCheckpointer
 from mwo.engine.compiler import compile_workflow
 from mwo.engine.errors import MissingSecrets, RunBusy, RunCancelled, RunError, RunStateError, StepAborted
 from mwo.engine.executor import ExecutorRegistry
@@ -33,6 +33,7 @@ from mwo.engine.repair import RepairWiring
 from mwo.engine.run_repairs import RepairVerdict, RunRepairs, awaits_repair_decision
 from mwo.engine.scope import SecretsView
 from mwo.engine.step_runner import RunContext, StepRunner
+from mwo.engine.store_checkpointer import LEASE_KEY, STEPS_KEY, FinishedSteps, StoreCheckpointer
 from mwo.errors import FailureKind
 from mwo.llm.tracing import LangSmithWiring
 from mwo.settings import Settings
@@ -112,8 +113,13 @@ class RunService:
         this process (the services container), so each version is parsed once."""
         self._store = store
         self._registry = registry
-        # Checkpoint writes of a run are fenced by its lease like the store's (see FencedCheckpointer).
-        self._checkpointer: BaseCheckpointSaver[Any] = FencedCheckpointer(checkpointer, store)
+        # Checkpoint writes of a run are fenced by its lease like the store's: in the store's own
+        # transaction (StoreCheckpointer, which also writes the steps' rows), else checked before.
+        self._checkpointer: BaseCheckpointSaver[Any] = (
+            checkpointer
+            if isinstance(checkpointer, StoreCheckpointer)
+            else FencedCheckpointer(checkpointer, store)
+        )
         self._settings = settings
         self._clock = clock
         self._owner = owner or default_owner()
@@ -195,13 +201,16 @@ class RunService:
                 "wait for it, or cancel it with `mwo cancel RUN`",
             )
         kept = self._heartbeat.keep(lease, until)
+        released = False
         try:
             result = self._drive(run, resume, kept)
+            released = result.status.is_final  # the final status's write let go of the lease
         except LeaseLost as lost:
             return self._gave_up(lost)
         finally:
             self._heartbeat.drop(kept)
-            self._store.release_run(run.id, self._owner, token=lease.token)
+            if not released:
+                self._store.release_run(run.id, self._owner, token=lease.token)
         self._announce(result)
         return result
 
@@ -407,6 +416,9 @@ class RunService:
         if self._langsmith is not None:  # the whole run, each step and each LLM call, secrets masked
             config["callbacks"] = [self._langsmith.tracer(redactor.text)]
         rc = RunContext(run, workflow, kept, redactor, SecretsView(self._store, redactor), resumed)
+        if isinstance(self._checkpointer, StoreCheckpointer):
+            rc.finished = FinishedSteps()  # succeeded steps' rows go with their checkpoint
+            config["configurable"][STEPS_KEY] = rc.finished
         rc.lease_proof.fresh = True  # RUNNING was just written under the lease: covers the first checkpoint
         config["configurable"][PROOF_KEY] = rc.lease_proof
         rc.deadline = self._clock() + timedelta(seconds=workflow.settings.timeout_s)
@@ -414,7 +426,11 @@ class RunService:
             Command(resume=resume) if resume is not None else (None if resumed else {"outputs": {}})
         )
         try:
-            result = graph.invoke(graph_input, config, context=rc, durability="sync")
+            try:
+                result = graph.invoke(graph_input, config, context=rc, durability="sync")
+            finally:
+                if rc.finished is not None and isinstance(self._checkpointer, StoreCheckpointer):
+                    self._checkpointer.write_finished(lease, rc.finished)  # rows no checkpoint took
         except StepAborted as aborted:
             return self._after_abort(run, workflow, aborted, redactor, kept)
         except RunCancelled as cancelled:

@@ -23,12 +23,21 @@ from mwo.engine.failures import FailureRecord, StepFailed
 from mwo.engine.heartbeat import KeptLease
 from mwo.engine.redaction import Redactor
 from mwo.engine.scope import SecretsView, build_scope
+from mwo.engine.store_checkpointer import FinishedSteps
 from mwo.errors import FailureKind
 from mwo.settings import Settings
 from mwo.spec import OnFailure, RetryPolicy, StepBase, StepType, Templates, Workflow
 from mwo.store.abc import InboxStore, OutboxStore, RunStore
 from mwo.store.errors import LeaseLost
-from mwo.store.records import DeliveryIntent, LogLevel, RunLease, RunRecord, StepRunRecord, StepStatus
+from mwo.store.records import (
+    DeliveryIntent,
+    FinishedAttempt,
+    LogLevel,
+    RunLease,
+    RunRecord,
+    StepRunRecord,
+    StepStatus,
+)
 
 
 @dataclass
@@ -46,6 +55,9 @@ class RunContext:
     """True when continuing from a checkpoint: earlier rows of a step must be looked at."""
     lease_proof: LeaseProof = field(default_factory=LeaseProof)
     """Set once this step's row is written under the lease: its checkpoint writes need no check."""
+    finished: FinishedSteps | None = None
+    """Where a succeeded attempt's row waits for the checkpoint that follows it (one transaction,
+    see StoreCheckpointer); None: rows are written at once."""
     cancel_checked_at: datetime | None = None
     deadline: datetime | None = None
     """When this stretch of execution must end (settings.timeout_s after it began; waiting for an
@@ -367,7 +379,7 @@ class _AttemptRow:
                 lease=self._rc.lease,
             )
             return
-        self._store.record_step(
+        attempt = FinishedAttempt(
             self._rc.run.id,
             self._step.id,
             self._step.type.value,
@@ -379,6 +391,22 @@ class _AttemptRow:
             output=redact(output),
             error=redact(error),
             version_id=self._rc.run.version_id,
+        )
+        if status is StepStatus.SUCCEEDED and self._rc.finished is not None:
+            self._rc.finished.add(attempt)  # written with the step's checkpoint
+            return
+        self._store.record_step(
+            attempt.run_id,
+            attempt.step_id,
+            attempt.step_type,
+            attempt.attempt,
+            attempt.status,
+            attempt.started_at,
+            attempt.finished_at,
+            input=attempt.input,
+            output=attempt.output,
+            error=attempt.error,
+            version_id=attempt.version_id,
             lease=self._rc.lease,
         )
 

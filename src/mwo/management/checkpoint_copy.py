@@ -1,4 +1,4 @@
-"""Copying LangGraph checkpoints from the embedded SQLite checkpointer into PostgreSQL.
+"""Copying LangGraph checkpoints from the embedded SQLite store's file into PostgreSQL.
 
 `mwo migrate-store` needs them: a run waiting for an approval (or a repair, or a lease to expire)
 continues from its checkpoint, and on PostgreSQL the checkpoints live in the store's database (see
@@ -18,6 +18,8 @@ from typing import Any
 
 CHECKPOINT_TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
 """PostgresSaver's tables in the target (besides its own `checkpoint_migrations` bookkeeping)."""
+SQLITE_CHECKPOINT_TABLES = ("checkpoints", "writes")
+"""SqliteSaver's tables in the source (the store's own file: see `mwo.engine.checkpoints`)."""
 
 _INSERT_WRITE = (
     "INSERT INTO checkpoint_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, "

@@ -51,6 +51,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from mwo.errors import FixableError
 from mwo.management.checkpoint_copy import (
     CHECKPOINT_TABLES,
+    SQLITE_CHECKPOINT_TABLES,
     CheckpointCounts,
     copy_checkpoints,
     count_postgres_checkpoints,
@@ -147,7 +148,7 @@ def migrate_store(
     try:
         counts = _source_counts(source_engine, tables)
         checkpoint_path = settings.resolved_checkpoint_path()
-        checkpoints = count_sqlite_checkpoints(checkpoint_path)
+        checkpoints = _source_checkpoints(settings, dry_run)
         with _reaching(target):
             _refuse_non_empty(target_engine)
         copied: CheckpointCounts | None = None
@@ -246,7 +247,7 @@ def _source_engine(settings: Settings) -> Engine:
         )
     with engine.connect() as connection:
         present = set(inspect(connection).get_table_names()) - {"alembic_version"}
-    unknown = sorted(present - set(KNOWN_TABLES))
+    unknown = sorted(present - set(KNOWN_TABLES) - set(SQLITE_CHECKPOINT_TABLES))
     if unknown:
         engine.dispose()
         raise StoreMigrationError(
@@ -288,6 +289,23 @@ def _refuse_rows(connection: Connection) -> None:
             "if an earlier migrate-store finished, nothing is left to do: set MWO_DATABASE_URL to it; "
             "otherwise drop and create the target database (or point --to at a new one) and run again",
         )
+
+
+def _source_checkpoints(settings: Settings, dry_run: bool) -> CheckpointCounts:
+    """The source's checkpoints, in its store's file; those an older install kept in a file of
+    their own are moved in first (as the engine does when it opens), or only counted in a dry run."""
+    legacy = settings.resolved_legacy_checkpoint_path()
+    if not dry_run:
+        from mwo.engine.checkpoints import open_checkpointer
+
+        open_checkpointer(settings).close()  # sets up the tables and moves a legacy file in
+    counts = count_sqlite_checkpoints(settings.resolved_checkpoint_path())
+    if dry_run and legacy.is_file():
+        kept_apart = count_sqlite_checkpoints(legacy)
+        counts = CheckpointCounts(
+            counts.checkpoints + kept_apart.checkpoints, counts.writes + kept_apart.writes
+        )
+    return counts
 
 
 # --- the copy -------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -29,6 +30,7 @@ from mwo.store.records import (
     DeliveryIntent,
     DeliveryRecord,
     DeliveryState,
+    FinishedAttempt,
     FireClaim,
     FireOutcome,
     FolderRecord,
@@ -152,7 +154,8 @@ class RunStore(Protocol):
     ) -> RunRecord:
         """Move a run to `status`; sets started_at on the first RUNNING and finished_at on a final state.
 
-        A run in a final state is never changed again: raises Conflict. With `lease` (the executor's
+        A final state also ends the lease (nobody executes a finished run; releasing it after is a
+        no-op). A run in a final state is never changed again: raises Conflict. With `lease` (the executor's
         writes) the change is made only while the run still has that owner and token, checked in
         the same transaction as the write: LeaseLost otherwise, before any other check. People's
         writes (cancel, a decided approval or repair) pass no lease.
@@ -279,6 +282,26 @@ class RunStore(Protocol):
     @abstractmethod
     def list_logs(self, run_id: str) -> list[StepLogRecord]:
         """In the order written."""
+
+
+class CheckpointStore(Protocol):
+    """The run's step rows and its LangGraph checkpoint in one transaction on one connection.
+
+    The engine's hot path: a step's row and the checkpoint after it commit together or not at all,
+    in one transaction instead of two (the checkpointer's tables live in the store's database), and
+    the checkpoint write is fenced by the run's lease in that same transaction, leaving no window
+    between the check and the write."""
+
+    @abstractmethod
+    def checkpoint_transaction(
+        self, lease: RunLease | None, attempts: Sequence[FinishedAttempt] = ()
+    ) -> AbstractContextManager[Any]:
+        """Open a write transaction, insert a step-run row for each of `attempts` (final statuses
+        only, ValueError otherwise), and yield the database driver's connection (sqlite3 or psycopg)
+        for the caller's own statements in that transaction; commit when the block exits, roll back
+        when it raises. With `lease`, every row is fenced as `record_step`'s, and the lease is
+        checked even when there are no rows: LeaseLost (nothing written) once it is no longer the
+        run's tenure. Conflict when an attempt's row already exists (nothing written)."""
 
 
 class ApprovalStore(Protocol):
@@ -767,6 +790,7 @@ class OutboxStore(Protocol):
 class Store(
     WorkflowStore,
     RunStore,
+    CheckpointStore,
     ApprovalStore,
     SecretStore,
     InboxStore,

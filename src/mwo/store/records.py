@@ -167,6 +167,24 @@ class RunRecord:
 
 
 @dataclass(frozen=True)
+class FinishedAttempt:
+    """A step attempt that ran to its end, not yet written: the engine hands these to
+    `CheckpointStore.checkpoint_transaction` so the row commits with the step's checkpoint."""
+
+    run_id: str
+    step_id: str
+    step_type: str
+    attempt: int
+    status: StepStatus
+    started_at: datetime
+    finished_at: datetime
+    input: Any = None
+    output: Any = None
+    error: dict[str, Any] | None = None
+    version_id: int | None = None
+
+
+@dataclass(frozen=True)
 class RunLease:
     """A process's hold on a run: whose it is and the fencing token of this tenure.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import fields, replace
 from datetime import datetime, timezone
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 from sqlalchemy import Connection, Table, bindparam, exists, insert, select
 
@@ -57,24 +57,25 @@ _INSERT_STEP = insert(cast(Table, StepRunRow.__table__)).returning(*STEP_COLUMNS
 # The executor's step row, written only while its lease holds: the check is the INSERT's own
 # condition (the run row share-locked on PostgreSQL until commit, as `hold_lease`), so a fenced step
 # costs one statement, not a read and a write: this runs for every step of every run.
-_INSERT_STEP_FENCED = (
-    insert(cast(Table, StepRunRow.__table__))
-    .from_select(
-        [column.name for column in _STEP_VALUES],
-        select(*[bindparam(c.name, type_=c.type).label(c.name) for c in _STEP_VALUES]).where(
-            exists(
-                select(RunRow.id)
-                .where(
-                    RunRow.id == bindparam("run_id"),
-                    RunRow.acquired_by == bindparam("lease_owner"),
-                    RunRow.lease_token == bindparam("lease_token"),
-                )
-                .with_for_update(read=True)
+_INSERT_STEP_FENCED_BASE = insert(cast(Table, StepRunRow.__table__)).from_select(
+    [column.name for column in _STEP_VALUES],
+    select(*[bindparam(c.name, type_=c.type).label(c.name) for c in _STEP_VALUES]).where(
+        exists(
+            select(RunRow.id)
+            .where(
+                RunRow.id == bindparam("run_id"),
+                RunRow.acquired_by == bindparam("lease_owner"),
+                RunRow.lease_token == bindparam("lease_token"),
             )
-        ),
-    )
-    .returning(*STEP_COLUMNS)
+            .with_for_update(read=True)
+        )
+    ),
 )
+_INSERT_STEP_FENCED = _INSERT_STEP_FENCED_BASE.returning(*STEP_COLUMNS)
+_INSERT_STEP_FENCED_QUIETLY = _INSERT_STEP_FENCED_BASE.returning(StepRunRow.id)
+"""The fenced insert returning only the id, for rows nobody reads back (a step's row written with its
+checkpoint): reading the whole row back parses its input and output JSON again, a third of the
+insert. (The id, not the row count: psycopg reports none for this statement.)"""
 _LEASE_OF = select(RunRow.acquired_by, RunRow.lease_token).where(RunRow.id == bindparam("run_id"))
 _LEASE_OF_SHARED = _LEASE_OF.with_for_update(read=True)
 _VERSION_NAMES = (
@@ -120,9 +121,25 @@ def insert_step_row(connection: Connection, values: dict[str, Any], lease: RunLe
     fenced = {**values, "lease_owner": lease.owner, "lease_token": lease.token}
     row = connection.execute(_INSERT_STEP_FENCED, fenced).one_or_none()
     if row is None:
-        hold_lease(connection, lease)  # raises: the lease's owner or token changed, or no such run
-        raise LeaseLost(lease.run_id, lease.owner, lease.token)
+        _refuse_fenced(connection, lease)
     return row
+
+
+def add_step_row(connection: Connection, values: dict[str, Any], lease: RunLease | None) -> None:
+    """`insert_step_row` for a row nobody reads back (no RETURNING)."""
+    if lease is None:
+        connection.execute(_INSERT_STEP, values)
+        return
+    lease = lease_of_run(lease, values["run_id"])
+    fenced = {**values, "lease_owner": lease.owner, "lease_token": lease.token}
+    if connection.execute(_INSERT_STEP_FENCED_QUIETLY, fenced).first() is None:
+        _refuse_fenced(connection, lease)
+
+
+def _refuse_fenced(connection: Connection, lease: RunLease) -> NoReturn:
+    """A fenced insert wrote nothing: say why (the lease's owner or token changed, or no such run)."""
+    hold_lease(connection, lease)  # raises NotFound or LeaseLost
+    raise LeaseLost(lease.run_id, lease.owner, lease.token)
 
 
 def insert_run(

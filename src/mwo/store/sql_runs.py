@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import fields, replace
 from datetime import datetime, timezone
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, and_, bindparam, case, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
-from mwo.store.abc import RunStore
+from mwo.store.abc import CheckpointStore, RunStore
 from mwo.store.errors import Conflict, NotFound
 from mwo.store.records import (
+    FinishedAttempt,
     LogLevel,
     RunFilter,
     RunLease,
@@ -32,6 +35,7 @@ from mwo.store.sql_common import SqlBase, run_query, run_record, run_row, to_log
 from mwo.store.sql_run_rows import (
     RUNS,
     STEP_COLUMNS,
+    add_step_row,
     hold_lease,
     insert_run,
     insert_step_row,
@@ -39,6 +43,7 @@ from mwo.store.sql_run_rows import (
 )
 from mwo.store.tables import RunRow, StepLogRow, StepRunRow, WorkflowRow
 
+_ATTEMPT_FIELDS = tuple(f.name for f in fields(FinishedAttempt))
 # Hot statements, built once and executed with parameters: every step of every run uses them, and a
 # statement object rebuilt per call costs more than the SQL itself (cache keys, coercions).
 _CANCEL_FLAG = select(RunRow.cancel_requested).where(RunRow.id == bindparam("run_id"))
@@ -58,7 +63,7 @@ _UPDATE_RUN_STATE = (
 _UPDATE_RUN_FINAL_STATE = _UPDATE_RUN_STATE.values(acquired_by=None, acquired_until=None)
 
 
-class SqlRunStore(SqlBase, RunStore):
+class SqlRunStore(SqlBase, RunStore, CheckpointStore):
     """Runs, step runs and logs. A state change reads the row locked (FOR UPDATE on PostgreSQL, the
     write lock taken at BEGIN on SQLite), so the final-state rule holds between processes."""
 
@@ -315,14 +320,36 @@ class SqlRunStore(SqlBase, RunStore):
             with self._db.connection_scope() as connection:
                 row = insert_step_row(connection, row_values, lease)
         except IntegrityError as exc:
-            with self._db.session_scope(read_only=True) as session:
-                run_row(session, values["run_id"])  # NotFound when the run is missing
-            raise Conflict(
-                f"attempt {values['attempt']} of step {values['step_id']!r} in run {values['run_id']} "
-                "was already started",
-                fix="start the next attempt number",
-            ) from exc
+            raise self._step_conflict(values) from exc
         return to_step_run(cast(StepRunRow, row))
+
+    @contextmanager
+    def checkpoint_transaction(
+        self, lease: RunLease | None, attempts: Sequence[FinishedAttempt] = ()
+    ) -> Iterator[Any]:
+        for attempt in attempts:
+            if attempt.status not in FINAL_STEP_STATUSES:
+                raise ValueError(f"only finished attempts are written here, not {attempt.status.value}")
+        with self._db.connection_scope() as connection:
+            for attempt in attempts:
+                values = {name: getattr(attempt, name) for name in _ATTEMPT_FIELDS}  # asdict deep-copies
+                try:
+                    add_step_row(connection, values, lease)
+                except IntegrityError as exc:
+                    raise self._step_conflict(values) from exc
+            if lease is not None and not attempts:
+                hold_lease(connection, lease)
+            yield connection.connection.driver_connection
+
+    def _step_conflict(self, values: dict[str, Any]) -> Conflict:
+        """Why a step row was refused: NotFound (raised) when its run is missing, else this Conflict."""
+        with self._db.session_scope(read_only=True) as session:
+            run_row(session, values["run_id"])  # NotFound when the run is missing
+        return Conflict(
+            f"attempt {values['attempt']} of step {values['step_id']!r} in run {values['run_id']} "
+            "was already started",
+            fix="start the next attempt number",
+        )
 
     def finish_step(
         self,

@@ -137,3 +137,14 @@ def test_processes_opening_checkpoints_together_on_a_fresh_database_all_start(pg
         checkpointer.close()
     assert failures == []
     assert len(opened) == 4
+
+
+def test_a_steps_row_and_its_checkpoint_commit_together_on_postgres(pg_settings: Settings) -> None:
+    from mwo.engine.store_checkpointer import joining_postgres_saver
+    from tests.integration.engine.test_store_checkpointer import assert_row_and_checkpoint_go_together
+
+    services = Services.open(pg_settings)
+    try:
+        assert_row_and_checkpoint_go_together(services, joining_postgres_saver)
+    finally:
+        services.close()

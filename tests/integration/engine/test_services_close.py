@@ -32,11 +32,11 @@ def test_the_engine_it_opened_is_closed_with_the_store(settings: Settings) -> No
     closed: list[str] = []
     services = Services(settings, recorded_store(settings, closed))
     assert services.runs is not None  # opens the executors and the checkpointer
-    saver: Any = services.checkpointer
+    reader: Any = services.checkpointer.reader  # type: ignore[attr-defined]  # the saver it reads with
     services.close()
     assert closed == ["store"]
-    with pytest.raises(sqlite3.ProgrammingError):  # the checkpoint database's connection is gone
-        saver.conn.execute("SELECT 1")
+    with pytest.raises(sqlite3.ProgrammingError):  # the checkpoint reader's connection is gone
+        reader.conn.execute("SELECT 1")
     services.close()
     assert closed == ["store"]  # nothing is closed twice
 
@@ -47,7 +47,9 @@ def test_what_was_never_opened_is_not_opened_to_be_closed(settings: Settings) ->
     services.store.list_workflows()
     services.close()
     assert closed == ["store"]
-    assert not settings.resolved_checkpoint_path().exists()  # no checkpointer was opened
+    with sqlite3.connect(settings.resolved_checkpoint_path()) as db:  # the store's file
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "checkpoints" not in tables  # no checkpointer was opened (it sets up its tables)
 
 
 def test_the_run_services_lease_heartbeat_ends_with_it(settings: Settings) -> None:

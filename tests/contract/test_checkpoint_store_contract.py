@@ -1,0 +1,160 @@
+"""A checkpoint transaction on every SQL backend: the finished attempts' rows and whatever the caller
+writes on the yielded driver connection commit together or not at all, fenced by the run's lease in
+that same transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, text
+
+from mwo.spec import workflow_from_data
+from mwo.store import Store
+from mwo.store.abc import CheckpointStore
+from mwo.store.errors import Conflict, LeaseLost
+from mwo.store.records import FinishedAttempt, RunLease, StepStatus
+from tests.contract.support import Backend
+
+CONTRACT = CheckpointStore
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+class Boom(Exception):
+    pass
+
+
+def new_run(store: Store) -> str:
+    workflow = workflow_from_data({"name": "chain", "steps": [{"id": "noop", "type": "APPROVAL"}]})
+    version, _ = store.save_version(workflow, "name: chain\n")
+    return store.create_run(version.id, {}, "manual", T0).id
+
+
+def held(store: Store, run_id: str, owner: str = "worker-a", now: datetime = T0) -> RunLease:
+    lease = store.acquire_run_lease(run_id, owner, now + timedelta(seconds=30), now)
+    assert lease is not None
+    return lease
+
+
+def attempt(run_id: str, step_id: str, status: StepStatus = StepStatus.SUCCEEDED) -> FinishedAttempt:
+    return FinishedAttempt(
+        run_id,
+        step_id,
+        "DATA_TRANSFORM",
+        1,
+        status,
+        T0,
+        T0 + timedelta(milliseconds=3),
+        input={"source": [1, 2]},
+        output={"result": [2, 1], "count": 2},
+    )
+
+
+def steps_of(store: Store, run_id: str) -> list[tuple[str, StepStatus, Any]]:
+    return [(row.step_id, row.status, row.output) for row in store.list_step_runs(run_id)]
+
+
+def own_table(connection: Any) -> None:
+    """What a checkpoint saver does on the yielded connection: its own statements (sqlite3, psycopg)."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute("CREATE TABLE IF NOT EXISTS saved_by_caller (name VARCHAR(20))")
+        cursor.execute("INSERT INTO saved_by_caller (name) VALUES ('checkpoint')")
+    finally:
+        cursor.close()
+
+
+def caller_rows(backend: Backend) -> int:
+    engine = backend.raw_engine()
+    try:
+        with engine.connect() as connection:
+            if "saved_by_caller" not in inspect(connection).get_table_names():
+                return 0
+            return int(connection.execute(text("SELECT count(*) FROM saved_by_caller")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_the_rows_and_the_callers_writes_commit_together(backend: Backend) -> None:
+    store = backend.store
+    run_id = new_run(store)
+    lease = held(store, run_id)
+
+    with store.checkpoint_transaction(lease, [attempt(run_id, "a"), attempt(run_id, "b")]) as connection:
+        own_table(connection)
+
+    assert steps_of(store, run_id) == [
+        ("a", StepStatus.SUCCEEDED, {"result": [2, 1], "count": 2}),
+        ("b", StepStatus.SUCCEEDED, {"result": [2, 1], "count": 2}),
+    ]
+    assert caller_rows(backend) == 1
+    [row, _] = store.list_step_runs(run_id)
+    assert (row.started_at, row.finished_at, row.input) == (
+        T0,
+        T0 + timedelta(milliseconds=3),
+        {"source": [1, 2]},
+    )
+
+
+def test_a_failure_in_the_block_writes_nothing(backend: Backend) -> None:
+    store = backend.store
+    run_id = new_run(store)
+    lease = held(store, run_id)
+    with store.checkpoint_transaction(lease) as connection:
+        own_table(connection)  # the table exists from here on
+
+    with pytest.raises(Boom), store.checkpoint_transaction(lease, [attempt(run_id, "a")]) as connection:
+        own_table(connection)
+        raise Boom
+
+    assert steps_of(store, run_id) == []
+    assert caller_rows(backend) == 1, "only the first transaction's row"
+
+
+def test_a_stale_lease_writes_nothing_even_without_rows(store: Store) -> None:
+    run_id = new_run(store)
+    stale = held(store, run_id, "worker-a", T0)
+    current = held(store, run_id, "worker-b", T0 + timedelta(seconds=31))  # the lease had expired
+
+    with pytest.raises(LeaseLost), store.checkpoint_transaction(stale, [attempt(run_id, "a")]):
+        pytest.fail("the block must not run under a lost lease")
+    with pytest.raises(LeaseLost), store.checkpoint_transaction(stale):
+        pytest.fail("the block must not run under a lost lease")
+
+    with store.checkpoint_transaction(current, [attempt(run_id, "a")]):
+        pass
+    assert [step for step, _, _ in steps_of(store, run_id)] == ["a"]
+
+
+def test_without_a_lease_the_rows_are_written_as_they_are(store: Store) -> None:
+    run_id = new_run(store)
+    with store.checkpoint_transaction(None, [attempt(run_id, "a", StepStatus.FAILED)]):
+        pass
+    assert steps_of(store, run_id)[0][:2] == ("a", StepStatus.FAILED)
+
+
+def test_an_attempt_written_twice_is_a_conflict_and_nothing_of_the_second_is_kept(store: Store) -> None:
+    run_id = new_run(store)
+    lease = held(store, run_id)
+    with store.checkpoint_transaction(lease, [attempt(run_id, "a")]):
+        pass
+
+    with (
+        pytest.raises(Conflict),
+        store.checkpoint_transaction(lease, [attempt(run_id, "b"), attempt(run_id, "a")]),
+    ):
+        pytest.fail("the block must not run after a refused row")
+
+    assert [step for step, _, _ in steps_of(store, run_id)] == ["a"]
+
+
+def test_only_finished_attempts_are_accepted(store: Store) -> None:
+    run_id = new_run(store)
+    with (
+        pytest.raises(ValueError),
+        store.checkpoint_transaction(None, [attempt(run_id, "a", StepStatus.RUNNING)]),
+    ):
+        pass
+    assert steps_of(store, run_id) == []
