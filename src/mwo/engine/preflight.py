@@ -7,7 +7,7 @@ a literal URL that the network guard would refuse at run time is an error before
 from __future__ import annotations
 
 import socket
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 import httpx
 
@@ -65,8 +65,13 @@ def missing_secrets(workflow: Workflow, known: Collection[str]) -> list[str]:
     return sorted({use.name for use in secret_uses(workflow) if use.name not in known})
 
 
-def require_secrets(workflow: Workflow, known: Collection[str]) -> None:
-    """MissingSecrets naming every secret `workflow` needs that is not set (saving allows it, a run not)."""
-    missing = missing_secrets(workflow, known)
+def require_secrets(workflow: Workflow, known: Callable[[], Collection[str]]) -> None:
+    """MissingSecrets naming every secret `workflow` needs that is not set (saving allows it, a run
+    not). `known` lists the names that are set; it is not asked when the workflow needs none (most
+    do not, and the check runs before every run)."""
+    needed = {use.name for use in secret_uses(workflow)}
+    if not needed:
+        return
+    missing = sorted(needed - set(known()))
     if missing:
         raise MissingSecrets(workflow.name, missing)

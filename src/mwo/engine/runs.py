@@ -335,7 +335,7 @@ class RunService:
         """MissingSecrets when `workflow` needs secrets that are not set (saving allows it, a run not)."""
         from mwo.engine.preflight import require_secrets
 
-        require_secrets(workflow, self._store.list_secret_names())
+        require_secrets(workflow, self._store.list_secret_names)
 
     def _refuse_without_secrets(
         self, run: RunRecord, workflow: Workflow, lease: RunLease
@@ -422,6 +422,8 @@ class RunService:
         rc.lease_proof.fresh = True  # RUNNING was just written under the lease: covers the first checkpoint
         config["configurable"][PROOF_KEY] = rc.lease_proof
         rc.deadline = self._clock() + timedelta(seconds=workflow.settings.timeout_s)
+        if not run.cancel_requested:  # as read by the RUNNING write just now: the first step needn't
+            rc.cancel_checked_at = self._clock()
         graph_input: Any = (
             Command(resume=resume) if resume is not None else (None if resumed else {"outputs": {}})
         )

@@ -58,6 +58,31 @@ _UPDATE_RUN_STATE = (
         error=bindparam("b_error"),
     )
 )
+# Taking a run's lease (see acquire_run_lease): free, expired, or already this owner's; a new tenure
+# (anything but a live renewal) gets the next fencing token. Built once: every run passes here.
+_ACQUIRE_LEASE = (
+    update(RUNS)
+    .where(
+        RUNS.c.id == bindparam("b_id"),
+        or_(
+            RUNS.c.acquired_by.is_(None),
+            RUNS.c.acquired_until < bindparam("b_now"),
+            RUNS.c.acquired_by == bindparam("b_owner"),
+        ),
+    )
+    .values(
+        acquired_by=bindparam("b_owner"),
+        acquired_until=bindparam("b_until"),
+        lease_token=case(
+            (
+                and_(RUNS.c.acquired_by == bindparam("b_owner"), RUNS.c.acquired_until >= bindparam("b_now")),
+                RUNS.c.lease_token,
+            ),
+            else_=RUNS.c.lease_token + 1,
+        ),
+    )
+    .returning(RUNS.c.lease_token)
+)
 # A final state also lets go of the lease in the same write: nobody executes a finished run, and a
 # reader never sees it finished yet still held (the executor's own release after it is a no-op).
 _UPDATE_RUN_FINAL_STATE = _UPDATE_RUN_STATE.values(acquired_by=None, acquired_until=None)
@@ -184,21 +209,9 @@ class SqlRunStore(SqlBase, RunStore, CheckpointStore):
     def acquire_run_lease(self, run_id: str, owner: str, until: datetime, now: datetime) -> RunLease | None:
         """One conditional UPDATE ... RETURNING, so two processes can never both believe they hold the
         lease, and the token a taker gets is the one it wrote (SET sees the row as it was)."""
-        free = or_(RunRow.acquired_by.is_(None), RunRow.acquired_until < now, RunRow.acquired_by == owner)
-        renewal = and_(RunRow.acquired_by == owner, RunRow.acquired_until >= now)
-        statement = (
-            update(RunRow)
-            .where(RunRow.id == run_id, free)
-            .values(
-                acquired_by=owner,
-                acquired_until=until,
-                lease_token=case((renewal, RunRow.lease_token), else_=RunRow.lease_token + 1),
-            )
-            .returning(RunRow.lease_token)
-            .execution_options(synchronize_session=False)
-        )
+        values = {"b_id": run_id, "b_owner": owner, "b_until": until, "b_now": now}
         with self._db.connection_scope() as connection:
-            token = connection.execute(statement).scalar_one_or_none()
+            token = connection.execute(_ACQUIRE_LEASE, values).scalar_one_or_none()
             if token is not None:
                 return RunLease(run_id, owner, token)
             read_run(connection, run_id)  # NotFound for an unknown run rather than a silent None
