@@ -9,12 +9,13 @@ checkpoint together (`StoreCheckpointer`); without one (tests, set-up) it is Lan
 
 from __future__ import annotations
 
-import contextlib
+import fcntl
 import logging
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -111,36 +112,56 @@ def _open_sqlite(settings: Settings) -> OpenedCheckpointer:
 def adopt_legacy_checkpoints(settings: Settings, conn: sqlite3.Connection) -> int:
     """Move the checkpoints of an older install, kept in a file of their own
     (`settings.resolved_legacy_checkpoint_path()`), into the store's file on `conn` (its tables set
-    up), then rename that file to `<name>.moved` so it is moved once. Returns how many checkpoints
-    came over. Rows already present are kept (two processes starting together both copy; the second
-    copies nothing new)."""
+    up), then rename that file (and a WAL left beside it) to `<name>.moved` so it is moved once.
+    Returns how many checkpoints came over.
+
+    Processes starting together take turns on an advisory lock of the file (`flock`, which SQLite's
+    own `fcntl` locks ignore) and look again once they hold it: the first moves it, the others find
+    it gone. Attaching a file that is gone would create an empty one."""
     legacy = settings.resolved_legacy_checkpoint_path()
     if not legacy.is_file() or legacy.resolve() == settings.resolved_checkpoint_path().resolve():
         return 0
+    try:
+        handle = legacy.open("rb")
+    except FileNotFoundError:  # another process moved it just now
+        return 0
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        if not legacy.is_file():
+            return 0
+        moved = _copy_legacy(conn, legacy)
+        for suffix in ("", "-wal"):
+            kept = legacy.with_name(legacy.name + suffix)
+            if kept.exists():
+                kept.rename(legacy.with_name(legacy.name + ".moved" + suffix))
+    _LOG.info("moved %d checkpoints from %s into the store's database", moved, legacy)
+    return moved
+
+
+def _copy_legacy(conn: sqlite3.Connection, legacy: Path) -> int:
+    """Copy the legacy file's checkpoint tables into the store's, in one transaction (rows already
+    there are kept); how many checkpoints were added."""
     conn.execute("ATTACH DATABASE ? AS legacy", (str(legacy),))
     try:
         tables = conn.execute("SELECT name FROM legacy.sqlite_master WHERE type = 'table'")
-        present = {row[0] for row in tables}
+        if not set(_CHECKPOINT_TABLES) <= {row[0] for row in tables}:
+            return 0
         moved = 0
-        if set(_CHECKPOINT_TABLES) <= present:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for table in _CHECKPOINT_TABLES:
-                    columns = ", ".join(_shared_columns(conn, table))
-                    moved_rows = conn.execute(
-                        f"INSERT OR IGNORE INTO main.{table} ({columns}) SELECT {columns} FROM legacy.{table}"
-                    ).rowcount
-                    moved = moved_rows if table == "checkpoints" else moved
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table in _CHECKPOINT_TABLES:
+                columns = ", ".join(_shared_columns(conn, table))
+                added = conn.execute(
+                    f"INSERT OR IGNORE INTO main.{table} ({columns}) SELECT {columns} FROM legacy.{table}"
+                ).rowcount
+                moved = added if table == "checkpoints" else moved
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return moved
     finally:
         conn.execute("DETACH DATABASE legacy")
-    with contextlib.suppress(FileNotFoundError):  # another process starting at once moved it first
-        legacy.rename(legacy.with_name(legacy.name + ".moved"))
-    _LOG.info("moved %d checkpoints from %s into the store's database", moved, legacy)
-    return moved
 
 
 def _shared_columns(conn: sqlite3.Connection, table: str) -> list[str]:

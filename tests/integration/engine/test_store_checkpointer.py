@@ -141,3 +141,44 @@ def test_the_checkpoints_of_an_older_install_are_moved_into_the_store(
         again.close()
     finally:
         store.close()
+
+
+def test_processes_starting_together_move_the_older_checkpoints_once(settings: Settings) -> None:
+    """Each start tries; one moves the file, the others find it gone (and create no empty one)."""
+    import threading
+
+    from mwo.engine.checkpoints import adopt_legacy_checkpoints, open_checkpointer
+
+    legacy = settings.resolved_legacy_checkpoint_path()
+    legacy_file(legacy, "waiting-run")
+    open_checkpointer(settings).close()  # moves it: put it back, then race with the tables set up
+    legacy.with_name(legacy.name + ".moved").rename(legacy)
+    with sqlite3.connect(settings.resolved_checkpoint_path()) as main:
+        main.execute("DELETE FROM checkpoints")
+        main.execute("DELETE FROM writes")
+    main.close()
+
+    start = threading.Barrier(4)
+    moved: list[int] = []
+
+    def one_start() -> None:
+        conn = sqlite3.connect(settings.resolved_checkpoint_path(), timeout=30, check_same_thread=False)
+        try:
+            start.wait()
+            moved.append(adopt_legacy_checkpoints(settings, conn))
+        finally:
+            conn.close()
+
+    starts = [threading.Thread(target=one_start) for _ in range(4)]
+    for thread in starts:
+        thread.start()
+    for thread in starts:
+        thread.join()
+
+    assert sorted(moved) == [0, 0, 0, 1]
+    assert not legacy.exists()
+    with sqlite3.connect(legacy.with_name(legacy.name + ".moved")) as kept:
+        assert kept.execute("SELECT count(*) FROM checkpoints").fetchone()[0] == 1, (
+            "the original, not an empty file"
+        )
+    kept.close()
