@@ -115,12 +115,12 @@ class RunRepairs:
         except RunCancelled:
             return RepairVerdict.CANCELLED
         if not outcome.fixed:
-            self._record(request, outcome, RepairStatus.NOT_FIXED)
+            self._record(request, outcome, RepairStatus.NOT_FIXED, lease)
             self._log_for(
                 lease, run, step.id, LogLevel.WARNING, f"repair was tried and found no fix: {outcome.note}"
             )
             return RepairVerdict.FAIL
-        proposal = self._record(request, outcome, RepairStatus.PENDING)
+        proposal = self._record(request, outcome, RepairStatus.PENDING, lease)
         if mode is RepairMode.PROPOSE:
             self._log_for(
                 lease,
@@ -205,7 +205,7 @@ class RunRepairs:
             )
             return RepairVerdict.WAIT
         self._store.decide_repair(
-            run.id, RepairStatus.AUTO_APPLIED, AUTO_DECIDER, None, self._clock(), version.id
+            run.id, RepairStatus.AUTO_APPLIED, AUTO_DECIDER, None, self._clock(), version.id, lease=lease
         )
         self._log_for(
             lease,
@@ -235,8 +235,9 @@ class RunRepairs:
         return self._wiring.save_version(fixed, message)
 
     def _record(
-        self, request: RepairRequest, outcome: RepairOutcome, status: RepairStatus
+        self, request: RepairRequest, outcome: RepairOutcome, status: RepairStatus, lease: RunLease
     ) -> RepairProposalRecord:
+        """The proposal (or the note that no fix was found), written only while `lease` holds."""
         step = request.step
         original = step_source(step)
         proposed = step_source(outcome.step) if outcome.step is not None else None
@@ -261,6 +262,7 @@ class RunRepairs:
                 repair_id=outcome.repair_id,
             ),
             self._clock(),
+            lease=lease,
         )
 
     def _repaired_before(self, run_id: str, step_id: str) -> bool:

@@ -677,10 +677,14 @@ class RepairStore(Protocol):
     """
 
     @abstractmethod
-    def create_repair_proposal(self, proposal: RepairProposalRecord, now: datetime) -> RepairProposalRecord:
+    def create_repair_proposal(
+        self, proposal: RepairProposalRecord, now: datetime, *, lease: RunLease | None = None
+    ) -> RepairProposalRecord:
         """Store a PENDING or NOT_FIXED proposal (ValueError for another status); `id`, `created_at`
         and the decision fields are assigned by the store (`created_at` is `now`). NotFound for an
-        unknown run; Conflict when the run already has a pending proposal."""
+        unknown run; Conflict when the run already has a pending proposal. With `lease` (the
+        executor's repair desk) it is fenced as `RunStore.add_log`: LeaseLost, nothing written, once
+        the run has another tenure (checked with the run row locked, in the insert's transaction)."""
 
     @abstractmethod
     def get_repair_proposal(self, run_id: str) -> RepairProposalRecord:
@@ -699,12 +703,15 @@ class RepairStore(Protocol):
         comment: str | None,
         now: datetime,
         new_version_id: int | None = None,
+        *,
+        lease: RunLease | None = None,
     ) -> RepairProposalRecord:
         """Decide the run's pending proposal as APPROVED, AUTO_APPLIED (both need `new_version_id`,
         the saved fix) or REJECTED; ValueError for another status or a missing version. An applied
         decision re-pins the run to `new_version_id` in the same transaction (NotFound for a version
         of another workflow). NotFound when the run has no proposal; Conflict when its newest one is
-        already decided."""
+        already decided. With `lease` (`repair: auto`, decided by the executor) it is fenced as
+        `create_repair_proposal`; a person's decision passes none."""
 
 
 class OutboxStore(Protocol):

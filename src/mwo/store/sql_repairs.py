@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from mwo.store.abc import RepairStore
 from mwo.store.errors import Conflict, NotFound
-from mwo.store.records import RepairProposalRecord, RepairStatus, RunStatus
+from mwo.store.records import RepairProposalRecord, RepairStatus, RunLease, RunStatus
 from mwo.store.rules_repairs import NO_PROPOSAL_FIX, check_created_as, check_decision
+from mwo.store.rules_runs import lease_of_run
 from mwo.store.sql_common import SqlBase, run_row
+from mwo.store.sql_run_rows import hold_lease
 from mwo.store.tables import RepairProposalRow, RunRow, VersionRow
 
 _ASSIGNED = ("id", "created_at", "decided_by", "decided_at", "comment", "new_version_id")
@@ -23,11 +25,15 @@ _RECORD_FIELDS = tuple(f.name for f in fields(RepairProposalRecord))
 class SqlRepairStore(SqlBase, RepairStore):
     """Repair proposals; a decision locks the run's newest proposal so two deciders cannot both win."""
 
-    def create_repair_proposal(self, proposal: RepairProposalRecord, now: datetime) -> RepairProposalRecord:
+    def create_repair_proposal(
+        self, proposal: RepairProposalRecord, now: datetime, *, lease: RunLease | None = None
+    ) -> RepairProposalRecord:
         check_created_as(proposal.status)
         values = {name: getattr(proposal, name) for name in _RECORD_FIELDS if name not in _ASSIGNED}
         with self._db.session_scope() as session:
             run_row(session, proposal.run_id, for_update=True)  # NotFound; serialises two creators
+            if lease is not None:
+                hold_lease(session.connection(), lease_of_run(lease, proposal.run_id), locked=True)
             if proposal.status is RepairStatus.PENDING and _newest(session, proposal.run_id, pending=True):
                 raise Conflict(
                     f"run {proposal.run_id} already has a repair waiting for a decision",
@@ -66,10 +72,14 @@ class SqlRepairStore(SqlBase, RepairStore):
         comment: str | None,
         now: datetime,
         new_version_id: int | None = None,
+        *,
+        lease: RunLease | None = None,
     ) -> RepairProposalRecord:
         check_decision(status, new_version_id)
         with self._db.session_scope() as session:
             run = run_row(session, run_id, for_update=True)
+            if lease is not None:
+                hold_lease(session.connection(), lease_of_run(lease, run_id), locked=True)
             row = _newest(session, run_id, for_update=True)
             if row is None:
                 raise NotFound(f"run {run_id} has no repair proposal", fix=NO_PROPOSAL_FIX)

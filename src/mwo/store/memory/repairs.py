@@ -5,20 +5,25 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import cast
 
-from mwo.store.abc import RepairStore
+from mwo.store.abc import RepairStore, RunStore
 from mwo.store.errors import Conflict, NotFound
 from mwo.store.memory.state import MemoryBase, as_stored, utc
-from mwo.store.records import RepairProposalRecord, RepairStatus, RunRecord, RunStatus
+from mwo.store.records import RepairProposalRecord, RepairStatus, RunLease, RunRecord, RunStatus
 from mwo.store.rules_repairs import NO_PROPOSAL_FIX, check_created_as, check_decision
-from mwo.store.rules_runs import LIST_RUNS_FIX
+from mwo.store.rules_runs import LIST_RUNS_FIX, lease_of_run
 
 
 class MemoryRepairStore(MemoryBase, RepairStore):
-    def create_repair_proposal(self, proposal: RepairProposalRecord, now: datetime) -> RepairProposalRecord:
+    def create_repair_proposal(
+        self, proposal: RepairProposalRecord, now: datetime, *, lease: RunLease | None = None
+    ) -> RepairProposalRecord:
         check_created_as(proposal.status)
         with self._state.lock:
             self._run(proposal.run_id)
+            if lease is not None:
+                cast(RunStore, self).check_run_lease(lease_of_run(lease, proposal.run_id))
             if proposal.status is RepairStatus.PENDING and self._newest(proposal.run_id, pending=True):
                 raise Conflict(
                     f"run {proposal.run_id} already has a repair waiting for a decision",
@@ -65,10 +70,14 @@ class MemoryRepairStore(MemoryBase, RepairStore):
         comment: str | None,
         now: datetime,
         new_version_id: int | None = None,
+        *,
+        lease: RunLease | None = None,
     ) -> RepairProposalRecord:
         check_decision(status, new_version_id)
         with self._state.lock:
             run = self._run(run_id)
+            if lease is not None:
+                cast(RunStore, self).check_run_lease(lease_of_run(lease, run_id))
             newest = self._newest(run_id)
             if newest is None:
                 raise NotFound(f"run {run_id} has no repair proposal", fix=NO_PROPOSAL_FIX)
