@@ -10,11 +10,12 @@ used as given.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
@@ -74,8 +75,15 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_sqlite_transaction(connection: Connection) -> None:
-    immediate = connection.get_execution_options().get(_IMMEDIATE, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    # On the driver's connection rather than `exec_driver_sql`: SQLAlchemy need not track this
+    # statement, and its execution machinery was a tenth of a light step's write transaction. Its
+    # errors ("database is locked") still reach callers as SQLAlchemy's, as they would have.
+    statement = "BEGIN IMMEDIATE" if connection.get_execution_options().get(_IMMEDIATE, False) else "BEGIN"
+    driver = cast(sqlite3.Connection, connection.connection.driver_connection)
+    try:
+        driver.execute(statement)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
 
 
 class Database:
