@@ -210,7 +210,8 @@ class StepRunner:
             inbox=self._store,
             log=lambda level, message: self._log(rc, step.id, level, message),
             now=self._clock,
-            is_cancelled=lambda: self._store.is_cancel_requested(run.id),
+            # A lost lease stops a long step too: another process runs it now (its writes are refused).
+            is_cancelled=lambda: rc.kept.lost or self._store.is_cancel_requested(run.id),
             deadline=rc.deadline,
             redact=rc.redactor.text,
             lease=rc.lease,

@@ -184,3 +184,28 @@ def test_the_heartbeat_thread_keeps_a_short_lease_in_real_time(tmp_path: Path) -
     finally:
         there.close()
         here.close()
+
+
+def test_a_long_step_polling_for_a_stop_sees_its_lost_lease(env: Env) -> None:
+    """LLM_CALL and PYTHON_SCRIPT poll `ctx.is_cancelled` while they run: once a beat found the lease
+    lost, the step stops early instead of finishing work the new holder runs again."""
+    env.apply(WORKFLOW)
+    seen: list[bool] = []
+    paused, owner, result = held(env.runs, env.services.registry, StepType.NOTIFICATION, "long-step")
+    inner_execute = paused.inner.execute
+
+    def polling(step: StepBase, ctx: StepContext) -> Any:
+        seen.append(ctx.is_cancelled())
+        return inner_execute(step, ctx)
+
+    paused.inner.execute = polling  # type: ignore[method-assign]
+    env.clock.advance(timedelta(seconds=env.services.settings.run_lease_s + 1))
+    [recovered] = env.new_process().recover()
+    assert not env.services.store.get_run(recovered.id).cancel_requested
+
+    env.runs.heartbeat.beat()  # finds the lease lost
+    paused.release.set()
+    owner.join(WAIT_S)
+
+    assert seen == [True], "the stale owner's step is told to stop"
+    assert result == [env.services.store.get_run(recovered.id)]
