@@ -10,10 +10,12 @@ interrupt check sees it at the next graph node, and the command ends as interrup
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 
 class CtrlC:
@@ -36,7 +38,11 @@ class CtrlC:
 @contextmanager
 def ctrl_c_latch() -> Iterator[CtrlC]:
     """SIGINT both latches and raises KeyboardInterrupt; a press that was swallowed on the way is
-    raised again when the block ends, so the command exits 130 either way."""
+    raised again when the block ends, so the command exits 130 either way.
+
+    A KeyboardInterrupt that a ctypes callback swallowed is also reported by Python as "Exception
+    ignored in ..." with a traceback on stderr; within the block, that report of a latched press is
+    dropped (the latch raises it again): a user pressing Ctrl-C sees no traceback."""
     latch = CtrlC()
     if threading.current_thread() is not threading.main_thread():
         yield latch  # signals are delivered to the main thread only; nothing to latch here
@@ -46,10 +52,18 @@ def ctrl_c_latch() -> Iterator[CtrlC]:
         latch.press()
         raise KeyboardInterrupt
 
+    previous_hook = sys.unraisablehook
+
+    def unless_latched(unraisable: Any) -> None:
+        if not (isinstance(unraisable.exc_value, KeyboardInterrupt) and latch.pressed):
+            previous_hook(unraisable)
+
     previous = signal.signal(signal.SIGINT, on_sigint)
+    sys.unraisablehook = unless_latched
     try:
         yield latch
     finally:
+        sys.unraisablehook = previous_hook
         signal.signal(signal.SIGINT, previous)
     if latch.pressed:
         raise KeyboardInterrupt

@@ -28,7 +28,7 @@ from mwo.errors import FailureKind
 from mwo.settings import Settings
 from mwo.spec import OnFailure, RetryPolicy, StepBase, StepType, Templates, Workflow
 from mwo.store.abc import InboxStore, OutboxStore, RunStore
-from mwo.store.errors import LeaseLost
+from mwo.store.errors import LeaseLost, StoreUnavailable
 from mwo.store.records import (
     DeliveryIntent,
     FinishedAttempt,
@@ -150,6 +150,8 @@ class StepRunner:
             rc.waiting.append(step.id)
             raise
         except LeaseLost:  # another process runs the step now: write nothing more (it would be refused)
+            raise
+        except StoreUnavailable:  # not the step's failure: the run continues from its last checkpoint
             raise
         except StepFailed as failure:
             attempt_row.close(StepStatus.FAILED, self._clock(), ctx.rendered_input, error=failure.as_dict())

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mwo.settings import Settings
+from mwo.store.errors import StoreUnavailable
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -157,9 +158,15 @@ class Database:
 @contextmanager
 def _refused_values_as_value_errors() -> Iterator[None]:
     """A value our column types refuse (a naive datetime, an unknown enum value) is the caller's
-    mistake: surface the ValueError itself, not SQLAlchemy's wrapper around it."""
+    mistake: surface the ValueError itself, not SQLAlchemy's wrapper around it. A connection that
+    broke under the unit of work (SQLAlchemy invalidated it; the pool reconnects on the next one) is
+    StoreUnavailable, so callers tell it from a refused statement."""
     try:
         yield
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise StoreUnavailable(str(exc.orig).strip().splitlines()[0] or type(exc.orig).__name__) from exc
+        raise
     except StatementError as exc:
         if isinstance(exc.orig, ValueError):
             raise exc.orig from exc

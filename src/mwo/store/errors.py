@@ -27,6 +27,21 @@ class SecretKeyError(StoreError):
     code = "secret_key"
 
 
+class StoreUnavailable(StoreError):
+    """The database connection broke in the middle of a unit of work (the server restarted, or
+    terminated the connection): nothing of that unit was written. Not the caller's fault, and not a
+    step's: a run that meets it is left to be continued from its last checkpoint."""
+
+    code = "store_unavailable"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"lost the connection to the database ({reason}); nothing of this change was saved",
+            "check that the database is running and reachable (MWO_DATABASE_URL), then try again; runs "
+            "that were going on continue from their last checkpoint once it is back",
+        )
+
+
 class InvalidInput(StoreError, ValueError):
     """A value the store refuses to keep (a malformed secret name, folder path or tag); a ValueError."""
 

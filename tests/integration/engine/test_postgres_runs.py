@@ -148,3 +148,25 @@ def test_a_steps_row_and_its_checkpoint_commit_together_on_postgres(pg_settings:
         assert_row_and_checkpoint_go_together(services, joining_postgres_saver)
     finally:
         services.close()
+
+
+def test_a_connection_terminated_under_a_unit_of_work_is_store_unavailable(pg_settings: Settings) -> None:
+    from sqlalchemy import text
+
+    from mwo.store.database import Database, create_store_engine
+    from mwo.store.errors import StoreUnavailable
+
+    database = Database(create_store_engine(pg_settings))
+    admin = create_engine(POSTGRES_URL)
+    try:
+        with pytest.raises(StoreUnavailable) as raised, database.connection_scope() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            with admin.begin() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            connection.execute(text("SELECT 1"))
+        assert raised.value.code == "store_unavailable" and "administrator command" in raised.value.message
+        with database.connection_scope() as connection:  # the pool reconnects for the next one
+            assert connection.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        database.dispose()
+        admin.dispose()
