@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine
 from mwo.settings import Settings
 from mwo.spec import Workflow, workflow_from_data
 from mwo.store import Store
+from mwo.store.records import RunLease
 
 POSTGRES_URL = os.environ.get("MWO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -36,6 +37,13 @@ class Backend:
     def raw_engine(self) -> Engine:
         """A separate engine on the same database, to look at what is really stored."""
         return create_engine(self.settings.resolved_database_url())
+
+
+def lease_taken(store: Store, run_id: str, owner: str, start: float, seconds: float = 30) -> RunLease:
+    """`owner` takes the run's lease at `start` s after T0, for `seconds`."""
+    lease = store.acquire_run_lease(run_id, owner, at(start + seconds), at(start))
+    assert lease is not None, f"{owner} could not take run {run_id}"
+    return lease
 
 
 def make_workflow(name: str = "daily-news", description: str = "", step_id: str = "noop") -> Workflow:

@@ -15,22 +15,15 @@ from mwo.store import Store
 from mwo.store.abc import ApprovalStore
 from mwo.store.errors import LeaseLost, NotFound
 from mwo.store.records import ApprovalStatus, RunLease
-from tests.contract.support import Backend, at, new_run
+from tests.contract.support import Backend, at, lease_taken, new_run
 
 CONTRACT = ApprovalStore
 
 
-def taken(store: Store, run_id: str, owner: str, start: float) -> RunLease:
-    """`owner` takes the run's lease at `start` s for 30 s."""
-    lease = store.acquire_run_lease(run_id, owner, at(start + 30), at(start))
-    assert lease is not None, f"{owner} could not take run {run_id}"
-    return lease
-
-
 def test_a_stale_token_asks_for_no_approval(store: Store) -> None:
     run_id = new_run(store)
-    stale = taken(store, run_id, "worker-a", 0)
-    taken(store, run_id, "worker-b", 31)
+    stale = lease_taken(store, run_id, "worker-a", 0)
+    lease_taken(store, run_id, "worker-b", 31)
 
     with pytest.raises(LeaseLost) as refused:
         store.request_approval(run_id, "noop", "go on?", at(40), None, lease=stale)
@@ -43,8 +36,8 @@ def test_a_stale_token_asks_for_no_approval(store: Store) -> None:
 
 def test_a_stale_token_is_refused_even_where_the_new_holder_already_asked(store: Store) -> None:
     run_id = new_run(store)
-    stale = taken(store, run_id, "worker-a", 0)
-    current = taken(store, run_id, "worker-b", 31)
+    stale = lease_taken(store, run_id, "worker-a", 0)
+    current = lease_taken(store, run_id, "worker-b", 31)
     asked = store.request_approval(run_id, "noop", "asked by b", at(32), at(3600), lease=current)
 
     with pytest.raises(LeaseLost):
@@ -55,7 +48,7 @@ def test_a_stale_token_is_refused_even_where_the_new_holder_already_asked(store:
 
 def test_the_holder_asks_once_and_sees_the_decision_after(store: Store) -> None:
     run_id = new_run(store)
-    lease = taken(store, run_id, "worker-a", 0)
+    lease = lease_taken(store, run_id, "worker-a", 0)
 
     asked = store.request_approval(run_id, "noop", "go on?", at(1), None, lease=lease)
     again = store.request_approval(run_id, "noop", "go on?", at(2), None, lease=lease)
@@ -68,15 +61,15 @@ def test_the_holder_asks_once_and_sees_the_decision_after(store: Store) -> None:
 
 def test_a_request_without_a_lease_is_not_fenced(store: Store) -> None:
     run_id = new_run(store)
-    taken(store, run_id, "worker-a", 0)
-    taken(store, run_id, "worker-b", 31)
+    lease_taken(store, run_id, "worker-a", 0)
+    lease_taken(store, run_id, "worker-b", 31)
 
     assert store.request_approval(run_id, "noop", "go on?", at(40), None).status is ApprovalStatus.PENDING
 
 
 def test_a_lease_fences_only_its_own_run(store: Store) -> None:
     run_id, other = new_run(store, "one"), new_run(store, "two")
-    lease = taken(store, run_id, "worker-a", 0)
+    lease = lease_taken(store, run_id, "worker-a", 0)
 
     with pytest.raises(ValueError):
         store.request_approval(other, "noop", "wrong run", at(1), None, lease=lease)
@@ -99,7 +92,7 @@ def test_a_takeover_waits_for_a_request_in_flight(backend: Backend) -> None:
     memory store checks and inserts under one lock)."""
     store = backend.store
     run_id = new_run(store)
-    stale = taken(store, run_id, "worker-a", 0)
+    stale = lease_taken(store, run_id, "worker-a", 0)
     checked, go = threading.Event(), threading.Event()
     took: list[RunLease] = []
     seen_by_the_taker: list[list[str]] = []
@@ -111,7 +104,7 @@ def test_a_takeover_waits_for_a_request_in_flight(backend: Backend) -> None:
             go.wait(60)
 
     def take_over() -> None:
-        took.append(taken(store, run_id, "worker-b", 31))
+        took.append(lease_taken(store, run_id, "worker-b", 31))
         seen_by_the_taker.append([a.message for a in store.list_pending_approvals()])
 
     asker = threading.Thread(

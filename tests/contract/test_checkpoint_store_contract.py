@@ -4,38 +4,23 @@ that same transaction."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
 
-from mwo.spec import workflow_from_data
 from mwo.store import Store
 from mwo.store.abc import CheckpointStore
 from mwo.store.errors import Conflict, LeaseLost
-from mwo.store.records import FinishedAttempt, RunLease, StepStatus
-from tests.contract.support import Backend
+from mwo.store.records import FinishedAttempt, StepStatus
+from tests.contract.support import T0, Backend, lease_taken, new_run
 
 CONTRACT = CheckpointStore
-
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
 class Boom(Exception):
     pass
-
-
-def new_run(store: Store) -> str:
-    workflow = workflow_from_data({"name": "chain", "steps": [{"id": "noop", "type": "APPROVAL"}]})
-    version, _ = store.save_version(workflow, "name: chain\n")
-    return store.create_run(version.id, {}, "manual", T0).id
-
-
-def held(store: Store, run_id: str, owner: str = "worker-a", now: datetime = T0) -> RunLease:
-    lease = store.acquire_run_lease(run_id, owner, now + timedelta(seconds=30), now)
-    assert lease is not None
-    return lease
 
 
 def attempt(run_id: str, step_id: str, status: StepStatus = StepStatus.SUCCEEDED) -> FinishedAttempt:
@@ -80,7 +65,7 @@ def caller_rows(backend: Backend) -> int:
 def test_the_rows_and_the_callers_writes_commit_together(backend: Backend) -> None:
     store = backend.store
     run_id = new_run(store)
-    lease = held(store, run_id)
+    lease = lease_taken(store, run_id, "worker-a", 0)
 
     with store.checkpoint_transaction(lease, [attempt(run_id, "a"), attempt(run_id, "b")]) as connection:
         own_table(connection)
@@ -101,7 +86,7 @@ def test_the_rows_and_the_callers_writes_commit_together(backend: Backend) -> No
 def test_a_failure_in_the_block_writes_nothing(backend: Backend) -> None:
     store = backend.store
     run_id = new_run(store)
-    lease = held(store, run_id)
+    lease = lease_taken(store, run_id, "worker-a", 0)
     with store.checkpoint_transaction(lease) as connection:
         own_table(connection)  # the table exists from here on
 
@@ -115,8 +100,8 @@ def test_a_failure_in_the_block_writes_nothing(backend: Backend) -> None:
 
 def test_a_stale_lease_writes_nothing_even_without_rows(store: Store) -> None:
     run_id = new_run(store)
-    stale = held(store, run_id, "worker-a", T0)
-    current = held(store, run_id, "worker-b", T0 + timedelta(seconds=31))  # the lease had expired
+    stale = lease_taken(store, run_id, "worker-a", 0)
+    current = lease_taken(store, run_id, "worker-b", 31)  # the lease had expired
 
     with pytest.raises(LeaseLost), store.checkpoint_transaction(stale, [attempt(run_id, "a")]):
         pytest.fail("the block must not run under a lost lease")
@@ -137,7 +122,7 @@ def test_without_a_lease_the_rows_are_written_as_they_are(store: Store) -> None:
 
 def test_an_attempt_written_twice_is_a_conflict_and_nothing_of_the_second_is_kept(store: Store) -> None:
     run_id = new_run(store)
-    lease = held(store, run_id)
+    lease = lease_taken(store, run_id, "worker-a", 0)
     with store.checkpoint_transaction(lease, [attempt(run_id, "a")]):
         pass
 

@@ -10,24 +10,16 @@ import pytest
 from mwo.store import NotFound, RepairStatus, Store
 from mwo.store.abc import RepairStore
 from mwo.store.errors import LeaseLost
-from mwo.store.records import RunLease
-from tests.contract.support import at, new_run
+from tests.contract.support import at, lease_taken, new_run
 from tests.contract.test_repair_store_contract import proposal, second_version
 
 CONTRACT = RepairStore
 
 
-def taken(store: Store, run_id: str, owner: str, start: float) -> RunLease:
-    """`owner` takes the run's lease at `start` s for 30 s."""
-    lease = store.acquire_run_lease(run_id, owner, at(start + 30), at(start))
-    assert lease is not None, f"{owner} could not take run {run_id}"
-    return lease
-
-
 def test_a_stale_token_records_no_proposal(store: Store) -> None:
     run_id = new_run(store)
-    stale = taken(store, run_id, "worker-a", 0)
-    taken(store, run_id, "worker-b", 31)
+    stale = lease_taken(store, run_id, "worker-a", 0)
+    lease_taken(store, run_id, "worker-b", 31)
 
     with pytest.raises(LeaseLost):
         store.create_repair_proposal(proposal(store, run_id), at(40), lease=stale)
@@ -42,11 +34,11 @@ def test_a_stale_token_records_no_proposal(store: Store) -> None:
 
 def test_a_stale_token_neither_decides_nor_re_pins(store: Store) -> None:
     run_id = new_run(store)
-    stale = taken(store, run_id, "worker-a", 0)
+    stale = lease_taken(store, run_id, "worker-a", 0)
     created = store.create_repair_proposal(proposal(store, run_id), at(1), lease=stale)
     fixed = second_version(store)
     before = store.get_run(run_id).version_id
-    taken(store, run_id, "worker-b", 31)
+    lease_taken(store, run_id, "worker-b", 31)
 
     with pytest.raises(LeaseLost):
         store.decide_repair(run_id, RepairStatus.AUTO_APPLIED, "auto", None, at(40), fixed, lease=stale)
@@ -57,7 +49,7 @@ def test_a_stale_token_neither_decides_nor_re_pins(store: Store) -> None:
 
 def test_the_holder_records_and_decides(store: Store) -> None:
     run_id = new_run(store)
-    lease = taken(store, run_id, "worker-a", 0)
+    lease = lease_taken(store, run_id, "worker-a", 0)
     store.create_repair_proposal(proposal(store, run_id), at(1), lease=lease)
     fixed = second_version(store)
 
@@ -69,8 +61,10 @@ def test_the_holder_records_and_decides(store: Store) -> None:
 
 def test_a_persons_decision_is_not_fenced(store: Store) -> None:
     run_id = new_run(store)
-    store.create_repair_proposal(proposal(store, run_id), at(1), lease=taken(store, run_id, "worker-a", 0))
-    taken(store, run_id, "worker-b", 31)
+    store.create_repair_proposal(
+        proposal(store, run_id), at(1), lease=lease_taken(store, run_id, "worker-a", 0)
+    )
+    lease_taken(store, run_id, "worker-b", 31)
 
     decided = store.decide_repair(run_id, RepairStatus.REJECTED, "kim", "no", at(40))
     assert decided.status is RepairStatus.REJECTED
@@ -78,7 +72,7 @@ def test_a_persons_decision_is_not_fenced(store: Store) -> None:
 
 def test_a_lease_fences_only_its_own_run(store: Store) -> None:
     run_id, other = new_run(store, "one"), new_run(store, "two")
-    lease = taken(store, run_id, "worker-a", 0)
+    lease = lease_taken(store, run_id, "worker-a", 0)
 
     with pytest.raises(ValueError):
         store.create_repair_proposal(proposal(store, other), at(1), lease=lease)
