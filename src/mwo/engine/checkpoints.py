@@ -42,8 +42,8 @@ POSTGRES_POOL_SIZE = 4
 PROOF_KEY = "__mwo_lease_proof"
 """The `configurable` key of the invocation's LeaseProof."""
 _LOG = logging.getLogger(__name__)
-_CHECKPOINT_TABLES = ("checkpoints", "writes")
-"""SqliteSaver's tables."""
+SQLITE_CHECKPOINT_TABLES = ("checkpoints", "writes")
+"""SqliteSaver's tables (in the store's SQLite file)."""
 
 
 @dataclass
@@ -144,12 +144,12 @@ def _copy_legacy(conn: sqlite3.Connection, legacy: Path) -> int:
     conn.execute("ATTACH DATABASE ? AS legacy", (str(legacy),))
     try:
         tables = conn.execute("SELECT name FROM legacy.sqlite_master WHERE type = 'table'")
-        if not set(_CHECKPOINT_TABLES) <= {row[0] for row in tables}:
+        if not set(SQLITE_CHECKPOINT_TABLES) <= {row[0] for row in tables}:
             return 0
         moved = 0
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for table in _CHECKPOINT_TABLES:
+            for table in SQLITE_CHECKPOINT_TABLES:
                 columns = ", ".join(_shared_columns(conn, table))
                 added = conn.execute(
                     f"INSERT OR IGNORE INTO main.{table} ({columns}) SELECT {columns} FROM legacy.{table}"

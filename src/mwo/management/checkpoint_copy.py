@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mwo.engine.checkpoints import SQLITE_CHECKPOINT_TABLES
+
 CHECKPOINT_TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
 """PostgresSaver's tables in the target (besides its own `checkpoint_migrations` bookkeeping)."""
-SQLITE_CHECKPOINT_TABLES = ("checkpoints", "writes")
-"""SqliteSaver's tables in the source (the store's own file: see `mwo.engine.checkpoints`)."""
 
 _INSERT_WRITE = (
     "INSERT INTO checkpoint_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, "
@@ -45,7 +45,7 @@ def count_sqlite_checkpoints(path: Path) -> CheckpointCounts:
         return CheckpointCounts(0, 0)
     with closing(sqlite3.connect(str(path))) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not {"checkpoints", "writes"} <= tables:
+        if not set(SQLITE_CHECKPOINT_TABLES) <= tables:
             return CheckpointCounts(0, 0)
         checkpoints = db.execute("SELECT count(*) FROM checkpoints").fetchone()[0]
         writes = db.execute("SELECT count(*) FROM writes").fetchone()[0]

@@ -48,10 +48,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from mwo.engine.checkpoints import SQLITE_CHECKPOINT_TABLES
 from mwo.errors import FixableError
 from mwo.management.checkpoint_copy import (
     CHECKPOINT_TABLES,
-    SQLITE_CHECKPOINT_TABLES,
     CheckpointCounts,
     copy_checkpoints,
     count_postgres_checkpoints,
