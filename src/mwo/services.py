@@ -104,10 +104,7 @@ class Services:
             assert isinstance(executor, PythonScriptExecutor)
             return executor.sandbox
 
-        def save(workflow: Workflow, message: str) -> VersionRecord:
-            return self.applier.apply_workflow(workflow, message)[0]
-
-        return healing_wiring(self.settings, self.store, sandbox, save, clock=self.clock)
+        return healing_wiring(self.settings, self.store, sandbox, self.applier.save_fix, clock=self.clock)
 
     @cached_property
     def events(self) -> EventDispatcher:

@@ -1,5 +1,6 @@
-"""The repair desk's writes carry the run's lease on every backend: the proposal it records and the
-`repair: auto` decision that re-pins the run are refused with LeaseLost, nothing written, once
+"""The repair desk's writes carry the run's lease on every backend: the proposal it records, the
+fix `repair: auto` saves as a version and the decision that re-pins the run are refused with
+LeaseLost, nothing written, once
 another process took the run over; with the current token, or with none (a person's decision), they
 behave as `test_repair_store_contract.py` says."""
 
@@ -10,7 +11,7 @@ import pytest
 from mwo.store import NotFound, RepairStatus, Store
 from mwo.store.abc import RepairStore
 from mwo.store.errors import LeaseLost
-from tests.contract.support import at, lease_taken, new_run
+from tests.contract.support import at, lease_taken, make_workflow, new_run
 from tests.contract.test_repair_store_contract import proposal, second_version
 
 CONTRACT = RepairStore
@@ -45,6 +46,29 @@ def test_a_stale_token_neither_decides_nor_re_pins(store: Store) -> None:
 
     assert store.get_repair_proposal(run_id) == created, "still pending"
     assert store.get_run(run_id).version_id == before, "not re-pinned"
+
+
+def test_a_stale_token_saves_no_fix(store: Store) -> None:
+    run_id = new_run(store)
+    stale = lease_taken(store, run_id, "worker-a", 0)
+    lease_taken(store, run_id, "worker-b", 31)
+
+    with pytest.raises(LeaseLost):
+        store.save_version(make_workflow(step_id="fixed"), "name: daily-news\n# fixed\n", lease=stale)
+
+    assert [v.number for v in store.list_versions("daily-news")] == [1]
+
+
+def test_the_holder_saves_its_fix(store: Store) -> None:
+    run_id = new_run(store)
+    lease = lease_taken(store, run_id, "worker-a", 0)
+
+    version, created = store.save_version(
+        make_workflow(step_id="fixed"), "name: daily-news\n# fixed\n", "fix", lease=lease
+    )
+
+    assert created and version.number == 2
+    assert store.get_version("daily-news").id == version.id
 
 
 def test_the_holder_records_and_decides(store: Store) -> None:

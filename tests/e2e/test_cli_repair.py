@@ -15,8 +15,7 @@ import pytest
 from mwo.engine.repair import RepairOutcome, RepairRequest, RepairWiring
 from mwo.sandbox import Sandbox, SandboxConfig
 from mwo.services import Services
-from mwo.spec import PythonScriptStep, Workflow
-from mwo.store.records import VersionRecord
+from mwo.spec import PythonScriptStep
 from tests.e2e.cli_support import invoke, invoke_json
 from tests.e2e.test_cli_run_json import assert_cli_run
 
@@ -67,10 +66,7 @@ def scripted(monkeypatch: pytest.MonkeyPatch) -> None:
     """The scripted repairer instead of the repair loop, in every Services the CLI opens."""
 
     def wiring(self: Services) -> RepairWiring:
-        def save(workflow: Workflow, message: str) -> VersionRecord:
-            return self.applier.apply_workflow(workflow, message)[0]
-
-        return RepairWiring(KeyRenamer(), save)
+        return RepairWiring(KeyRenamer(), self.applier.save_fix)
 
     monkeypatch.setattr(Services, "_repair_wiring", wiring)
 

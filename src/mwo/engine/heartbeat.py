@@ -48,6 +48,11 @@ class KeptLease:
     """The lease's end as this process last set it."""
     lost: bool = False
     """Set when an extension found another tenure: the lease's writes are all refused from then on."""
+    stop_at: datetime | None = None
+    """The heartbeat extends the lease until then, not after: the run's time limit. A step that hangs
+    past it (an executor that ignores its own time-out) lets the lease run out, and a reaper takes
+    the run over, instead of it being held for as long as this process lives."""
+    past_stop: bool = False
 
     def extend(self, store: RunStore, until: datetime) -> bool:
         """Move the lease's end to `until`; False (and `lost` set) once another process took the run.
@@ -108,6 +113,15 @@ class LeaseHeartbeat:
         due = self._lease - timedelta(seconds=self._period_s / 2)
         for one in kept:
             if one.lost or one.until - now > due:
+                continue
+            if one.stop_at is not None and now >= one.stop_at:
+                if not one.past_stop:
+                    one.past_stop = True
+                    log.warning(
+                        "run %s is past its time limit in a step that has not returned; its lease is "
+                        "no longer extended, so another process can take the run over",
+                        one.lease.run_id,
+                    )
                 continue
             try:
                 if not one.extend(self._store, now + self._lease):

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from mwo.engine.failures import StepFailed
 from mwo.errors import FailureKind
 from mwo.spec import PythonScriptStep, StepBase, StepType, Workflow, dump_workflow
-from mwo.store.records import VersionRecord
+from mwo.store.records import RunLease, VersionRecord
 
 _REPAIRABLE: dict[StepType, frozenset[FailureKind]] = {
     # Not: timeouts, the network, cancels, a missing secret or sandbox refusals (CONFIG, VIOLATION):
@@ -81,8 +81,9 @@ class Repairer(Protocol):
         when the run was cancelled meanwhile, and the caller lets that through."""
 
 
-SaveVersion = Callable[[Workflow, str], VersionRecord]
-"""Saves a workflow as its next version through the same checks as `mwo apply` (Services)."""
+SaveVersion = Callable[[Workflow, str, RunLease | None], VersionRecord]
+"""Saves a workflow as its next version through the same checks as `mwo apply` (Services); with the
+run's lease (`repair: auto`) only while it holds (LeaseLost otherwise): `WorkflowApply.save_fix`."""
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ class RunRepairs:
             self._store.decide_repair(run.id, status, by, comment, self._clock())
             self._log(run, proposal.step_id, LogLevel.INFO, f"the proposed fix was rejected by {by}")
             return self._store.set_run_status(run.id, RunStatus.FAILED, self._clock(), error=proposal.error)
-        version = self._save(run, proposal)
+        version = self._save(run, proposal, None)  # a person's decision: not fenced
         self._store.decide_repair(run.id, status, by, comment, self._clock(), version.id)
         self._log(
             run,
@@ -194,7 +194,7 @@ class RunRepairs:
         self, run: RunRecord, proposal: RepairProposalRecord, lease: RunLease
     ) -> RepairVerdict:
         try:
-            version = self._save(run, proposal)
+            version = self._save(run, proposal, lease)
         except (SpecError, FixableError) as exc:  # refused by the checks or a newer version: a person looks
             self._log_for(
                 lease,
@@ -217,9 +217,12 @@ class RunRepairs:
         )
         return RepairVerdict.APPLIED
 
-    def _save(self, run: RunRecord, proposal: RepairProposalRecord) -> VersionRecord:
+    def _save(
+        self, run: RunRecord, proposal: RepairProposalRecord, lease: RunLease | None
+    ) -> VersionRecord:
         """Save the proposed spec as the workflow's next version through the `mwo apply` path,
-        unless the workflow got another version since the run's (that one would be overwritten)."""
+        unless the workflow got another version since the run's (that one would be overwritten);
+        with `lease` (`repair: auto`) fenced like the decision that follows (LeaseLost, nothing saved)."""
         assert proposal.proposed_spec is not None
         fixed = parse_workflow(proposal.proposed_spec)
         latest = self._store.get_version(run.workflow_name)
@@ -231,8 +234,8 @@ class RunRepairs:
             )
         message = f"repair of step {proposal.step_id} in run {run.id}"
         if self._wiring is None:  # a bare run service (tests): saved without the apply checks
-            return self._store.save_version(fixed, proposal.proposed_spec, message)[0]
-        return self._wiring.save_version(fixed, message)
+            return self._store.save_version(fixed, proposal.proposed_spec, message, lease=lease)[0]
+        return self._wiring.save_version(fixed, message, lease)
 
     def _record(
         self, request: RepairRequest, outcome: RepairOutcome, status: RepairStatus, lease: RunLease

@@ -422,6 +422,7 @@ class RunService:
         rc.lease_proof.fresh = True  # RUNNING was just written under the lease: covers the first checkpoint
         config["configurable"][PROOF_KEY] = rc.lease_proof
         rc.deadline = self._clock() + timedelta(seconds=workflow.settings.timeout_s)
+        kept.stop_at = rc.deadline  # a step hung past the run's time limit stops being kept alive
         if not run.cancel_requested:  # as read by the RUNNING write just now: the first step needn't
             rc.cancel_checked_at = self._clock()
         graph_input: Any = (

@@ -17,7 +17,7 @@ from mwo.clock import utc_now
 from mwo.settings import Settings
 from mwo.spec import SpecError, SpecErrorCode, SpecFinding, Workflow, dump_workflow
 from mwo.store.abc import ScheduleStore, SecretStore, WebhookStore, WorkflowStore
-from mwo.store.records import VersionRecord
+from mwo.store.records import RunLease, VersionRecord
 from mwo.triggers.registration import sync_schedule
 from mwo.triggers.webhooks import ensure_webhook_secret
 
@@ -79,17 +79,28 @@ class WorkflowApply:
         version, created = self._save(workflow, message)  # validated once, above
         return version, created, report
 
-    def apply_workflow(self, workflow: Workflow, message: str = "") -> tuple[VersionRecord, bool]:
-        """Validate, then save; ValidationFailed (nothing saved) when the validator finds errors."""
+    def apply_workflow(
+        self, workflow: Workflow, message: str = "", *, lease: RunLease | None = None
+    ) -> tuple[VersionRecord, bool]:
+        """Validate, then save; ValidationFailed (nothing saved) when the validator finds errors.
+        With `lease`, saved only while that run's lease holds (LeaseLost): a fix `repair: auto`
+        saves for the run it drives."""
         from mwo.validation import ValidationFailed
 
         report = self.validator().validate(workflow)
         if not report.ok:
             raise ValidationFailed(report)
-        return self._save(workflow, message)
+        return self._save(workflow, message, lease)
 
-    def _save(self, workflow: Workflow, message: str) -> tuple[VersionRecord, bool]:
-        saved = self.store.save_version(workflow, dump_workflow(workflow), message)
+    def save_fix(self, workflow: Workflow, message: str, lease: RunLease | None) -> VersionRecord:
+        """A run-time repair's fix through the same checks (the engine's `SaveVersion`): fenced by
+        the run's lease when the executor saves it (`repair: auto`), not when a person approved it."""
+        return self.apply_workflow(workflow, message, lease=lease)[0]
+
+    def _save(
+        self, workflow: Workflow, message: str, lease: RunLease | None = None
+    ) -> tuple[VersionRecord, bool]:
+        saved = self.store.save_version(workflow, dump_workflow(workflow), message, lease=lease)
         sync_schedule(self.store, workflow, self._clock())  # a cron trigger (un)registers its schedule
         ensure_webhook_secret(self.store, workflow, self._clock())  # a webhook trigger gets its secret
         return saved

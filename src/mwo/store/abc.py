@@ -63,12 +63,15 @@ class WorkflowStore(Protocol):
 
     @abstractmethod
     def save_version(
-        self, workflow: Workflow, spec_yaml: str, message: str = ""
+        self, workflow: Workflow, spec_yaml: str, message: str = "", *, lease: RunLease | None = None
     ) -> tuple[VersionRecord, bool]:
         """Store `workflow` as the next version of the workflow of that name (created if new).
 
         Returns (version, created). When the content hash equals the latest version's, nothing is
-        written and (latest, False) is returned. Versions are never modified afterwards.
+        written and (latest, False) is returned. Versions are never modified afterwards. With `lease`
+        (a `repair: auto` fix saved by the executor driving that run) it is fenced as
+        `RunStore.add_log`: LeaseLost, nothing written, once the run has another tenure (checked in
+        the save's transaction); people's saves pass none.
         """
 
     @abstractmethod

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from mwo.spec import Workflow
 from mwo.store.abc import WorkflowStore
 from mwo.store.errors import InvalidInput, NotFound
-from mwo.store.records import FolderRecord, VersionRecord, WorkflowRecord
+from mwo.store.records import FolderRecord, RunLease, VersionRecord, WorkflowRecord
 from mwo.store.rules_workflows import LIST_WORKFLOWS_FIX, normalise_folder, normalise_tag
 from mwo.store.sql_common import (
     SqlBase,
@@ -20,6 +20,7 @@ from mwo.store.sql_common import (
     to_workflow,
     workflow_row,
 )
+from mwo.store.sql_run_rows import hold_lease
 from mwo.store.tables import FolderRow, TagRow, VersionRow, WorkflowRow, workflow_tags
 
 # A version by workflow name in one statement, columns in VersionRecord's order (built once: it is
@@ -64,11 +65,13 @@ class SqlWorkflowStore(SqlBase, WorkflowStore):
     """Workflows and versions. Saving locks the workflow row so two saves cannot take one number."""
 
     def save_version(
-        self, workflow: Workflow, spec_yaml: str, message: str = ""
+        self, workflow: Workflow, spec_yaml: str, message: str = "", *, lease: RunLease | None = None
     ) -> tuple[VersionRecord, bool]:
         now = self._clock()
         content_hash = workflow.content_hash()
         with self._db.session_scope() as session:
+            if lease is not None:  # share-locks the run row: a takeover waits for this save or wins
+                hold_lease(session.connection(), lease)
             row = session.scalars(
                 select(WorkflowRow).where(WorkflowRow.name == workflow.name).with_for_update(of=WorkflowRow)
             ).one_or_none()

@@ -14,9 +14,8 @@ from mwo.engine.repair import RepairOutcome, RepairRequest, RepairWiring
 from mwo.sandbox import Sandbox, SandboxConfig
 from mwo.services import Services
 from mwo.settings import Settings
-from mwo.spec import PythonScriptStep, Workflow
+from mwo.spec import PythonScriptStep
 from mwo.store import TokenScope
-from mwo.store.records import VersionRecord
 from tests.integration.api.live_api import LiveApi, assert_problem, live_api
 
 HEADLINES = {
@@ -47,10 +46,7 @@ def api(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveApi
         pytest.skip("no namespace isolation here")
 
     def wiring(self: Services) -> RepairWiring:
-        def save(workflow: Workflow, message: str) -> VersionRecord:
-            return self.applier.apply_workflow(workflow, message)[0]
-
-        return RepairWiring(KeyRenamer(), save)
+        return RepairWiring(KeyRenamer(), self.applier.save_fix)
 
     monkeypatch.setattr(Services, "_repair_wiring", wiring)
     with live_api(settings) as live:

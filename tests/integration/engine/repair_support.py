@@ -19,7 +19,6 @@ from mwo.sandbox import Sandbox, SandboxConfig
 from mwo.services import Services
 from mwo.settings import Settings
 from mwo.spec import StepType, Workflow, workflow_from_data
-from mwo.store.records import VersionRecord
 from tests.clocks import ManualClock
 
 
@@ -46,11 +45,10 @@ def repairing_runs(services: Services, model: FakeChatModel) -> RunService:
     model being the scripted fake."""
     executor: Any = services.registry.get(StepType.PYTHON_SCRIPT)
 
-    def save(workflow: Workflow, message: str) -> VersionRecord:
-        return services.applier.apply_workflow(workflow, message)[0]
-
     llm = LlmService(services.settings.llm, services.store, chat_model=model)
-    wiring = healing_wiring(services.settings, services.store, lambda: executor.sandbox, save, llm=llm)
+    wiring = healing_wiring(
+        services.settings, services.store, lambda: executor.sandbox, services.applier.save_fix, llm=llm
+    )
     clock = ManualClock.ticking()
     return RunService(
         services.store,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,9 +16,9 @@ from mwo.engine.repair import RepairOutcome, RepairRequest, RepairWiring
 from mwo.engine.runs import RunService
 from mwo.sandbox import Sandbox, SandboxConfig
 from mwo.services import Services
-from mwo.spec import PythonScriptStep, workflow_from_data
+from mwo.spec import PythonScriptStep, Workflow, workflow_from_data
 from mwo.store import NotFound
-from mwo.store.records import RepairStatus, RunStatus, StepStatus
+from mwo.store.records import RepairStatus, RunLease, RunStatus, StepStatus, VersionRecord
 
 from .conftest import Env
 
@@ -83,7 +84,7 @@ def _service(env: Env, repairer: ScriptedRepairer, *, fresh_process: bool = Fals
         services.settings,
         clock=env.clock,
         sleep=env.clock.sleep,
-        repair=RepairWiring(repairer, lambda wf, message: services.applier.apply_workflow(wf, message)[0]),
+        repair=RepairWiring(repairer, services.applier.save_fix),
     )
 
 
@@ -169,6 +170,42 @@ def test_auto_applies_the_fix_and_continues_with_a_note_on_the_run(env: Env) -> 
         ("clean", 2, StepStatus.SUCCEEDED),
         ("count", 1, StepStatus.SUCCEEDED),
     ]
+
+
+def test_auto_saves_no_fix_once_another_process_took_the_run_over(env: Env) -> None:
+    """The run's lease is lost between the proposal and the save of its fix (another process took
+    the run over): the fix is not saved as a version, the run is not re-pinned, and the proposal
+    stays for the new holder."""
+    env.apply(_workflow("auto"))
+    services = env.services
+    taken: list[int] = []
+
+    def taken_over_then_save(workflow: Workflow, message: str, lease: RunLease) -> VersionRecord:
+        later = env.clock() + timedelta(hours=1)  # past any lease this process holds or extends
+        other = services.store.acquire_run_lease(
+            lease.run_id, "worker-b", later + timedelta(minutes=1), later
+        )
+        assert other is not None
+        taken.append(other.token)
+        return services.applier.save_fix(workflow, message, lease)
+
+    runs = RunService(
+        services.store,
+        services.registry,
+        services.checkpointer,
+        services.settings,
+        clock=env.clock,
+        sleep=env.clock.sleep,
+        repair=RepairWiring(ScriptedRepairer(), taken_over_then_save),
+    )
+
+    left = runs.start("headlines")
+
+    assert taken, "the save was reached"
+    assert services.store.get_version("headlines").number == 1, "no fix saved by the stale holder"
+    assert left.version_id == services.store.get_version("headlines", 1).id, "not re-pinned"
+    assert services.store.get_repair_proposal(left.id).status is RepairStatus.PENDING
+    assert left.status is RunStatus.RUNNING, "left as the new holder has it"
 
 
 def test_off_fails_as_before_without_asking_the_repairer(env: Env) -> None:

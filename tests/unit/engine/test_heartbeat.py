@@ -76,6 +76,34 @@ def test_a_beat_extends_a_lease_only_once_half_a_beat_of_it_is_used(
         heartbeat.close()
 
 
+def test_a_lease_is_not_kept_past_its_runs_time_limit(
+    store: CountingStore, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    heartbeat = LeaseHeartbeat(store, LEASE_S, clock)
+    lease, until = held_run(store, clock)
+    kept = heartbeat.keep(lease, until)
+    kept.stop_at = clock() + 2 * BEAT + timedelta(seconds=1)
+    try:
+        for _ in range(2):
+            clock.advance(BEAT)
+            heartbeat.beat()
+        assert store.extensions == 2
+        last_end = kept.until
+
+        for _ in range(3):  # past the run's time limit: the step hangs, the lease runs out
+            clock.advance(BEAT)
+            heartbeat.beat()
+
+        assert store.extensions == 2 and kept.until == last_end and not kept.lost
+        assert store.get_run(lease.run_id).acquired_until == last_end < clock() + BEAT
+        taken = store.acquire_run_lease(lease.run_id, "reaper", clock() + LEASE + BEAT, clock() + BEAT)
+        assert taken is not None, "another process can take the run over"
+        warnings = [r.getMessage() for r in caplog.records if "time limit" in r.getMessage()]
+        assert len(warnings) == 1, "said once"
+    finally:
+        heartbeat.close()
+
+
 def test_a_lease_taken_over_is_marked_lost_and_left_alone(store: CountingStore, clock: ManualClock) -> None:
     heartbeat = LeaseHeartbeat(store, LEASE_S, clock)
     lease, until = held_run(store, clock)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import cast
 
 from mwo.spec import Workflow
-from mwo.store.abc import WorkflowStore
+from mwo.store.abc import RunStore, WorkflowStore
 from mwo.store.errors import InvalidInput, NotFound
 from mwo.store.memory.state import MemoryBase, WorkflowEntry
-from mwo.store.records import FolderRecord, VersionRecord, WorkflowRecord
+from mwo.store.records import FolderRecord, RunLease, VersionRecord, WorkflowRecord
 from mwo.store.rules_workflows import LIST_WORKFLOWS_FIX, normalise_folder, normalise_tag
 
 
@@ -17,11 +18,13 @@ class MemoryWorkflowStore(MemoryBase, WorkflowStore):
     """Workflows and versions; deleting a workflow deletes what the SQL schema cascades to."""
 
     def save_version(
-        self, workflow: Workflow, spec_yaml: str, message: str = ""
+        self, workflow: Workflow, spec_yaml: str, message: str = "", *, lease: RunLease | None = None
     ) -> tuple[VersionRecord, bool]:
         now = self._clock()
         content_hash = workflow.content_hash()
         with self._state.lock:
+            if lease is not None:
+                cast(RunStore, self).check_run_lease(lease)
             entry = self._state.workflows.get(workflow.name)
             if entry is None:
                 entry = WorkflowEntry(
