@@ -4,7 +4,8 @@ that same transaction."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
@@ -143,3 +144,38 @@ def test_only_finished_attempts_are_accepted(store: Store) -> None:
     ):
         pass
     assert steps_of(store, run_id) == []
+
+
+def test_times_are_kept_as_instants_in_utc_and_a_naive_time_is_refused(store: Store) -> None:
+    run_id = new_run(store)
+    seoul = timezone(timedelta(hours=9))
+    in_seoul = replace(attempt(run_id, "a"), started_at=T0.astimezone(seoul))
+    with store.checkpoint_transaction(None, [in_seoul]):
+        pass
+    naive = replace(attempt(run_id, "b"), finished_at=T0.replace(tzinfo=None))
+
+    with pytest.raises(ValueError, match="naive"), store.checkpoint_transaction(None, [naive]):
+        pytest.fail("the block must not run after a refused row")
+
+    [row] = store.list_step_runs(run_id)
+    assert row.started_at == T0 and row.started_at.utcoffset() == timedelta(0)
+
+
+def test_a_failed_attempt_keeps_its_error_and_no_output(store: Store) -> None:
+    run_id = new_run(store)
+    failed = replace(
+        attempt(run_id, "a", StepStatus.FAILED),
+        output=None,
+        error={"kind": "config", "message": "키 'titel'이 없습니다"},
+        version_id=store.get_run(run_id).version_id,
+    )
+    with store.checkpoint_transaction(None, [failed]):
+        pass
+
+    [row] = store.list_step_runs(run_id)
+    assert (row.status, row.output, row.error, row.version_id) == (
+        StepStatus.FAILED,
+        None,
+        {"kind": "config", "message": "키 'titel'이 없습니다"},
+        failed.version_id,
+    )

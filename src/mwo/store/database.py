@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -122,6 +122,38 @@ class Database:
         with self._turn(read_only), _refused_values_as_value_errors(), engine.begin() as connection:
             yield connection
 
+    @contextmanager
+    def driver_transaction(self) -> Iterator[Any]:
+        """A write transaction on a pooled driver connection (sqlite3, psycopg), for the checkpoint
+        write every step makes (`sql_driver`): the body's statements go straight to the driver, the
+        commit when it returns, the rollback when it raises. Pool checkout (with its liveness ping on
+        PostgreSQL), SQLite's writer turn and `BEGIN IMMEDIATE` and the errors are those of
+        `connection_scope`: a driver error comes out as SQLAlchemy's, a broken connection as
+        StoreUnavailable (the connection is dropped from the pool)."""
+        dialect = self.engine.dialect
+        with self._turn(False), _refused_values_as_value_errors():
+            pooled = self.engine.raw_connection()
+            driver: Any = pooled.driver_connection
+            try:
+                try:
+                    if dialect.name == "sqlite":
+                        driver.execute("BEGIN IMMEDIATE")
+                    yield driver
+                    driver.commit()
+                except BaseException:
+                    with suppress(Exception):  # a broken connection: the first error is the one told
+                        driver.rollback()
+                    raise
+            except dialect.loaded_dbapi.Error as exc:
+                raise _translated(exc, pooled, dialect) from exc
+            except DBAPIError as exc:
+                if exc.orig is not None and dialect.is_disconnect(cast(Any, exc.orig), pooled, None):
+                    pooled.invalidate(exc.orig)
+                    exc.connection_invalidated = True
+                raise
+            finally:
+                pooled.close()
+
     def _turn(self, read_only: bool) -> AbstractContextManager[Any]:
         return nullcontext() if read_only else self._write_turn
 
@@ -153,6 +185,17 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection (the store is closed)."""
         self.engine.dispose()
+
+
+def _translated(exc: Exception, pooled: Any, dialect: Any) -> StatementError:
+    """A driver error raised outside a statement (BEGIN, COMMIT) as SQLAlchemy would raise it; a
+    broken connection is invalidated (dropped from the pool) and marked so."""
+    disconnect = bool(dialect.is_disconnect(exc, pooled, None))
+    if disconnect:
+        pooled.invalidate(exc)
+    return DBAPIError.instance(
+        None, None, exc, dialect.loaded_dbapi.Error, dialect=dialect, connection_invalidated=disconnect
+    )
 
 
 @contextmanager

@@ -13,11 +13,13 @@ from datetime import datetime, timezone
 from typing import Any, NoReturn, cast
 
 from sqlalchemy import Connection, Table, bindparam, exists, insert, select
+from sqlalchemy.engine import Dialect
 
 from mwo.store.errors import LeaseLost, NotFound
 from mwo.store.records import RunLease, RunRecord, RunStatus
 from mwo.store.rules_runs import LIST_RUNS_FIX, lease_of_run
 from mwo.store.rules_workflows import LIST_WORKFLOWS_FIX
+from mwo.store.sql_driver import DriverStatement
 from mwo.store.tables import RunRow, StepRunRow, VersionRow, WorkflowRow
 
 RUNS = cast(Table, RunRow.__table__)
@@ -51,15 +53,17 @@ RUN_BY_ID = (
 )
 RUN_BY_ID_LOCKED = RUN_BY_ID.with_for_update(of=RunRow)
 RUN_EXISTS = select(RunRow.id).where(RunRow.id == bindparam("run_id"))
-STEP_COLUMNS = tuple(cast(Table, StepRunRow.__table__).columns)
+STEPS = cast(Table, StepRunRow.__table__)
+STEP_COLUMNS = tuple(STEPS.columns)
 _STEP_VALUES = [column for column in STEP_COLUMNS if column.name != "id"]
 _INSERT_STEP = insert(cast(Table, StepRunRow.__table__)).returning(*STEP_COLUMNS)
+_STEP_BINDS = {column.name: bindparam(column.name, type_=column.type) for column in _STEP_VALUES}
 # The executor's step row, written only while its lease holds: the check is the INSERT's own
 # condition (the run row share-locked on PostgreSQL until commit, as `hold_lease`), so a fenced step
 # costs one statement, not a read and a write: this runs for every step of every run.
 _INSERT_STEP_FENCED_BASE = insert(cast(Table, StepRunRow.__table__)).from_select(
     [column.name for column in _STEP_VALUES],
-    select(*[bindparam(c.name, type_=c.type).label(c.name) for c in _STEP_VALUES]).where(
+    select(*[bind.label(name) for name, bind in _STEP_BINDS.items()]).where(
         exists(
             select(RunRow.id)
             .where(
@@ -125,15 +129,34 @@ def insert_step_row(connection: Connection, values: dict[str, Any], lease: RunLe
     return row
 
 
-def add_step_row(connection: Connection, values: dict[str, Any], lease: RunLease | None) -> None:
-    """`insert_step_row` for a row nobody reads back (no RETURNING)."""
-    if lease is None:
-        connection.execute(_INSERT_STEP, values)
-        return
-    lease = lease_of_run(lease, values["run_id"])
-    fenced = {**values, "lease_owner": lease.owner, "lease_token": lease.token}
-    if connection.execute(_INSERT_STEP_FENCED_QUIETLY, fenced).first() is None:
-        _refuse_fenced(connection, lease)
+class DriverStepRows:
+    """`add_step_row` on a driver connection (`Database.driver_transaction`): the same statements,
+    compiled once for the store's dialect (`sql_driver`). The checkpoint write of every step."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._insert = DriverStatement(insert(STEPS).values(_STEP_BINDS), dialect)
+        self._insert_fenced = DriverStatement(_INSERT_STEP_FENCED_QUIETLY, dialect)
+        self._lease_of = DriverStatement(_LEASE_OF_SHARED, dialect)
+
+    def add(self, driver_connection: Any, values: dict[str, Any], lease: RunLease | None) -> None:
+        """Insert a finished attempt's row (every column but the id); with `lease`, only while it
+        holds: LeaseLost (NotFound for no run) and nothing written otherwise."""
+        if lease is None:
+            self._insert.execute(driver_connection, values)
+            return
+        lease = lease_of_run(lease, values["run_id"])
+        fenced = {**values, "lease_owner": lease.owner, "lease_token": lease.token}
+        if self._insert_fenced.execute(driver_connection, fenced) is None:
+            self.hold(driver_connection, lease)
+            raise LeaseLost(lease.run_id, lease.owner, lease.token)
+
+    def hold(self, driver_connection: Any, lease: RunLease) -> None:
+        """`hold_lease` on a driver connection."""
+        found = self._lease_of.execute(driver_connection, {"run_id": lease.run_id})
+        if found is None:
+            raise NotFound(f"no run with id {lease.run_id!r}", fix=LIST_RUNS_FIX)
+        if tuple(found) != (lease.owner, lease.token):
+            raise LeaseLost(lease.run_id, lease.owner, lease.token)
 
 
 def _refuse_fenced(connection: Connection, lease: RunLease) -> NoReturn:

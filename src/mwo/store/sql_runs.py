@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields, replace
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, and_, bindparam, case, or_, select, true, update
@@ -35,7 +36,7 @@ from mwo.store.sql_common import SqlBase, run_query, run_record, run_row, to_log
 from mwo.store.sql_run_rows import (
     RUNS,
     STEP_COLUMNS,
-    add_step_row,
+    DriverStepRows,
     hold_lease,
     insert_run,
     insert_step_row,
@@ -343,16 +344,22 @@ class SqlRunStore(SqlBase, RunStore, CheckpointStore):
         for attempt in attempts:
             if attempt.status not in FINAL_STEP_STATUSES:
                 raise ValueError(f"only finished attempts are written here, not {attempt.status.value}")
-        with self._db.connection_scope() as connection:
+        rows = self._driver_step_rows
+        with self._db.driver_transaction() as connection:
             for attempt in attempts:
                 values = {name: getattr(attempt, name) for name in _ATTEMPT_FIELDS}  # asdict deep-copies
                 try:
-                    add_step_row(connection, values, lease)
+                    rows.add(connection, values, lease)
                 except IntegrityError as exc:
                     raise self._step_conflict(values) from exc
             if lease is not None and not attempts:
-                hold_lease(connection, lease)
-            yield connection.connection.driver_connection
+                rows.hold(connection, lease)
+            yield connection
+
+    @cached_property
+    def _driver_step_rows(self) -> DriverStepRows:
+        """The step-row statements compiled for this store's database, once."""
+        return DriverStepRows(self._db.engine.dialect)
 
     def _step_conflict(self, values: dict[str, Any]) -> Conflict:
         """Why a step row was refused: NotFound (raised) when its run is missing, else this Conflict."""

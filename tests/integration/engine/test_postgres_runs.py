@@ -170,3 +170,29 @@ def test_a_connection_terminated_under_a_unit_of_work_is_store_unavailable(pg_se
     finally:
         database.dispose()
         admin.dispose()
+
+
+def test_a_connection_terminated_under_a_driver_transaction_is_store_unavailable(
+    pg_settings: Settings,
+) -> None:
+    """The checkpoint write's transaction on the driver connection (`Database.driver_transaction`)
+    tells a broken connection as the SQLAlchemy units of work do, and the pool drops it."""
+    from sqlalchemy import text
+
+    from mwo.store.database import Database, create_store_engine
+    from mwo.store.errors import StoreUnavailable
+
+    database = Database(create_store_engine(pg_settings))
+    admin = create_engine(POSTGRES_URL)
+    try:
+        with pytest.raises(StoreUnavailable) as raised, database.driver_transaction() as connection:
+            pid = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+            with admin.begin() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            connection.execute("SELECT 1")
+        assert raised.value.code == "store_unavailable" and "administrator command" in raised.value.message
+        with database.driver_transaction() as connection:  # the pool reconnects for the next one
+            assert connection.execute("SELECT 1").fetchone()[0] == 1
+    finally:
+        database.dispose()
+        admin.dispose()
