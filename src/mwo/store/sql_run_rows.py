@@ -52,6 +52,14 @@ RUN_BY_ID = (
     .where(RunRow.id == bindparam("run_id"))
 )
 RUN_BY_ID_LOCKED = RUN_BY_ID.with_for_update(of=RunRow)
+# The same row and its lease token, locked: a fenced status change checks its lease on what it read.
+_RUN_AND_TOKEN_LOCKED = (
+    select(*_RUN_RECORD_COLUMNS, RunRow.lease_token)
+    .join(WorkflowRow, RunRow.workflow_id == WorkflowRow.id)
+    .join(VersionRow, RunRow.version_id == VersionRow.id)
+    .where(RunRow.id == bindparam("run_id"))
+    .with_for_update(of=RunRow)
+)
 RUN_EXISTS = select(RunRow.id).where(RunRow.id == bindparam("run_id"))
 STEPS = cast(Table, StepRunRow.__table__)
 STEP_COLUMNS = tuple(STEPS.columns)
@@ -97,6 +105,19 @@ def read_run(connection: Connection, run_id: str, *, for_update: bool = False) -
     if found is None:
         raise NotFound(f"no run with id {run_id!r}", fix=LIST_RUNS_FIX)
     return RunRecord(*found)
+
+
+def read_held_run(connection: Connection, lease: RunLease) -> RunRecord:
+    """`read_run(for_update=True)` of the lease's run that also checks the lease, in one statement
+    (`hold_lease(locked=True)` after the read was a second): LeaseLost unless the run still has the
+    lease's owner and token."""
+    found = connection.execute(_RUN_AND_TOKEN_LOCKED, {"run_id": lease.run_id}).one_or_none()
+    if found is None:
+        raise NotFound(f"no run with id {lease.run_id!r}", fix=LIST_RUNS_FIX)
+    run = RunRecord(*found[:-1])
+    if run.acquired_by != lease.owner or found[-1] != lease.token:
+        raise LeaseLost(lease.run_id, lease.owner, lease.token)
+    return run
 
 
 def hold_lease(connection: Connection, lease: RunLease, *, locked: bool = False) -> None:

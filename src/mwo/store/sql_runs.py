@@ -40,6 +40,7 @@ from mwo.store.sql_run_rows import (
     hold_lease,
     insert_run,
     insert_step_row,
+    read_held_run,
     read_run,
 )
 from mwo.store.tables import RunRow, StepLogRow, StepRunRow, WorkflowRow
@@ -148,12 +149,14 @@ class SqlRunStore(SqlBase, RunStore, CheckpointStore):
         lease: RunLease | None = None,
     ) -> RunRecord:
         """`output` and `error` are written only when given, so a status change never erases them.
-        Two Core statements (the row read locked, then written): every run passes here twice; the
-        lease is checked on the locked row, so a takeover cannot slip in before the write."""
+        Two Core statements (the row read locked, with its lease token when `lease` is given, then
+        written): every run passes here twice; the lease is checked on the locked row, so a takeover
+        cannot slip in before the write."""
         with self._db.connection_scope() as connection:
-            run = read_run(connection, run_id, for_update=True)
-            if lease is not None:
-                hold_lease(connection, lease_of_run(lease, run_id), locked=True)
+            if lease is None:
+                run = read_run(connection, run_id, for_update=True)
+            else:
+                run = read_held_run(connection, lease_of_run(lease, run_id))
             refuse_final(run, f"move it to {status.value}")
             updated = replace(
                 run,
