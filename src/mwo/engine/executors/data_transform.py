@@ -16,7 +16,7 @@ Conventions every op shares:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -377,15 +377,27 @@ def _summary(value: Any) -> Any:
 
 
 def _fits(value: Any, budget: int) -> int:
-    """What is left of `budget` (values visited) after `value`; negative when it does not fit. Stops early."""
+    """What is left of `budget` (values visited) after `value`; negative when it does not fit. Stops
+    early. Scalars are counted in their container's loop rather than by a call each: this runs for
+    every transform, and a call per field was most of its cost."""
     budget -= 1
     if isinstance(value, str):
         return budget if len(value) <= _SMALL_TEXT else -1
-    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    if isinstance(value, dict):
+        children: Iterable[Any] = value.values()
+    elif isinstance(value, list):
+        children = value
+    else:
+        return budget
     for child in children:
         if budget < 0:
             break
-        budget = _fits(child, budget)
+        if isinstance(child, dict | list):
+            budget = _fits(child, budget)
+        elif isinstance(child, str) and len(child) > _SMALL_TEXT:
+            return -1
+        else:
+            budget -= 1
     return budget
 
 
