@@ -32,6 +32,12 @@ BENCHMARKS = {
 
 
 def main(argv: list[str]) -> None:
+    if argv and argv[0] not in BENCHMARKS:  # `--help`, or a misspelt name: say what there is
+        known = ", ".join(BENCHMARKS)
+        if argv[0] not in ("-h", "--help"):
+            sys.exit(f"no benchmark called {argv[0]!r}; choose from: {known}")
+        print(f"{__doc__}\nbenchmarks: {known}")
+        return
     runs: list[tuple[str, list[str]]] = [] if argv else [(name, []) for name in BENCHMARKS]
     for arg in argv:
         if arg in BENCHMARKS or not runs:

@@ -19,29 +19,35 @@ from bench.harness import (
     p95,
     plain_langgraph_chain,
     timed,
+    timed_together,
 )
 from mwo.store.records import RunStatus
 
 STEPS = 40
-REPEAT = 15
+REPEAT = 40
 
 
 def main() -> None:
     loop = timed(lambda _: _python_loop(), REPEAT * 10)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, mwo_services() as services:
         plain = plain_langgraph_chain(STEPS, Path(tmp) / "plain.db")
-        baseline = timed(lambda i: plain(f"t{i}"), REPEAT)
         kept = plain_langgraph_chain(STEPS, Path(tmp) / "kept.db", keep_outputs=True)
-        kept_baseline = timed(lambda i: kept(f"t{i}"), REPEAT)
-    with mwo_services() as services:
         apply(services, chain_spec("chain40", STEPS))
 
         def one_run(_: int) -> None:
             run = services.runs.start("chain40")
             assert run.status is RunStatus.SUCCEEDED, run.error
 
-        ours = timed(one_run, REPEAT)
-    print(f"{STEPS}-step chain, p50 / p95 per run ({REPEAT} runs):")
+        samples = timed_together(
+            {
+                "plain": lambda i: plain(f"t{i}"),
+                "kept": lambda i: kept(f"t{i}"),
+                "ours": one_run,
+            },
+            REPEAT,
+        )
+    baseline, kept_baseline, ours = samples["plain"], samples["kept"], samples["ours"]
+    print(f"{STEPS}-step chain, p50 / p95 per run ({REPEAT} runs each, the three variants taking turns):")
     print(f"  python loop:               {p50(loop) * 1e3:8.2f} ms / {p95(loop) * 1e3:8.2f} ms")
     print(
         f"  plain LangGraph + SQLite:  {p50(baseline) * 1e3:8.2f} ms / {p95(baseline) * 1e3:8.2f} ms"

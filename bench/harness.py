@@ -123,6 +123,24 @@ def timed(fn: Callable[[int], None], repeat: int, warmup: int = 2) -> list[float
     return samples
 
 
+def timed_together(
+    variants: dict[str, Callable[[int], None]], repeat: int, warmup: int = 2
+) -> dict[str, list[float]]:
+    """Seconds per call of each variant's fn(i), the variants taking turns call by call: on a shared
+    2-core machine the background load drifts over seconds, and timing one variant after another
+    put that drift into their ratio."""
+    for i in range(warmup):
+        for fn in variants.values():
+            fn(-1 - i)
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    for i in range(repeat):
+        for name, fn in variants.items():
+            start = time.perf_counter()
+            fn(i)
+            samples[name].append(time.perf_counter() - start)
+    return samples
+
+
 def p50(samples: list[float]) -> float:
     return statistics.median(samples)
 
