@@ -204,7 +204,8 @@ def _skip_days(trigger: dict[str, Any], text: str, ko: bool) -> list[str]:
         return []
     fields[4] = _compact(days)
     trigger["cron"] = " ".join(fields)
-    names = ", ".join(sorted(("일월화수목금토"[d] + "요일") if ko else _EN_DAY_NAMES[d] for d in skipped))
+    in_week_order = sorted(skipped, key=lambda d: (d - 1) % 7)  # Monday first: "토요일, 일요일"
+    names = ", ".join(("일월화수목금토"[d] + "요일") if ko else _EN_DAY_NAMES[d] for d in in_week_order)
     return [
         f"{names}에는 실행하지 않음 (cron {trigger['cron']})"
         if ko
@@ -352,6 +353,9 @@ def _outline(workflow: Workflow) -> str:
 
 
 def _summary(changes: list[str], language: str) -> str:
+    """What the edit changed, in the request's language. The changes are noun phrases ("...(으)로
+    바꿈", "... 추가", "...에는 실행하지 않음"), so they follow a colon rather than take a verb ending
+    ("실행하지 않음했습니다" is not Korean)."""
     if language == "ko":
-        return "요청에 따라 " + ", ".join(changes) + "했습니다. 다른 부분은 그대로 두었습니다."
+        return "요청에 따라 바꿨습니다: " + "; ".join(changes) + ". 다른 부분은 그대로 두었습니다."
     return "As asked: " + "; ".join(changes) + ". Nothing else was changed."

@@ -151,8 +151,10 @@ def insert_step_row(connection: Connection, values: dict[str, Any], lease: RunLe
 
 
 class DriverStepRows:
-    """`add_step_row` on a driver connection (`Database.driver_transaction`): the same statements,
-    compiled once for the store's dialect (`sql_driver`). The checkpoint write of every step."""
+    """Finished attempts' rows on a driver connection (`Database.driver_transaction`), in the
+    checkpoint write of every step: the step-row inserts above (the fenced one returning only the
+    id: reading the row back would parse its JSON again) compiled once for the store's dialect
+    (`sql_driver`)."""
 
     def __init__(self, dialect: Dialect) -> None:
         self._insert = DriverStatement(insert(STEPS).values(_STEP_BINDS), dialect)

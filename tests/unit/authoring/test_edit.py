@@ -31,7 +31,23 @@ def test_skipping_a_day_changes_only_the_weekday_field(settings: Settings, store
     assert after["trigger"]["cron"] == "0 9 * * 0,2-6"
     assert {**after, "trigger": None} == {**before, "trigger": None}
     assert "-  cron: 0 9 * * *" in result.diff and "+  cron: 0 9 * * 0,2-6" in result.diff
-    assert "월요일" in (result.summary or "") and "그대로" in (result.summary or "")
+    assert result.summary == (
+        "요청에 따라 바꿨습니다: 월요일에는 실행하지 않음 (cron 0 9 * * 0,2-6). "
+        "다른 부분은 그대로 두었습니다."
+    )
+
+
+def test_skipping_the_weekend_names_the_days_in_week_order(settings: Settings, store: Store) -> None:
+    svc, name = _saved(settings, store)
+
+    result = svc.edit(name, "주말에는 보내지 마", save=True)
+
+    after = yaml.safe_load(store.get_version(name).spec_yaml)
+    assert after["trigger"]["cron"] == "0 9 * * 1-5"
+    assert result.summary is not None
+    assert result.summary.startswith(
+        "요청에 따라 바꿨습니다: 토요일, 일요일에는 실행하지 않음 (cron 0 9 * * 1-5)."
+    )
 
 
 def test_without_save_an_edit_is_ready_and_nothing_is_saved(settings: Settings, store: Store) -> None:
