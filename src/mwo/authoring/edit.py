@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from mwo.authoring.events import EventLog
 from mwo.authoring.lexicon import extract_slots, step_intents
 from mwo.authoring.model_slots import ModelSlots
+from mwo.authoring.particles import ro
 from mwo.authoring.providers import CHANNEL_SECRETS
 from mwo.authoring.result import AuthoringResult
 from mwo.authoring.safety import screen
@@ -313,7 +314,7 @@ def _topic(spec: dict[str, Any], text: str, ko: bool) -> list[str]:
         params = (step.get("request") or {}).get("params") or {}
         if "query" in params:
             params["query"] = topic
-            return [f"검색어를 '{topic}'(으)로 바꿈" if ko else f"search words set to '{topic}'"]
+            return [f"검색어를 '{topic}'{ro(topic)} 바꿈" if ko else f"search words set to '{topic}'"]
     return []
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from mwo.authoring.particles import ro
 from mwo.authoring.schedule import describe_schedule, next_fire_times
 from mwo.spec import (
     ApiCallStep,
@@ -92,7 +93,8 @@ def step_sentence(step: Step, language: str) -> str:
         return "샌드박스에서 파이썬 스크립트를 실행합니다" if ko else "runs a Python script in the sandbox"
     if isinstance(step, ConditionStep):
         branch = step.branches[0]
-        return (f"조건 `{branch.when}`이 참이면 {branch.goto}로, 아니면 {step.default}로 갑니다" if ko
+        return (f"조건 `{branch.when}`이 참이면 {branch.goto}{ro(branch.goto)}, "
+                f"아니면 {step.default}{ro(step.default)} 갑니다" if ko
                 else f"if `{branch.when}` goes to {branch.goto}, else to {step.default}")  # fmt: skip
     if isinstance(step, ApprovalStep):
         return (
@@ -101,7 +103,7 @@ def step_sentence(step: Step, language: str) -> str:
     if isinstance(step, NotificationStep):
         where = (_CHANNEL_KO if ko else _CHANNEL_EN)[step.channel.value]
         to = f" ({', '.join(step.to)})" if step.to else ""
-        return f"결과를 {where}{to}(으)로 보냅니다" if ko else f"sends the result to {where}{to}"
+        return f"결과를 {where}{to}{ro(where)} 보냅니다" if ko else f"sends the result to {where}{to}"
     return step.type.value
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from mwo.authoring.intents import Question, ScheduleParse
+from mwo.authoring.particles import eun
 from mwo.authoring.quoted import blank_quotes
 from mwo.authoring.schedule_days import excluded_weekdays, find_days
 from mwo.authoring.schedule_describe import describe_schedule
@@ -322,7 +323,7 @@ def _part_only(part: PartOfDay | None, found: Found, notes: _Notes, used: list[S
     if part.default_hour is None:
         notes.ask("time", "time_in_part", part=part.name)
         return "0", "14" if part.kind == "pm" else "9"
-    notes.assume("part_default", part=part.name, h=part.default_hour)
+    notes.assume("part_default", part=part.name, eun=eun(part.name), h=part.default_hour)
     return "0", str(part.default_hour)
 
 

@@ -30,7 +30,7 @@ ASSUMPTIONS: Final = MappingProxyType(
         "weekly_from_day": ("요일만 있어 매주 {day}로 보았습니다", "A weekday alone is read as every {day}"),
         "morning_hour": ("{h}시는 오전 {h}시로 보았습니다", "{h} o'clock is read as {h}:00 in the morning"),
         "noon_hour": ("12시는 낮 12시(정오)로 보았습니다", "12 o'clock is read as noon"),
-        "part_default": ("{part}은(는) {h}시로 보았습니다", "'{part}' is read as {h:02d}:00"),
+        "part_default": ("{part}{eun} {h}시로 보았습니다", "'{part}' is read as {h:02d}:00"),
         "every_n_days": (
             "{n}일마다는 매월 1일부터 다시 셉니다",
             "Every {n} days restarts counting on the 1st of each month",

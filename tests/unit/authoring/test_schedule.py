@@ -313,7 +313,7 @@ def test_days_without_time_are_asked() -> None:
 def test_part_of_day_alone_uses_its_usual_hour_and_says_so() -> None:
     parsed = parse_schedule("매일 아침 날씨 알려줘", default_timezone=K)
     assert parsed is not None and parsed.cron == "0 8 * * *" and parsed.questions == ()
-    assert parsed.assumptions == ("아침은(는) 8시로 보았습니다",)
+    assert parsed.assumptions == ("아침은 8시로 보았습니다",)
 
 
 def test_biweekly_keeps_every_weeks_and_asks() -> None:
