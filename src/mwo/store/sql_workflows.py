@@ -70,8 +70,6 @@ class SqlWorkflowStore(SqlBase, WorkflowStore):
         now = self._clock()
         content_hash = workflow.content_hash()
         with self._db.session_scope() as session:
-            if lease is not None:  # share-locks the run row: a takeover waits for this save or wins
-                hold_lease(session.connection(), lease)
             row = session.scalars(
                 select(WorkflowRow).where(WorkflowRow.name == workflow.name).with_for_update(of=WorkflowRow)
             ).one_or_none()
@@ -85,6 +83,10 @@ class SqlWorkflowStore(SqlBase, WorkflowStore):
                 )
                 lookup = select(WorkflowRow).where(WorkflowRow.name == workflow.name)
                 row, _ = insert_or_get(session, candidate, lookup)
+            if lease is not None:
+                # After the workflow's lock, as deleting a workflow locks it before its runs; the
+                # run row is share-locked until commit: a takeover waits for this save or refuses it.
+                hold_lease(session.connection(), lease)
             latest = session.scalars(
                 select(VersionRow)
                 .where(VersionRow.workflow_id == row.id)
