@@ -53,6 +53,7 @@ class KeptLease:
     past it (an executor that ignores its own time-out) lets the lease run out, and a reaper takes
     the run over, instead of it being held for as long as this process lives."""
     past_stop: bool = False
+    """Set at the first beat past `stop_at` (its warning is given once)."""
 
     def extend(self, store: RunStore, until: datetime) -> bool:
         """Move the lease's end to `until`; False (and `lost` set) once another process took the run.
