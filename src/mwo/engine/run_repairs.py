@@ -28,7 +28,7 @@ from mwo.engine.repair import (
 from mwo.errors import FixableError
 from mwo.spec import PythonScriptStep, RepairMode, SpecError, StepBase, Workflow, parse_workflow
 from mwo.store.abc import RepairStore, RunStore, WorkflowStore
-from mwo.store.errors import NotFound
+from mwo.store.errors import LeaseLost, NotFound
 from mwo.store.records import (
     LogLevel,
     RepairProposalRecord,
@@ -195,6 +195,8 @@ class RunRepairs:
     ) -> RepairVerdict:
         try:
             version = self._save(run, proposal, lease)
+        except LeaseLost:  # another process runs the run now: nothing more is written from here
+            raise
         except (SpecError, FixableError) as exc:  # refused by the checks or a newer version: a person looks
             self._log_for(
                 lease,
