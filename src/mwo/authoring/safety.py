@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mwo.authoring.outbound import hidden_recipient, system_folder_upload
+
 
 @dataclass(frozen=True)
 class Refusal:
@@ -144,7 +146,7 @@ def screen(request: str) -> Refusal | None:
             "a workflow that sends environment variables or secrets to an outside address cannot be made.",
             found.group(0),
         )
-    return _covert_copy(text)
+    return _covert_copy(text) or _outbound(text)
 
 
 def _covert_copy(text: str) -> Refusal | None:
@@ -167,3 +169,29 @@ def _covert_copy(text: str) -> Refusal | None:
         "quietly or openly, cannot be made.",
         found.group(0),
     )
+
+
+def _outbound(text: str) -> Refusal | None:
+    """Any content copied to a hidden recipient, or a system or credential folder uploaded to an
+    address (outbound.py finds them): the checks after secrets, so a secret sent gets that reason."""
+    hidden = hidden_recipient(text)
+    if hidden is not None:
+        return Refusal(
+            "hidden_copy",
+            "다른 주소로 몰래(숨은참조로) 사본을 보내는 워크플로는 만들 수 없습니다. "
+            "받는 사람을 모두 드러내 참조로 요청해 주세요.",
+            "a workflow that sends a hidden copy (BCC, secretly) to another address cannot be made; "
+            "name every recipient openly (CC) instead.",
+            hidden,
+        )
+    folder = system_folder_upload(text)
+    if folder is not None:
+        return Refusal(
+            "system_folder_upload",
+            "시스템 설정이나 계정 정보가 든 폴더(/etc, ~/.config, ~/.aws 같은)를 외부 주소로 보내는 "
+            "워크플로는 만들 수 없습니다.",
+            "a workflow that sends system or credential folders (such as /etc, ~/.config, ~/.aws) "
+            "to an outside address cannot be made.",
+            folder,
+        )
+    return None
