@@ -27,7 +27,8 @@ _EN_BEFORE: Final = re.compile(
 _AFTER_APPROVAL: Final = re.compile(
     r"(?:\b(?:once|after|when|if)\s+(?:it\s+is\s+|it's\s+|they\s+|he\s+|she\s+|(?:my|the)\s+\w+\s+)?"
     r"(?:approv\w*|signs?\s+off|signed\s+off)|\bafter\s+(?:the\s+|my\s+)?(?:\w+'s\s+)?approval"
-    r"|(?:승인|결재|허가|컨펌)(?:이|을|를)?\s*(?:되면|나면|받으면|받고\s*나면|받은\s*(?:뒤|후|다음)|후|하면|되고\s*나면))"
+    r"|(?:승인|결재|허가|컨펌)(?:이|을|를)?\s*(?:되면|나면|받으면|받고\s*나면|받은\s*(?:뒤|후|다음)|후|하면|되고\s*나면"
+    r"|(?:한|된|했을|할|됐을|될)\s*(?:경우에만|경우|때만|때에만|때|뒤|후|다음)))"
     r"[^.!?\n]{0,40}$",
     re.IGNORECASE,
 )

@@ -25,10 +25,12 @@ from mwo.authoring.destinations import destination_spans, recipient_email_spans
 from mwo.authoring.intents import ScheduleParse, StepIntent, TriggerIntent
 from mwo.authoring.lexicon_words import (
     API_WORDS,
+    APPROVAL_ONLY,
     APPROVAL_WORDS,
     CHANNEL_AS_SOURCE,
     CHANNEL_WORDS,
     CONDITION_WORDS,
+    CONDITIONAL_ENDING,
     HOOK_URLS,
     LLM_WORDS,
     MANUAL_ONLY,
@@ -80,15 +82,23 @@ def _event(text: str, original: str) -> tuple[TriggerIntent, Span] | None:
     if run is None and generic is not None:
         return TriggerIntent("event", generic.group(0)), generic.span()
     if run is not None:
-        word = (run.group(1) or run.group(2)).lower()
-        failed = word.startswith(("실패", "오류", "에러", "fail", "error", "break"))
-        name = "run.failed" if failed else "run.succeeded"
+        name = _run_outcome((run.group(1) or run.group(2)).lower())
         watched = _run_workflow(original, run.span())
         where = None if watched is None else f"event.data.workflow == '{watched}'"
         said = original[run.start() : run.end()]  # the words as written, quotes and all
         intent = TriggerIntent("event", said, event_name=name, event_filter=where)
         return intent, run.span()
     return None
+
+
+def _run_outcome(word: str) -> str:
+    """The run event a finishing word names: cancelled ("취소되면", "is aborted"), failed ("실패하면",
+    "errors out"), else succeeded ("끝나면", "completes")."""
+    if re.search(r"취소|중단|cancel|abort", word):
+        return "run.cancelled"
+    if re.search(r"실패|오류|에러|fail|error|break", word):
+        return "run.failed"
+    return "run.succeeded"
 
 
 def _run_workflow(text: str, span: Span) -> str | None:
@@ -201,13 +211,19 @@ def _roles(text: str, skip: list[Span]) -> list[StepIntent]:
 
 def _conditions(text: str, skip: list[Span]) -> list[StepIntent]:
     manual = [m.span() for m in MANUAL_ONLY.finditer(text)]  # "직접 실행할 때만" is the trigger
+    approval = [m.span() for m in APPROVAL_ONLY.finditer(text)]  # "승인한 경우에만" is the approval step
     said = trigger_span(text)
+
+    def trigger_own(position: int, evidence: str, word: Word) -> bool:
+        """ "If the workflow 'x' fails", "워크플로가 취소되면": the trigger's own "if" or verb, no
+        condition step (a comparison inside it stays: "a file over 100 MB is uploaded")."""
+        inside = said is not None and said[0] <= position < said[1]
+        return inside and (_BARE_IF.fullmatch(evidence.strip()) is not None or word is CONDITIONAL_ENDING)
+
     hits = [
         h
-        for h in _hits(text, CONDITION_WORDS, skip + manual)
-        if h[1].strip() not in NOT_CONDITIONS
-        # "If the workflow 'x' fails": the trigger's own "if", no condition step (a comparison stays)
-        and not (said and said[0] <= h[0] < said[1] and _BARE_IF.fullmatch(h[1].strip()))
+        for h in _hits(text, CONDITION_WORDS, skip + manual + approval)
+        if h[1].strip() not in NOT_CONDITIONS and not trigger_own(*h)
     ]
     return _first_per(hits, "role")
 

@@ -32,7 +32,9 @@ _LLM, _API, _PY = StepType.LLM_CALL, StepType.API_CALL, StepType.PYTHON_SCRIPT
 _DT, _NOTE, _COND, _OK = StepType.DATA_TRANSFORM, StepType.NOTIFICATION, StepType.CONDITION, StepType.APPROVAL
 
 LLM_WORDS: Final = (
-    _w(r"요약|summar(?:y|ies|i[sz]e\w*)|\btl;?dr\b|\bdigest\b"
+    _w(r"요약|간추려|간추린|summar(?:y|ies|i[sz]e\w*)|\btl;?dr\b|\bdigest\b|\bcondens(?:e|es|ed|ing)\b"
+       r"|\bboil(?:s|ed|ing)?\s+(?:(?:it|them|that|this|the|a|an|my|our|top|\d+|\w+s)\s+){0,4}down\b"
+       r"|\bdistil(?:l|ls|led|ling)?\b|\brecap\b"
        r"|(?:짧게|간단히|간략히|한국어로|영어로|자연스럽게|(?:\d+|한|두|세)\s*줄로)\s*정리",
        _LLM, "summarize"),
     _w(r"번역|translat\w*", _LLM, "translate"),
@@ -75,6 +77,13 @@ APPROVAL_WORDS: Final = (
     _w(r"승인|결재|허락|허가|컨펌|확인\s*(?:을\s*)?받|검토\s*후|\bapprov\w*|\bsign[- ]?off\b|"
        r"\bask\s+me\s+before\b|\bconfirm\s+(?:with\s+me\s+)?before\b", _OK, "approve"),
 )  # fmt: skip
+# Any Korean conditional verb ("취소되면", "조용하면"): a condition, unless it is the trigger's own verb
+# ("워크플로가 취소되면" said as the run event: `lexicon._conditions`).
+CONDITIONAL_ENDING: Final = _w(
+    r"(?<![가-힣])[가-힣]{0,12}(?:으면|하면|되면|이면|다면|높으면|낮으면|크면|작으면|많으면|적으면|있으면|없으면|아니면|같으면"
+    r"|다르면)(?=[\s,.!?]|$)",
+    _COND, "check",
+)  # fmt: skip
 CONDITION_WORDS: Final = (
     _w(r"만약|만일|조건|경우에만|경우|때만|일\s*때|초과|이상(?!한|하게|해)|이하|미만|넘으면|넘는|넘을|넘게",
        _COND, "check"),
@@ -105,14 +114,23 @@ CONDITION_WORDS: Final = (
     _w(r"\bdoes\s*n[o']t\s+(?:load|open)\b|\bcan(?:'|no)?t\s+be\s+reached\b|\b(?:un|not\s+)reachable\b"
        r"|\bcheaper\s+than\b|\bgets?\s+(?:cheap|expensive|high|low)(?:er)?\b|\b(?:dips|sinks|drops|falls|rises|jumps|climbs)\s+(?:to|past)\s+\$?\d",
        _COND, "check"),
-    _w(r"(?<![가-힣])[가-힣]{0,12}(?:으면|하면|되면|이면|다면|높으면|낮으면|크면|작으면|많으면|적으면|있으면|없으면|아니면|같으면"
-       r"|다르면)(?=[\s,.!?]|$)",
+    # A comparison with a number in English: "longer than 40 minutes", "colder than -5", "fewer than 3 seats".
+    _w(r"\b(?:longer|shorter|higher|lower|bigger|larger|smaller|greater|fewer|later|earlier|slower|faster"
+       r"|cheaper|pricier|heavier|lighter|warmer|colder|hotter|older|newer|longer)\s+than\s+[-+]?[$₩€£]?\d",
        _COND, "check"),
+    CONDITIONAL_ENDING,
 )  # fmt: skip
 # "내가 직접 실행할 때만", "only when I run it": the manual trigger said, not a condition step.
 MANUAL_ONLY: Final = re.compile(
     r"(?:실행|수동|클릭|요청|원|필요|누를|부를|돌릴|돌리)[가-힣]{0,4}\s*(?:때만|때에만|경우에만)"
     r"|\bonly\s+when\s+I\s+(?:run|start|ask|click|trigger)\b",
+    re.IGNORECASE | re.ASCII,
+)
+# "제가 승인한 경우에만", "only if I approve it": the approval step said, not a condition to test.
+APPROVAL_ONLY: Final = re.compile(
+    r"(?:승인|결재|허락|허가|컨펌)[가-힣]{0,4}(?:\s*(?:난|된|한))?\s*(?:경우에만|경우|때만|때에만|때)"
+    r"|\b(?:only\s+)?(?:if|when|once|after)\s+(?:I|we|my\s+\w+|the\s+\w+|someone)\s+(?:have\s+|has\s+)?"
+    r"(?:approve[sd]?|signs?\s+off|signed\s+off|okays?|okayed|OKs?)\b",
     re.IGNORECASE | re.ASCII,
 )
 # Conditional endings that are only politeness or a trigger's own receiving verb: no condition step
@@ -206,6 +224,11 @@ MANUAL_WORDS: Final = re.compile(
     # "내가 실행할 때만", "내가 돌릴 때", "클릭할 때만": run by the person, not on a schedule
     r"|(?:실행|수동|클릭|요청|원|필요|누를|부를|돌릴|돌리)[가-힣]{0,4}\s*(?:때만|때에만|경우에만)"
     r"|내가\s*(?:직접\s*)?(?:실행|돌릴|돌리|누를|누르|시작|클릭|호출)"
-    r"|입력하면|입력한|넣으면|붙여\s*넣으면|\bwhen\s+I\s+(?:enter|paste|give|type|upload)\b|\bgiven\s+an?\b",
+    r"|입력하면|입력한|넣으면|붙여\s*넣으면|\bwhen\s+I\s+(?:enter|paste|give|type|upload)\b|\bgiven\s+an?\b"
+    # No schedule, run by the person: "스케줄은 필요 없어요", "제가 눌러서 돌릴게요", "I'll run it myself".
+    r"|(?:스케줄|일정|예약|정해진\s*시간)(?:은|는|이|가)?\s*(?:필요\s*없|없어도|안\s*(?:잡|정해)|잡지\s*말)"
+    r"|(?:제가|저희가|우리가)\s*(?:직접\s*)?(?:실행|돌릴|돌리|누를|누르|눌러|시작|클릭|호출|트리거)"
+    r"|\bno\s+schedul\w*|\b(?:don'?t|do\s+not|no\s+need\s+to)\s+schedule\b|\bnot\s+(?:on\s+a\s+)?scheduled?\b"
+    r"|\b(?:trigger|run|start|launch|kick\s+off|fire)\s+(?:it|this|them)\s+(?:myself|ourselves|by\s+hand)\b",
     re.IGNORECASE | re.ASCII,
 )

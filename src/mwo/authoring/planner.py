@@ -158,7 +158,9 @@ def _source_provider(req: Requirements, plan: Plan) -> str | None:
             )
         plan.questions.append(SOURCE_QUESTION)
         return None
-    if _NEWS.search(req.text) and (req.topic or _processing(req)):
+    # Processing with no topic works on what the trigger brings ("news-crawl 워크플로가 끝나면 요약"),
+    # not on news fetched besides.
+    if _NEWS.search(req.text) and (req.topic or (_processing(req) and not _trigger_brings_data(req))):
         return _assume(
             plan,
             req,
