@@ -183,7 +183,9 @@ CHANNEL_WORDS: Final = (
        _NOTE, "notify", Channel.INBOX),
 )  # fmt: skip
 SEND_WORDS: Final = (
-    _w(r"보내|전송|발송|알려|알림|공유해|통보|전달|\bsend\b|\bnotify\b|\balert\b|\blet\s+me\s+know\b|\btell\s+me\b"
+    _w(r"보내|전송|발송|알려|알림|공유\s*(?:좀\s*)?(?:해|하|부탁)|통보|전달|보고\s*(?:좀\s*)?해\s*(?:줘|주|달)"
+       r"|공지\s*(?:를\s*|좀\s*)*(?:올려|띄워|게시)"
+       r"|\bsend\b|\bnotify\b|\balert\b|\blet\s+me\s+know\b|\btell\s+me\b"
        r"|\bmessage\s+me\b|\bping\b|\bpost\s+(?:it\s+)?(?:to|in)\b|\bshare\b|\bdeliver\b", _NOTE, "notify"),
     # A reminder or a report goes to someone: where to is asked when no channel is named.
     _w(r"리마인드|리마인더|상기시켜|\bremind(?:s|er|ers)?\b"

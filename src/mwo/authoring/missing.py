@@ -126,10 +126,22 @@ def _delivers_nowhere(intents: Sequence[StepIntent], trigger: TriggerIntent) -> 
     )
 
 
+# A condition that names a judgement, not a measure: "날씨가 나쁘면", "뭔가 이상하면", "if it looks off".
+# What counts as bad or odd is the criterion, and only the person can say it.
+_VAGUE_QUALITY = re.compile(
+    r"(?:안\s*좋|나쁘|이상하|수상하|심하|위험하|별로(?:이)?|애매하)(?:으)?면$"
+    r"|\bif\s+(?:it|things|that|this|anything|something)?\s*(?:is|are|looks?|seems?|gets?|goes)?\s*"
+    r"(?:bad|worse|off|weird|odd|strange|wrong|fishy|unusual)\b",
+    re.IGNORECASE,
+)
+
+
 def _needs_criterion(intents: Sequence[StepIntent], criterion: str | None) -> bool:
     conditions = [i for i in intents if i.type is StepType.CONDITION]
     if any(VAGUE_CHANGE.fullmatch(i.evidence.strip()) for i in conditions):
         return True  # "환율이 많이 오르면": how much is the criterion
+    if any(_VAGUE_QUALITY.search(i.evidence.strip()) for i in conditions):
+        return True  # "나쁘면": what counts as bad is the criterion
     bare = all(_BARE_CONDITION.match(i.evidence.strip()) for i in conditions)
     vague = criterion is None or _VAGUE_CRITERION.match(criterion.strip()) is not None
     return bool(conditions) and vague and (bare or criterion is not None)
@@ -153,6 +165,8 @@ def missing_what(
         return [_ask("goal")]
     slots = extract_slots(text)
     questions = _trigger_questions(trigger, schedule, text)
+    if not intents:  # "매일 9시에 돌려줘": when is said, what to do is not
+        questions.insert(0, _ask("goal"))
     given = INPUT_WORDS.search(text) is not None  # "검색어를 입력하면": the input is the source and topic
     searches = [i for i in intents if i.provider in _SEARCH_PROVIDERS]
     if searches and slots.topic_hint is None and not given:

@@ -229,3 +229,69 @@ def test_a_vague_criterion_on_a_named_source_asks_only_the_criterion() -> None:
 
     slots = {q.slot for q in req.questions}
     assert "criterion" in slots and "source" not in slots
+
+
+def _asked(request: str) -> set[str]:
+    return {q.slot for q in understand(request, {}, default_timezone="Asia/Seoul").questions}
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "평일마다 오전 10시에 실행되게 해줘",
+        "매주 금요일 밤에 돌아가게 해 주세요",
+        "Run it every weekday at 8",
+        "Make it run hourly",
+    ],
+)
+def test_a_schedule_with_nothing_to_do_asks_what_to_do(request_text: str) -> None:
+    assert "goal" in _asked(request_text)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["매일 9시에 경제 뉴스 요약해서 메일로 보내줘", "Every day at 9 email me a summary of AI news"],
+)
+def test_a_schedule_with_a_job_does_not_ask_what_to_do(request_text: str) -> None:
+    assert "goal" not in _asked(request_text)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "매일 저녁 공지 좀 올려 주세요",
+        "주간 실적 정리한 거 공유 부탁해요",
+        "매주 금요일에 판매 현황 보고해 줘",
+    ],
+)
+def test_sharing_posting_or_reporting_without_a_channel_asks_where(request_text: str) -> None:
+    assert "channel" in _asked(request_text)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["공유 폴더에 파일이 올라오면 슬랙으로 알려줘", "매주 금요일에 판매 현황 보고서를 메일로 보내줘"],
+)
+def test_a_shared_folder_or_a_named_channel_is_not_asked_where(request_text: str) -> None:
+    assert "channel" not in _asked(request_text)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "공기 상태가 안 좋으면 아침 7시에 카톡 줘",
+        "서버 상태가 좀 수상하면 슬랙으로 알려줘",
+        "Every hour check https://status.example.com and message me on Slack if it looks off",
+        "Email me if the numbers on https://api.example.com/kpi seem weird",
+    ],
+)
+def test_a_judgement_as_a_condition_asks_the_criterion(request_text: str) -> None:
+    assert "criterion" in _asked(request_text)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["비가 오면 아침 7시에 카톡 보내줘", "https://api.example.com/stock 가격이 5만원 이하면 메일로 알려줘"],
+)
+def test_a_measurable_condition_does_not_ask_the_criterion(request_text: str) -> None:
+    assert "criterion" not in _asked(request_text)
