@@ -15,6 +15,9 @@ them here. The rules for what is not said, each stated in the request's language
   (assumption). "9시 뉴스" (a time as a name) is not a schedule. With 오늘/내일/tomorrow it is a
   one-off, which cron cannot hold: asked (slot `schedule`).
 - 매주/weekly with no weekday: Monday; 매월/monthly with no day: the 1st (assumptions).
+- A time said as an offset ("자정 5분 전", "a quarter to 9 am") is that time moved (`schedule_offsets`);
+  across midnight a daily schedule stays daily, named weekdays move with it, and days of the month
+  are asked (slot `schedule`). Examples in brackets ("(1시 15분처럼)") are not read (`schedule_asides`).
 - 격주 / every other week: cron cannot say it. The parse keeps `every_weeks=2`, the cron fires
   weekly, and the question (slot `schedule`) asks whether weekly is all right.
 """
@@ -28,8 +31,10 @@ from datetime import datetime
 from mwo.authoring.intents import Question, ScheduleParse
 from mwo.authoring.particles import eun
 from mwo.authoring.quoted import blank_quotes
+from mwo.authoring.schedule_asides import blank_examples
 from mwo.authoring.schedule_days import excluded_weekdays, find_days
 from mwo.authoring.schedule_describe import describe_schedule
+from mwo.authoring.schedule_offsets import shift_weekdays, shifted, with_offset
 from mwo.authoring.schedule_parts import (
     Days,
     Found,
@@ -84,7 +89,7 @@ _EN_DAY_NAMES = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "F
 
 
 def request_language(text: str) -> str:
-    """"ko" when Hangul dominates: a Hangul syllable counts as much as three Latin letters (one
+    """ "ko" when Hangul dominates: a Hangul syllable counts as much as three Latin letters (one
     syllable carries about what three letters do, and Korean requests often name English things)."""
     hangul = len(_HANGUL.findall(text))
     return "ko" if hangul and hangul * 3 >= len(_LATIN.findall(text)) else "en"
@@ -129,11 +134,14 @@ def parse_schedule(text: str, *, default_timezone: str, language: str | None = N
         return None
     notes = _Notes(language or request_language(text))
     used: list[Span] = []
+    moves: set[int] = set()
     if found.intervals:
         minute, hour = _interval_fields(found.intervals[0], found.times, notes, used)
     else:
-        minute, hour = _time_fields(found, notes, used, recurring)
+        minute, hour, moves = _time_fields(found, notes, used, recurring)
     dom, month, dow, every_weeks = _day_fields(found.days, notes, used)
+    if moves - {0}:
+        dow = _moved_days(dom, month, dow, moves, notes)
     if not recurring and found.one_off:
         notes.ask("schedule", "one_off")
     elif not recurring:
@@ -190,7 +198,8 @@ def _with_part(request: str, times: list[TimeOfDay], part: str) -> str:
 def _find(text: str) -> Found:
     """Every piece of a time phrase; a weekday said once with no time ("월요일 회의록") is no day."""
     text = blank_quotes(_URL_OR_EMAIL.sub(lambda m: " " * len(m.group(0)), text))  # '10시 회의' is a message
-    times = find_times(text)
+    text = blank_examples(text)  # "(1시 15분, 2시 15분처럼)" shows what the schedule means
+    times = [with_offset(text, t) for t in find_times(text)]
     days = find_days(text)
     if not any(t.anchored for t in times) and all(d.dow and not d.recurring for d in days):
         days = []  # "월요일 회의록": a weekday named once, with no time, is no schedule
@@ -273,7 +282,7 @@ def _minute_interval(minutes: int, window: tuple[int, int] | None, notes: _Notes
 
 
 def _window(times: list[TimeOfDay], used: list[Span]) -> tuple[int, int] | None:
-    """"9시부터 18시까지 30분마다": the first and last times said around an interval. Both hours are
+    """ "9시부터 18시까지 30분마다": the first and last times said around an interval. Both hours are
     included, as people write it in cron (9-18): the last run is 18:30, and the assumption says so."""
     if len(times) < 2:
         return None
@@ -291,16 +300,20 @@ def _resolve_quietly(time: TimeOfDay) -> int:
     return _apply_part(time.hour, time.part or "am") if not time.explicit_24h else time.hour
 
 
-def _time_fields(found: Found, notes: _Notes, used: list[Span], recurring: bool) -> tuple[str, str]:
+def _time_fields(found: Found, notes: _Notes, used: list[Span], recurring: bool) -> tuple[str, str, set[int]]:
+    """(minute, hour, days moved by each time): -1 when an offset crosses midnight backwards
+    ("자정 5분 전"), +1 forwards, 0 otherwise."""
     times = [t for t in found.times if t.anchored or recurring]
     lone_part = found.parts[0] if len({p.kind for p in found.parts}) == 1 else None
     if not times:
-        return _part_only(lone_part, found, notes, used)
-    hours, minutes = [], []
+        return (*_part_only(lone_part, found, notes, used), set())
+    hours, minutes, moves = [], [], set()
     for time in times:
         used.append(time.span)
-        hours.append(_hour(time, lone_part, notes, used))
-        minutes.append(time.minute)
+        hour, minute, moved = shifted(_hour(time, lone_part, notes, used), time.minute, time.offset)
+        hours.append(hour)
+        minutes.append(minute)
+        moves.add(moved)
     if len(set(minutes)) > 1:
         shown = ", ".join(f"{h}:{m:02d}" for h, m in zip(hours, minutes, strict=True))
         notes.ask("time", "time_minutes_differ", times=shown)
@@ -308,7 +321,23 @@ def _time_fields(found: Found, notes: _Notes, used: list[Span], recurring: bool)
         notes.ask("time", "times_a_day", n=found.times_a_day[0])
     if found.times_a_day:
         used.append(found.times_a_day[1])
-    return str(minutes[0]), ",".join(str(h) for h in sorted(set(hours)))
+    return str(minutes[0]), ",".join(str(h) for h in sorted(set(hours))), moves
+
+
+def _moved_days(dom: str, month: str, dow: str, moves: set[int], notes: _Notes) -> str:
+    """The weekday field once a time moved to the day before (or after). Every day stays every day;
+    named weekdays move with it; days of the month or n-th weekdays cannot move exactly: asked, and the
+    days kept as said for now."""
+    if dom == "*" and month == "*" and dow == "*":
+        return dow
+    moved_dow = None
+    if dom == "*" and month == "*" and len(moves) == 1:  # times that move differently cannot share days
+        moved_dow = shift_weekdays(dow, next(iter(moves)))
+    if moved_dow is None:
+        notes.ask("schedule", "day_shift")
+        return dow
+    notes.assume("day_shift_weekdays")
+    return _compact(sorted({int(d) for d in moved_dow.split(",")}))
 
 
 def _part_only(part: PartOfDay | None, found: Found, notes: _Notes, used: list[Span]) -> tuple[str, str]:
@@ -361,7 +390,8 @@ def _hour(time: TimeOfDay, lone_part: PartOfDay | None, notes: _Notes, used: lis
 
 def _day_fields(days: list[Days], notes: _Notes, used: list[Span]) -> tuple[str, str, str, int]:
     """(day of month, month, day of week, every_weeks) from the day pieces."""
-    used.extend(d.span for d in days)
+    excluded = {w for d in days for w in d.excluded}
+    used.extend(d.span for d in days if not (d.dow and set(d.dow) <= excluded))  # see _dow_field
     every_weeks = max((d.every_weeks for d in days), default=1)
     if any(d.assumed == "impossible_date" for d in days):
         notes.ask("schedule", "impossible_date")
@@ -382,7 +412,9 @@ def _day_fields(days: list[Days], notes: _Notes, used: list[Span]) -> tuple[str,
 
 
 def _dow_field(days: list[Days], notes: _Notes) -> str:
-    named = [d for d in days if d.dow]
+    excluded = {w for d in days for w in d.excluded}
+    # A day left out and named again ("화요일만 빼고 매일 ... 화요일은 휴관이라서") stays left out.
+    named = [d for d in days if d.dow and not set(d.dow) <= excluded]
     chosen: set[int] = {w for d in named for w in d.dow}
     weekly = any(d.assumed == "weekly_monday" or d.every_weeks > 1 for d in days)
     if not chosen and weekly:
@@ -391,7 +423,6 @@ def _dow_field(days: list[Days], notes: _Notes) -> str:
     elif named and not weekly and not any(d.recurring for d in named):
         names = _KO_DAY_NAMES if notes.language == "ko" else _EN_DAY_NAMES
         notes.assume("weekly_from_day", day=", ".join(names[w] for w in sorted(chosen)))
-    excluded = {w for d in days for w in d.excluded}
     if excluded:
         chosen = (chosen or set(range(7))) - excluded
     if not chosen or len(chosen) == 7:

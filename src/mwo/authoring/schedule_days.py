@@ -26,11 +26,16 @@ _EN_RANGE = re.compile(
     rf"\b({_EN_FULL}|{_EN_SHORT})\s*(?:-|–|to|through|thru)\s*({_EN_FULL}|{_EN_SHORT})\b", re.IGNORECASE
 )
 _EN_NAMED = re.compile(rf"\b(?:({_EN_FULL})(s)?|({_EN_SHORT})(?![a-z]))\b", re.IGNORECASE)
+# After a weekday: it is left out. "만 빼고" / "을 제외하고" take only the plain exclusion words, so
+# "화요일만 빼고" is every day but Tuesday while "화요일에만" and "화요일만 보내" stay Tuesday only.
 _EXCLUDED = re.compile(
-    r"\s*(?:은|는|에는|엔|에)?\s*(?:제외|빼고|말고|빼|(?:[가-힣]+\s*)?(?:지\s*마|지\s*말|안\s*해|쉬어|쉬고|건너뛰))"
+    r"\s*(?:(?:만|을|를)\s*(?:제외|빼고|말고|빼)"
+    r"|(?:은|는|에는|엔|에)?\s*(?:제외|빼고|말고|빼|(?:[가-힣]+\s*)?(?:지\s*마|지\s*말|안\s*해|쉬어|쉬고|건너뛰)))"
 )
 _EN_EXCEPT = re.compile(
-    rf"\b(?:except(?:\s+on)?|but\s+not(?:\s+on)?|excluding|skip(?:ping)?|not\s+on|never\s+on"
+    rf"\b(?:except(?:\s+for)?(?:\s+on)?|but\s+not(?:\s+on)?|excluding|skip(?:ping)?|not\s+on|never\s+on"
+    rf"|(?:other\s+than|apart\s+from|aside\s+from)(?:\s+on)?"
+    rf"|(?:(?<=day\s)|(?<=days\s)|(?<=daily\s)|(?<=day,\s)|(?<=week\s))but(?:\s+on)?"
     rf"|(?:don'?t|do\s+not|never)\s+(?:[a-z]+\s+){{0,3}}?on)\s+"
     rf"(?:{_EN_FULL}|{_EN_SHORT})s?(?:\s*(?:,|and|or)\s*(?:{_EN_FULL}|{_EN_SHORT})s?)*\b",
     re.IGNORECASE,
@@ -294,7 +299,7 @@ def _real_date(month: int, day: int) -> bool:
 
 
 def _yearly(text: str) -> Days | None:
-    """"매년 3월 14일", "every year on March 14", "annually on 1 May": one day of the year."""
+    """ "매년 3월 14일", "every year on March 14", "annually on 1 May": one day of the year."""
     ko_word, ko_date = _KO_YEARLY.search(text), _KO_MONTH_DAY.search(text)  # "매년 어버이날인 5월 8일"
     if ko_word is not None and ko_date is not None:
         month, day = int(ko_date.group(1)), int(ko_date.group(2))

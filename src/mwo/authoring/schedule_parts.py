@@ -30,6 +30,8 @@ class TimeOfDay:
     """Said as 0 or 13-23 (or 24): no part of the day needed."""
     anchored: bool = False
     """Said as a schedule ("9시에", "at 9"), not as a name ("9시 뉴스")."""
+    offset: int = 0
+    """Minutes added to the time said: -5 for "자정 5분 전" or "5 minutes before midnight"."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,9 @@ _EN_NUMBER = "|".join(sorted(words.EN_NUMBERS, key=len, reverse=True))
 # "인도네시아" is no four o'clock.
 _KO_WORD_START = r"(?:(?<![가-힣])|(?<=오전|오후|아침|저녁|점심|새벽|매일|평일|주말)|(?<=밤|낮|매))"
 _KO_NUM = rf"(?<![0-9])(\d{{1,2}}|{_KO_WORD_START}(?:{_KO_NATIVE}))"
+# Sino-Korean numbers 1-59 as minutes are said ("일곱 시 이십 분", "열 시 삼십오 분", "세 시 오 분").
+_SINO_DIGITS = "일이삼사오육칠팔구"
+_KO_SINO = rf"(?:[이삼사오]?십[{_SINO_DIGITS}]?|[{_SINO_DIGITS}])"
 _EN_NUM = rf"(\d{{1,3}}|{_EN_NUMBER})"
 
 
@@ -108,14 +113,25 @@ def number(token: str) -> int:
     token = token.strip().lower()
     if token.isdigit():
         return int(token)
+    if re.fullmatch(_KO_SINO, token):
+        return _sino(token)
     return words.KO_NATIVE_NUMBERS.get(token) or words.EN_NUMBERS[token]
+
+
+def _sino(token: str) -> int:
+    """이십오 -> 25, 십 -> 10, 삼 -> 3 (the Sino-Korean numbers of `_KO_SINO`)."""
+    tens, _, ones = token.rpartition("십")
+    value = _SINO_DIGITS.index(ones) + 1 if ones else 0
+    if "십" in token:
+        value += 10 * (_SINO_DIGITS.index(tens) + 1 if tens else 1)
+    return value
 
 
 # --- times of day ------------------------------------------------------------------------------------
 
 _KO_PARTS = "|".join(k for k in words.PARTS_OF_DAY if not k.isascii())
 _KO_TIME = re.compile(
-    rf"(?:({_KO_PARTS})\s*)?{_KO_NUM}\s*시(?!간|각)(?:\s*(반|정각|(\d{{1,2}})\s*분))?"
+    rf"(?:({_KO_PARTS})\s*)?{_KO_NUM}\s*시(?!간|각)(?:\s*(반|정각|(\d{{1,2}}|{_KO_SINO})\s*분))?"
     rf"|(?:({_KO_PARTS})\s*)?(?<![\d:])(\d{{1,2}}):(\d{{2}})(?![\d:])"
 )
 _KO_ANCHOR = re.compile(r"\s*(?:에|마다|쯤|경|정각|부터|까지|[,~\-]|와|과|및|이랑|랑|\s+그리고)")
@@ -126,10 +142,9 @@ _EN_TIME = re.compile(
     rf"|(\d{{1,2}})\s*o'?clock)",
     re.IGNORECASE,
 )
-_EN_AT_LIST = re.compile(
-    rf"\b(?:at|@)\s+({_EN_ONE_TIME}(?:\s*(?:,|and|&)\s*{_EN_ONE_TIME})*)", re.IGNORECASE
-)
+_EN_AT_LIST = re.compile(rf"\b(?:at|@)\s+({_EN_ONE_TIME}(?:\s*(?:,|and|&)\s*{_EN_ONE_TIME})*)", re.IGNORECASE)
 _EN_AT_ITEM = re.compile(_EN_ONE_TIME, re.IGNORECASE)
+_EN_MINUTES_AFTER = re.compile(r"\s*(?:minutes?|mins?)\b", re.IGNORECASE)
 _EN_PART_AFTER = re.compile(r"\s*(?:in the (morning|afternoon|evening)|at (night))", re.IGNORECASE)
 
 
@@ -148,7 +163,7 @@ def _korean_times(text: str) -> list[TimeOfDay]:
     for m in _KO_TIME.finditer(text):
         anchored = bool(_KO_ANCHOR.match(text, m.end())) or m.end() == len(text.rstrip())
         if m.group(2) is not None:
-            minute = 30 if m.group(3) == "반" else int(m.group(4) or 0)
+            minute = 30 if m.group(3) == "반" else number(m.group(4) or "0")
             made = _time(number(m.group(2)), minute, m.span(), _ko_part(m.group(1)), anchored)
         else:
             made = _time(int(m.group(6)), int(m.group(7)), m.span(), _ko_part(m.group(5)), anchored)
@@ -166,6 +181,8 @@ def _english_times(text: str) -> list[TimeOfDay]:
     for listing in _EN_AT_LIST.finditer(text):
         base = listing.start(1)
         for index, item in enumerate(_EN_AT_ITEM.finditer(listing.group(1))):
+            if _EN_MINUTES_AFTER.match(text, base + item.end()):
+                break  # "at 10 minutes to 9pm": a count of minutes, then the time
             span = (listing.start() if index == 0 else base + item.start(), base + item.end())
             made = _time(int(item.group(1)), int(item.group(2) or 0), span, _meridiem(item.group(3)), True)
             if made is not None:
@@ -186,7 +203,7 @@ def _english_times(text: str) -> list[TimeOfDay]:
 
 
 def _with_part_after(text: str, time: TimeOfDay) -> TimeOfDay:
-    """"at 9 in the morning", "7 at night": the part of the day said after the time."""
+    """ "at 9 in the morning", "7 at night": the part of the day said after the time."""
     m = _EN_PART_AFTER.match(text, time.span[1])
     if m is None or time.part is not None or time.explicit_24h:
         return time
@@ -281,6 +298,13 @@ _MINUTE_PAST = re.compile(
 )
 
 
+# The minute said before the hour word: "at quarter past every hour", "20 minutes past each hour".
+_MINUTE_BEFORE_HOURLY = re.compile(
+    r"\b(?:at\s+)?(?:(?:a\s+)?(quarter|half)|(\d{1,2})\s+(?:minutes?|mins?)?)\s*past\s+(?:every|each|the)\s+hour\b",
+    re.IGNORECASE,
+)
+
+
 def _hourly_kind(token: str) -> Interval:
     low = token.lower()
     if "minute" in low or low.replace(" ", "").startswith("매분"):
@@ -310,7 +334,7 @@ _CLOCK_HOUR_BEFORE = re.compile(r"(?:\d|(?<!매)[가-힣])\s*시\s*$")
 
 
 def find_intervals(text: str) -> list[Interval]:
-    """"30분마다", "두 시간 간격", "every 15 minutes", "hourly", "매시 30분" (minute past the hour)."""
+    """ "30분마다", "두 시간 간격", "every 15 minutes", "hourly", "매시 30분" (minute past the hour)."""
     out = []
     for m in _KO_INTERVAL.finditer(text):
         amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
@@ -323,6 +347,10 @@ def find_intervals(text: str) -> list[Interval]:
         n, unit = number(m.group(1)), m.group(2).lower()
         if n > 0:
             out.append(Interval(m.span(), minutes=n) if unit.startswith("m") else Interval(m.span(), hours=n))
+    for m in _MINUTE_BEFORE_HOURLY.finditer(text):
+        minute = {"quarter": 15, "half": 30}.get((m.group(1) or "").lower()) or int(m.group(2) or 0)
+        if minute < 60:
+            out.append(Interval(m.span(), minute_of_hour=minute))
     for m in _HOURLY.finditer(text):
         if any(i.span[0] <= m.start() < i.span[1] for i in out):
             continue
@@ -345,7 +373,7 @@ _TIMES_A_DAY = re.compile(
 
 
 def find_times_a_day(text: str) -> tuple[int, Span] | None:
-    """"하루 두 번", "twice a day", "3 times a day": how many fires a day were asked for."""
+    """ "하루 두 번", "twice a day", "3 times a day": how many fires a day were asked for."""
     m = _TIMES_A_DAY.search(text)
     if m is None:
         return None

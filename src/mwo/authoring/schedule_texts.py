@@ -47,6 +47,10 @@ ASSUMPTIONS: Final = MappingProxyType(
             "24시간마다는 매일 자정으로 보았습니다",
             "Every 24 hours is read as every day at midnight",
         ),
+        "day_shift_weekdays": (
+            "자정을 넘겨 전날(또는 다음 날)이 되므로 요일도 함께 옮겼습니다",
+            "The time crosses midnight, so the weekdays moved with it",
+        ),
         "biweekly": (
             "격주는 cron으로 표현할 수 없어 지금은 매주 실행됩니다",
             "Every other week cannot be written in cron, so it runs every week for now",
@@ -81,6 +85,10 @@ QUESTIONS: Final = MappingProxyType(
         "biweekly": (
             "격주(2주마다) 실행은 아직 지원하지 않습니다. 매주 실행해도 될까요?",
             "Running every other week is not supported yet. Is every week all right?",
+        ),
+        "day_shift": (
+            "자정을 넘기는 시각이라 실행 날짜가 하루 바뀝니다. 어느 날에 실행할까요?",
+            "The time crosses midnight, so the run falls on another day. On which days should it run?",
         ),
         "one_off": (
             "한 번만 실행하는 예약은 지원하지 않습니다. 매일 반복할까요?",

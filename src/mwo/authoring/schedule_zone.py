@@ -1,9 +1,10 @@
 """The time zone a request names, as an IANA name: "런던 시간", "뉴욕 기준", "New York time",
-"in Tokyo time", abbreviations written in capitals (KST, UTC, PST), "UTC+9", or an IANA name itself.
+"in Tokyo time", abbreviations written in capitals (KST, UTC, PST), "UTC+9", a US zone right after
+a time ("4 pm Eastern", "9:30 PT"), or an IANA name itself.
 
 A place counts only with a zone word after it (시간/시각/기준, time/timezone), so "런던 날씨" or
-"a report about Tokyo" names no zone. Abbreviations that are also words (ET, PT) count only in
-capitals, on their own.
+"a report about Tokyo" names no zone. Abbreviations that are also words (ET, PT, CT) and the bare
+US zone names (Eastern, Central) count only right after a time, the short forms in capitals.
 """
 
 from __future__ import annotations
@@ -23,6 +24,16 @@ _EN_PLACE_ZONE = re.compile(
 )
 _ABBREVIATION = re.compile(
     r"(?<![A-Za-z])(" + "|".join(sorted(words.ZONE_ABBREVIATIONS, key=len, reverse=True)) + r")(?![A-Za-z])"
+)
+# "4 pm Eastern", "9:30 PT", "noon (Central time)": a US zone right after a time. A capitalised word
+# after the name makes it a place ("9am Central Park"); a zone word may follow ("Eastern time").
+_US_TIME = (
+    r"(?i:\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?|o'?clock)|\d{1,2}:\d{2}|\bat\s+\d{1,2}|\bnoon|\bmidnight)"
+    r"|\d\s*시(?:\s*\d{1,2}\s*분|\s*반)?|정오|자정"
+)
+_US_AFTER_TIME = re.compile(
+    rf"(?:{_US_TIME})\s*\(?\s*((?i:eastern|central|mountain|pacific)|ET|CT|MT|PT|CST)(?![A-Za-z])"
+    r"(?!\s+(?!(?i:time|standard|daylight)\b)[A-Z][a-z])"
 )
 _OFFSET = re.compile(r"(?<![A-Za-z])(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?00)?(?![\d:])")
 _IANA = re.compile(r"\b([A-Z][A-Za-z]+/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?)\b")
@@ -59,6 +70,12 @@ def find_zone(text: str) -> Zone | None:
         for m in pattern.finditer(text):
             candidates.append((m.span(), words.ZONE_PLACES[m.group(1).lower()]))
             taken.append(m.span())
+    for m in _US_AFTER_TIME.finditer(text):
+        if any(s <= m.start(1) < e for s, e in taken):
+            continue  # "Pacific time": already read, with its zone word
+        name = m.group(1) if m.group(1).isupper() else m.group(1).lower()
+        candidates.append((m.span(1), words.US_ZONES_AFTER_TIME[name]))
+        taken.append(m.span(1))
     for m in _ABBREVIATION.finditer(text):
         if not any(s <= m.start() < e for s, e in taken):
             candidates.append((m.span(), words.ZONE_ABBREVIATIONS[m.group(1)]))

@@ -178,6 +178,15 @@ ZONE_ABBREVIATIONS: Final = MappingProxyType(
         "PHT": "Asia/Manila",
     }
 )  # fmt: skip
+# US zones said right after a time with no zone word ("at 4 pm Eastern", "9:30 PT", "noon CST"):
+# only there, since "Central" and "PT" are ordinary words elsewhere; the short forms in capitals.
+US_ZONES_AFTER_TIME: Final = MappingProxyType(
+    {
+        "eastern": "America/New_York", "central": "America/Chicago", "mountain": "America/Denver",
+        "pacific": "America/Los_Angeles", "ET": "America/New_York", "CT": "America/Chicago",
+        "MT": "America/Denver", "PT": "America/Los_Angeles", "CST": "America/Chicago",
+    }
+)  # fmt: skip
 # Words that follow a place to make it a zone ("런던 시간", "뉴욕 기준", "Tokyo time").
 KO_ZONE_WORDS: Final = ("시간", "시각", "기준", "현지 시간", "표준시")
 EN_ZONE_WORDS: Final = ("time", "timezone", "time zone", "local time", "hours")
