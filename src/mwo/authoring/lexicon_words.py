@@ -85,7 +85,7 @@ CONDITIONAL_ENDING: Final = _w(
     _COND, "check",
 )  # fmt: skip
 CONDITION_WORDS: Final = (
-    _w(r"만약|만일|조건|경우에만|경우|때만|일\s*때|초과|이상(?!한|하게|해)|이하|미만|넘으면|넘는|넘을|넘게",
+    _w(r"만약|만일|조건|경우에만|경우|때만|일\s*때|초과|이상(?!한|하게|해|하면|하다|하지|할)|이하|미만|넘으면|넘는|넘을|넘게",
        _COND, "check"),
     _w(r"(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오면|올\s*때|오는\s*날|내리면|예보되면)", _COND, "check"),
     _w(r"\bif\b(?!\s+(?:approved|it\s+is\s+approved|possible|needed|you\s+can|I\s+approve))"
@@ -190,7 +190,10 @@ SEND_WORDS: Final = (
     # A reminder or a report goes to someone: where to is asked when no channel is named.
     _w(r"리마인드|리마인더|상기시켜|\bremind(?:s|er|ers)?\b"
        r"|보고서|리포트|레포트|(?:주간|일일|월간|업무|매출)\s*보고|\b(?:my|our|the|a|weekly|daily|monthly)\s+"
-       r"(?:\w+\s+)?reports?\b", _NOTE, "notify"),
+       r"(?:\w+\s+)?reports?\b"
+       # A digest or a briefing is read by someone too ("a morning briefing", "weekly roundup").
+       r"|\b(?:a|my|our|the|daily|weekly|monthly|morning|evening|nightly)\s+(?:\w+\s+)?"
+       r"(?:digest|briefing|roundup|round-up|recap)s?\b", _NOTE, "notify"),
 )  # fmt: skip
 # A change of an unsaid size ("많이 오르면", "gets cheap"): a condition whose criterion is asked.
 # A bare change ("가격이 오르면": any rise) is measurable against the last value, so it is not.

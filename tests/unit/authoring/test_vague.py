@@ -295,3 +295,29 @@ def test_a_judgement_as_a_condition_asks_the_criterion(request_text: str) -> Non
 )
 def test_a_measurable_condition_does_not_ask_the_criterion(request_text: str) -> None:
     assert "criterion" not in _asked(request_text)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "주문 수가 이상하면 디스코드로 알려줘",
+        "Every morning at 7 check https://api.example.com/orders and tell me on Slack if anything seems odd",
+    ],
+)
+def test_odd_is_a_judgement_not_a_comparison(request_text: str) -> None:
+    assert "criterion" in _asked(request_text)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "I want a weekly roundup of AI news every Monday at 9",
+        "Give me a morning briefing on the markets at 7 am",
+    ],
+)
+def test_a_digest_or_briefing_without_a_channel_asks_where(request_text: str) -> None:
+    assert "channel" in _asked(request_text)
+
+
+def test_a_digest_with_a_channel_is_not_asked_where() -> None:
+    assert "channel" not in _asked("Email me a daily digest of Naver economy news at 8 am")
