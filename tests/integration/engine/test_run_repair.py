@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from mwo.engine.errors import RunStateError
-from mwo.engine.repair import RepairOutcome, RepairRequest, RepairWiring
+from mwo.engine.repair import RepairOutcome, RepairRequest, RepairWiring, SaveVersion
 from mwo.engine.runs import RunService
 from mwo.sandbox import Sandbox, SandboxConfig
 from mwo.services import Services
@@ -73,9 +73,12 @@ def _workflow(repair: str = "propose") -> dict[str, Any]:
     }
 
 
-def _service(env: Env, repairer: ScriptedRepairer, *, fresh_process: bool = False) -> RunService:
-    """A run service repairing with `repairer`; `fresh_process`: on its own connections, as another
-    process (or this one after a restart) would be."""
+def _service(
+    env: Env, repairer: ScriptedRepairer, *, fresh_process: bool = False, save: SaveVersion | None = None
+) -> RunService:
+    """A run service repairing with `repairer`, saving fixes with `save` (the apply path's
+    `save_fix` by default); `fresh_process`: on its own connections, as another process (or this one
+    after a restart) would be."""
     services = Services.open(env.services.settings) if fresh_process else env.services
     return RunService(
         services.store,
@@ -84,7 +87,7 @@ def _service(env: Env, repairer: ScriptedRepairer, *, fresh_process: bool = Fals
         services.settings,
         clock=env.clock,
         sleep=env.clock.sleep,
-        repair=RepairWiring(repairer, services.applier.save_fix),
+        repair=RepairWiring(repairer, save or services.applier.save_fix),
     )
 
 
@@ -180,7 +183,8 @@ def test_auto_saves_no_fix_once_another_process_took_the_run_over(env: Env) -> N
     services = env.services
     taken: list[int] = []
 
-    def taken_over_then_save(workflow: Workflow, message: str, lease: RunLease) -> VersionRecord:
+    def taken_over_then_save(workflow: Workflow, message: str, lease: RunLease | None) -> VersionRecord:
+        assert lease is not None, "repair: auto saves under the run's lease"
         later = env.clock() + timedelta(hours=1)  # past any lease this process holds or extends
         other = services.store.acquire_run_lease(
             lease.run_id, "worker-b", later + timedelta(minutes=1), later
@@ -189,17 +193,7 @@ def test_auto_saves_no_fix_once_another_process_took_the_run_over(env: Env) -> N
         taken.append(other.token)
         return services.applier.save_fix(workflow, message, lease)
 
-    runs = RunService(
-        services.store,
-        services.registry,
-        services.checkpointer,
-        services.settings,
-        clock=env.clock,
-        sleep=env.clock.sleep,
-        repair=RepairWiring(ScriptedRepairer(), taken_over_then_save),
-    )
-
-    left = runs.start("headlines")
+    left = _service(env, ScriptedRepairer(), save=taken_over_then_save).start("headlines")
 
     assert taken, "the save was reached"
     assert services.store.get_version("headlines").number == 1, "no fix saved by the stale holder"
