@@ -18,9 +18,7 @@ from mwo.authoring.schedule import (
 )
 from mwo.triggers.cron import CronSchedule
 from mwo.triggers.errors import CronError
-
-K = "Asia/Seoul"
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)  # before the US and EU DST changes of 2026
+from tests.unit.authoring.schedule_support import NOW, K, assert_schedule
 
 # (request, expected cron, expected zone, question slots the phrase must raise)
 CASES = [
@@ -232,18 +230,9 @@ NOT_SCHEDULES = [
 ]
 
 
-def _fires(cron: str, zone: str) -> list[datetime]:
-    return next_fire_times(cron, zone, 20, NOW)
-
-
 @pytest.mark.parametrize(("text", "cron", "zone", "slots"), CASES, ids=[c[0] for c in CASES])
 def test_phrase_becomes_cron_and_zone(text: str, cron: str, zone: str, slots: tuple[str, ...]) -> None:
-    parsed = parse_schedule(text, default_timezone=K)
-    assert parsed is not None
-    assert parsed.timezone == zone
-    assert _fires(parsed.cron, parsed.timezone) == _fires(cron, zone), parsed.cron
-    assert tuple(q.slot for q in parsed.questions) == slots
-    assert CronSchedule.parse(parsed.cron, parsed.timezone)  # always schedulable, even when provisional
+    parsed = assert_schedule(text, cron, zone, slots)
     assert parsed.phrase and all(word in text for word in parsed.phrase.split())
 
 

@@ -5,16 +5,12 @@ Compared by meaning (the next 20 fire times), with the questions each phrase mus
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import pytest
 
-from mwo.authoring.schedule import next_fire_times, parse_schedule
+from mwo.authoring.schedule import parse_schedule
 from mwo.authoring.schedule_asides import blank_examples
 from mwo.authoring.schedule_offsets import shift_weekdays, shifted
-
-K = "Asia/Seoul"
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+from tests.unit.authoring.schedule_support import K, assert_schedule, fires
 
 CASES = [
     # a weekday left out of every day
@@ -80,17 +76,9 @@ CASES = [
 ]
 
 
-def _fires(cron: str, zone: str) -> list[datetime]:
-    return next_fire_times(cron, zone, 20, NOW)
-
-
 @pytest.mark.parametrize(("text", "cron", "zone", "slots"), CASES, ids=[c[0] for c in CASES])
 def test_phrase_becomes_cron_and_zone(text: str, cron: str, zone: str, slots: tuple[str, ...]) -> None:
-    parsed = parse_schedule(text, default_timezone=K)
-    assert parsed is not None
-    assert parsed.timezone == zone
-    assert _fires(parsed.cron, parsed.timezone) == _fires(cron, zone), parsed.cron
-    assert tuple(q.slot for q in parsed.questions) == slots
+    assert_schedule(text, cron, zone, slots)
 
 
 def test_examples_are_blanked_in_place() -> None:
@@ -133,4 +121,4 @@ def test_a_day_left_out_and_named_again_stays_left_out(text: str) -> None:
     parsed = parse_schedule(text, default_timezone=K)
     assert parsed is not None
     left_out = 1 if "월" in text else 5
-    assert {f.isoweekday() % 7 for f in _fires(parsed.cron, K)} == set(range(7)) - {left_out}
+    assert {f.isoweekday() % 7 for f in fires(parsed.cron, K)} == set(range(7)) - {left_out}
