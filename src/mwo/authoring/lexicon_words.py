@@ -84,6 +84,12 @@ CONDITIONAL_ENDING: Final = _w(
     r"|다르면)(?=[\s,.!?]|$)",
     _COND, "check",
 )  # fmt: skip
+# English comparatives a condition says with a number ("longer than 40 minutes"); the criterion
+# slot (`slots.py`) reads the same words.
+EN_COMPARATIVE: Final = (
+    r"(?:longer|shorter|higher|lower|bigger|larger|smaller|greater|fewer|later|earlier|slower|faster"
+    r"|cheaper|pricier|heavier|lighter|warmer|colder|hotter|older|newer)"
+)
 CONDITION_WORDS: Final = (
     _w(r"만약|만일|조건|경우에만|경우|때만|일\s*때|초과|이상(?!한|하게|해|하면|하다|하지|할)|이하|미만|넘으면|넘는|넘을|넘게",
        _COND, "check"),
@@ -115,9 +121,7 @@ CONDITION_WORDS: Final = (
        r"|\bcheaper\s+than\b|\bgets?\s+(?:cheap|expensive|high|low)(?:er)?\b|\b(?:dips|sinks|drops|falls|rises|jumps|climbs)\s+(?:to|past)\s+\$?\d",
        _COND, "check"),
     # A comparison with a number in English: "longer than 40 minutes", "colder than -5", "fewer than 3 seats".
-    _w(r"\b(?:longer|shorter|higher|lower|bigger|larger|smaller|greater|fewer|later|earlier|slower|faster"
-       r"|cheaper|pricier|heavier|lighter|warmer|colder|hotter|older|newer|longer)\s+than\s+[-+]?[$₩€£]?\d",
-       _COND, "check"),
+    _w(rf"\b{EN_COMPARATIVE}\s+than\s+[-+]?[$₩€£]?\d", _COND, "check"),
     CONDITIONAL_ENDING,
 )  # fmt: skip
 # "내가 직접 실행할 때만", "only when I run it": the manual trigger said, not a condition step.

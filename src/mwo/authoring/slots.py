@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from mwo.authoring.lengths import Length, parse_length
-from mwo.authoring.lexicon_words import NOT_CONDITIONS
+from mwo.authoring.lexicon_words import EN_COMPARATIVE, NOT_CONDITIONS
 from mwo.authoring.time_words import EN_NUMBERS, KO_NATIVE_NUMBERS
 
 MAX_TEXT = 8000
@@ -80,8 +80,7 @@ _CRITERION = re.compile(
     r"(?<![\w.%])[\w.%]{1,20}\s*(?:도|원|%|개|건|명|점|달러|mm)?\s*(?:이상|이하|초과|미만|넘으면|넘는|보다\s*(?:크|작|높|낮|많|적|길|짧|오래|늦|비싸|싸))"
     r"|(?<![가-힣])(?:비|눈)(?:가|이)?\s*(?:오면|올\s*때|오는\s*날|내리면|예보되면)"
     r"|\b(?:above|below|over|under|exceeds?|greater\s+than|less\s+than|more\s+than|at\s+least|at\s+most)\s+[\w.$%]+"
-    r"|\b(?:longer|shorter|higher|lower|bigger|larger|smaller|fewer|later|earlier|slower|faster|cheaper|pricier"
-    r"|heavier|lighter|warmer|colder|hotter|older|newer)\s+than\s+[-+]?[$₩€£]?\d[\d,.]*(?:\s+[A-Za-z%]+)?"
+    rf"|\b{EN_COMPARATIVE}\s+than\s+[-+]?[$₩€£]?\d[\d,.]*(?:\s+[A-Za-z%]+)?"
     r"|\b(?:rains?|raining|snows?|snowing)\b|[<>]=?\s*\d+|(?<!\S)\S{1,20}\s+아니면"
     r"|\bis\s+(?:negative|positive|urgent|important|late|missing|empty|true|false|checked|set|yes)\b"
     r"|\b(?:does\s+not|doesn't|do\s+not|don't)\s+(?:answer|respond|return\s+\d{3})\b"
