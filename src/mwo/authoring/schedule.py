@@ -408,11 +408,11 @@ def _day_fields(days: list[Days], notes: _Notes, used: list[Span]) -> tuple[str,
     nth = next((d.nth for d in days if d.nth), None)
     if nth is not None:
         return "*", "*", nth, every_weeks
-    return "*", "*", _dow_field(days, notes), every_weeks
+    return "*", "*", _dow_field(days, excluded, notes), every_weeks
 
 
-def _dow_field(days: list[Days], notes: _Notes) -> str:
-    excluded = {w for d in days for w in d.excluded}
+def _dow_field(days: list[Days], excluded: set[int], notes: _Notes) -> str:
+    """The weekday field; `excluded` holds the days left out ("화요일만 빼고")."""
     # A day left out and named again ("화요일만 빼고 매일 ... 화요일은 휴관이라서") stays left out.
     named = [d for d in days if d.dow and not set(d.dow) <= excluded]
     chosen: set[int] = {w for d in named for w in d.dow}
