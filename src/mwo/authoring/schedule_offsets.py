@@ -17,15 +17,14 @@ from dataclasses import replace
 from typing import Final
 
 from mwo.authoring import time_words as words
-from mwo.authoring.schedule_parts import TimeOfDay, number
+from mwo.authoring.schedule_parts import KO_SINO, TimeOfDay, number
 
-_SINO: Final = r"(?:[이삼사오]?십[일이삼사오육칠팔구]?|[일이삼사오육칠팔구])"
 _KO_END: Final = r"(?=에|까지|쯤|경|과|와|마다|\s|$|[,.)])"
 # "자정 5분 전", "정오 이십 분 후에": minutes before or after a named time (Korean says it after).
-_KO_AFTER_NAMED: Final = re.compile(rf"\s*(\d{{1,2}}|{_SINO})\s*분\s*(전|후|뒤){_KO_END}")
+_KO_AFTER_NAMED: Final = re.compile(rf"\s*(\d{{1,2}}|{KO_SINO})\s*분\s*(전|후|뒤){_KO_END}")
 # "9시 10분 전": the minutes were read as the time's own; said with 전 they come off the hour.
 _KO_MINUTE_BEFORE: Final = re.compile(rf"\s*전{_KO_END}")
-_KO_HOUR_AND_MINUTES: Final = re.compile(rf"시\s*(?:\d{{1,2}}|{_SINO})\s*분$")
+_KO_HOUR_AND_MINUTES: Final = re.compile(rf"시\s*(?:\d{{1,2}}|{KO_SINO})\s*분$")
 _EN_NUMBER: Final = "|".join(sorted(words.EN_NUMBERS, key=len, reverse=True))
 # "5 minutes before", "ten minutes to", "a quarter to", "half an hour before" (English says it first).
 _EN_BEFORE_TIME: Final = re.compile(

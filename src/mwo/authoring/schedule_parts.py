@@ -104,7 +104,7 @@ _KO_WORD_START = r"(?:(?<![가-힣])|(?<=오전|오후|아침|저녁|점심|새�
 _KO_NUM = rf"(?<![0-9])(\d{{1,2}}|{_KO_WORD_START}(?:{_KO_NATIVE}))"
 # Sino-Korean numbers 1-59 as minutes are said ("일곱 시 이십 분", "열 시 삼십오 분", "세 시 오 분").
 _SINO_DIGITS = "일이삼사오육칠팔구"
-_KO_SINO = rf"(?:[이삼사오]?십[{_SINO_DIGITS}]?|[{_SINO_DIGITS}])"
+KO_SINO = rf"(?:[이삼사오]?십[{_SINO_DIGITS}]?|[{_SINO_DIGITS}])"
 _EN_NUM = rf"(\d{{1,3}}|{_EN_NUMBER})"
 
 
@@ -113,13 +113,13 @@ def number(token: str) -> int:
     token = token.strip().lower()
     if token.isdigit():
         return int(token)
-    if re.fullmatch(_KO_SINO, token):
+    if re.fullmatch(KO_SINO, token):
         return _sino(token)
     return words.KO_NATIVE_NUMBERS.get(token) or words.EN_NUMBERS[token]
 
 
 def _sino(token: str) -> int:
-    """이십오 -> 25, 십 -> 10, 삼 -> 3 (the Sino-Korean numbers of `_KO_SINO`)."""
+    """이십오 -> 25, 십 -> 10, 삼 -> 3 (the Sino-Korean numbers of `KO_SINO`)."""
     tens, _, ones = token.rpartition("십")
     value = _SINO_DIGITS.index(ones) + 1 if ones else 0
     if "십" in token:
@@ -131,7 +131,7 @@ def _sino(token: str) -> int:
 
 _KO_PARTS = "|".join(k for k in words.PARTS_OF_DAY if not k.isascii())
 _KO_TIME = re.compile(
-    rf"(?:({_KO_PARTS})\s*)?{_KO_NUM}\s*시(?!간|각)(?:\s*(반|정각|(\d{{1,2}}|{_KO_SINO})\s*분))?"
+    rf"(?:({_KO_PARTS})\s*)?{_KO_NUM}\s*시(?!간|각)(?:\s*(반|정각|(\d{{1,2}}|{KO_SINO})\s*분))?"
     rf"|(?:({_KO_PARTS})\s*)?(?<![\d:])(\d{{1,2}}):(\d{{2}})(?![\d:])"
 )
 _KO_ANCHOR = re.compile(r"\s*(?:에|마다|쯤|경|정각|부터|까지|[,~\-]|와|과|및|이랑|랑|\s+그리고)")
