@@ -112,12 +112,18 @@ def read_held_run(connection: Connection, lease: RunLease) -> RunRecord:
     (`hold_lease(locked=True)` after the read was a second): LeaseLost unless the run still has the
     lease's owner and token."""
     found = connection.execute(_RUN_AND_TOKEN_LOCKED, {"run_id": lease.run_id}).one_or_none()
-    if found is None:
+    _check_held(lease, None if found is None else (found.acquired_by, found.lease_token))
+    assert found is not None  # _check_held raised NotFound otherwise
+    return RunRecord(*found[:-1])
+
+
+def _check_held(lease: RunLease, holder: tuple[Any, Any] | None) -> None:
+    """NotFound when the run is missing (`holder` None); LeaseLost unless `holder`, the run's
+    (owner, token) as read, is the lease's. Every lease check of this module ends here."""
+    if holder is None:
         raise NotFound(f"no run with id {lease.run_id!r}", fix=LIST_RUNS_FIX)
-    run = RunRecord(*found[:-1])
-    if run.acquired_by != lease.owner or found[-1] != lease.token:
+    if tuple(holder) != (lease.owner, lease.token):
         raise LeaseLost(lease.run_id, lease.owner, lease.token)
-    return run
 
 
 def hold_lease(connection: Connection, lease: RunLease, *, locked: bool = False) -> None:
@@ -129,11 +135,7 @@ def hold_lease(connection: Connection, lease: RunLease, *, locked: bool = False)
     before the new tenure begins or is refused. SQLite writers are serialised (BEGIN IMMEDIATE).
     """
     statement = _LEASE_OF if locked else _LEASE_OF_SHARED
-    found = connection.execute(statement, {"run_id": lease.run_id}).one_or_none()
-    if found is None:
-        raise NotFound(f"no run with id {lease.run_id!r}", fix=LIST_RUNS_FIX)
-    if found.acquired_by != lease.owner or found.lease_token != lease.token:
-        raise LeaseLost(lease.run_id, lease.owner, lease.token)
+    _check_held(lease, connection.execute(statement, {"run_id": lease.run_id}).one_or_none())
 
 
 def insert_step_row(connection: Connection, values: dict[str, Any], lease: RunLease | None) -> Any:
@@ -175,11 +177,7 @@ class DriverStepRows:
 
     def hold(self, driver_connection: Any, lease: RunLease) -> None:
         """`hold_lease` on a driver connection."""
-        found = self._lease_of.execute(driver_connection, {"run_id": lease.run_id})
-        if found is None:
-            raise NotFound(f"no run with id {lease.run_id!r}", fix=LIST_RUNS_FIX)
-        if tuple(found) != (lease.owner, lease.token):
-            raise LeaseLost(lease.run_id, lease.owner, lease.token)
+        _check_held(lease, self._lease_of.execute(driver_connection, {"run_id": lease.run_id}))
 
 
 def _refuse_fenced(connection: Connection, lease: RunLease) -> NoReturn:
