@@ -113,14 +113,7 @@ def _node(name: str, keep_outputs: bool) -> Callable[[dict[str, Any]], dict[str,
 
 def timed(fn: Callable[[int], None], repeat: int, warmup: int = 2) -> list[float]:
     """Seconds per call of fn(i), after warm-up calls."""
-    for i in range(warmup):
-        fn(-1 - i)
-    samples = []
-    for i in range(repeat):
-        start = time.perf_counter()
-        fn(i)
-        samples.append(time.perf_counter() - start)
-    return samples
+    return timed_together({"": fn}, repeat, warmup)[""]
 
 
 def timed_together(
